@@ -1,0 +1,42 @@
+# parcelcast — build, test and demo. `make demo` and `make test` install
+# what they need (Debian's clickhouse-server) on first use.
+
+GO        ?= go
+BIN       := bin/parcelcast
+DEMO_ARGS ?=
+TEST_ARGS ?=
+
+.PHONY: all deps build demo test vet lint fmt-check unit fuzz clean
+
+all: build
+
+deps:
+	@./deploy/local/install-deps.sh
+
+build:
+	$(GO) build -o $(BIN) ./cmd/parcelcast
+
+demo: deps build
+	./$(BIN) demo $(DEMO_ARGS)
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(GO) tool staticcheck ./...
+
+fmt-check:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+# Every test, unit and integration, against a real ClickHouse server and the
+# in-process Kafka broker, with the race detector.
+test: deps vet lint fmt-check
+	$(GO) test -race -count=1 $(TEST_ARGS) ./...
+
+# Short fuzzing pass over every parser (FUZZTIME per target).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./ingest/carrier/generic -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,382 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/predict"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+func runMigrate(ctx context.Context, args []string) error {
+	fs := newFlagSet("migrate", "Create the ClickHouse database and apply pending schema migrations. Safe to run again.")
+	ch := clickhouseFlags(fs)
+	newLog := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	res, err := migrate(ctx, ch)
+	if err != nil {
+		return err
+	}
+	for _, m := range res.Applied {
+		log.Info("applied migration", "version", m.Version, "name", m.Name)
+	}
+	log.Info("schema up to date", "database", ch.Database, "version", res.Current)
+	return nil
+}
+
+func migrate(ctx context.Context, ch *chdb.Config) (schemas.MigrateResult, error) {
+	if err := chdb.EnsureDatabase(ctx, *ch); err != nil {
+		return schemas.MigrateResult{}, err
+	}
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return schemas.MigrateResult{}, err
+	}
+	defer conn.Close()
+	return schemas.Migrate(ctx, conn)
+}
+
+type simFlags struct {
+	cfg   sim.Config
+	start string
+	until string
+}
+
+func addSimFlags(fs *flag.FlagSet) *simFlags {
+	f := &simFlags{}
+	fs.Uint64Var(&f.cfg.Seed, "seed", 1, "random seed; the same seed gives the same scans")
+	fs.IntVar(&f.cfg.Shipments, "shipments", 3000, "number of shipments")
+	fs.IntVar(&f.cfg.Days, "days", 28, "days over which labels are created")
+	fs.StringVar(&f.start, "start", "", "first label time, RFC 3339 (default: days before -until, or 2026-01-05)")
+	fs.StringVar(&f.until, "until", "", "withhold scans after this RFC 3339 time ('now' for the current time), leaving shipments in flight")
+	fs.Float64Var(&f.cfg.AttemptRate, "attempt-rate", 0.04, "share of deliveries that fail once before succeeding")
+	return f
+}
+
+func (f *simFlags) config(now time.Time) (sim.Config, error) {
+	cfg := f.cfg
+	switch f.until {
+	case "":
+	case "now":
+		cfg.Until = now.UTC()
+	default:
+		t, err := time.Parse(time.RFC3339, f.until)
+		if err != nil {
+			return cfg, fmt.Errorf("-until: %w", err)
+		}
+		cfg.Until = t
+	}
+	if f.start != "" {
+		t, err := time.Parse(time.RFC3339, f.start)
+		if err != nil {
+			return cfg, fmt.Errorf("-start: %w", err)
+		}
+		cfg.Start = t
+	} else if !cfg.Until.IsZero() {
+		cfg.Start = cfg.Until.Add(-time.Duration(cfg.Days) * 24 * time.Hour)
+	}
+	if cfg.Shipments <= 0 {
+		return cfg, errors.New("-shipments must be positive")
+	}
+	return cfg, nil
+}
+
+func runSimulate(ctx context.Context, args []string) error {
+	fs := newFlagSet("simulate", "Generate simulated shipments and publish their scans as generic feed records to Kafka, or write them as JSON lines to a file.")
+	sf := addSimFlags(fs)
+	brokers := fs.String("kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
+	topic := fs.String("topic", ingest.RawTopicPrefix+generic.Name, "topic to publish to")
+	out := fs.String("out", "", "write JSON lines to this file ('-' for stdout) instead of Kafka")
+	truth := fs.String("truth", "", "also write each shipment's ground truth as JSON lines to this file")
+	newLog := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	cfg, err := sf.config(time.Now())
+	if err != nil {
+		return err
+	}
+	var truthW *bufio.Writer
+	if *truth != "" {
+		f, err := os.Create(*truth)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		truthW = bufio.NewWriter(f)
+		defer truthW.Flush()
+	}
+	each := func(s *sim.Shipment) {
+		if truthW != nil {
+			_ = json.NewEncoder(truthW).Encode(truthRecord(s))
+		}
+	}
+	var w sim.MessageWriter
+	if *out != "" {
+		dst := os.Stdout
+		if *out != "-" {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			dst = f
+		}
+		lw := &lineWriter{w: bufio.NewWriter(dst)}
+		defer lw.w.Flush()
+		w = lw
+	} else {
+		kw := &kafka.Writer{Addr: kafka.TCP(splitList(*brokers)...), Topic: *topic, Balancer: &kafka.Hash{},
+			RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 10 * time.Millisecond}
+		defer kw.Close()
+		w = kw
+	}
+	start := time.Now()
+	st, err := sim.Publish(ctx, w, sim.New(cfg), 1000, each)
+	if err != nil {
+		return err
+	}
+	log.Info("simulated", "shipments", st.Shipments, "scans", st.Scans, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// lineWriter writes message values as lines, for `simulate -out`.
+type lineWriter struct{ w *bufio.Writer }
+
+func (l *lineWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	for _, m := range msgs {
+		l.w.Write(m.Value)
+		if err := l.w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type truthJSON struct {
+	TrackingNumber string    `json:"tracking_number"`
+	Carrier        string    `json:"carrier"`
+	Service        string    `json:"service"`
+	Origin         string    `json:"origin"`
+	Destination    string    `json:"destination"`
+	LabelTime      time.Time `json:"label_time"`
+	PromisedBy     time.Time `json:"promised_by"`
+	DeliveredAt    time.Time `json:"delivered_at"`
+}
+
+func truthRecord(s *sim.Shipment) truthJSON {
+	return truthJSON{s.TrackingNumber, s.Carrier, s.Service, s.Origin.Name, s.Destination.Name, s.LabelTime, s.PromisedBy, s.DeliveredAt}
+}
+
+type ingestFlags struct {
+	brokers string
+	group   string
+	topics  string
+	dlq     string
+	cfg     ingest.Config
+}
+
+func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
+	f := &ingestFlags{}
+	fs.StringVar(&f.brokers, "kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
+	fs.StringVar(&f.group, "group", "parcelcast-ingest", "Kafka consumer group id")
+	fs.StringVar(&f.topics, "topics", ingest.RawTopicPrefix+generic.Name+"="+generic.Name,
+		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+")")
+	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
+	fs.IntVar(&f.cfg.BatchSize, "batch-size", 5000, "records per ClickHouse insert")
+	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
+	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
+	return f
+}
+
+func (f *ingestFlags) config() (ingest.Config, error) {
+	cfg := f.cfg
+	cfg.Brokers = splitList(f.brokers)
+	cfg.GroupID = f.group
+	cfg.Feeds = map[string]string{}
+	for _, pair := range splitList(f.topics) {
+		topic, feed, ok := strings.Cut(pair, "=")
+		if !ok {
+			return cfg, fmt.Errorf("-topics: %q is not topic=feed", pair)
+		}
+		cfg.Feeds[topic] = feed
+	}
+	return cfg, nil
+}
+
+func runIngest(ctx context.Context, args []string) error {
+	fs := newFlagSet("ingest", "Consume carrier feeds from Kafka, write canonical scan events to ClickHouse, then commit offsets. Unparseable records go to the dead-letter topic.")
+	ch := clickhouseFlags(fs)
+	inf := addIngestFlags(fs)
+	metricsAddr := fs.String("metrics-addr", ":9464", "address serving /metrics and /healthz ('' to disable)")
+	newLog := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	cfg, err := inf.config()
+	if err != nil {
+		return err
+	}
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	reg := newRegistry()
+	dlq := ingest.NewKafkaDeadLetters(cfg.Brokers, inf.dlq)
+	defer dlq.Close()
+	c, err := ingest.NewConsumer(cfg, ingest.NewClickHouseWriter(conn), dlq, ingest.NewMetrics(reg), log)
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+		g.Go(func() error { return serveHTTP(ctx, *metricsAddr, mux, log) })
+	}
+	g.Go(func() error {
+		log.Info("ingest started", "topics", cfg.Feeds, "group", cfg.GroupID)
+		return c.Run(ctx)
+	})
+	return g.Wait()
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return serveListener(ctx, l, h, log)
+}
+
+func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	log.Info("http listening", "addr", l.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+func runTrain(ctx context.Context, args []string) error {
+	fs := newFlagSet("train", "Fit an ETA model on delivered shipments in ClickHouse, backtest it on the newest 20% against a lane-median baseline, and write a versioned artifact.")
+	ch := clickhouseFlags(fs)
+	out := fs.String("out", "models/eta.json", "artifact file to write")
+	lambda := fs.Float64("lambda", 1, "ridge penalty")
+	newLog := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	m, sum, err := train(ctx, conn, *out, *lambda, log)
+	if err != nil {
+		return err
+	}
+	printMetrics(os.Stdout, m, sum, *out)
+	return nil
+}
+
+// train fits, saves and records a model.
+func train(ctx context.Context, conn driver.Conn, out string, lambda float64, log *slog.Logger) (*model.Model, string, error) {
+	started := time.Now()
+	m, err := model.Train(ctx, model.NewHistory(conn), model.TrainConfig{Lambda: lambda, Log: log})
+	if err != nil {
+		return nil, "", err
+	}
+	sum, err := m.Save(out)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := model.RecordRun(ctx, conn, m, sum, started); err != nil {
+		return nil, "", err
+	}
+	return m, sum, nil
+}
+
+func printMetrics(w *os.File, m *model.Model, sum, path string) {
+	mt := m.Metrics
+	fmt.Fprintf(w, "model %s  (%s, sha256 %s…)\n", m.Version, path, sum[:12])
+	fmt.Fprintf(w, "  trained on %d snapshots, calibrated on %d, tested on %d snapshots of %d held-back shipments\n",
+		mt.TrainRows, mt.CalibRows, mt.TestRows, mt.TestShipments)
+	fmt.Fprintf(w, "  hours-to-delivery MAE: model %.2f h   lane-median baseline %.2f h   (%.0f%% lower)\n",
+		mt.MAEHours, mt.BaselineMAEHours, 100*(1-mt.MAEHours/mt.BaselineMAEHours))
+	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%\n", 100*mt.Coverage80, 100*mt.P95OnTime)
+}
+
+func runServe(ctx context.Context, args []string) error {
+	fs := newFlagSet("serve", "Serve the ETA API: GET /v1/shipments/{tracking_number}/eta, POST /v1/estimates, /metrics, /healthz, /readyz.")
+	ch := clickhouseFlags(fs)
+	addr := fs.String("addr", ":8080", "listen address")
+	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
+	reload := fs.Duration("reload-interval", 30*time.Second, "how often to check the model file for changes")
+	newLog := logFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	m, err := model.Load(*modelPath)
+	if err != nil {
+		return err
+	}
+	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	log.Info("model loaded", "version", m.Version, "path", *modelPath)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
+	g.Go(func() error { return serveHTTP(ctx, *addr, srv, log) })
+	return g.Wait()
+}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/predict"
+)
+
+func runDemo(ctx context.Context, args []string) error {
+	fs := newFlagSet("demo", "Run the whole pipeline on this machine: a local ClickHouse and Kafka broker, simulated scans, ingest, training, and the ETA API.")
+	sf := addSimFlags(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "API listen address")
+	once := fs.Bool("once", false, "exit after printing the results instead of serving until interrupted")
+	dir := fs.String("dir", "", "directory for the model artifact (default: a temporary directory)")
+	newLog := logFlags(fs)
+	fs.Lookup("shipments").DefValue = "4000"
+	_ = fs.Set("shipments", "4000")
+	fs.Lookup("days").DefValue = "35"
+	_ = fs.Set("days", "35")
+	fs.Lookup("until").DefValue = "now"
+	_ = fs.Set("until", "now")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := newLog()
+	out := os.Stdout
+	cfg, err := sf.config(time.Now())
+	if err != nil {
+		return err
+	}
+
+	step := stepper(out)
+	step("starting ClickHouse and Kafka")
+	env, err := startEnv(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	fmt.Fprintf(out, "      ClickHouse %s (%s), Kafka %s (%s)\n", env.ch.Addr, env.ch.Backend, strings.Join(env.kafka.Brokers, ","), env.kafka.Backend)
+
+	step("migrating the schema")
+	chCfg := &chdb.Config{Addr: env.ch.Addr, Database: "parcelcast_demo"}
+	if _, err := migrate(ctx, chCfg); err != nil {
+		return err
+	}
+	conn, err := openClickHouse(ctx, chCfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	step(fmt.Sprintf("simulating %d shipments over %d days into Kafka", cfg.Shipments, cfg.Days))
+	topic := ingest.RawTopicPrefix + generic.Name
+	if err := localenv.EnsureTopics(ctx, env.kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
+		return err
+	}
+	var truth []sim.Shipment
+	st, err := publishSim(ctx, env.kafka.Brokers, topic, cfg, func(s *sim.Shipment) {
+		if len(s.Scans) > 0 {
+			truth = append(truth, *s)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "      %d scans published\n", st.Scans)
+
+	step("ingesting into ClickHouse")
+	start := time.Now()
+	if err := ingestAll(ctx, env.kafka.Brokers, topic, conn, int64(st.Scans), log); err != nil {
+		return err
+	}
+	var rows uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL").Scan(&rows); err != nil {
+		return fmt.Errorf("count scan_events: %w", err)
+	}
+	fmt.Fprintf(out, "      %d scan events in ClickHouse (%.1fs)\n", rows, time.Since(start).Seconds())
+
+	step("training and backtesting the ETA model")
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "parcelcast-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	path := filepath.Join(*dir, "eta.json")
+	m, sum, err := train(ctx, conn, path, 1, log)
+	if err != nil {
+		return err
+	}
+	printMetrics(out, m, sum, path)
+
+	step("serving the ETA API")
+	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	served := make(chan error, 1)
+	go func() { served <- serveListener(sctx, l, srv, log) }()
+	base := "http://" + l.Addr().String()
+	if err := showSamples(ctx, out, base, truth, time.Now()); err != nil {
+		return err
+	}
+	if *once {
+		stopServe()
+		return <-served
+	}
+	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\nCtrl-C to stop.\n", base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber)
+	return <-served
+}
+
+func stepper(w io.Writer) func(string) {
+	n := 0
+	return func(s string) {
+		n++
+		fmt.Fprintf(w, "[%d] %s\n", n, s)
+	}
+}
+
+type demoEnv struct {
+	ch    *localenv.ClickHouse
+	kafka *localenv.Kafka
+}
+
+func startEnv(ctx context.Context, log *slog.Logger) (*demoEnv, error) {
+	ch, err := localenv.StartClickHouse(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	k, err := localenv.StartKafka(ctx, log)
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
+	return &demoEnv{ch: ch, kafka: k}, nil
+}
+
+func (e *demoEnv) Close() {
+	e.kafka.Close()
+	e.ch.Close()
+}
+
+// publishSim publishes a simulation to topic.
+func publishSim(ctx context.Context, brokers []string, topic string, cfg sim.Config, each func(*sim.Shipment)) (sim.Stats, error) {
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
+	defer w.Close()
+	return sim.Publish(ctx, w, sim.New(cfg), 1000, each)
+}
+
+// ingestAll runs one ingest consumer until it has committed want records.
+func ingestAll(ctx context.Context, brokers []string, topic string, conn driver.Conn, want int64, log *slog.Logger) error {
+	dlq := ingest.NewKafkaDeadLetters(brokers, ingest.DeadLetterTopic)
+	defer dlq.Close()
+	c, err := ingest.NewConsumer(ingest.Config{
+		Brokers: brokers, GroupID: "parcelcast-demo",
+		Feeds:     map[string]string{topic: generic.Name},
+		BatchSize: 5000, FlushInterval: 200 * time.Millisecond,
+	}, ingest.NewClickHouseWriter(conn), dlq, nil, log)
+	if err != nil {
+		return err
+	}
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(rctx) }()
+	deadline := time.After(5 * time.Minute)
+	for c.Committed() < want {
+		select {
+		case err := <-done:
+			stop()
+			return fmt.Errorf("ingest stopped after %d of %d records: %v", c.Committed(), want, err)
+		case <-deadline:
+			stop()
+			<-done
+			return fmt.Errorf("ingest committed %d of %d records in 5 minutes", c.Committed(), want)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	stop()
+	return <-done
+}
+
+// sampleInFlight picks up to n shipments that are not delivered at now,
+// spread over carriers.
+func sampleInFlight(truth []sim.Shipment, now time.Time, n int) []sim.Shipment {
+	var out []sim.Shipment
+	seen := map[string]bool{}
+	for i := len(truth) - 1; i >= 0 && len(out) < n; i-- {
+		s := truth[i]
+		if s.DeliveredAt.After(now) && len(s.Scans) > 1 && !seen[s.Carrier] {
+			seen[s.Carrier] = true
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 && len(truth) > 0 {
+		out = append(out, truth[len(truth)-1])
+	}
+	return out
+}
+
+func showSamples(ctx context.Context, out io.Writer, base string, truth []sim.Shipment, now time.Time) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	get := func(method, url, body string) (int, []byte, error) {
+		req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+		if err != nil {
+			return 0, nil, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+	samples := sampleInFlight(truth, now, 3)
+	sort.Slice(samples, func(i, j int) bool { return samples[i].Carrier < samples[j].Carrier })
+	for _, s := range samples {
+		code, body, err := get("GET", base+"/v1/shipments/"+s.TrackingNumber+"/eta", "")
+		if err != nil {
+			return fmt.Errorf("sample ETA: %w", err)
+		}
+		if code != 200 {
+			return fmt.Errorf("sample ETA for %s: HTTP %d: %s", s.TrackingNumber, code, body)
+		}
+		var r predict.ETAResponse
+		if err := json.Unmarshal(body, &r); err != nil {
+			return fmt.Errorf("sample ETA: %w", err)
+		}
+		fmt.Fprintf(out, "\nGET /v1/shipments/%s/eta   (%s %s, %s → %s)\n%s", s.TrackingNumber, s.Carrier, s.Service, s.Origin.Name, s.Destination.Name, indent(body))
+		fmt.Fprintf(out, "      simulated truth: delivered %s\n", s.DeliveredAt.Format(time.RFC3339))
+	}
+	est := `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
+	code, body, err := get("POST", base+"/v1/estimates", est)
+	if err != nil {
+		return fmt.Errorf("sample estimate: %w", err)
+	}
+	if code != 200 {
+		return fmt.Errorf("sample estimate: HTTP %d: %s", code, body)
+	}
+	fmt.Fprintf(out, "\nPOST /v1/estimates %s\n%s", est, indent(body))
+	return nil
+}
+
+func indent(b []byte) string {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return string(b)
+	}
+	out, _ := json.MarshalIndent(v, "      ", "  ")
+	return "      " + string(out) + "\n"
+}

@@ -1,0 +1,166 @@
+// Package generic reads parcelcast's own feed format: one JSON object per
+// scan (or an array of them) with the canonical field names and RFC 3339
+// times with their offset. Regional carriers, 3PLs and backfills use it.
+package generic
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Name is the feed name used in topic names and adapter lookups.
+const Name = "generic"
+
+// Place is a location in the generic feed.
+type Place struct {
+	City       string   `json:"city,omitempty"`
+	Region     string   `json:"region,omitempty"`
+	PostalCode string   `json:"postal_code,omitempty"`
+	Country    string   `json:"country,omitempty"`
+	Lat        *float64 `json:"lat,omitempty"`
+	Lon        *float64 `json:"lon,omitempty"`
+}
+
+// Scan is one scan in the generic feed. EventTime is RFC 3339 with the
+// local offset of the scan location ("2026-03-04T09:12:00-06:00").
+type Scan struct {
+	TrackingNumber   string `json:"tracking_number"`
+	Carrier          string `json:"carrier"`
+	Service          string `json:"service,omitempty"`
+	Status           string `json:"status"`
+	StatusDetail     string `json:"status_detail,omitempty"`
+	CarrierCode      string `json:"carrier_code,omitempty"`
+	Description      string `json:"description,omitempty"`
+	EventTime        string `json:"event_time"`
+	Location         Place  `json:"location"`
+	Origin           Place  `json:"origin"`
+	Destination      Place  `json:"destination"`
+	Mode             string `json:"mode,omitempty"`
+	PromisedDelivery string `json:"promised_delivery,omitempty"`
+}
+
+// Parse decodes one generic-feed record into canonical events. A record
+// holding an array yields its valid scans and an error naming the invalid
+// ones, so a caller can keep the good and dead-letter the rest.
+func Parse(b []byte) ([]schemas.ScanEvent, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return nil, errors.New("generic: empty record")
+	}
+	var scans []Scan
+	if b[0] == '[' {
+		if err := json.Unmarshal(b, &scans); err != nil {
+			return nil, fmt.Errorf("generic: decode array: %w", err)
+		}
+	} else {
+		var s Scan
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("generic: decode: %w", err)
+		}
+		scans = []Scan{s}
+	}
+	out := make([]schemas.ScanEvent, 0, len(scans))
+	var errs []error
+	for i := range scans {
+		e, err := scans[i].Event()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("generic: scan %d: %w", i, err))
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Event converts a generic scan to a validated canonical event with its
+// event id set.
+func (s *Scan) Event() (schemas.ScanEvent, error) {
+	t, err := time.Parse(time.RFC3339, s.EventTime)
+	if err != nil {
+		return schemas.ScanEvent{}, fmt.Errorf("event_time: %w", err)
+	}
+	_, off := t.Zone()
+	e := schemas.ScanEvent{
+		TrackingNumber:   schemas.NormalizeTrackingNumber(s.TrackingNumber),
+		Carrier:          strings.ToLower(strings.TrimSpace(s.Carrier)),
+		Service:          strings.ToLower(strings.TrimSpace(s.Service)),
+		Status:           schemas.Status(strings.ToLower(strings.TrimSpace(s.Status))),
+		StatusDetail:     s.StatusDetail,
+		CarrierCode:      s.CarrierCode,
+		Description:      s.Description,
+		EventTime:        t.UTC(),
+		UTCOffsetMinutes: off / 60,
+		Location:         s.Location.canonical(),
+		Origin:           s.Origin.canonical(),
+		Destination:      s.Destination.canonical(),
+		Mode:             s.Mode,
+	}
+	if e.Status == "" {
+		return e, errors.New("missing status")
+	}
+	if s.PromisedDelivery != "" {
+		p, err := time.Parse(time.RFC3339, s.PromisedDelivery)
+		if err != nil {
+			return e, fmt.Errorf("promised_delivery: %w", err)
+		}
+		p = p.UTC()
+		e.PromisedDelivery = &p
+	}
+	if err := e.Validate(); err != nil {
+		return e, err
+	}
+	e.EventID = schemas.ComputeEventID(&e)
+	return e, nil
+}
+
+func (p Place) canonical() schemas.Location {
+	l := schemas.Location{
+		City:       p.City,
+		Region:     strings.ToUpper(p.Region),
+		PostalCode: p.PostalCode,
+		Country:    strings.ToUpper(p.Country),
+	}
+	if p.Lat != nil && p.Lon != nil && *p.Lat >= -90 && *p.Lat <= 90 && *p.Lon >= -180 && *p.Lon <= 180 {
+		l.Lat, l.Lon, l.HasCoords = *p.Lat, *p.Lon, true
+	}
+	return l
+}
+
+// FromEvent encodes a canonical event as a generic scan, in the local time
+// of its offset. The simulator and backfill exporters use it.
+func FromEvent(e *schemas.ScanEvent) Scan {
+	loc := time.FixedZone("", e.UTCOffsetMinutes*60)
+	s := Scan{
+		TrackingNumber: e.TrackingNumber,
+		Carrier:        e.Carrier,
+		Service:        e.Service,
+		Status:         string(e.Status),
+		StatusDetail:   e.StatusDetail,
+		CarrierCode:    e.CarrierCode,
+		Description:    e.Description,
+		EventTime:      e.EventTime.In(loc).Format(time.RFC3339),
+		Location:       place(e.Location),
+		Origin:         place(e.Origin),
+		Destination:    place(e.Destination),
+		Mode:           e.Mode,
+	}
+	if e.PromisedDelivery != nil {
+		s.PromisedDelivery = e.PromisedDelivery.UTC().Format(time.RFC3339)
+	}
+	return s
+}
+
+func place(l schemas.Location) Place {
+	p := Place{City: l.City, Region: l.Region, PostalCode: l.PostalCode, Country: l.Country}
+	if l.HasCoords {
+		lat, lon := l.Lat, l.Lon
+		p.Lat, p.Lon = &lat, &lon
+	}
+	return p
+}

@@ -1,0 +1,275 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// EventWriter stores canonical events; nil means the batch is durable.
+type EventWriter interface {
+	WriteEvents(ctx context.Context, events []schemas.ScanEvent) error
+}
+
+// DeadLetterWriter stores records that could not be parsed.
+type DeadLetterWriter interface {
+	WriteDeadLetters(ctx context.Context, letters []DeadLetter) error
+}
+
+// Config configures a Consumer.
+type Config struct {
+	Brokers []string
+	GroupID string
+	// Feeds maps each topic to read to the feed (parser) name of its records.
+	Feeds map[string]string
+	// BatchSize flushes a batch when it holds this many records.
+	BatchSize int
+	// FlushInterval flushes a non-empty batch at least this often.
+	FlushInterval time.Duration
+	// ShutdownTimeout bounds the final flush and commit on shutdown.
+	ShutdownTimeout time.Duration
+	// MaxRetryInterval caps the exponential backoff between retries.
+	MaxRetryInterval time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.BatchSize <= 0 {
+		c.BatchSize = 5000
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.MaxRetryInterval <= 0 {
+		c.MaxRetryInterval = 30 * time.Second
+	}
+}
+
+// Consumer is one member of the ingest consumer group.
+type Consumer struct {
+	cfg       Config
+	parsers   map[string]ParseFunc
+	events    EventWriter
+	dlq       DeadLetterWriter
+	metrics   *Metrics
+	log       *slog.Logger
+	committed atomic.Int64
+}
+
+// NewConsumer checks cfg and returns a consumer writing to events and dlq.
+func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metrics, log *slog.Logger) (*Consumer, error) {
+	cfg.setDefaults()
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("ingest: no Kafka brokers")
+	}
+	if cfg.GroupID == "" {
+		return nil, errors.New("ingest: no consumer group id")
+	}
+	if len(cfg.Feeds) == 0 {
+		return nil, errors.New("ingest: no topics to read")
+	}
+	parsers := map[string]ParseFunc{}
+	for topic, feed := range cfg.Feeds {
+		p, err := Feed(feed)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: topic %s: %w", topic, err)
+		}
+		parsers[topic] = p
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Consumer{cfg: cfg, parsers: parsers, events: events, dlq: dlq, metrics: m, log: log}, nil
+}
+
+// Committed returns how many records this consumer has committed.
+func (c *Consumer) Committed() int64 { return c.committed.Load() }
+
+// batch is what was read since the last flush.
+type batch struct {
+	msgs    []kafka.Message
+	events  []schemas.ScanEvent
+	letters []DeadLetter
+	started time.Time
+}
+
+func (b *batch) reset() {
+	b.msgs, b.events, b.letters = b.msgs[:0], b.events[:0], b.letters[:0]
+	b.started = time.Time{}
+}
+
+// Run consumes until ctx is cancelled, then flushes what it read, commits
+// and returns nil. It returns an error only when it cannot go on (the
+// reader failed for good); offsets of unwritten records are never committed.
+func (c *Consumer) Run(ctx context.Context) error {
+	topics := make([]string, 0, len(c.cfg.Feeds))
+	for t := range c.cfg.Feeds {
+		topics = append(topics, t)
+	}
+	sort.Strings(topics)
+	reader := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        c.cfg.Brokers,
+		GroupID:        c.cfg.GroupID,
+		GroupTopics:    topics,
+		MinBytes:       1,
+		MaxBytes:       16 << 20,
+		MaxWait:        200 * time.Millisecond,
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0, // synchronous commits: CommitMessages returns once the broker has them
+		QueueCapacity:  max(100, c.cfg.BatchSize),
+	})
+	defer reader.Close()
+
+	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFetch()
+	msgs := make(chan kafka.Message, c.cfg.BatchSize)
+	fetchErr := make(chan error, 1)
+	go func() { // owned by Run: stopped by stopFetch, ends by closing msgs
+		defer close(msgs)
+		for {
+			m, err := reader.FetchMessage(fetchCtx)
+			if err != nil {
+				if fetchCtx.Err() == nil {
+					fetchErr <- err
+				}
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-fetchCtx.Done():
+				return
+			}
+		}
+	}()
+
+	var b batch
+	tick := time.NewTicker(max(c.cfg.FlushInterval/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				err := <-fetchErr
+				c.shutdownFlush(reader, &b)
+				return fmt.Errorf("ingest: fetch: %w", err)
+			}
+			c.add(&b, m)
+			if len(b.msgs) >= c.cfg.BatchSize {
+				if err := c.flush(ctx, reader, &b); err != nil {
+					return c.stop(stopFetch, msgs, reader, &b)
+				}
+			}
+		case <-tick.C:
+			if len(b.msgs) > 0 && time.Since(b.started) >= c.cfg.FlushInterval {
+				if err := c.flush(ctx, reader, &b); err != nil {
+					return c.stop(stopFetch, msgs, reader, &b)
+				}
+			}
+		case <-ctx.Done():
+			return c.stop(stopFetch, msgs, reader, &b)
+		}
+	}
+}
+
+// stop ends fetching, keeps what was already fetched, and flushes it
+// within the shutdown timeout.
+func (c *Consumer) stop(stopFetch context.CancelFunc, msgs <-chan kafka.Message, reader *kafka.Reader, b *batch) error {
+	stopFetch()
+	for m := range msgs {
+		c.add(b, m)
+	}
+	c.shutdownFlush(reader, b)
+	return nil
+}
+
+func (c *Consumer) shutdownFlush(reader *kafka.Reader, b *batch) {
+	if len(b.msgs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := c.flush(ctx, reader, b); err != nil {
+		c.log.Warn("final flush incomplete; the records will be read again", "records", len(b.msgs), "err", err)
+	}
+}
+
+// add parses one record into the batch.
+func (c *Consumer) add(b *batch, m kafka.Message) {
+	if len(b.msgs) == 0 {
+		b.started = time.Now()
+	}
+	b.msgs = append(b.msgs, m)
+	c.metrics.Records.WithLabelValues(m.Topic).Inc()
+	feed := c.cfg.Feeds[m.Topic]
+	events, err := c.parsers[m.Topic](m.Value)
+	now := time.Now().UTC()
+	for i := range events {
+		e := &events[i]
+		e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
+		c.metrics.Events.WithLabelValues(e.Carrier).Inc()
+	}
+	b.events = append(b.events, events...)
+	if err != nil {
+		b.letters = append(b.letters, DeadLetter{Original: m, Feed: feed, Reason: err.Error()})
+		c.metrics.DeadLetters.WithLabelValues(feed).Inc()
+	}
+}
+
+// flush writes events, then dead letters, then commits the offsets, each
+// retried with capped exponential backoff until it succeeds or ctx ends.
+// On error the batch is kept: nothing was committed.
+func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) error {
+	if len(b.events) > 0 {
+		start := time.Now()
+		if err := c.retry(ctx, "insert", func() error { return c.events.WriteEvents(ctx, b.events) }); err != nil {
+			return err
+		}
+		c.metrics.InsertSeconds.Observe(time.Since(start).Seconds())
+		c.metrics.BatchSize.Observe(float64(len(b.events)))
+		c.metrics.RowsInserted.Add(float64(len(b.events)))
+	}
+	if len(b.letters) > 0 {
+		if err := c.retry(ctx, "dead_letter", func() error { return c.dlq.WriteDeadLetters(ctx, b.letters) }); err != nil {
+			return err
+		}
+	}
+	if err := c.retry(ctx, "commit", func() error { return reader.CommitMessages(ctx, b.msgs...) }); err != nil {
+		return err
+	}
+	c.committed.Add(int64(len(b.msgs)))
+	c.metrics.LastCommit.SetToCurrentTime()
+	c.metrics.Lag.Set(float64(reader.Stats().Lag))
+	b.reset()
+	return nil
+}
+
+func (c *Consumer) retry(ctx context.Context, stage string, op func() error) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 100 * time.Millisecond
+	bo.MaxInterval = c.cfg.MaxRetryInterval
+	_, err := backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, op() },
+		backoff.WithBackOff(bo),
+		backoff.WithMaxElapsedTime(0), // never give up while ctx lives: nothing is dropped
+		backoff.WithNotify(func(err error, next time.Duration) {
+			c.metrics.Retries.WithLabelValues(stage).Inc()
+			c.log.Warn("ingest stage failed; retrying", "stage", stage, "err", err, "retry_in", next)
+		}))
+	if err != nil {
+		return fmt.Errorf("ingest %s: %w", stage, err)
+	}
+	return nil
+}

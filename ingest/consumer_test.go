@@ -1,0 +1,235 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+var env *localenv.Env
+
+func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+
+// feed builds n shipments' scans as generic records, plus malformed ones.
+func feed(t *testing.T, shipments int) (good []kafka.Message, distinct int) {
+	t.Helper()
+	g := sim.New(sim.Config{Seed: 5, Shipments: shipments})
+	for {
+		s, ok := g.Next()
+		if !ok {
+			return good, distinct
+		}
+		for i := range s.Scans {
+			v, err := json.Marshal(generic.FromEvent(&s.Scans[i]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			good = append(good, kafka.Message{Key: []byte(s.TrackingNumber), Value: v})
+			distinct++
+		}
+	}
+}
+
+var malformed = []kafka.Message{
+	{Key: []byte("x"), Value: []byte(`{"tracking_number": "1ZBROKEN`)},
+	{Key: []byte("y"), Value: []byte(`{"tracking_number":"1Z999AA10123456784","carrier":"ups","status":"beamed_up","event_time":"2026-03-04T09:00:00Z"}`)},
+	{Key: []byte("z"), Value: []byte(``)},
+}
+
+func publish(t *testing.T, topic string, msgs []kafka.Message) {
+	t.Helper()
+	w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Topic: topic, Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// flakyWriter fails its first n calls, then passes batches to the real
+// ClickHouse writer.
+type flakyWriter struct {
+	failures atomic.Int32
+	next     ingest.EventWriter
+}
+
+func (f *flakyWriter) WriteEvents(ctx context.Context, ev []schemas.ScanEvent) error {
+	if f.failures.Add(-1) >= 0 {
+		return errors.New("injected insert failure")
+	}
+	return f.next.WriteEvents(ctx, ev)
+}
+
+// consume runs a consumer until it committed want records.
+func consume(t *testing.T, topic, group string, w ingest.EventWriter, want int64) *ingest.Consumer {
+	t.Helper()
+	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
+	t.Cleanup(func() { dlq.Close() })
+	c, err := ingest.NewConsumer(ingest.Config{
+		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
+		BatchSize: 500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
+	}, w, dlq, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for c.Committed() < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("consumer: %v", err)
+	}
+	if c.Committed() != want {
+		t.Fatalf("committed %d records, want %d", c.Committed(), want)
+	}
+	return c
+}
+
+func countFinal(t *testing.T, conn driver.Conn) (rows, ids uint64) {
+	t.Helper()
+	if err := conn.QueryRow(context.Background(), "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+		t.Fatal(err)
+	}
+	return rows, ids
+}
+
+func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	topic := localenv.RandomName("scans_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 3, topic, topic+".dlq"); err != nil {
+		t.Fatal(err)
+	}
+	good, distinct := feed(t, 200)
+	all := append(append([]kafka.Message{}, good...), malformed...)
+	all = append(all, good[:50]...) // the carrier sent some scans twice
+	publish(t, topic, all)
+
+	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
+	w.failures.Store(2) // ClickHouse refuses the first two inserts
+	consume(t, topic, localenv.RandomName("group_"), w, int64(len(all)))
+
+	rows, ids := countFinal(t, conn)
+	if rows != uint64(distinct) || ids != uint64(distinct) {
+		t.Fatalf("scan_events FINAL has %d rows / %d ids, want %d distinct scans", rows, ids, distinct)
+	}
+	var lineage uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL WHERE source_topic = ? AND source_offset >= 0", topic).Scan(&lineage); err != nil {
+		t.Fatal(err)
+	}
+	if lineage != rows {
+		t.Errorf("%d of %d rows carry their source topic", lineage, rows)
+	}
+
+	// The dead-letter topic holds exactly the malformed records, with reasons.
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, GroupID: localenv.RandomName("dlqcheck_"), Topic: topic + ".dlq", StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	got := map[string]string{}
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for len(got) < len(malformed) {
+		m, err := r.ReadMessage(rctx)
+		if err != nil {
+			t.Fatalf("read dead letters (have %d): %v", len(got), err)
+		}
+		h := map[string]string{}
+		for _, x := range m.Headers {
+			h[x.Key] = string(x.Value)
+		}
+		if h[ingest.HeaderReason] == "" || h[ingest.HeaderTopic] != topic || h[ingest.HeaderOffset] == "" || h[ingest.HeaderFeed] != generic.Name {
+			t.Errorf("dead letter %q lacks lineage headers: %v", m.Value, h)
+		}
+		got[string(m.Value)] = h[ingest.HeaderReason]
+	}
+	for _, m := range malformed {
+		if _, ok := got[string(m.Value)]; !ok {
+			t.Errorf("malformed record %q not dead-lettered", m.Value)
+		}
+	}
+
+	// Replaying the whole topic in a new group adds no rows.
+	consume(t, topic, localenv.RandomName("replay_"), ingest.NewClickHouseWriter(conn), int64(len(all)))
+	rows2, _ := countFinal(t, conn)
+	if rows2 != rows {
+		t.Fatalf("replay changed scan_events FINAL from %d to %d rows", rows, rows2)
+	}
+}
+
+// TestCommitAfterInsert checks that offsets are committed only for written
+// records: with ClickHouse refusing every insert, the group's committed
+// offsets stay where they were.
+func TestCommitAfterInsert(t *testing.T) {
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	topic := localenv.RandomName("scans_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 1, topic, topic+".dlq"); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := feed(t, 20)
+	publish(t, topic, good)
+	group := localenv.RandomName("group_")
+
+	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
+	w.failures.Store(1 << 30)
+	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
+	defer dlq.Close()
+	c, err := ingest.NewConsumer(ingest.Config{
+		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
+		BatchSize: 5, FlushInterval: 20 * time.Millisecond, MaxRetryInterval: 20 * time.Millisecond,
+		ShutdownTimeout: 200 * time.Millisecond,
+	}, w, dlq, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := c.Run(rctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.Committed() != 0 {
+		t.Fatalf("committed %d records that were never written", c.Committed())
+	}
+	if off := committedOffset(t, group, topic); off > 0 {
+		t.Fatalf("group committed offset %d with nothing written", off)
+	}
+	// Once ClickHouse accepts, a new member picks up from the start.
+	consume(t, topic, group, ingest.NewClickHouseWriter(conn), int64(len(good)))
+	if off := committedOffset(t, group, topic); off != int64(len(good)) {
+		t.Fatalf("committed offset %d, want %d", off, len(good))
+	}
+}
+
+func committedOffset(t *testing.T, group, topic string) int64 {
+	t.Helper()
+	client := &kafka.Client{Addr: kafka.TCP(env.Kafka.Brokers...), Timeout: 10 * time.Second}
+	resp, err := client.OffsetFetch(context.Background(), &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: {0}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	for _, p := range resp.Topics[topic] {
+		if p.Error != nil {
+			t.Fatal(fmt.Errorf("partition %d: %w", p.Partition, p.Error))
+		}
+		return p.CommittedOffset
+	}
+	return -1
+}

@@ -1,0 +1,75 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// DeadLetter is a record that could not be turned into canonical events,
+// kept whole with why and where it came from.
+type DeadLetter struct {
+	Original kafka.Message
+	Feed     string
+	Reason   string
+}
+
+// Headers set on every dead-letter record.
+const (
+	HeaderReason    = "parcelcast-dlq-reason"
+	HeaderFeed      = "parcelcast-dlq-feed"
+	HeaderTopic     = "parcelcast-dlq-source-topic"
+	HeaderPartition = "parcelcast-dlq-source-partition"
+	HeaderOffset    = "parcelcast-dlq-source-offset"
+	HeaderTime      = "parcelcast-dlq-time"
+)
+
+// KafkaDeadLetters publishes dead letters to a Kafka topic and waits for
+// the broker's acknowledgement.
+type KafkaDeadLetters struct {
+	w *kafka.Writer
+}
+
+// NewKafkaDeadLetters returns a publisher to topic on brokers.
+func NewKafkaDeadLetters(brokers []string, topic string) *KafkaDeadLetters {
+	return &KafkaDeadLetters{w: &kafka.Writer{
+		Addr:         kafka.TCP(brokers...),
+		Topic:        topic,
+		Balancer:     &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 5 * time.Millisecond,
+	}}
+}
+
+// WriteDeadLetters publishes records: original key and value, original
+// headers, plus the parcelcast-dlq-* headers.
+func (d *KafkaDeadLetters) WriteDeadLetters(ctx context.Context, letters []DeadLetter) error {
+	if len(letters) == 0 {
+		return nil
+	}
+	msgs := make([]kafka.Message, len(letters))
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for i, l := range letters {
+		o := l.Original
+		h := append([]kafka.Header(nil), o.Headers...)
+		h = append(h,
+			kafka.Header{Key: HeaderReason, Value: []byte(l.Reason)},
+			kafka.Header{Key: HeaderFeed, Value: []byte(l.Feed)},
+			kafka.Header{Key: HeaderTopic, Value: []byte(o.Topic)},
+			kafka.Header{Key: HeaderPartition, Value: []byte(strconv.Itoa(o.Partition))},
+			kafka.Header{Key: HeaderOffset, Value: []byte(strconv.FormatInt(o.Offset, 10))},
+			kafka.Header{Key: HeaderTime, Value: []byte(now)},
+		)
+		msgs[i] = kafka.Message{Key: o.Key, Value: o.Value, Headers: h}
+	}
+	if err := d.w.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("publish %d dead letters: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// Close flushes and closes the underlying writer.
+func (d *KafkaDeadLetters) Close() error { return d.w.Close() }

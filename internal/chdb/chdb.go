@@ -1,0 +1,120 @@
+// Package chdb opens ClickHouse connections with parcelcast's settings and
+// creates the database a deployment uses.
+package chdb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Config says where ClickHouse is and which database parcelcast owns.
+type Config struct {
+	Addr     string // host:port of the native protocol, comma-separated for several
+	Database string
+	Username string
+	Password string
+}
+
+// Open connects to cfg.Database and checks the connection with a ping.
+func Open(ctx context.Context, cfg Config) (driver.Conn, error) {
+	return open(ctx, cfg, cfg.Database)
+}
+
+func open(ctx context.Context, cfg Config, db string) (driver.Conn, error) {
+	user := cfg.Username
+	if user == "" {
+		user = "default"
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Addr:        strings.Split(cfg.Addr, ","),
+		Auth:        clickhouse.Auth{Database: db, Username: user, Password: cfg.Password},
+		DialTimeout: 5 * time.Second,
+		ReadTimeout: time.Minute,
+		// Sizes tuned for batch inserts of a few thousand rows.
+		MaxOpenConns:    8,
+		MaxIdleConns:    4,
+		ConnMaxLifetime: time.Hour,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open clickhouse %s: %w", cfg.Addr, err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("ping clickhouse %s database %s: %w", cfg.Addr, db, err)
+	}
+	return conn, nil
+}
+
+// EnsureDatabase creates cfg.Database if it does not exist.
+func EnsureDatabase(ctx context.Context, cfg Config) error {
+	if err := CheckIdent(cfg.Database); err != nil {
+		return err
+	}
+	conn, err := open(ctx, cfg, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database); err != nil {
+		return fmt.Errorf("create database %s: %w", cfg.Database, err)
+	}
+	return nil
+}
+
+// DropDatabase removes cfg.Database; tests use it to clean up.
+func DropDatabase(ctx context.Context, cfg Config) error {
+	if err := CheckIdent(cfg.Database); err != nil {
+		return err
+	}
+	conn, err := open(ctx, cfg, "default")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
+		return fmt.Errorf("drop database %s: %w", cfg.Database, err)
+	}
+	return nil
+}
+
+// CheckIdent accepts the identifiers parcelcast uses as database names:
+// they are spliced into DDL, so nothing but letters, digits and _.
+func CheckIdent(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("database name %q: want 1 to 64 characters", s)
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return fmt.Errorf("database name %q: only letters, digits and _ allowed", s)
+		}
+	}
+	return nil
+}
+
+// InsertRow inserts one row through the batch protocol. ClickHouse 18.16
+// does not answer an INSERT … VALUES sent as a plain query over the native
+// protocol, so every insert goes through a batch with its column list.
+func InsertRow(ctx context.Context, conn driver.Conn, insert string, values ...any) error {
+	b, err := conn.PrepareBatch(ctx, insert)
+	if err != nil {
+		return fmt.Errorf("prepare %q: %w", firstLine(insert), err)
+	}
+	if err := b.Append(values...); err != nil {
+		_ = b.Abort()
+		return fmt.Errorf("append to %q: %w", firstLine(insert), err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("send %q: %w", firstLine(insert), err)
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

@@ -1,0 +1,80 @@
+package localenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Env is the ClickHouse server and Kafka broker shared by one test binary.
+type Env struct {
+	ClickHouse *ClickHouse
+	Kafka      *Kafka
+}
+
+// RunTests starts the services for a package's tests, runs them, stops the
+// services and exits. Call it from TestMain. A service that cannot start
+// fails the run: integration tests are never skipped.
+func RunTests(m *testing.M, env **Env) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ch, err := StartClickHouse(ctx, nil)
+	if err != nil {
+		cancel()
+		fmt.Fprintln(os.Stderr, "start clickhouse for tests:", err)
+		os.Exit(1)
+	}
+	k, err := StartKafka(ctx, nil)
+	cancel()
+	if err != nil {
+		ch.Close()
+		fmt.Fprintln(os.Stderr, "start kafka for tests:", err)
+		os.Exit(1)
+	}
+	*env = &Env{ClickHouse: ch, Kafka: k}
+	code := m.Run()
+	k.Close()
+	ch.Close()
+	os.Exit(code)
+}
+
+// RandomName returns prefix followed by random hex, for databases, topics
+// and consumer groups private to one test.
+func RandomName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// Database creates a migrated database private to t, dropped when t ends,
+// and returns its config and a connection to it.
+func (e *Env) Database(t testing.TB) (chdb.Config, driver.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := chdb.Config{Addr: e.ClickHouse.Addr, Database: RandomName("test_")}
+	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := chdb.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schemas.Migrate(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Close()
+		if err := chdb.DropDatabase(context.Background(), cfg); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	return cfg, conn
+}

@@ -1,0 +1,159 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// History reads delivered shipments' journeys from ClickHouse.
+type History struct {
+	conn driver.Conn
+}
+
+// NewHistory returns a reader on a migrated parcelcast database.
+func NewHistory(conn driver.Conn) *History { return &History{conn: conn} }
+
+// journeyColumns selects one row per shipment with its scans as arrays.
+// Every scan is read once: FINAL collapses duplicate event ids.
+const journeyColumns = `SELECT tracking_number,
+	any(carrier), any(service),
+	any(origin_postal_code), any(origin_region), any(origin_country),
+	any(destination_postal_code), any(destination_region), any(destination_country),
+	groupArray(toUnixTimestamp(event_time)), groupArray(toString(status)), groupArray(event_utc_offset_minutes)
+FROM scan_events FINAL`
+
+func scanJourney(rows driver.Rows) (Journey, error) {
+	var (
+		j        Journey
+		times    []uint32
+		statuses []string
+		offsets  []int16
+	)
+	if err := rows.Scan(&j.TrackingNumber, &j.Carrier, &j.Service,
+		&j.Origin.PostalCode, &j.Origin.Region, &j.Origin.Country,
+		&j.Destination.PostalCode, &j.Destination.Region, &j.Destination.Country,
+		&times, &statuses, &offsets); err != nil {
+		return j, fmt.Errorf("scan journey row: %w", err)
+	}
+	j.Scans = make([]Scan, len(times))
+	for i := range times {
+		j.Scans[i] = Scan{Time: time.Unix(int64(times[i]), 0).UTC(), Status: schemas.Status(statuses[i]), OffsetMinutes: int(offsets[i])}
+	}
+	j.Sort()
+	return j, nil
+}
+
+// Delivered calls fn for every delivered shipment whose first scan is in
+// [from, to) and whose delivery happened before deliveredBefore. Rows
+// stream: memory does not grow with the number of shipments.
+func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*Journey) error) error {
+	rows, err := h.conn.Query(ctx, journeyColumns+`
+GROUP BY tracking_number
+HAVING countIf(status = 'delivered') > 0
+   AND toUnixTimestamp(min(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
+   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?`,
+		from.Unix(), to.Unix(), deliveredBefore.Unix())
+	if err != nil {
+		return fmt.Errorf("query delivered journeys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		j, err := scanJourney(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(&j); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read delivered journeys: %w", err)
+	}
+	return nil
+}
+
+// Journey returns one shipment's journey, or false if it has no scans.
+func (h *History) Journey(ctx context.Context, trackingNumber string) (Journey, bool, error) {
+	rows, err := h.conn.Query(ctx, journeyColumns+`
+WHERE tracking_number = ?
+GROUP BY tracking_number`, trackingNumber)
+	if err != nil {
+		return Journey{}, false, fmt.Errorf("query journey: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Journey{}, false, rows.Err()
+	}
+	j, err := scanJourney(rows)
+	return j, err == nil, err
+}
+
+// Split is the time split of delivered history into train, calibration
+// and test slices by first-scan time: 70%, 10%, 20% of shipments.
+func (h *History) Split(ctx context.Context) (Window, int, error) {
+	var (
+		w       Window
+		n       uint64
+		lo, hi  uint32
+		cutsArr []float64
+	)
+	row := h.conn.QueryRow(ctx, `SELECT count(), min(t), max(t), quantilesExact(0.7, 0.8)(toFloat64(t)) FROM (
+	SELECT toUnixTimestamp(min(event_time)) AS t FROM scan_events FINAL
+	GROUP BY tracking_number HAVING countIf(status = 'delivered') > 0)`)
+	if err := row.Scan(&n, &lo, &hi, &cutsArr); err != nil {
+		return w, 0, fmt.Errorf("compute time split: %w", err)
+	}
+	if n == 0 {
+		return w, 0, nil
+	}
+	w.TrainFrom = time.Unix(int64(lo), 0).UTC()
+	w.TrainTo = time.Unix(int64(cutsArr[0]), 0).UTC()
+	w.CalibTo = time.Unix(int64(cutsArr[1]), 0).UTC()
+	w.TestTo = time.Unix(int64(hi)+1, 0).UTC()
+	return w, int(n), nil
+}
+
+// Vocabulary returns the categories of scans in [from, to).
+func (h *History) Vocabulary(ctx context.Context, from, to time.Time) (Vocabulary, error) {
+	var v Vocabulary
+	rows, err := h.conn.Query(ctx, `SELECT DISTINCT carrier, service,
+	origin_country, substring(origin_postal_code, 1, 1), destination_country, substring(destination_postal_code, 1, 1)
+FROM scan_events
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, from.Unix(), to.Unix())
+	if err != nil {
+		return v, fmt.Errorf("query vocabulary: %w", err)
+	}
+	defer rows.Close()
+	cs, areas, lanes := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for rows.Next() {
+		var carrier, service string
+		var o, d schemas.Location
+		if err := rows.Scan(&carrier, &service, &o.Country, &o.PostalCode, &d.Country, &d.PostalCode); err != nil {
+			return v, fmt.Errorf("scan vocabulary: %w", err)
+		}
+		oa, da := Area(o), Area(d)
+		cs[carrier+"|"+service] = true
+		areas[oa], areas[da] = true, true
+		lanes[oa+">"+da] = true
+	}
+	if err := rows.Err(); err != nil {
+		return v, fmt.Errorf("read vocabulary: %w", err)
+	}
+	v.CarrierServices, v.Areas, v.Lanes = sortedKeys(cs), sortedKeys(areas), sortedKeys(lanes)
+	return v, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

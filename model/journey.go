@@ -1,0 +1,93 @@
+// Package model turns transit history into ETA models: features from a
+// shipment's scans so far, a ridge regression fitted with gonum on
+// streaming normal equations, residual-quantile intervals calibrated on a
+// later time slice, and a backtest against a lane-median baseline.
+package model
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Scan is the part of a scan event the model uses.
+type Scan struct {
+	Time          time.Time
+	Status        schemas.Status
+	OffsetMinutes int
+}
+
+// Journey is one shipment's scans in time order and its lane.
+type Journey struct {
+	TrackingNumber string
+	Carrier        string
+	Service        string
+	Origin         schemas.Location
+	Destination    schemas.Location
+	Scans          []Scan
+}
+
+// Sort orders the scans by time (feeds deliver them out of order).
+func (j *Journey) Sort() {
+	sort.SliceStable(j.Scans, func(a, b int) bool { return j.Scans[a].Time.Before(j.Scans[b].Time) })
+}
+
+// DeliveredAt returns the time of the first delivered scan.
+func (j *Journey) DeliveredAt() (time.Time, bool) {
+	for _, s := range j.Scans {
+		if s.Status == schemas.StatusDelivered {
+			return s.Time, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Snapshot is what is known of a shipment at one moment: the inputs of a
+// prediction made then.
+type Snapshot struct {
+	Carrier, Service string
+	OriginArea       string
+	DestArea         string
+	Status           schemas.Status
+	At               time.Time // the moment of the snapshot
+	OffsetMinutes    int       // local offset at the last scan
+	ElapsedHours     float64   // since the first scan
+	Scans            int
+}
+
+// SnapshotAt describes the journey as it stood after scan k.
+func (j *Journey) SnapshotAt(k int) Snapshot {
+	s := j.Scans[k]
+	return Snapshot{
+		Carrier: j.Carrier, Service: j.Service,
+		OriginArea: Area(j.Origin), DestArea: Area(j.Destination),
+		Status: s.Status, At: s.Time, OffsetMinutes: s.OffsetMinutes,
+		ElapsedHours: s.Time.Sub(j.Scans[0].Time).Hours(),
+		Scans:        k + 1,
+	}
+}
+
+// Area is the coarse region of a location used for lanes: the first digit
+// of a US ZIP code (the ten national areas) or the country elsewhere.
+func Area(l schemas.Location) string {
+	if (l.Country == "US" || l.Country == "") && len(l.PostalCode) > 0 && l.PostalCode[0] >= '0' && l.PostalCode[0] <= '9' {
+		return "US" + l.PostalCode[:1]
+	}
+	if l.Country != "" {
+		return l.Country
+	}
+	return "?"
+}
+
+// Lane names a (carrier, service, origin area, destination area) lane.
+func Lane(carrier, service, o, d string) string {
+	return carrier + "|" + service + "|" + o + ">" + d
+}
+
+// hoursTarget maps hours to the log scale the model is fitted on.
+func hoursTarget(h float64) float64 { return math.Log1p(math.Max(h, 0)) }
+
+// targetHours inverts hoursTarget.
+func targetHours(y float64) float64 { return math.Max(math.Expm1(y), 0) }

@@ -1,0 +1,93 @@
+package schemas
+
+import (
+	"testing"
+	"time"
+)
+
+func TestEventIDDeterministic(t *testing.T) {
+	base := ScanEvent{
+		TrackingNumber: "1Z999AA10123456784", Carrier: "ups", Status: StatusInTransit, CarrierCode: "I",
+		EventTime: time.Date(2026, 3, 4, 9, 12, 0, 0, time.FixedZone("", -6*3600)),
+		Location:  Location{City: "Chicago", Region: "IL", Country: "US"},
+	}
+	same := base
+	same.EventTime = base.EventTime.UTC()         // the same instant in another zone
+	same.Source = Source{Topic: "replay", Offset: 9} // lineage is not identity
+	same.Description = "other text"                  // neither is the free text
+	if ComputeEventID(&base) != ComputeEventID(&same) {
+		t.Error("the same scan got two ids")
+	}
+	for name, change := range map[string]func(*ScanEvent){
+		"time":     func(e *ScanEvent) { e.EventTime = e.EventTime.Add(time.Second) },
+		"status":   func(e *ScanEvent) { e.Status = StatusDelivered },
+		"code":     func(e *ScanEvent) { e.CarrierCode = "D" },
+		"number":   func(e *ScanEvent) { e.TrackingNumber = "1Z999AA10123456785" },
+		"carrier":  func(e *ScanEvent) { e.Carrier = "fedex" },
+		"location": func(e *ScanEvent) { e.Location.City = "Joliet" },
+	} {
+		other := base
+		change(&other)
+		if ComputeEventID(&base) == ComputeEventID(&other) {
+			t.Errorf("changing %s kept the id", name)
+		}
+	}
+}
+
+func TestNormalizeAndCheckTrackingNumber(t *testing.T) {
+	for _, tc := range []struct {
+		in, norm string
+		ok       bool
+	}{
+		{"1z 999 aa1 01 2345 6784", "1Z999AA10123456784", true},
+		{"9400-1118-9922-3100-0000-12", "9400111899223100000012", true},
+		{"short", "SHORT", false},
+		{"1Z999AA1012345678/", "1Z999AA1012345678/", false},
+		{"", "", false},
+	} {
+		got := NormalizeTrackingNumber(tc.in)
+		if got != tc.norm {
+			t.Errorf("Normalize(%q) = %q, want %q", tc.in, got, tc.norm)
+		}
+		if err := CheckTrackingNumber(got); (err == nil) != tc.ok {
+			t.Errorf("Check(%q) = %v, want ok=%v", got, err, tc.ok)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := ScanEvent{TrackingNumber: "1Z999AA10123456784", Carrier: "ups", Status: StatusDelivered,
+		EventTime: time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("valid event refused: %v", err)
+	}
+	for name, change := range map[string]func(*ScanEvent){
+		"no carrier": func(e *ScanEvent) { e.Carrier = "" },
+		"bad status": func(e *ScanEvent) { e.Status = "lost_in_space" },
+		"no time":    func(e *ScanEvent) { e.EventTime = time.Time{} },
+		"old time":   func(e *ScanEvent) { e.EventTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"bad offset": func(e *ScanEvent) { e.UTCOffsetMinutes = 15 * 60 },
+		"bad number": func(e *ScanEvent) { e.TrackingNumber = "abc" },
+	} {
+		e := good
+		change(&e)
+		if e.Validate() == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestMigrationsParse(t *testing.T) {
+	migs, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(migs) < 2 || migs[0].Version != 1 {
+		t.Fatalf("migrations = %+v", migs)
+	}
+	for _, m := range migs {
+		if len(m.Statements) == 0 {
+			t.Errorf("migration %d has no statements", m.Version)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package schemas_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+var env *localenv.Env
+
+func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: localenv.RandomName("migrate_")}
+	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), cfg) })
+	conn, err := chdb.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	migs, _ := schemas.Migrations()
+	first, err := schemas.Migrate(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Applied) != len(migs) {
+		t.Fatalf("first run applied %d of %d migrations", len(first.Applied), len(migs))
+	}
+	second, err := schemas.Migrate(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.Applied) != 0 || second.Current != first.Current {
+		t.Fatalf("second run applied %d, current %d (first %d)", len(second.Applied), second.Current, first.Current)
+	}
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM schema_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if int(n) != len(migs) {
+		t.Fatalf("schema_migrations has %d rows, want %d", n, len(migs))
+	}
+	for _, table := range []string{"scan_events", "model_runs"} {
+		if err := conn.QueryRow(ctx, "SELECT count() FROM "+table).Scan(&n); err != nil {
+			t.Errorf("table %s: %v", table, err)
+		}
+	}
+}
