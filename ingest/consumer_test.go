@@ -225,11 +225,12 @@ func committedOffset(t *testing.T, group, topic string) int64 {
 	if resp.Error != nil {
 		t.Fatal(resp.Error)
 	}
-	for _, p := range resp.Topics[topic] {
-		if p.Error != nil {
-			t.Fatal(fmt.Errorf("partition %d: %w", p.Partition, p.Error))
-		}
-		return p.CommittedOffset
+	parts := resp.Topics[topic]
+	if len(parts) != 1 {
+		t.Fatalf("offset fetch returned %d partitions", len(parts))
 	}
-	return -1
+	if parts[0].Error != nil {
+		t.Fatal(fmt.Errorf("partition %d: %w", parts[0].Partition, parts[0].Error))
+	}
+	return parts[0].CommittedOffset
 }

@@ -13,6 +13,9 @@ import (
 // file changes. A file that fails to load is logged and refused; the
 // server keeps the model it has. It returns when ctx ends.
 func WatchModel(ctx context.Context, path string, interval time.Duration, s *Server, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if interval <= 0 {
 		return
 	}

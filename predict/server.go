@@ -187,7 +187,7 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 // the past (the parcel is late against its own ETA) is moved to now.
 func window(at, now time.Time, p model.Prediction) *Window {
 	t := func(h float64) time.Time {
-		v := at.Add(time.Duration(h * float64(time.Hour))).UTC().Truncate(time.Minute)
+		v := at.Add(time.Duration(h * float64(time.Hour))).UTC().Round(time.Minute)
 		if v.Before(now) {
 			return now.UTC().Truncate(time.Minute)
 		}

@@ -12,7 +12,7 @@ func TestEventIDDeterministic(t *testing.T) {
 		Location:  Location{City: "Chicago", Region: "IL", Country: "US"},
 	}
 	same := base
-	same.EventTime = base.EventTime.UTC()         // the same instant in another zone
+	same.EventTime = base.EventTime.UTC()            // the same instant in another zone
 	same.Source = Source{Topic: "replay", Offset: 9} // lineage is not identity
 	same.Description = "other text"                  // neither is the free text
 	if ComputeEventID(&base) != ComputeEventID(&same) {

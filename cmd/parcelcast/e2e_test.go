@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/predict"
+)
+
+var env *localenv.Env
+
+func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+
+// TestEndToEnd publishes simulated scans to Kafka, ingests them into
+// ClickHouse, trains, and asks the HTTP handler for ETAs, checking each
+// stage's output before the next.
+func TestEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	cfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: localenv.RandomName("e2e_")}
+	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), *cfg) })
+	if _, err := migrate(ctx, cfg); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	conn, err := openClickHouse(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	// 1. Simulated scans into Kafka, the newest shipments still in flight.
+	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
+	topic := localenv.RandomName(ingest.RawTopicPrefix + "e2e_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
+		t.Fatal(err)
+	}
+	var truth []sim.Shipment
+	st, err := publishSim(ctx, env.Kafka.Brokers, topic,
+		sim.Config{Seed: 21, Shipments: 2500, Days: 30, Start: now.AddDate(0, 0, -30), Until: now},
+		func(s *sim.Shipment) {
+			if len(s.Scans) > 0 {
+				truth = append(truth, *s)
+			}
+		})
+	if err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if st.Scans == 0 {
+		t.Fatal("nothing published")
+	}
+
+	// 2. Ingest: every scan lands in ClickHouse exactly once.
+	if err := ingestAll(ctx, env.Kafka.Brokers, topic, conn, int64(st.Scans), nil); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	var rows uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(st.Scans) {
+		t.Fatalf("scan_events has %d rows, published %d scans", rows, st.Scans)
+	}
+
+	// 3. Train from ClickHouse: an artifact, a model_runs row, a model that
+	// beats the lane median.
+	path := filepath.Join(t.TempDir(), "eta.json")
+	m, _, err := train(ctx, conn, path, 1, nil)
+	if err != nil {
+		t.Fatalf("train: %v", err)
+	}
+	if _, err := model.Load(path); err != nil {
+		t.Fatalf("artifact: %v", err)
+	}
+	var runs uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM model_runs WHERE model_version = ?", m.Version).Scan(&runs); err != nil || runs != 1 {
+		t.Fatalf("model_runs rows for %s: %d (%v)", m.Version, runs, err)
+	}
+	if m.Metrics.TestRows == 0 || m.Metrics.MAEHours >= m.Metrics.BaselineMAEHours {
+		t.Fatalf("model does not beat the lane-median baseline: %+v", m.Metrics)
+	}
+
+	// 4. The API answers with an ETA for an in-flight shipment and with the
+	// delivery for a delivered one.
+	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Now: func() time.Time { return now }})
+	inFlight := sampleInFlight(truth, now, 1)[0]
+	if !inFlight.DeliveredAt.After(now) {
+		t.Fatal("no in-flight shipment in the simulation")
+	}
+	var resp predict.ETAResponse
+	getJSON(t, srv, "/v1/shipments/"+inFlight.TrackingNumber+"/eta", &resp)
+	if resp.ETA == nil || resp.ModelVersion != m.Version || resp.Carrier != inFlight.Carrier {
+		t.Fatalf("in-flight ETA: %+v", resp)
+	}
+	if !(resp.ETA.P10.Before(resp.ETA.P90) || resp.ETA.P10.Equal(resp.ETA.P90)) || resp.ETA.P50.Before(now) {
+		t.Fatalf("ETA window out of order or in the past: %+v", resp.ETA)
+	}
+	delivered := truth[0]
+	resp = predict.ETAResponse{}
+	getJSON(t, srv, "/v1/shipments/"+delivered.TrackingNumber+"/eta", &resp)
+	if resp.DeliveredAt == nil || !resp.DeliveredAt.Equal(delivered.DeliveredAt) {
+		t.Fatalf("delivered shipment: %+v, truth %s", resp, delivered.DeliveredAt)
+	}
+}
+
+func getJSON(t *testing.T, h http.Handler, path string, v any) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	if rec.Code != 200 {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// TestDemoOnce runs `parcelcast demo --once` as a user would, on a small
+// simulation.
+func TestDemoOnce(t *testing.T) {
+	t.Setenv("PARCELCAST_CLICKHOUSE_ADDR", env.ClickHouse.Addr)
+	t.Setenv("PARCELCAST_KAFKA_BROKERS", strings.Join(env.Kafka.Brokers, ","))
+	var stderr bytes.Buffer
+	code := run([]string{"demo", "--once", "--addr", "127.0.0.1:0", "--shipments", "2000", "--log-level", "warn"}, &stderr)
+	if code != 0 {
+		t.Fatalf("demo exited %d: %s", code, stderr.String())
+	}
+}
+
+func TestCLI(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, 0},
+		{[]string{"help"}, 0},
+		{nil, 2},
+		{[]string{"nonsense"}, 2},
+		{[]string{"train", "--no-such-flag"}, 2},
+		{[]string{"serve", "-h"}, 0},
+		{[]string{"version", "extra"}, 2},
+	} {
+		var stderr bytes.Buffer
+		if got := run(tc.args, &stderr); got != tc.code {
+			t.Errorf("parcelcast %v exited %d, want %d (%s)", tc.args, got, tc.code, stderr.String())
+		}
+	}
+}
+
+func TestFlagEnvFallback(t *testing.T) {
+	fs := newFlagSet("x", "test")
+	addr := fs.String("clickhouse-addr", "default:9000", "")
+	batch := fs.Int("batch-size", 10, "")
+	t.Setenv("PARCELCAST_CLICKHOUSE_ADDR", "env:9000")
+	t.Setenv("PARCELCAST_BATCH_SIZE", "77")
+	if err := parse(fs, []string{"-batch-size", "5"}); err != nil {
+		t.Fatal(err)
+	}
+	if *addr != "env:9000" || *batch != 5 {
+		t.Fatalf("addr %q batch %d: env should fill in, the command line should win", *addr, *batch)
+	}
+	t.Setenv("PARCELCAST_BATCH_SIZE", "many")
+	if err := parse(newFlagSet("y", "test"), nil); err != nil {
+		t.Fatal("unrelated flag set failed:", err)
+	}
+	fs2 := newFlagSet("z", "test")
+	fs2.Int("batch-size", 10, "")
+	if err := parse(fs2, nil); err == nil {
+		t.Fatal("bad environment value accepted")
+	}
+}
