@@ -26,7 +26,7 @@ type ClickHouse struct {
 	Addr     string // native protocol host:port
 	HTTPAddr string // HTTP interface host:port, empty when unknown
 	Backend  Backend
-	Version  string
+	dir      string // data directory of a local process
 	stop     func() error
 }
 
@@ -247,6 +247,7 @@ func tryClickHouseProcess(ctx context.Context, log *slog.Logger) (*ClickHouse, e
 				Addr:     "127.0.0.1:" + strconv.Itoa(tcpPort),
 				HTTPAddr: httpAddr,
 				Backend:  BackendLocal,
+				dir:      dir,
 				stop:     stop,
 			}, nil
 		}
