@@ -236,19 +236,15 @@ func runIngest(ctx context.Context, args []string) error {
 	inf := addIngestFlags(fs)
 	metricsAddr := fs.String("metrics-addr", ":9464", "address serving /metrics and /healthz ('' to disable)")
 	newLog := logFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log := newLog()
-	cfg, err := inf.config()
-	if err != nil {
-		return err
-	}
-	conn, err := openClickHouse(ctx, ch)
+	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	cfg, err := inf.config()
+	if err != nil {
+		return err
+	}
 	reg := newRegistry()
 	dlq := ingest.NewKafkaDeadLetters(cfg.Brokers, inf.dlq)
 	defer dlq.Close()
@@ -309,11 +305,7 @@ func runTrain(ctx context.Context, args []string) error {
 	out := fs.String("out", "models/eta.json", "artifact file to write")
 	lambda := fs.Float64("lambda", 1, "ridge penalty")
 	newLog := logFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log := newLog()
-	conn, err := openClickHouse(ctx, ch)
+	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
 		return err
 	}
@@ -360,11 +352,7 @@ func runServe(ctx context.Context, args []string) error {
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", 30*time.Second, "how often to check the model file for changes")
 	newLog := logFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log := newLog()
-	conn, err := openClickHouse(ctx, ch)
+	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,20 @@ func openClickHouse(ctx context.Context, cfg *chdb.Config) (driver.Conn, error) 
 	return chdb.Open(ctx, *cfg)
 }
 
+// parseAndConnect parses the command line, makes the logger and opens
+// ClickHouse: the start of every command that reads or writes it.
+func parseAndConnect(ctx context.Context, fs *flag.FlagSet, args []string, newLog func() *slog.Logger, ch *chdb.Config) (*slog.Logger, driver.Conn, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	log := newLog()
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return log, conn, nil
+}
+
 func splitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {

@@ -52,22 +52,16 @@ func open(ctx context.Context, cfg Config, db string) (driver.Conn, error) {
 
 // EnsureDatabase creates cfg.Database if it does not exist.
 func EnsureDatabase(ctx context.Context, cfg Config) error {
-	if err := CheckIdent(cfg.Database); err != nil {
-		return err
-	}
-	conn, err := open(ctx, cfg, "default")
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database); err != nil {
-		return fmt.Errorf("create database %s: %w", cfg.Database, err)
-	}
-	return nil
+	return onDefault(ctx, cfg, "CREATE DATABASE IF NOT EXISTS ", "create")
 }
 
 // DropDatabase removes cfg.Database; tests use it to clean up.
 func DropDatabase(ctx context.Context, cfg Config) error {
+	return onDefault(ctx, cfg, "DROP DATABASE IF EXISTS ", "drop")
+}
+
+// onDefault runs a statement about cfg.Database from the default database.
+func onDefault(ctx context.Context, cfg Config, stmt, verb string) error {
 	if err := CheckIdent(cfg.Database); err != nil {
 		return err
 	}
@@ -76,8 +70,8 @@ func DropDatabase(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+cfg.Database); err != nil {
-		return fmt.Errorf("drop database %s: %w", cfg.Database, err)
+	if err := conn.Exec(ctx, stmt+cfg.Database); err != nil {
+		return fmt.Errorf("%s database %s: %w", verb, cfg.Database, err)
 	}
 	return nil
 }
