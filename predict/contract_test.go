@@ -1,0 +1,65 @@
+package predict
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/parcelcast/parcelcast/schemas/api"
+)
+
+// TestContract checks requests and responses of the server against
+// schemas/api/openapi.yaml, for successes and errors alike.
+func TestContract(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.yaml is invalid: %v", err)
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer(t)
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/v1/shipments/1Z999AA10123456784/eta", ""},
+		{"GET", "/v1/shipments/9400111899223100000012/eta", ""},
+		{"GET", "/v1/shipments/abc/eta", ""},
+		{"GET", "/v1/shipments/1Z999AA10123456799/eta", ""},
+		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`},
+		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`},
+		{"GET", "/readyz", ""},
+	} {
+		req := httptest.NewRequest(tc.method, "http://localhost"+tc.path, strings.NewReader(tc.body))
+		if tc.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s %s: no route in the contract: %v", tc.method, tc.path, err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route}
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			t.Fatalf("%s %s: request breaks the contract: %v", tc.method, tc.path, err)
+		}
+		req.Body = io.NopCloser(strings.NewReader(tc.body))
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		out := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+			Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		}
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("%s %s: %d response breaks the contract: %v\n%s", tc.method, tc.path, rec.Code, err, rec.Body)
+		}
+	}
+}
