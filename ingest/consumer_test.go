@@ -16,12 +16,13 @@ import (
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-var env *localenv.Env
+var env *testenv.Env
 
-func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+func TestMain(m *testing.M) { testenv.Run(m, &env) }
 
 // feed builds n shipments' scans as generic records, plus malformed ones.
 func feed(t *testing.T, shipments int) (good []kafka.Message, distinct int) {
@@ -112,7 +113,7 @@ func countFinal(t *testing.T, conn driver.Conn) (rows, ids uint64) {
 func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	ctx := context.Background()
 	_, conn := env.Database(t)
-	topic := localenv.RandomName("scans_")
+	topic := testenv.RandomName("scans_")
 	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 3, topic, topic+".dlq"); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 
 	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
 	w.failures.Store(2) // ClickHouse refuses the first two inserts
-	consume(t, topic, localenv.RandomName("group_"), w, int64(len(all)))
+	consume(t, topic, testenv.RandomName("group_"), w, int64(len(all)))
 
 	rows, ids := countFinal(t, conn)
 	if rows != uint64(distinct) || ids != uint64(distinct) {
@@ -138,7 +139,7 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	}
 
 	// The dead-letter topic holds exactly the malformed records, with reasons.
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, GroupID: localenv.RandomName("dlqcheck_"), Topic: topic + ".dlq", StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("dlqcheck_"), Topic: topic + ".dlq", StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	got := map[string]string{}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -164,7 +165,7 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	}
 
 	// Replaying the whole topic in a new group adds no rows.
-	consume(t, topic, localenv.RandomName("replay_"), ingest.NewClickHouseWriter(conn), int64(len(all)))
+	consume(t, topic, testenv.RandomName("replay_"), ingest.NewClickHouseWriter(conn), int64(len(all)))
 	rows2, _ := countFinal(t, conn)
 	if rows2 != rows {
 		t.Fatalf("replay changed scan_events FINAL from %d to %d rows", rows, rows2)
@@ -177,13 +178,13 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 func TestCommitAfterInsert(t *testing.T) {
 	ctx := context.Background()
 	_, conn := env.Database(t)
-	topic := localenv.RandomName("scans_")
+	topic := testenv.RandomName("scans_")
 	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 1, topic, topic+".dlq"); err != nil {
 		t.Fatal(err)
 	}
 	good, _ := feed(t, 20)
 	publish(t, topic, good)
-	group := localenv.RandomName("group_")
+	group := testenv.RandomName("group_")
 
 	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
 	w.failures.Store(1 << 30)

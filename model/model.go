@@ -71,10 +71,12 @@ type Prediction struct {
 func (m *Model) Predict(s Snapshot) Prediction {
 	x := make([]float64, m.enc.Len())
 	m.enc.Encode(s, x)
-	var y float64
-	for i, v := range x {
-		y += v * m.Coef[i]
-	}
+	return m.predictFeatures(x)
+}
+
+// predictFeatures is Predict on an encoded feature vector.
+func (m *Model) predictFeatures(x []float64) Prediction {
+	y := dot(x, m.Coef)
 	return Prediction{
 		P10: targetHours(y + m.Residuals.P10),
 		P50: targetHours(y + m.Residuals.P50),

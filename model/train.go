@@ -82,16 +82,16 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	x := make([]float64, len(m.Features))
 	laneTransit := map[string][]float64{}
 	err = src.Delivered(ctx, w.TrainFrom, w.TrainTo, w.CalibTo, func(j *Journey) error {
-		return eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
+		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
 			m.enc.Encode(s, x)
 			ridge.Add(x, hoursTarget(hoursLeft))
-			if s.Scans == 1 {
-				total := hoursLeft
+			if s.Scans == 1 { // at the first scan, hours left is the whole transit
 				for _, key := range baselineKeys(s) {
-					laneTransit[key] = append(laneTransit[key], total)
+					laneTransit[key] = append(laneTransit[key], hoursLeft)
 				}
 			}
 		})
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("train pass: %w", err)
@@ -110,10 +110,11 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	var resid []float64
 	m.Residuals = Quantiles{}
 	err = src.Delivered(ctx, w.TrainTo, w.CalibTo, farFuture, func(j *Journey) error {
-		return eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
+		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
 			m.enc.Encode(s, x)
 			resid = append(resid, hoursTarget(hoursLeft)-dot(x, m.Coef))
 		})
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
@@ -134,9 +135,11 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	bt := newBacktest()
 	err = src.Delivered(ctx, w.CalibTo, w.TestTo, farFuture, func(j *Journey) error {
 		bt.shipments++
-		return eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
-			bt.add(s.Carrier, hoursLeft, m.Predict(s), m.Baseline(s))
+		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
+			m.enc.Encode(s, x)
+			bt.add(s.Carrier, hoursLeft, m.predictFeatures(x), m.Baseline(s))
 		})
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("test pass: %w", err)
@@ -149,10 +152,10 @@ var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // eachSnapshot calls fn for every scan before delivery with the hours that
 // were left until delivery.
-func eachSnapshot(j *Journey, fn func(Snapshot, float64)) error {
+func eachSnapshot(j *Journey, fn func(Snapshot, float64)) {
 	delivered, ok := j.DeliveredAt()
-	if !ok || len(j.Scans) == 0 {
-		return nil
+	if !ok {
+		return
 	}
 	for k, sc := range j.Scans {
 		if !sc.Time.Before(delivered) || sc.Status == schemas.StatusDelivered {
@@ -160,7 +163,6 @@ func eachSnapshot(j *Journey, fn func(Snapshot, float64)) error {
 		}
 		fn(j.SnapshotAt(k), delivered.Sub(sc.Time).Hours())
 	}
-	return nil
 }
 
 // baselineKeys are the lane keys from most to least specific.

@@ -1,7 +1,6 @@
 package predict
 
 import (
-	"os"
 	"testing"
 	"time"
 )
@@ -16,5 +15,3 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
-
-func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }

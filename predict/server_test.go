@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +158,7 @@ func TestReadyAndHotReload(t *testing.T) {
 	}
 	waitFor(t, func() bool { return s.Model() != nil && s.Model().Version == "test-2" })
 	// A corrupt file is refused; the old model keeps serving.
-	if err := writeFile(path, []byte(`{"format":"parcelcast-eta-model","format_version":1,"sha256":"00","model":{}}`)); err != nil {
+	if err := os.WriteFile(path, []byte(`{"format":"parcelcast-eta-model","format_version":1,"sha256":"00","model":{}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)

@@ -5,17 +5,17 @@ import (
 	"testing"
 
 	"github.com/parcelcast/parcelcast/internal/chdb"
-	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-var env *localenv.Env
+var env *testenv.Env
 
-func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+func TestMain(m *testing.M) { testenv.Run(m, &env) }
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: localenv.RandomName("migrate_")}
+	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("migrate_")}
 	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}

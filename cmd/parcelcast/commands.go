@@ -67,13 +67,13 @@ type simFlags struct {
 	until string
 }
 
-func addSimFlags(fs *flag.FlagSet) *simFlags {
+func addSimFlags(fs *flag.FlagSet, shipments, days int, until string) *simFlags {
 	f := &simFlags{}
 	fs.Uint64Var(&f.cfg.Seed, "seed", 1, "random seed; the same seed gives the same scans")
-	fs.IntVar(&f.cfg.Shipments, "shipments", 3000, "number of shipments")
-	fs.IntVar(&f.cfg.Days, "days", 28, "days over which labels are created")
+	fs.IntVar(&f.cfg.Shipments, "shipments", shipments, "number of shipments")
+	fs.IntVar(&f.cfg.Days, "days", days, "days over which labels are created")
 	fs.StringVar(&f.start, "start", "", "first label time, RFC 3339 (default: days before -until, or 2026-01-05)")
-	fs.StringVar(&f.until, "until", "", "withhold scans after this RFC 3339 time ('now' for the current time), leaving shipments in flight")
+	fs.StringVar(&f.until, "until", until, "withhold scans after this RFC 3339 time ('now' for the current time), leaving shipments in flight")
 	fs.Float64Var(&f.cfg.AttemptRate, "attempt-rate", 0.04, "share of deliveries that fail once before succeeding")
 	return f
 }
@@ -108,7 +108,7 @@ func (f *simFlags) config(now time.Time) (sim.Config, error) {
 
 func runSimulate(ctx context.Context, args []string) error {
 	fs := newFlagSet("simulate", "Generate simulated shipments and publish their scans as generic feed records to Kafka, or write them as JSON lines to a file.")
-	sf := addSimFlags(fs)
+	sf := addSimFlags(fs, 3000, 28, "")
 	brokers := fs.String("kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	topic := fs.String("topic", ingest.RawTopicPrefix+generic.Name, "topic to publish to")
 	out := fs.String("out", "", "write JSON lines to this file ('-' for stdout) instead of Kafka")
@@ -152,8 +152,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		defer lw.w.Flush()
 		w = lw
 	} else {
-		kw := &kafka.Writer{Addr: kafka.TCP(splitList(*brokers)...), Topic: *topic, Balancer: &kafka.Hash{},
-			RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 10 * time.Millisecond}
+		kw := newScanWriter(splitList(*brokers), *topic)
 		defer kw.Close()
 		w = kw
 	}
@@ -164,6 +163,14 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	log.Info("simulated", "shipments", st.Shipments, "scans", st.Scans, "seconds", time.Since(start).Seconds())
 	return nil
+}
+
+// newScanWriter returns a producer for scan records: keyed by tracking
+// number so a shipment's scans stay in one partition, acknowledged by all
+// replicas.
+func newScanWriter(brokers []string, topic string) *kafka.Writer {
+	return &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
 }
 
 // lineWriter writes message values as lines, for `simulate -out`.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
@@ -28,17 +27,11 @@ import (
 
 func runDemo(ctx context.Context, args []string) error {
 	fs := newFlagSet("demo", "Run the whole pipeline on this machine: a local ClickHouse and Kafka broker, simulated scans, ingest, training, and the ETA API.")
-	sf := addSimFlags(fs)
+	sf := addSimFlags(fs, 4000, 35, "now")
 	addr := fs.String("addr", "127.0.0.1:8080", "API listen address")
 	once := fs.Bool("once", false, "exit after printing the results instead of serving until interrupted")
 	dir := fs.String("dir", "", "directory for the model artifact (default: a temporary directory)")
 	newLog := logFlags(fs)
-	fs.Lookup("shipments").DefValue = "4000"
-	_ = fs.Set("shipments", "4000")
-	fs.Lookup("days").DefValue = "35"
-	_ = fs.Set("days", "35")
-	fs.Lookup("until").DefValue = "now"
-	_ = fs.Set("until", "now")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -51,15 +44,15 @@ func runDemo(ctx context.Context, args []string) error {
 
 	step := stepper(out)
 	step("starting ClickHouse and Kafka")
-	env, err := startEnv(ctx, log)
+	env, err := localenv.Start(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	fmt.Fprintf(out, "      ClickHouse %s (%s), Kafka %s (%s)\n", env.ch.Addr, env.ch.Backend, strings.Join(env.kafka.Brokers, ","), env.kafka.Backend)
+	fmt.Fprintf(out, "      ClickHouse %s (%s), Kafka %s (%s)\n", env.ClickHouse.Addr, env.ClickHouse.Backend, strings.Join(env.Kafka.Brokers, ","), env.Kafka.Backend)
 
 	step("migrating the schema")
-	chCfg := &chdb.Config{Addr: env.ch.Addr, Database: "parcelcast_demo"}
+	chCfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: "parcelcast_demo"}
 	if _, err := migrate(ctx, chCfg); err != nil {
 		return err
 	}
@@ -71,11 +64,11 @@ func runDemo(ctx context.Context, args []string) error {
 
 	step(fmt.Sprintf("simulating %d shipments over %d days into Kafka", cfg.Shipments, cfg.Days))
 	topic := ingest.RawTopicPrefix + generic.Name
-	if err := localenv.EnsureTopics(ctx, env.kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
 		return err
 	}
 	var truth []sim.Shipment
-	st, err := publishSim(ctx, env.kafka.Brokers, topic, cfg, func(s *sim.Shipment) {
+	st, err := publishSim(ctx, env.Kafka.Brokers, topic, cfg, func(s *sim.Shipment) {
 		if len(s.Scans) > 0 {
 			truth = append(truth, *s)
 		}
@@ -87,7 +80,7 @@ func runDemo(ctx context.Context, args []string) error {
 
 	step("ingesting into ClickHouse")
 	start := time.Now()
-	if err := ingestAll(ctx, env.kafka.Brokers, topic, conn, int64(st.Scans), log); err != nil {
+	if err := ingestAll(ctx, env.Kafka.Brokers, topic, conn, int64(st.Scans), log); err != nil {
 		return err
 	}
 	var rows uint64
@@ -142,33 +135,9 @@ func stepper(w io.Writer) func(string) {
 	}
 }
 
-type demoEnv struct {
-	ch    *localenv.ClickHouse
-	kafka *localenv.Kafka
-}
-
-func startEnv(ctx context.Context, log *slog.Logger) (*demoEnv, error) {
-	ch, err := localenv.StartClickHouse(ctx, log)
-	if err != nil {
-		return nil, err
-	}
-	k, err := localenv.StartKafka(ctx, log)
-	if err != nil {
-		ch.Close()
-		return nil, err
-	}
-	return &demoEnv{ch: ch, kafka: k}, nil
-}
-
-func (e *demoEnv) Close() {
-	e.kafka.Close()
-	e.ch.Close()
-}
-
 // publishSim publishes a simulation to topic.
 func publishSim(ctx context.Context, brokers []string, topic string, cfg sim.Config, each func(*sim.Shipment)) (sim.Stats, error) {
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
+	w := newScanWriter(brokers, topic)
 	defer w.Close()
 	return sim.Publish(ctx, w, sim.New(cfg), 1000, each)
 }

@@ -15,20 +15,21 @@ import (
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/chdb"
 	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 )
 
-var env *localenv.Env
+var env *testenv.Env
 
-func TestMain(m *testing.M) { localenv.RunTests(m, &env) }
+func TestMain(m *testing.M) { testenv.Run(m, &env) }
 
 // TestEndToEnd publishes simulated scans to Kafka, ingests them into
 // ClickHouse, trains, and asks the HTTP handler for ETAs, checking each
 // stage's output before the next.
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	cfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: localenv.RandomName("e2e_")}
+	cfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("e2e_")}
 	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), *cfg) })
 	if _, err := migrate(ctx, cfg); err != nil {
 		t.Fatalf("migrate: %v", err)
@@ -41,7 +42,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// 1. Simulated scans into Kafka, the newest shipments still in flight.
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	topic := localenv.RandomName(ingest.RawTopicPrefix + "e2e_")
+	topic := testenv.RandomName(ingest.RawTopicPrefix + "e2e_")
 	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
 		t.Fatal(err)
 	}

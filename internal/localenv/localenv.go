@@ -14,6 +14,7 @@ package localenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -86,4 +87,29 @@ func orDefault(log *slog.Logger) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return log
+}
+
+// Env is a ClickHouse server and a Kafka broker started together.
+type Env struct {
+	ClickHouse *ClickHouse
+	Kafka      *Kafka
+}
+
+// Start provides both services (see the package doc for where from).
+func Start(ctx context.Context, log *slog.Logger) (*Env, error) {
+	ch, err := StartClickHouse(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	k, err := StartKafka(ctx, log)
+	if err != nil {
+		ch.Close()
+		return nil, err
+	}
+	return &Env{ClickHouse: ch, Kafka: k}, nil
+}
+
+// Close stops what Start started.
+func (e *Env) Close() error {
+	return errors.Join(e.Kafka.Close(), e.ClickHouse.Close())
 }

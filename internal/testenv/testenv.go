@@ -1,4 +1,6 @@
-package localenv
+// Package testenv gives a package's tests the real ClickHouse server and
+// Kafka broker of internal/localenv, and a private database per test.
+package testenv
 
 import (
 	"context"
@@ -12,37 +14,27 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // Env is the ClickHouse server and Kafka broker shared by one test binary.
-type Env struct {
-	ClickHouse *ClickHouse
-	Kafka      *Kafka
-}
+type Env struct{ *localenv.Env }
 
-// RunTests starts the services for a package's tests, runs them, stops the
+// Run starts the services for a package's tests, runs them, stops the
 // services and exits. Call it from TestMain. A service that cannot start
 // fails the run: integration tests are never skipped.
-func RunTests(m *testing.M, env **Env) {
+func Run(m *testing.M, env **Env) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	ch, err := StartClickHouse(ctx, nil)
-	if err != nil {
-		cancel()
-		fmt.Fprintln(os.Stderr, "start clickhouse for tests:", err)
-		os.Exit(1)
-	}
-	k, err := StartKafka(ctx, nil)
+	e, err := localenv.Start(ctx, nil)
 	cancel()
 	if err != nil {
-		ch.Close()
-		fmt.Fprintln(os.Stderr, "start kafka for tests:", err)
+		fmt.Fprintln(os.Stderr, "start services for tests:", err)
 		os.Exit(1)
 	}
-	*env = &Env{ClickHouse: ch, Kafka: k}
+	*env = &Env{e}
 	code := m.Run()
-	k.Close()
-	ch.Close()
+	e.Close()
 	os.Exit(code)
 }
 
