@@ -1,0 +1,136 @@
+package zone
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+func TestEveryZoneLoads(t *testing.T) {
+	names := map[string]bool{}
+	for _, z := range usStates {
+		names[z.Name] = true
+	}
+	for _, z := range zip3Overrides {
+		names[z] = true
+	}
+	for _, z := range usTerritories {
+		names[z] = true
+	}
+	for _, z := range caProvinces {
+		names[z.Name] = true
+	}
+	for _, z := range auStates {
+		names[z] = true
+	}
+	for _, z := range countries {
+		names[z.Name] = true
+	}
+	for n := range names {
+		if _, err := (Zone{Name: n}).Load(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	tests := []struct {
+		name   string
+		loc    schemas.Location
+		zone   string
+		approx bool
+	}{
+		{"phoenix has no DST", schemas.Location{Region: "AZ", PostalCode: "85004", Country: "US"}, "America/Phoenix", false},
+		{"navajo nation keeps DST", schemas.Location{Region: "AZ", PostalCode: "86503", Country: "US"}, "America/Denver", false},
+		{"indianapolis", schemas.Location{Region: "IN", PostalCode: "46204"}, "America/Indiana/Indianapolis", false},
+		{"evansville is central", schemas.Location{Region: "IN", PostalCode: "47708"}, "America/Chicago", false},
+		{"gary is central", schemas.Location{Region: "IN", PostalCode: "46402"}, "America/Chicago", false},
+		{"indiana without zip", schemas.Location{Region: "IN", Country: "US"}, "America/Indiana/Indianapolis", true},
+		{"anchorage", schemas.Location{Region: "AK", PostalCode: "99501"}, "America/Anchorage", false},
+		{"honolulu", schemas.Location{Region: "HI", PostalCode: "96813", Country: "US"}, "Pacific/Honolulu", false},
+		{"puerto rico as state", schemas.Location{Region: "PR", PostalCode: "00901", Country: "US"}, "America/Puerto_Rico", false},
+		{"puerto rico as country", schemas.Location{Country: "PR"}, "America/Puerto_Rico", false},
+		{"puerto rico by zip", schemas.Location{PostalCode: "00901"}, "America/Puerto_Rico", false},
+		{"el paso", schemas.Location{Region: "TX", PostalCode: "79901"}, "America/Denver", false},
+		{"pensacola", schemas.Location{Region: "FL", PostalCode: "32501"}, "America/Chicago", false},
+		{"knoxville", schemas.Location{Region: "TN", PostalCode: "37902"}, "America/New_York", false},
+		{"zip only", schemas.Location{PostalCode: "10001"}, "America/New_York", false},
+		{"germany", schemas.Location{City: "Leipzig", Country: "DE"}, "Europe/Berlin", false},
+		{"brazil is approximate", schemas.Location{City: "Manaus", Country: "br"}, "America/Sao_Paulo", true},
+		{"canadian province", schemas.Location{Region: "BC", Country: "CA"}, "America/Vancouver", false},
+		{"australian state", schemas.Location{Region: "WA", Country: "AU"}, "Australia/Perth", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			z, err := Resolve(tc.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if z.Name != tc.zone || z.Approximate != tc.approx {
+				t.Errorf("Resolve = %+v, want %s approximate=%v", z, tc.zone, tc.approx)
+			}
+		})
+	}
+}
+
+func TestResolveUnresolved(t *testing.T) {
+	for _, l := range []schemas.Location{
+		{},
+		{City: "Springfield"},
+		{Country: "US"},
+		{Country: "XX"},
+		{Region: "ZZ", Country: "US"},
+	} {
+		if z, err := Resolve(l); !errors.Is(err, ErrUnresolved) {
+			t.Errorf("Resolve(%+v) = %+v, %v; want ErrUnresolved", l, z, err)
+		}
+	}
+}
+
+func TestLocalAcrossDST(t *testing.T) {
+	ny := schemas.Location{Region: "NY", PostalCode: "10001", Country: "US"}
+	az := schemas.Location{Region: "AZ", PostalCode: "85004", Country: "US"}
+	pr := schemas.Location{Region: "PR", PostalCode: "00901", Country: "US"}
+	hi := schemas.Location{Region: "HI", PostalCode: "96813", Country: "US"}
+	ak := schemas.Location{Region: "AK", PostalCode: "99501", Country: "US"}
+	de := schemas.Location{Country: "DE"}
+	tests := []struct {
+		name string
+		wall Wall
+		loc  schemas.Location
+		utc  string
+		off  int
+	}{
+		{"ny winter", Wall{2026, 1, 15, 9, 30, 0}, ny, "2026-01-15T14:30:00Z", -300},
+		{"ny summer", Wall{2026, 7, 15, 9, 30, 0}, ny, "2026-07-15T13:30:00Z", -240},
+		// 2026-03-08 02:30 does not exist in New York: the earlier of the
+		// two readings is 02:30 EDT = 06:30 UTC.
+		{"ny spring gap", Wall{2026, 3, 8, 2, 30, 0}, ny, "2026-03-08T06:30:00Z", -300},
+		{"ny just after gap", Wall{2026, 3, 8, 3, 0, 0}, ny, "2026-03-08T07:00:00Z", -240},
+		// 2026-11-01 01:30 happens twice: the first one, EDT.
+		{"ny fall overlap", Wall{2026, 11, 1, 1, 30, 0}, ny, "2026-11-01T05:30:00Z", -240},
+		{"ny after overlap", Wall{2026, 11, 1, 2, 30, 0}, ny, "2026-11-01T07:30:00Z", -300},
+		{"phoenix summer", Wall{2026, 7, 15, 9, 30, 0}, az, "2026-07-15T16:30:00Z", -420},
+		{"phoenix on NY gap day", Wall{2026, 3, 8, 2, 30, 0}, az, "2026-03-08T09:30:00Z", -420},
+		{"puerto rico summer", Wall{2026, 7, 15, 9, 30, 0}, pr, "2026-07-15T13:30:00Z", -240},
+		{"honolulu summer", Wall{2026, 7, 15, 9, 30, 0}, hi, "2026-07-15T19:30:00Z", -600},
+		{"anchorage winter", Wall{2026, 1, 15, 9, 30, 0}, ak, "2026-01-15T18:30:00Z", -540},
+		{"berlin summer", Wall{2026, 7, 15, 9, 30, 0}, de, "2026-07-15T07:30:00Z", 120},
+		// Europe goes back on 2026-10-25 at 03:00 local: 02:30 happens twice.
+		{"berlin overlap", Wall{2026, 10, 25, 2, 30, 0}, de, "2026-10-25T00:30:00Z", 120},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, off, _, err := Local(tc.wall, tc.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := time.Parse(time.RFC3339, tc.utc)
+			if !got.Equal(want) || off != tc.off {
+				t.Errorf("Local = %s offset %d, want %s offset %d", got.Format(time.RFC3339), off, tc.utc, tc.off)
+			}
+		})
+	}
+}

@@ -1,0 +1,132 @@
+package trackno
+
+import (
+	"testing"
+)
+
+// Numbers published by the carriers or in their label specifications as
+// examples, each with its family.
+var valid = []struct{ number, carrier, family string }{
+	{"1Z879E930346834440", "ups", "UPS 1Z"},
+	{"1z 999 aa1 01 2345 6784", "ups", "UPS 1Z"},
+	{"986578788855", "fedex", "FedEx Express"},
+	{"799531274483", "fedex", "FedEx Express"},
+	{"041441760228964", "fedex", "FedEx Ground"},
+	{"568283610012000", "fedex", "FedEx Ground"},
+	{"9611020987654312345672", "fedex", "FedEx Ground 96"},
+	{"9261292700768711948021", "usps", "USPS IMpb"},
+	{"9400111201080805483016", "usps", "USPS IMpb"},
+	{"9361289878700317633795", "usps", "USPS IMpb"},
+	{"9505511069605048600624", "usps", "USPS IMpb"},
+	{"42022153 9101026837331000039521", "usps", "USPS IMpb"},
+	{"92748931507708513018050063", "usps", "USPS IMpb"},
+	{"03071790000523483741", "usps", "USPS 20"},
+	{"RB123456785GB", "s10", "UPU S10"},
+	{"EE123456785US", "s10", "UPU S10"},
+	{"3318810025", "dhl", "DHL Express"},
+	{"C10999911320231", "ontrac", "OnTrac"},
+	{"TBA012345678910", "amazon", "Amazon TBA"},
+}
+
+func TestDetectValid(t *testing.T) {
+	for _, tc := range valid {
+		t.Run(tc.number, func(t *testing.T) {
+			best, ok := Best(tc.number)
+			if !ok {
+				t.Fatalf("no valid match; candidates %+v", Detect(tc.number))
+			}
+			if best.Carrier != tc.carrier || best.Family != tc.family {
+				t.Errorf("best match %s/%s, want %s/%s (all: %+v)", best.Carrier, best.Family, tc.carrier, tc.family, Detect(tc.number))
+			}
+			if !ValidFor(tc.carrier, tc.number) {
+				t.Errorf("ValidFor(%q) = false", tc.carrier)
+			}
+		})
+	}
+}
+
+// Changing the check digit of every valid example must make it invalid for
+// that family, unless the family has no check digit.
+func TestDetectWrongCheckDigit(t *testing.T) {
+	for _, tc := range valid {
+		best, _ := Best(tc.number)
+		if !best.CheckDigit {
+			continue
+		}
+		b := []byte(best.Number)
+		last := len(b) - 1
+		if best.Carrier == "s10" {
+			last = 10
+		}
+		b[last] = '0' + (b[last]-'0'+1)%10
+		for _, m := range Detect(string(b)) {
+			if m.Family == tc.family && m.Valid {
+				t.Errorf("%s with check digit changed (%s) still valid as %s", tc.number, b, m.Family)
+			}
+		}
+	}
+}
+
+func TestDetectCandidates(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // families in order
+	}{
+		{"", nil},
+		{"HELLO", nil},
+		{"12345", nil},
+		// 20 digits: USPS legacy and FedEx SmartPost share the shape.
+		{"03071790000523483741", []string{"USPS 20", "FedEx SmartPost 20"}},
+		// A 22-digit 92… is both an IMpb and a FedEx SmartPost barcode.
+		{"9261292700768711948021", []string{"USPS IMpb", "FedEx SmartPost"}},
+		{"RB123456785GB", []string{"UPU S10"}},
+	}
+	for _, tc := range tests {
+		got := Detect(tc.in)
+		var fams []string
+		for _, m := range got {
+			fams = append(fams, m.Family)
+		}
+		if len(fams) != len(tc.want) {
+			t.Errorf("Detect(%q) = %v, want %v", tc.in, fams, tc.want)
+			continue
+		}
+		for i := range fams {
+			if fams[i] != tc.want[i] {
+				t.Errorf("Detect(%q) = %v, want %v", tc.in, fams, tc.want)
+				break
+			}
+		}
+	}
+	if m := Detect("RB123456785GB"); m[0].Country != "GB" {
+		t.Errorf("S10 country = %q, want GB", m[0].Country)
+	}
+	if m := Detect("420221539101026837331000039521"); m[0].Number != "9101026837331000039521" {
+		t.Errorf("IMpb number without routing prefix = %q", m[0].Number)
+	}
+}
+
+func TestValidForUnknownCarrier(t *testing.T) {
+	if !ValidFor("lasership", "LX12345678") {
+		t.Error("a carrier without number rules should accept any well-shaped number")
+	}
+	if ValidFor("lasership", "LX-1") {
+		t.Error("too short a number must fail the shape check")
+	}
+	if ValidFor("ups", "1Z879E930346834441") {
+		t.Error("a UPS number with a wrong check digit must fail")
+	}
+}
+
+func FuzzDetect(f *testing.F) {
+	for _, tc := range valid {
+		f.Add(tc.number)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, m := range Detect(s) {
+			if m.Number == "" || m.Carrier == "" {
+				t.Fatalf("empty match %+v for %q", m, s)
+			}
+		}
+	})
+}
