@@ -9,6 +9,7 @@
 package trackno
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -77,15 +78,10 @@ func Detect(s string) []Match {
 		out = append(out, m)
 	}
 	rank := func(m Match) int {
-		for _, f := range families {
-			if f.name == m.Family {
-				if m.Valid {
-					return f.confidence + 1000
-				}
-				return f.confidence
-			}
+		if m.Valid {
+			return confidence(m.Family) + 1000
 		}
-		return 0
+		return confidence(m.Family)
 	}
 	// Insertion sort keeps the table order among equal ranks.
 	for i := 1; i < len(out); i++ {
@@ -106,26 +102,75 @@ func Best(s string) (Match, bool) {
 	return Match{}, false
 }
 
-// ValidFor reports whether s is a valid number of the named carrier. For
-// carriers parcelcast has no number rules for (regional carriers, EDI
-// partners' PRO numbers) it falls back to the shape check every tracking
-// number must pass.
-func ValidFor(carrier, s string) bool {
+// strong is the confidence from which a family's shape is distinctive
+// enough ("1Z…", S10, IMpb) that a wrong check digit means a malformed
+// number rather than some other carrier's.
+const strong = 70
+
+// Check validates a tracking number for ingest and the API. The number
+// must have the shape every tracking number has (schemas.CheckTrackingNumber).
+// With a carrier, a number that fits one of that carrier's families must
+// carry a right check digit; one that fits none of them is accepted, as
+// carriers issue more families than parcelcast knows. Without a carrier, a
+// number is refused when it fits only distinctive families and all with a
+// wrong check digit.
+func Check(carrier, s string) error {
 	n := schemas.NormalizeTrackingNumber(s)
-	if schemas.CheckTrackingNumber(n) != nil {
-		return false
+	if err := schemas.CheckTrackingNumber(n); err != nil {
+		return err
 	}
-	known := false
-	for _, f := range families {
-		if f.carrier != carrier {
+	var bad *Match
+	for _, m := range Detect(n) {
+		if carrier != "" && m.Carrier != carrier {
 			continue
 		}
-		known = true
-		if num, ok := f.shape(n); ok && (f.check == nil || f.check(num)) {
-			return true
+		if m.Valid {
+			return nil
+		}
+		if bad == nil && (carrier != "" || confidence(m.Family) >= strong) {
+			bad = &m
 		}
 	}
-	return !known
+	if bad != nil {
+		return fmt.Errorf("%w: %s number with a wrong check digit", schemas.ErrBadTrackingNumber, bad.Family)
+	}
+	return nil
+}
+
+func confidence(familyName string) int {
+	for _, f := range families {
+		if f.name == familyName {
+			return f.confidence
+		}
+	}
+	return 0
+}
+
+// Complete returns n with its check digit replaced by the one that makes
+// it a valid number of the named family, or false when no digit does
+// (the rest of n does not fit the family). The simulator and tests use it
+// to make well-formed numbers.
+func Complete(familyName, n string) (string, bool) {
+	for _, f := range families {
+		if f.name != familyName {
+			continue
+		}
+		pos := len(n) - 1
+		if f.carrier == "s10" {
+			pos = 10
+		}
+		if pos < 0 {
+			return "", false
+		}
+		b := []byte(n)
+		for d := byte('0'); d <= '9'; d++ {
+			b[pos] = d
+			if num, ok := f.shape(string(b)); ok && (f.check == nil || f.check(num)) {
+				return string(b), true
+			}
+		}
+	}
+	return "", false
 }
 
 func isDigits(s string) bool {

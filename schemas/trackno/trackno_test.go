@@ -38,8 +38,11 @@ func TestDetectValid(t *testing.T) {
 			if best.Carrier != tc.carrier || best.Family != tc.family {
 				t.Errorf("best match %s/%s, want %s/%s (all: %+v)", best.Carrier, best.Family, tc.carrier, tc.family, Detect(tc.number))
 			}
-			if !ValidFor(tc.carrier, tc.number) {
-				t.Errorf("ValidFor(%q) = false", tc.carrier)
+			if err := Check(tc.carrier, tc.number); err != nil {
+				t.Errorf("Check(%q): %v", tc.carrier, err)
+			}
+			if err := Check("", tc.number); err != nil {
+				t.Errorf("Check without carrier: %v", err)
 			}
 		})
 	}
@@ -106,15 +109,48 @@ func TestDetectCandidates(t *testing.T) {
 	}
 }
 
-func TestValidForUnknownCarrier(t *testing.T) {
-	if !ValidFor("lasership", "LX12345678") {
-		t.Error("a carrier without number rules should accept any well-shaped number")
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		carrier, number string
+		ok              bool
+	}{
+		{"lasership", "LX12345678", true},   // no rules for the carrier: shape only
+		{"lasership", "LX-1", false},        // too short for any carrier
+		{"ups", "1Z879E930346834441", false}, // wrong check digit
+		{"", "1Z879E930346834441", false},    // distinctive family, wrong digit
+		{"ups", "ABCDEFGH1234", true},        // fits no UPS family: accepted
+		{"fedex", "986578788856", false},     // FedEx Express, wrong digit
+		{"", "986578788856", true},           // 12 digits could be anyone's
+		{"", "RB123456784GB", false},         // S10 with a wrong check digit
+		{"", "hello world!", false},          // not a tracking number
 	}
-	if ValidFor("lasership", "LX-1") {
-		t.Error("too short a number must fail the shape check")
+	for _, tc := range tests {
+		err := Check(tc.carrier, tc.number)
+		if (err == nil) != tc.ok {
+			t.Errorf("Check(%q, %q) = %v, want ok=%v", tc.carrier, tc.number, err, tc.ok)
+		}
 	}
-	if ValidFor("ups", "1Z879E930346834441") {
-		t.Error("a UPS number with a wrong check digit must fail")
+}
+
+func TestComplete(t *testing.T) {
+	for _, tc := range valid {
+		best, _ := Best(tc.number)
+		if !best.CheckDigit {
+			continue
+		}
+		b := []byte(best.Number)
+		pos := len(b) - 1
+		if best.Carrier == "s10" {
+			pos = 10
+		}
+		b[pos] = '0'
+		got, ok := Complete(tc.family, string(b))
+		if !ok || got != best.Number {
+			t.Errorf("Complete(%s, %s) = %q, %v; want %s", tc.family, b, got, ok, best.Number)
+		}
+	}
+	if _, ok := Complete("UPS 1Z", "ABC"); ok {
+		t.Error("Complete accepted a number that fits no family")
 	}
 }
 

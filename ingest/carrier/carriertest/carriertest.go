@@ -1,0 +1,145 @@
+// Package carriertest runs the checks every carrier adapter shares: golden
+// files of canonical events, fuzz seeds from the same inputs, the
+// invariants a parser must keep on any input, and a benchmark in scans/s.
+package carriertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// ParseFunc is an adapter's parser.
+type ParseFunc func([]byte) ([]schemas.ScanEvent, error)
+
+// Golden parses every testdata input matching pattern (e.g.
+// "testdata/*.json") and compares its canonical events, one JSON object a
+// line, and its error with the .golden file beside it. go test -update
+// rewrites the golden files.
+func Golden(t *testing.T, parse ParseFunc, pattern string) {
+	t.Helper()
+	inputs, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inputs) == 0 {
+		t.Fatalf("no inputs match %s", pattern)
+	}
+	for _, in := range inputs {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			payload, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Render(t, parse, payload)
+			golden := strings.TrimSuffix(in, filepath.Ext(in)) + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("canonical events differ from %s\ngot:\n%s\nwant:\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// Render parses payload and renders its events and error as golden text,
+// checking the invariants on the way.
+func Render(t testing.TB, parse ParseFunc, payload []byte) []byte {
+	t.Helper()
+	events, perr := parse(payload)
+	Check(t, events, perr)
+	var out bytes.Buffer
+	for _, e := range events {
+		line, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	if perr != nil {
+		out.WriteString("error: " + perr.Error() + "\n")
+	}
+	return out.Bytes()
+}
+
+// Check asserts what every parser guarantees on any input: each event
+// returned is valid with its id set, and a payload yielding nothing is
+// either an error or an empty (not-found) reply.
+func Check(t testing.TB, events []schemas.ScanEvent, err error) {
+	t.Helper()
+	for i := range events {
+		e := events[i]
+		if verr := e.Validate(); verr != nil {
+			t.Fatalf("event %d is invalid: %v\n%+v", i, verr, e)
+		}
+		if e.EventID != schemas.ComputeEventID(&e) {
+			t.Fatalf("event %d has id %q, want the deterministic id", i, e.EventID)
+		}
+		if e.EventTime.Location() != time.UTC {
+			t.Fatalf("event %d time %v is not in UTC", i, e.EventTime)
+		}
+	}
+}
+
+// Seeds adds every testdata input matching pattern to the fuzz corpus.
+func Seeds(f *testing.F, pattern string) {
+	inputs, err := filepath.Glob(pattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, in := range inputs {
+		b, err := os.ReadFile(in)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// Fuzz is the body of every adapter's fuzz target: any input parses
+// without a panic, and whatever comes back keeps the invariants.
+func Fuzz(f *testing.F, parse ParseFunc, pattern string) {
+	Seeds(f, pattern)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		events, err := parse(b)
+		Check(t, events, err)
+	})
+}
+
+// Bench parses the payload in file over and over and reports scans/s.
+func Bench(b *testing.B, parse ParseFunc, file string) {
+	payload, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	events, err := parse(payload)
+	if err != nil || len(events) == 0 {
+		b.Fatalf("benchmark payload %s: %d events, %v", file, len(events), err)
+	}
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := parse(payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(events)*b.N)/b.Elapsed().Seconds(), "scans/s")
+}

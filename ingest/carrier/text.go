@@ -1,0 +1,74 @@
+package carrier
+
+import "strings"
+
+// detailRules read a status_detail from a carrier's status text, in order:
+// the first rule with a matching phrase wins. Carriers put the reason of
+// an exception in free text far more often than in a code.
+var detailRules = []struct {
+	detail  string
+	phrases []string
+}{
+	{"weather", []string{"weather", "storm", "hurricane", "snow", "flood", "natural disaster"}},
+	{"customs", []string{"customs", "clearance", "import", "duties", "brokerage"}},
+	{"damaged", []string{"damage"}},
+	{"refused", []string{"refused"}},
+	{"address_issue", []string{"address", "insufficient", "no such number", "addressee unknown", "moved", "vacant"}},
+	{"business_closed", []string{"business closed", "business was closed", "closed"}},
+	{"recipient_unavailable", []string{"no one", "not available", "not home", "nobody", "receiver not available", "recipient not available", "no authorized recipient"}},
+	{"held", []string{"held", "hold", "pick up at", "pickup at", "access point", "available for pickup", "ready for pickup", "locker"}},
+	{"lost", []string{"lost", "missing", "cannot be located", "unable to locate"}},
+	{"mechanical", []string{"mechanical", "equipment"}},
+	{"missed_connection", []string{"missed", "late arrival", "late trailer", "late flight"}},
+	{"delay", []string{"delay", "late"}},
+}
+
+// DetailFromText returns the status_detail a carrier's description
+// suggests, or "" when it suggests none.
+func DetailFromText(text string) string {
+	t := strings.ToLower(text)
+	for _, r := range detailRules {
+		for _, p := range r.phrases {
+			if strings.Contains(t, p) {
+				return r.detail
+			}
+		}
+	}
+	return ""
+}
+
+// Service levels parcelcast compares across carriers.
+const (
+	ServiceGround        = "ground"
+	ServiceOvernight     = "overnight"
+	Service2Day          = "2day"
+	Service3Day          = "3day"
+	ServiceEconomy       = "economy"
+	ServiceInternational = "international"
+)
+
+var serviceRules = []struct {
+	service, mode string
+	phrases       []string
+}{
+	{ServiceInternational, "air", []string{"worldwide", "international", "global", "express worldwide"}},
+	{ServiceOvernight, "air", []string{"next day", "overnight", "priority mail express", "express 9", "express 10", "express 12", "same day", "1day", "1 day"}},
+	{Service2Day, "air", []string{"2nd day", "2day", "2 day", "second day", "two day", "priority mail"}},
+	{Service3Day, "ground", []string{"3 day", "3day", "express saver"}},
+	{ServiceEconomy, "ground", []string{"surepost", "smartpost", "ground economy", "mail innovations", "economy", "ground advantage", "parcel select", "media mail", "first-class", "first class"}},
+	{ServiceGround, "ground", []string{"ground", "home delivery", "standard", "parcel"}},
+}
+
+// ServiceFromText maps a carrier's service name to a canonical service
+// level and transport mode; ("", "") when the name says neither.
+func ServiceFromText(name string) (service, mode string) {
+	t := strings.ToLower(name)
+	for _, r := range serviceRules {
+		for _, p := range r.phrases {
+			if strings.Contains(t, p) {
+				return r.service, r.mode
+			}
+		}
+	}
+	return "", ""
+}

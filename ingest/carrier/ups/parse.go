@@ -1,0 +1,309 @@
+// Package ups reads the UPS Track API v1 response
+// (GET /api/track/v1/details/{inquiryNumber}): trackResponse.shipment[]
+// .package[].activity[], newest activity first.
+//
+// Activity times are the local time of the scan location with no offset
+// ("date" YYYYMMDD, "time" HHMMSS). Newer responses add gmtDate, gmtTime
+// (HHMMSS, sometimes without its leading zero) and gmtOffset ("-05:00"):
+// when present they give the exact instant and offset; otherwise the offset
+// is inferred from the scan location's time zone, or the shipment origin's
+// for scans with an empty location ("Shipper created a label").
+package ups
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"github.com/segmentio/encoding/json"
+	"strings"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Name is the feed and carrier name.
+const Name = "ups"
+
+// Response is the body of a Track API reply.
+type Response struct {
+	TrackResponse *TrackResponse `json:"trackResponse"`
+	// Response carries the errors of a reply without tracking data (HTTP
+	// 404 "Tracking number information not found").
+	Response *struct {
+		Errors []Warning `json:"errors"`
+	} `json:"response,omitempty"`
+}
+
+// TrackResponse holds the shipments of one inquiry.
+type TrackResponse struct {
+	Shipment []Shipment `json:"shipment"`
+}
+
+// Shipment is one shipment; warnings carry "not found" replies.
+type Shipment struct {
+	InquiryNumber string    `json:"inquiryNumber,omitempty"`
+	Package       []Package `json:"package"`
+	Warnings      []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is a per-shipment message such as TW0001 "Tracking Information Not Found".
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Package is one parcel and its activity.
+type Package struct {
+	TrackingNumber string           `json:"trackingNumber"`
+	Service        *Service         `json:"service,omitempty"`
+	CurrentStatus  *Status          `json:"currentStatus,omitempty"`
+	DeliveryDate   []DeliveryDate   `json:"deliveryDate,omitempty"`
+	DeliveryTime   *DeliveryTime    `json:"deliveryTime,omitempty"`
+	PackageAddress []PackageAddress `json:"packageAddress,omitempty"`
+	Activity       []Activity       `json:"activity"`
+}
+
+// Service is the UPS service of a package.
+type Service struct {
+	Code        string `json:"code,omitempty"`
+	LevelCode   string `json:"levelCode,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// DeliveryDate types: SDD scheduled, RDD rescheduled, DEL delivered.
+type DeliveryDate struct {
+	Type string `json:"type"`
+	Date string `json:"date"`
+}
+
+// DeliveryTime types: EOD end of day, CMT commit time, EDW/CDW/IDW windows, DEL delivered.
+type DeliveryTime struct {
+	Type      string `json:"type"`
+	StartTime string `json:"startTime,omitempty"`
+	EndTime   string `json:"endTime,omitempty"`
+}
+
+// PackageAddress is an ORIGIN or DESTINATION address.
+type PackageAddress struct {
+	Type    string  `json:"type"`
+	Address Address `json:"address"`
+}
+
+// Address is a UPS address.
+type Address struct {
+	City          string `json:"city,omitempty"`
+	StateProvince string `json:"stateProvince,omitempty"`
+	PostalCode    string `json:"postalCode,omitempty"`
+	Country       string `json:"country,omitempty"`
+	CountryCode   string `json:"countryCode,omitempty"`
+}
+
+// Location is where an activity happened.
+type Location struct {
+	Address Address `json:"address"`
+	SLIC    string  `json:"slic,omitempty"`
+}
+
+// Status is an activity's status: Type is the one-letter class, Code the
+// two-letter activity code, StatusCode the three-digit package status.
+type Status struct {
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	Code        string `json:"code"`
+	StatusCode  string `json:"statusCode,omitempty"`
+}
+
+// Activity is one scan.
+type Activity struct {
+	Location  Location `json:"location"`
+	Status    Status   `json:"status"`
+	Date      string   `json:"date"`
+	Time      string   `json:"time"`
+	GMTDate   string   `json:"gmtDate,omitempty"`
+	GMTTime   string   `json:"gmtTime,omitempty"`
+	GMTOffset string   `json:"gmtOffset,omitempty"`
+}
+
+// Parse decodes one Track API response into canonical events. Shipments
+// answered with a warning and no package ("not found") yield no events
+// and no error.
+func Parse(b []byte) ([]schemas.ScanEvent, error) {
+	var r Response
+	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+		return nil, fmt.Errorf("ups: decode: %w", err)
+	}
+	if r.TrackResponse == nil {
+		if r.Response != nil && len(r.Response.Errors) > 0 {
+			return nil, nil // an error reply: no scans, nothing malformed
+		}
+		return nil, errors.New("ups: no trackResponse object")
+	}
+	var res carrier.Results
+	for si := range r.TrackResponse.Shipment {
+		s := &r.TrackResponse.Shipment[si]
+		for pi := range s.Package {
+			p := &s.Package[pi]
+			parsePackage(&res, p, fmt.Sprintf("shipment %d package %d", si, pi))
+		}
+	}
+	return res.Done(Name)
+}
+
+func parsePackage(res *carrier.Results, p *Package, what string) {
+	if strings.TrimSpace(p.TrackingNumber) == "" {
+		res.Fail(fmt.Errorf("%s: no trackingNumber", what))
+		return
+	}
+	base := schemas.ScanEvent{TrackingNumber: p.TrackingNumber, Carrier: Name}
+	if p.Service != nil {
+		base.Service, base.Mode = carrier.ServiceFromText(p.Service.Description)
+	}
+	for _, a := range p.PackageAddress {
+		switch strings.ToUpper(a.Type) {
+		case "ORIGIN":
+			base.Origin = a.Address.location()
+		case "DESTINATION":
+			base.Destination = a.Address.location()
+		}
+	}
+	base.PromisedDelivery = promised(p, base.Destination)
+	for i := range p.Activity {
+		a := &p.Activity[i]
+		e := base
+		m := mapStatus(a.Status)
+		e.Status, e.StatusDetail = m.Status, m.Detail
+		e.CarrierCode = a.Status.Code
+		if e.CarrierCode == "" {
+			e.CarrierCode = a.Status.Type
+		}
+		e.Description = a.Status.Description
+		e.Location = a.Location.Address.location()
+		err := setTime(&e, a)
+		res.Add(e, err, fmt.Sprintf("%s activity %d", what, i))
+	}
+}
+
+func (a Address) location() schemas.Location {
+	c := a.CountryCode
+	if c == "" {
+		c = a.Country
+	}
+	return schemas.Location{
+		City:       strings.TrimSpace(a.City),
+		Region:     strings.ToUpper(strings.TrimSpace(a.StateProvince)),
+		PostalCode: strings.TrimSpace(a.PostalCode),
+		Country:    strings.ToUpper(strings.TrimSpace(c)),
+	}
+}
+
+func setTime(e *schemas.ScanEvent, a *Activity) error {
+	if a.GMTDate != "" && a.GMTTime != "" && a.GMTOffset != "" {
+		clock := strings.ReplaceAll(a.GMTTime, ":", "")
+		if len(clock) == 5 || len(clock) == 3 {
+			clock = "0" + clock // "74700" is 07:47:00
+		}
+		w, err := carrier.DateTimeDigits(a.GMTDate, clock)
+		if err != nil {
+			return fmt.Errorf("gmt date/time: %w", err)
+		}
+		off, err := carrier.ParseOffset(a.GMTOffset)
+		if err != nil {
+			return err
+		}
+		if err := carrier.SetOffset(e, w, 0); err != nil {
+			return err
+		}
+		e.UTCOffsetMinutes = off
+		return nil
+	}
+	w, err := carrier.DateTimeDigits(a.Date, a.Time)
+	if err != nil {
+		return err
+	}
+	return carrier.SetLocal(e, w, e.Location, e.Origin)
+}
+
+// promised is the scheduled delivery date (SDD) with the end of the
+// delivery time window or commit time, at the destination; end of day when
+// no time is given.
+func promised(p *Package, dest schemas.Location) *time.Time {
+	for _, d := range p.DeliveryDate {
+		if d.Type != "SDD" {
+			continue
+		}
+		clock := "235959"
+		if t := p.DeliveryTime; t != nil && t.EndTime != "" && t.Type != "DEL" {
+			clock = t.EndTime
+		}
+		w, err := carrier.DateTimeDigits(d.Date, clock)
+		if err != nil {
+			return nil
+		}
+		var e schemas.ScanEvent
+		if carrier.SetLocal(&e, w, dest) != nil {
+			return nil
+		}
+		return &e.EventTime
+	}
+	return nil
+}
+
+// mapStatus reads the canonical status from the one-letter activity type
+// (M manifest, P pickup, I in transit, X exception, D delivered, RS
+// returned to shipper, MV manifest voided) and, within a type, from the
+// activity description, which UPS words consistently in en_US.
+func mapStatus(st Status) carrier.Mapping {
+	d := strings.ToLower(st.Description)
+	has := func(phrases ...string) bool {
+		for _, p := range phrases {
+			if strings.Contains(d, p) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("returned to the sender", "returned to sender", "returning to sender", "return to sender", "returned to shipper", "returning to shipper"):
+		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
+	case has("access point", "ready for pickup", "awaiting customer pickup", "available for pickup", "will be held for pickup"):
+		return carrier.Mapping{Status: schemas.StatusAvailableForPickup, Detail: "held"}
+	}
+	switch strings.ToUpper(strings.TrimSpace(st.Type)) {
+	case "M":
+		if has("void", "cancel") {
+			return carrier.Mapping{Status: schemas.StatusCancelled}
+		}
+		return carrier.Mapping{Status: schemas.StatusInfoReceived}
+	case "MV":
+		return carrier.Mapping{Status: schemas.StatusCancelled}
+	case "P":
+		return carrier.Mapping{Status: schemas.StatusPickedUp}
+	case "I":
+		switch {
+		case has("out for delivery"):
+			return carrier.Mapping{Status: schemas.StatusOutForDelivery}
+		case has("arrived at facility", "arrival scan", "origin scan", "destination scan", "import scan"):
+			return carrier.Mapping{Status: schemas.StatusArrivedAtFacility}
+		case has("departed from facility", "departure scan", "export scan"):
+			return carrier.Mapping{Status: schemas.StatusDepartedFacility}
+		case has("picked up", "pickup scan", "drop-off", "dropped off"):
+			return carrier.Mapping{Status: schemas.StatusPickedUp}
+		}
+		return carrier.Mapping{Status: schemas.StatusInTransit, Detail: carrier.DetailFromText(st.Description)}
+	case "X":
+		detail := carrier.DetailFromText(st.Description)
+		if has("attempt", "no one was available", "not available for delivery") {
+			if detail == "" || detail == "held" {
+				detail = "recipient_unavailable"
+			}
+			return carrier.Mapping{Status: schemas.StatusDeliveryAttempted, Detail: detail}
+		}
+		return carrier.Mapping{Status: schemas.StatusException, Detail: detail}
+	case "D":
+		return carrier.Mapping{Status: schemas.StatusDelivered}
+	case "RS":
+		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
+	}
+	return carrier.Mapping{Status: schemas.StatusUnknown, Detail: carrier.DetailFromText(st.Description)}
+}
