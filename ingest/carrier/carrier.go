@@ -147,7 +147,7 @@ func SetInstant(e *schemas.ScanEvent, t time.Time) {
 }
 
 func checkWall(w zone.Wall) error {
-	if w.Month < 1 || w.Month > 12 || w.Day < 1 || w.Day > 31 || w.Hour < 0 || w.Hour > 24 ||
+	if w.Month < 1 || w.Month > 12 || w.Day < 1 || w.Day > 31 || w.Hour < 0 || w.Hour > 23 ||
 		w.Minute < 0 || w.Minute > 59 || w.Second < 0 || w.Second > 60 {
 		return fmt.Errorf("invalid date or time %04d-%02d-%02d %02d:%02d:%02d", w.Year, w.Month, w.Day, w.Hour, w.Minute, w.Second)
 	}

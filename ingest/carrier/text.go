@@ -14,28 +14,45 @@ var detailRules = []struct {
 	{"damaged", []string{"damage"}},
 	{"refused", []string{"refused"}},
 	{"address_issue", []string{"address", "insufficient", "no such number", "addressee unknown", "moved", "vacant"}},
-	{"business_closed", []string{"business closed", "business was closed", "closed"}},
 	{"recipient_unavailable", []string{"no one", "not available", "not home", "nobody", "receiver not available", "recipient not available", "no authorized recipient"}},
+	{"business_closed", []string{"business closed", "business was closed", "closed"}},
 	{"held", []string{"held", "hold", "pick up at", "pickup at", "access point", "available for pickup", "ready for pickup", "locker"}},
 	{"lost", []string{"lost", "missing", "cannot be located", "unable to locate"}},
 	{"mechanical", []string{"mechanical", "equipment"}},
 	{"missed_connection", []string{"missed", "late arrival", "late trailer", "late flight"}},
-	{"delay", []string{"delay", "late"}},
+	{"delay", []string{"delay", "running late", "arrive late", "later than"}},
 }
 
 // DetailFromText returns the status_detail a carrier's description
-// suggests, or "" when it suggests none.
+// suggests, or "" when it suggests none. A phrase matches at the start of
+// a word ("damage" in "damaged", not "hold" in "household").
 func DetailFromText(text string) string {
 	t := strings.ToLower(text)
 	for _, r := range detailRules {
 		for _, p := range r.phrases {
-			if strings.Contains(t, p) {
+			if hasWordPrefix(t, p) {
 				return r.detail
 			}
 		}
 	}
 	return ""
 }
+
+func hasWordPrefix(t, p string) bool {
+	for off := 0; ; {
+		i := strings.Index(t[off:], p)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 || !isLetter(t[i-1]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // Service levels parcelcast compares across carriers.
 const (
@@ -55,7 +72,7 @@ var serviceRules = []struct {
 	{ServiceOvernight, "air", []string{"next day", "overnight", "priority mail express", "express 9", "express 10", "express 12", "same day", "1day", "1 day"}},
 	{Service2Day, "air", []string{"2nd day", "2day", "2 day", "second day", "two day", "priority mail"}},
 	{Service3Day, "ground", []string{"3 day", "3day", "express saver"}},
-	{ServiceEconomy, "ground", []string{"surepost", "smartpost", "ground economy", "mail innovations", "economy", "ground advantage", "parcel select", "media mail", "first-class", "first class"}},
+	{ServiceEconomy, "ground", []string{"surepost", "smartpost", "smart post", "ground economy", "mail innovations", "economy", "ground advantage", "parcel select", "media mail", "first-class", "first class"}},
 	{ServiceGround, "ground", []string{"ground", "home delivery", "standard", "parcel"}},
 }
 

@@ -1,0 +1,341 @@
+// Package fedex reads the FedEx Track API v1 response
+// (POST /track/v1/trackingnumbers): output.completeTrackResults[]
+// .trackResults[].scanEvents[].
+//
+// Scan times are ISO 8601 with the local offset of the scan location
+// ("2026-03-04T09:12:00-06:00"), so no zone needs inferring; a time
+// without an offset is read as local time at the scan location. A result
+// with error TRACKING.TRACKINGNUMBER.NOTFOUND is a valid reply without
+// scans (a label not yet in FedEx's system), not a malformed record.
+package fedex
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segmentio/encoding/json"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Name is the feed and carrier name.
+const Name = "fedex"
+
+// Response is the body of a Track API reply.
+type Response struct {
+	TransactionID string  `json:"transactionId,omitempty"`
+	Output        *Output `json:"output,omitempty"`
+	Errors        []Error `json:"errors,omitempty"`
+}
+
+// Output holds one result group per tracking number asked.
+type Output struct {
+	CompleteTrackResults []CompleteTrackResult `json:"completeTrackResults"`
+}
+
+// CompleteTrackResult is the answer for one tracking number.
+type CompleteTrackResult struct {
+	TrackingNumber string        `json:"trackingNumber"`
+	TrackResults   []TrackResult `json:"trackResults"`
+}
+
+// Error is an API error; in a TrackResult it means no tracking data.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// TrackResult is one package's tracking data.
+type TrackResult struct {
+	TrackingNumberInfo        *TrackingNumberInfo `json:"trackingNumberInfo,omitempty"`
+	LatestStatusDetail        *StatusDetail       `json:"latestStatusDetail,omitempty"`
+	ServiceDetail             *ServiceDetail      `json:"serviceDetail,omitempty"`
+	ShipperInformation        *Party              `json:"shipperInformation,omitempty"`
+	RecipientInformation      *Party              `json:"recipientInformation,omitempty"`
+	DateAndTimes              []DateAndTime       `json:"dateAndTimes,omitempty"`
+	StandardTransitTimeWindow *TimeWindow         `json:"standardTransitTimeWindow,omitempty"`
+	ScanEvents                []ScanEvent         `json:"scanEvents"`
+	Error                     *Error              `json:"error,omitempty"`
+}
+
+// TrackingNumberInfo identifies the package.
+type TrackingNumberInfo struct {
+	TrackingNumber         string `json:"trackingNumber"`
+	TrackingNumberUniqueID string `json:"trackingNumberUniqueId,omitempty"`
+	CarrierCode            string `json:"carrierCode,omitempty"` // FDXE express, FDXG ground, …
+}
+
+// StatusDetail is the latest status of a package.
+type StatusDetail struct {
+	Code        string `json:"code,omitempty"`
+	DerivedCode string `json:"derivedCode,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// ServiceDetail is the FedEx service, e.g. type FEDEX_GROUND.
+type ServiceDetail struct {
+	Type             string `json:"type,omitempty"`
+	Description      string `json:"description,omitempty"`
+	ShortDescription string `json:"shortDescription,omitempty"`
+}
+
+// Party is the shipper or the recipient.
+type Party struct {
+	Address Address `json:"address"`
+}
+
+// Address is a FedEx address or scan location.
+type Address struct {
+	StreetLines         []string `json:"streetLines,omitempty"`
+	City                string   `json:"city,omitempty"`
+	StateOrProvinceCode string   `json:"stateOrProvinceCode,omitempty"`
+	PostalCode          string   `json:"postalCode,omitempty"`
+	CountryCode         string   `json:"countryCode,omitempty"`
+	Residential         bool     `json:"residential,omitempty"`
+}
+
+// DateAndTime is a typed instant: SHIP, ACTUAL_PICKUP, COMMITMENT,
+// ESTIMATED_DELIVERY, ACTUAL_DELIVERY, …
+type DateAndTime struct {
+	Type     string `json:"type"`
+	DateTime string `json:"dateTime"`
+}
+
+// TimeWindow is a begins/ends window.
+type TimeWindow struct {
+	Window struct {
+		Begins string `json:"begins,omitempty"`
+		Ends   string `json:"ends,omitempty"`
+	} `json:"window"`
+}
+
+// DelayDetail qualifies a delay (type WEATHER, LOCAL_DELIVERY_RESTRICTION, …).
+type DelayDetail struct {
+	Type    string `json:"type,omitempty"`
+	SubType string `json:"subType,omitempty"`
+	Status  string `json:"status,omitempty"`
+}
+
+// ScanEvent is one scan.
+type ScanEvent struct {
+	Date                 string       `json:"date"`
+	EventType            string       `json:"eventType"`
+	EventDescription     string       `json:"eventDescription"`
+	ExceptionCode        string       `json:"exceptionCode,omitempty"`
+	ExceptionDescription string       `json:"exceptionDescription,omitempty"`
+	ScanLocation         Address      `json:"scanLocation"`
+	LocationID           string       `json:"locationId,omitempty"`
+	LocationType         string       `json:"locationType,omitempty"`
+	DerivedStatusCode    string       `json:"derivedStatusCode,omitempty"`
+	DerivedStatus        string       `json:"derivedStatus,omitempty"`
+	DelayDetail          *DelayDetail `json:"delayDetail,omitempty"`
+}
+
+// NotFound is the result error code of a number FedEx has no data for.
+const NotFound = "TRACKING.TRACKINGNUMBER.NOTFOUND"
+
+// Parse decodes one Track API response into canonical events.
+func Parse(b []byte) ([]schemas.ScanEvent, error) {
+	var r Response
+	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+		return nil, fmt.Errorf("fedex: decode: %w", err)
+	}
+	if r.Output == nil {
+		if len(r.Errors) > 0 {
+			return nil, fmt.Errorf("fedex: error reply %s: %s", r.Errors[0].Code, r.Errors[0].Message)
+		}
+		return nil, errors.New("fedex: no output object")
+	}
+	var res carrier.Results
+	for ci := range r.Output.CompleteTrackResults {
+		c := &r.Output.CompleteTrackResults[ci]
+		for ti := range c.TrackResults {
+			parseResult(&res, c, &c.TrackResults[ti], fmt.Sprintf("result %d.%d", ci, ti))
+		}
+	}
+	return res.Done(Name)
+}
+
+func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, what string) {
+	if t.Error != nil && t.Error.Code != "" {
+		if t.Error.Code != NotFound {
+			res.Fail(fmt.Errorf("%s: error %s: %s", what, t.Error.Code, t.Error.Message))
+		}
+		return
+	}
+	tn := c.TrackingNumber
+	if t.TrackingNumberInfo != nil && t.TrackingNumberInfo.TrackingNumber != "" {
+		tn = t.TrackingNumberInfo.TrackingNumber
+	}
+	if strings.TrimSpace(tn) == "" {
+		res.Fail(fmt.Errorf("%s: no tracking number", what))
+		return
+	}
+	base := schemas.ScanEvent{TrackingNumber: tn, Carrier: Name}
+	if s := t.ServiceDetail; s != nil {
+		base.Service, base.Mode = carrier.ServiceFromText(s.Description)
+		if base.Service == "" {
+			base.Service, base.Mode = carrier.ServiceFromText(strings.ReplaceAll(s.Type, "_", " "))
+		}
+	}
+	if t.ShipperInformation != nil {
+		base.Origin = t.ShipperInformation.Address.location()
+	}
+	if t.RecipientInformation != nil {
+		base.Destination = t.RecipientInformation.Address.location()
+	}
+	base.PromisedDelivery = promised(t, base.Destination)
+	for i := range t.ScanEvents {
+		s := &t.ScanEvents[i]
+		e := base
+		m := mapEvent(s)
+		e.Status, e.StatusDetail = m.Status, m.Detail
+		e.CarrierCode = s.EventType
+		e.Description = s.EventDescription
+		if s.ExceptionDescription != "" {
+			e.Description += ": " + s.ExceptionDescription
+		}
+		e.Location = s.ScanLocation.location()
+		res.Add(e, setTime(&e, s.Date, e.Location, e.Origin), fmt.Sprintf("%s scan %d", what, i))
+	}
+}
+
+func (a Address) location() schemas.Location {
+	return schemas.Location{
+		City:       strings.TrimSpace(a.City),
+		Region:     strings.ToUpper(strings.TrimSpace(a.StateOrProvinceCode)),
+		PostalCode: strings.TrimSpace(a.PostalCode),
+		Country:    strings.ToUpper(strings.TrimSpace(a.CountryCode)),
+	}
+}
+
+// setTime reads an ISO 8601 time with its offset, or without one as local
+// time at the first of places that resolves.
+func setTime(e *schemas.ScanEvent, s string, places ...schemas.Location) error {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		carrier.SetInstant(e, t)
+		return nil
+	}
+	t, err := time.Parse("2006-01-02T15:04:05", s)
+	if err != nil {
+		return fmt.Errorf("date %q: want ISO 8601 date-time", s)
+	}
+	w := zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
+	return carrier.SetLocal(e, w, places...)
+}
+
+// promised is the COMMITMENT time if FedEx gives one, else the end of the
+// standard transit window.
+func promised(t *TrackResult, dest schemas.Location) *time.Time {
+	var s string
+	for _, d := range t.DateAndTimes {
+		if d.Type == "COMMITMENT" {
+			s = d.DateTime
+		}
+	}
+	if s == "" && t.StandardTransitTimeWindow != nil {
+		s = t.StandardTransitTimeWindow.Window.Ends
+	}
+	if s == "" {
+		return nil
+	}
+	var e schemas.ScanEvent
+	if setTime(&e, s, dest) != nil {
+		return nil
+	}
+	// A promise at local midnight is a date: the end of that day.
+	local := e.EventTime.Add(time.Duration(e.UTCOffsetMinutes) * time.Minute)
+	if local.Hour() == 0 && local.Minute() == 0 && local.Second() == 0 {
+		e.EventTime = e.EventTime.Add(24*time.Hour - time.Second)
+	}
+	return &e.EventTime
+}
+
+// eventTypes maps FedEx scan event types (the Track API's eventType and
+// derivedStatusCode share these codes).
+var eventTypes = carrier.Codes{
+	"OC": {Status: schemas.StatusInfoReceived}, // shipment information sent to FedEx
+	"SH": {Status: schemas.StatusInfoReceived}, // shipper
+	"PU": {Status: schemas.StatusPickedUp},     // picked up
+	"PX": {Status: schemas.StatusPickedUp},     // picked up, see details
+	"AP": {Status: schemas.StatusPickedUp},     // at pickup
+	"AR": {Status: schemas.StatusArrivedAtFacility},
+	"AF": {Status: schemas.StatusArrivedAtFacility}, // at local FedEx facility
+	"OF": {Status: schemas.StatusArrivedAtFacility}, // at FedEx origin facility
+	"FD": {Status: schemas.StatusArrivedAtFacility}, // at FedEx destination facility
+	"SF": {Status: schemas.StatusArrivedAtFacility}, // at sort facility
+	"AA": {Status: schemas.StatusArrivedAtFacility}, // at airport
+	"AC": {Status: schemas.StatusArrivedAtFacility}, // at Canada Post facility
+	"AX": {Status: schemas.StatusArrivedAtFacility}, // at USPS facility
+	"DP": {Status: schemas.StatusDepartedFacility},
+	"LO": {Status: schemas.StatusDepartedFacility}, // left origin
+	"IT": {Status: schemas.StatusInTransit},
+	"IX": {Status: schemas.StatusInTransit},
+	"PF": {Status: schemas.StatusInTransit},                    // plane in flight
+	"PL": {Status: schemas.StatusInTransit},                    // plane landed
+	"EA": {Status: schemas.StatusInTransit},                    // enroute to airport
+	"EO": {Status: schemas.StatusInTransit},                    // enroute to origin airport
+	"TR": {Status: schemas.StatusInTransit},                    // transfer
+	"CC": {Status: schemas.StatusInTransit, Detail: "customs"}, // cleared customs
+	"CP": {Status: schemas.StatusInTransit, Detail: "customs"}, // clearance in progress
+	"OX": {Status: schemas.StatusInTransit},                    // information sent to USPS
+	"AO": {Status: schemas.StatusInTransit},                    // arriving on time
+	"OD": {Status: schemas.StatusOutForDelivery},
+	"ED": {Status: schemas.StatusOutForDelivery}, // enroute to delivery
+	"AD": {Status: schemas.StatusOutForDelivery}, // at delivery
+	"DL": {Status: schemas.StatusDelivered},
+	"DE": {Status: schemas.StatusDeliveryAttempted}, // delivery exception
+	"HL": {Status: schemas.StatusAvailableForPickup, Detail: "held"},
+	"HP": {Status: schemas.StatusAvailableForPickup, Detail: "held"}, // ready for recipient pickup
+	"RS": {Status: schemas.StatusReturnedToSender},
+	"CA": {Status: schemas.StatusCancelled},
+	"SE": {Status: schemas.StatusException},
+	"CD": {Status: schemas.StatusException, Detail: "customs"}, // clearance delay
+	"DY": {Status: schemas.StatusException, Detail: "delay"},
+	"DD": {Status: schemas.StatusException, Detail: "delay"},         // delivery delay
+	"PD": {Status: schemas.StatusException, Detail: "delay"},         // pickup delay
+	"CH": {Status: schemas.StatusInTransit, Detail: "address_issue"}, // location changed
+	"PM": {Status: schemas.StatusInTransit},                          // in progress
+}
+
+// delayTypes maps delayDetail.type to a status_detail.
+var delayTypes = map[string]string{
+	"WEATHER": "weather", "OPERATIONAL": "delay", "LOCAL": "delay", "GENERAL": "delay",
+	"CLEARANCE": "customs", "LOCAL_DELIVERY_RESTRICTION": "held",
+}
+
+func mapEvent(s *ScanEvent) carrier.Mapping {
+	code := s.EventType
+	if code == "" {
+		code = s.DerivedStatusCode
+	}
+	m := eventTypes.Lookup(code)
+	if d, ok := delayTypes[strings.ToUpper(s.DelayDetail.typ())]; ok {
+		m.Detail = d
+	}
+	switch m.Status {
+	case schemas.StatusException, schemas.StatusDeliveryAttempted, schemas.StatusReturnedToSender, schemas.StatusUnknown:
+		if m.Detail == "" || m.Detail == "delay" {
+			if d := carrier.DetailFromText(s.ExceptionDescription + " " + s.EventDescription); d != "" {
+				m.Detail = d
+			}
+		}
+	}
+	if m.Status == schemas.StatusDeliveryAttempted && m.Detail == "" {
+		m.Detail = "recipient_unavailable"
+	}
+	return m
+}
+
+func (d *DelayDetail) typ() string {
+	if d == nil {
+		return ""
+	}
+	return d.Type
+}
