@@ -21,18 +21,26 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // ParseFunc is an adapter's parser.
 type ParseFunc func([]byte) ([]schemas.ScanEvent, error)
 
-// Golden parses every testdata input matching pattern (e.g.
+// Golden parses every testdata input matching the patterns (e.g.
 // "testdata/*.json") and compares its canonical events, one JSON object a
-// line, and its error with the .golden file beside it. go test -update
-// rewrites the golden files.
-func Golden(t *testing.T, parse ParseFunc, pattern string) {
+// line, and its error with the .golden file of the same base name. go test
+// -update rewrites the golden files.
+func Golden(t *testing.T, parse ParseFunc, patterns ...string) {
 	t.Helper()
-	inputs, err := filepath.Glob(pattern)
+	inputs, err := glob(patterns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(inputs) == 0 {
-		t.Fatalf("no inputs match %s", pattern)
+		t.Fatalf("no inputs match %v", patterns)
+	}
+	seen := map[string]string{}
+	for _, in := range inputs {
+		base := strings.TrimSuffix(in, filepath.Ext(in))
+		if other, ok := seen[base]; ok {
+			t.Fatalf("%s and %s would share a golden file", other, in)
+		}
+		seen[base] = in
 	}
 	for _, in := range inputs {
 		t.Run(filepath.Base(in), func(t *testing.T) {
@@ -98,9 +106,21 @@ func Check(t testing.TB, events []schemas.ScanEvent, err error) {
 	}
 }
 
-// Seeds adds every testdata input matching pattern to the fuzz corpus.
-func Seeds(f *testing.F, pattern string) {
-	inputs, err := filepath.Glob(pattern)
+func glob(patterns []string) ([]string, error) {
+	var all []string
+	for _, p := range patterns {
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, m...)
+	}
+	return all, nil
+}
+
+// Seeds adds every testdata input matching the patterns to the fuzz corpus.
+func Seeds(f *testing.F, patterns ...string) {
+	inputs, err := glob(patterns)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -115,8 +135,8 @@ func Seeds(f *testing.F, pattern string) {
 
 // Fuzz is the body of every adapter's fuzz target: any input parses
 // without a panic, and whatever comes back keeps the invariants.
-func Fuzz(f *testing.F, parse ParseFunc, pattern string) {
-	Seeds(f, pattern)
+func Fuzz(f *testing.F, parse ParseFunc, patterns ...string) {
+	Seeds(f, patterns...)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		events, err := parse(b)
 		Check(t, events, err)

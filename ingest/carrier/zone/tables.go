@@ -158,3 +158,27 @@ var countries = map[string]Zone{
 	"VE": {Name: "America/Caracas"}, "UY": {Name: "America/Montevideo"},
 	"PY": {Name: "America/Asuncion"}, "BO": {Name: "America/La_Paz"},
 }
+
+// countryNames maps English country names, as some carriers send them
+// (USPS Web Tools "FRANCE"), to ISO codes.
+var countryNames = map[string]string{
+	"UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "USA": "US", "CANADA": "CA", "MEXICO": "MX",
+	"BRAZIL": "BR", "RUSSIA": "RU", "RUSSIAN FEDERATION": "RU", "AUSTRALIA": "AU", "INDONESIA": "ID",
+	"KAZAKHSTAN": "KZ", "CHILE": "CL", "SPAIN": "ES", "PORTUGAL": "PT", "MONGOLIA": "MN", "ECUADOR": "EC",
+	"NEW ZEALAND": "NZ", "FRANCE": "FR", "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "IRELAND": "IE",
+	"GERMANY": "DE", "NETHERLANDS": "NL", "THE NETHERLANDS": "NL", "BELGIUM": "BE", "LUXEMBOURG": "LU",
+	"SWITZERLAND": "CH", "AUSTRIA": "AT", "ITALY": "IT", "POLAND": "PL", "CZECH REPUBLIC": "CZ",
+	"CZECHIA": "CZ", "SLOVAKIA": "SK", "HUNGARY": "HU", "SWEDEN": "SE", "NORWAY": "NO", "DENMARK": "DK",
+	"FINLAND": "FI", "ESTONIA": "EE", "LATVIA": "LV", "LITHUANIA": "LT", "GREECE": "GR", "TURKEY": "TR",
+	"TURKIYE": "TR", "ROMANIA": "RO", "BULGARIA": "BG", "CROATIA": "HR", "SLOVENIA": "SI", "SERBIA": "RS",
+	"UKRAINE": "UA", "ICELAND": "IS", "MALTA": "MT", "CYPRUS": "CY", "ISRAEL": "IL",
+	"UNITED ARAB EMIRATES": "AE", "SAUDI ARABIA": "SA", "QATAR": "QA", "INDIA": "IN", "PAKISTAN": "PK",
+	"BANGLADESH": "BD", "SRI LANKA": "LK", "CHINA": "CN", "HONG KONG": "HK", "TAIWAN": "TW", "JAPAN": "JP",
+	"SOUTH KOREA": "KR", "KOREA, REPUBLIC OF": "KR", "SINGAPORE": "SG", "MALAYSIA": "MY", "THAILAND": "TH",
+	"VIETNAM": "VN", "VIET NAM": "VN", "PHILIPPINES": "PH", "SOUTH AFRICA": "ZA", "EGYPT": "EG", "NIGERIA": "NG",
+	"KENYA": "KE", "MOROCCO": "MA", "ARGENTINA": "AR", "COLOMBIA": "CO", "PERU": "PE", "COSTA RICA": "CR",
+	"PANAMA": "PA", "DOMINICAN REPUBLIC": "DO", "JAMAICA": "JM", "GUATEMALA": "GT", "EL SALVADOR": "SV",
+	"HONDURAS": "HN", "NICARAGUA": "NI", "VENEZUELA": "VE", "URUGUAY": "UY", "PARAGUAY": "PY", "BOLIVIA": "BO",
+	"PUERTO RICO": "PR", "GUAM": "GU", "U.S. VIRGIN ISLANDS": "VI", "AMERICAN SAMOA": "AS",
+	"NORTHERN MARIANA ISLANDS": "MP", "CONGO, DEMOCRATIC REPUBLIC OF THE": "CD",
+}

@@ -136,6 +136,20 @@ func resolveUS(state, zip string) (Zone, error) {
 	return z, nil
 }
 
+// CountryCode returns the ISO 3166-1 alpha-2 code of a country given as a
+// code or as its English name; "" for an empty input, the input upper-cased
+// when it is neither a known code nor a known name.
+func CountryCode(s string) string {
+	c := strings.ToUpper(strings.TrimSpace(s))
+	if len(c) <= 2 {
+		return c
+	}
+	if code, ok := countryNames[c]; ok {
+		return code
+	}
+	return c
+}
+
 // Wall is a local wall-clock reading without an offset.
 type Wall struct {
 	Year, Month, Day, Hour, Minute, Second int
