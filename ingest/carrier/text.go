@@ -14,7 +14,7 @@ var detailRules = []struct {
 	{"damaged", []string{"damage"}},
 	{"refused", []string{"refused"}},
 	{"address_issue", []string{"address", "insufficient", "no such number", "addressee unknown", "moved", "vacant"}},
-	{"recipient_unavailable", []string{"no one", "not available", "not home", "nobody", "receiver not available", "recipient not available", "no authorized recipient"}},
+	{"recipient_unavailable", []string{"no one was", "no one available", "not available for delivery", "not at home", "not home", "nobody", "receiver not available", "recipient not available", "customer not available", "receiver was not available", "recipient was not available", "no authorized recipient"}},
 	{"business_closed", []string{"business closed", "business was closed", "closed"}},
 	{"held", []string{"held", "hold", "pick up at", "pickup at", "access point", "available for pickup", "ready for pickup", "locker"}},
 	{"lost", []string{"lost", "missing", "cannot be located", "unable to locate"}},

@@ -1,0 +1,261 @@
+// Package dhl reads the DHL Shipment Tracking – Unified API response
+// (GET /track/shipments?trackingNumber=…): shipments[].events[], newest
+// first, for every DHL business (express, parcel-de, ecommerce, freight, …).
+//
+// Event timestamps come both with an offset (or "Z") and without one. A
+// timestamp without an offset is local time at the event location, which
+// is often only a locality and a country: the zone is taken from the
+// country (its capital's zone for a multi-zone country) and the offset is
+// marked inferred. A 404 problem body (RFC 7807) is a valid "no shipment
+// found" reply, not a malformed record.
+package dhl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segmentio/encoding/json"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Name is the feed and carrier name.
+const Name = "dhl"
+
+// Response is a tracking reply, or a problem body (title, status, detail).
+type Response struct {
+	Shipments []Shipment `json:"shipments"`
+	// Problem fields, set when the API answered with an error.
+	Title  string `json:"title,omitempty"`
+	Status int    `json:"status,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Shipment is one tracked shipment.
+type Shipment struct {
+	ID                      string   `json:"id"`
+	Service                 string   `json:"service,omitempty"` // express, parcel-de, ecommerce, freight, …
+	Origin                  *Place   `json:"origin,omitempty"`
+	Destination             *Place   `json:"destination,omitempty"`
+	Status                  *Event   `json:"status,omitempty"`
+	EstimatedTimeOfDelivery string   `json:"estimatedTimeOfDelivery,omitempty"`
+	Details                 *Details `json:"details,omitempty"`
+	Events                  []Event  `json:"events"`
+}
+
+// Details holds the product among other shipment details.
+type Details struct {
+	Product *struct {
+		ProductName string `json:"productName,omitempty"`
+	} `json:"product,omitempty"`
+	TotalNumberOfPieces int `json:"totalNumberOfPieces,omitempty"`
+}
+
+// Place is an origin, destination or event location.
+type Place struct {
+	Address Address `json:"address"`
+}
+
+// Address is a DHL address: usually a locality and a country only.
+type Address struct {
+	AddressLocality string `json:"addressLocality,omitempty"`
+	PostalCode      string `json:"postalCode,omitempty"`
+	CountryCode     string `json:"countryCode,omitempty"`
+	StreetAddress   string `json:"streetAddress,omitempty"`
+}
+
+// Event is one tracking event. StatusCode is the coarse class
+// (pre-transit, transit, delivered, failure, unknown); Status and
+// Description carry the detail in words.
+type Event struct {
+	Timestamp   string `json:"timestamp"`
+	Location    *Place `json:"location,omitempty"`
+	StatusCode  string `json:"statusCode"`
+	Status      string `json:"status,omitempty"`
+	Description string `json:"description,omitempty"`
+	Remark      string `json:"remark,omitempty"`
+	NextSteps   string `json:"nextSteps,omitempty"`
+}
+
+// Parse decodes one Unified API response into canonical events.
+func Parse(b []byte) ([]schemas.ScanEvent, error) {
+	var r Response
+	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+		return nil, fmt.Errorf("dhl: decode: %w", err)
+	}
+	if r.Shipments == nil {
+		switch {
+		case r.Status == 404:
+			return nil, nil // no shipment found: a valid reply without scans
+		case r.Status != 0 || r.Title != "":
+			return nil, fmt.Errorf("dhl: problem reply %d: %s", r.Status, r.Title)
+		}
+		return nil, errors.New("dhl: no shipments array")
+	}
+	var res carrier.Results
+	for i := range r.Shipments {
+		parseShipment(&res, &r.Shipments[i], fmt.Sprintf("shipment %d", i))
+	}
+	return res.Done(Name)
+}
+
+func parseShipment(res *carrier.Results, s *Shipment, what string) {
+	if strings.TrimSpace(s.ID) == "" {
+		res.Fail(fmt.Errorf("%s: no id", what))
+		return
+	}
+	base := schemas.ScanEvent{TrackingNumber: s.ID, Carrier: Name}
+	if s.Origin != nil {
+		base.Origin = s.Origin.Address.location()
+	}
+	if s.Destination != nil {
+		base.Destination = s.Destination.Address.location()
+	}
+	if s.Details != nil && s.Details.Product != nil {
+		base.Service, base.Mode = carrier.ServiceFromText(s.Details.Product.ProductName)
+	}
+	if base.Service == "" {
+		base.Service, base.Mode = serviceOf(s.Service, base.Origin.Country, base.Destination.Country)
+	}
+	for i := range s.Events {
+		ev := &s.Events[i]
+		e := base
+		m := mapEvent(ev)
+		e.Status, e.StatusDetail = m.Status, m.Detail
+		e.CarrierCode = ev.StatusCode
+		e.Description = ev.Description
+		if e.Description == "" {
+			e.Description = ev.Status
+		}
+		if ev.Remark != "" {
+			e.Description += " (" + ev.Remark + ")"
+		}
+		if ev.Location != nil {
+			e.Location = ev.Location.Address.location()
+		}
+		res.Add(e, setTime(&e, ev.Timestamp), fmt.Sprintf("%s event %d", what, i))
+	}
+}
+
+func (a Address) location() schemas.Location {
+	return schemas.Location{
+		City:       strings.TrimSpace(a.AddressLocality),
+		PostalCode: strings.TrimSpace(a.PostalCode),
+		Country:    zone.CountryCode(a.CountryCode),
+	}
+}
+
+// serviceOf maps the DHL business to a service level: Express is
+// time-definite air, international when it crosses a border.
+func serviceOf(business, from, to string) (service, mode string) {
+	switch strings.ToLower(business) {
+	case "express":
+		if from != "" && to != "" && from != to {
+			return carrier.ServiceInternational, "air"
+		}
+		return carrier.ServiceOvernight, "air"
+	case "ecommerce", "ecommerce-europe", "ecommerce-apac":
+		return carrier.ServiceEconomy, "ground"
+	case "":
+		return "", ""
+	}
+	return carrier.ServiceGround, "ground"
+}
+
+func setTime(e *schemas.ScanEvent, s string) error {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		carrier.SetInstant(e, t)
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			w := zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
+			return carrier.SetLocal(e, w, e.Location, e.Origin)
+		}
+	}
+	return fmt.Errorf("timestamp %q: want ISO 8601", s)
+}
+
+// phrases refine the coarse statusCode from the event's words, in order.
+var phrases = []struct {
+	phrase string
+	status schemas.Status
+}{
+	{"returned to shipper", schemas.StatusReturnedToSender},
+	{"returned to sender", schemas.StatusReturnedToSender},
+	{"return to sender", schemas.StatusReturnedToSender},
+	{"being returned", schemas.StatusReturnedToSender},
+	{"with delivery courier", schemas.StatusOutForDelivery},
+	{"out with courier", schemas.StatusOutForDelivery},
+	{"out for delivery", schemas.StatusOutForDelivery},
+	{"loaded onto the delivery vehicle", schemas.StatusOutForDelivery},
+	{"ready for pickup", schemas.StatusAvailableForPickup},
+	{"available for pickup", schemas.StatusAvailableForPickup},
+	{"ready for collection", schemas.StatusAvailableForPickup},
+	{"parcelshop", schemas.StatusAvailableForPickup},
+	{"packstation", schemas.StatusAvailableForPickup},
+	{"service point", schemas.StatusAvailableForPickup},
+	{"delivery attempt", schemas.StatusDeliveryAttempted},
+	{"could not be delivered", schemas.StatusDeliveryAttempted},
+	{"not at home", schemas.StatusDeliveryAttempted},
+	{"picked up", schemas.StatusPickedUp},
+	{"arrived at", schemas.StatusArrivedAtFacility},
+	{"processed at", schemas.StatusArrivedAtFacility},
+	{"processed in", schemas.StatusArrivedAtFacility},
+	{"departed", schemas.StatusDepartedFacility},
+	{"left the", schemas.StatusDepartedFacility},
+}
+
+func mapEvent(ev *Event) carrier.Mapping {
+	text := strings.ToLower(ev.Status + " " + ev.Description + " " + ev.Remark)
+	var refined schemas.Status
+	for _, p := range phrases {
+		if strings.Contains(text, p.phrase) {
+			refined = p.status
+			break
+		}
+	}
+	detail := ""
+	var st schemas.Status
+	switch strings.ToLower(strings.TrimSpace(ev.StatusCode)) {
+	case "pre-transit":
+		st = schemas.StatusInfoReceived
+		if refined == schemas.StatusPickedUp {
+			st = refined
+		}
+	case "transit":
+		st = schemas.StatusInTransit
+		if refined != "" {
+			st = refined
+		}
+	case "delivered":
+		st = schemas.StatusDelivered
+		if refined == schemas.StatusReturnedToSender {
+			st = refined
+		}
+	case "failure":
+		st = schemas.StatusException
+		switch refined {
+		case schemas.StatusDeliveryAttempted, schemas.StatusReturnedToSender, schemas.StatusAvailableForPickup:
+			st = refined
+		}
+	default:
+		st = schemas.StatusUnknown
+	}
+	switch st {
+	case schemas.StatusInTransit, schemas.StatusException, schemas.StatusDeliveryAttempted, schemas.StatusReturnedToSender, schemas.StatusUnknown:
+		detail = carrier.DetailFromText(text)
+	case schemas.StatusAvailableForPickup:
+		detail = "held"
+	}
+	if st == schemas.StatusDeliveryAttempted && detail == "" {
+		detail = "recipient_unavailable"
+	}
+	return carrier.Mapping{Status: st, Detail: detail}
+}
