@@ -1,0 +1,285 @@
+// Package edi214 reads ANSI X12 214 Transportation Carrier Shipment Status
+// messages (004010 and later): one interchange per record, any number of
+// groups and transaction sets, delimiters taken from the ISA header.
+//
+// Each transaction set is one shipment: B10 identifies it (B10-02 the
+// carrier's shipment id, B10-03 the SCAC), an L11 with qualifier 2I or
+// CN overrides the tracking number, N1/N3/N4 give the shipper (SH/SF) and
+// consignee (CN/ST), and every LX loop holds one or more AT7 statuses with
+// an MS1 location. AT7-05/06 are the date and time, AT7-07 the time code:
+// a US zone name (ET, CT, MT, PT, AT, HT and their standard/daylight
+// forms), UT/GM for UTC, or LT for local time at the MS1 location (then
+// the consignee's or shipper's N4), whose offset is inferred.
+//
+// The control numbers and counts of every envelope are checked: a
+// transaction set whose SE does not match is not read, and any envelope
+// error dead-letters the record while the sound sets are kept.
+package edi214
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// Name is the feed name. Events carry the carrier named by the SCAC.
+const Name = "edi214"
+
+// Parse reads one X12 interchange into canonical events.
+func Parse(b []byte) ([]schemas.ScanEvent, error) {
+	x, err := split(b)
+	if err != nil {
+		return nil, fmt.Errorf("edi214: %w", err)
+	}
+	sets, envErrs := x.walk()
+	var res carrier.Results
+	for _, e := range envErrs {
+		res.Fail(e)
+	}
+	for i := range sets {
+		t := &sets[i]
+		if t.err != nil {
+			res.Fail(t.err)
+			continue
+		}
+		readSet(&res, t)
+	}
+	return res.Done(Name)
+}
+
+// party is an N1 loop's location.
+type party struct {
+	code string // N1-01 entity identifier: SH, SF, CN, ST, …
+	loc  schemas.Location
+}
+
+func readSet(res *carrier.Results, t *transaction) {
+	what := "transaction set " + t.control
+	var (
+		base             schemas.ScanEvent
+		shipper, consign schemas.Location
+		reference        string
+		events           []pending
+		loopStart        int // index in events of the current LX loop's first event
+		curParty         *party
+	)
+	for _, seg := range t.segments {
+		switch seg.id() {
+		case "B10":
+			base.TrackingNumber = seg.el(2)
+			reference = seg.el(1)
+			base.Carrier = carrierOf(seg.el(3))
+		case "L11":
+			if q := seg.el(2); (q == "2I" || q == "CN") && seg.el(1) != "" {
+				base.TrackingNumber = seg.el(1)
+			}
+		case "N1":
+			curParty = &party{code: seg.el(1)}
+		case "N4":
+			if curParty == nil {
+				continue
+			}
+			curParty.loc = schemas.Location{City: seg.el(1), Region: strings.ToUpper(seg.el(2)), PostalCode: seg.el(3), Country: zone.CountryCode(seg.el(4))}
+			if curParty.loc.Country == "" {
+				curParty.loc.Country = countryOfRegion(curParty.loc.Region)
+			}
+			switch curParty.code {
+			case "SH", "SF":
+				shipper = curParty.loc
+			case "CN", "ST":
+				consign = curParty.loc
+			}
+		case "LX":
+			curParty = nil
+			loopStart = len(events)
+		case "AT7":
+			events = append(events, pending{at7: seg})
+		case "MS1":
+			loc := schemas.Location{City: seg.el(1), Region: strings.ToUpper(seg.el(2)), Country: zone.CountryCode(seg.el(3))}
+			if loc.Country == "" {
+				loc.Country = countryOfRegion(loc.Region)
+			}
+			for i := loopStart; i < len(events); i++ {
+				if !events[i].hasLoc {
+					events[i].loc, events[i].hasLoc = loc, true
+				}
+			}
+		}
+	}
+	if base.TrackingNumber == "" {
+		base.TrackingNumber = reference
+	}
+	if base.TrackingNumber == "" {
+		res.Fail(fmt.Errorf("%s: no shipment id in B10 or L11", what))
+		return
+	}
+	if base.Carrier == "" {
+		res.Fail(fmt.Errorf("%s: no SCAC in B10-03", what))
+		return
+	}
+	base.Origin, base.Destination = shipper, consign
+	returned := false
+	for i, p := range events {
+		e := base
+		at7 := p.at7
+		m := mapStatus(at7.el(1), at7.el(2), at7.el(3), at7.el(4))
+		e.Status, e.StatusDetail = m.Status, m.Detail
+		e.CarrierCode = at7.el(1)
+		if e.CarrierCode == "" {
+			e.CarrierCode = at7.el(3)
+		}
+		if r := at7.el(2); r != "" {
+			e.CarrierCode += "/" + r
+		} else if r := at7.el(4); r != "" {
+			e.CarrierCode += "/" + r
+		}
+		e.Description = describe(at7)
+		e.Location = withPostalCode(p.loc, consign, shipper)
+		// After "returned to shipper", an unloading is the return arriving.
+		switch e.Status {
+		case schemas.StatusReturnedToSender:
+			returned = true
+		case schemas.StatusDelivered:
+			if returned {
+				e.Status = schemas.StatusReturnedToSender
+			}
+		}
+		res.Add(e, setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper), fmt.Sprintf("%s status %d", what, i))
+	}
+}
+
+// withPostalCode gives an MS1 location, which has no postal code, the
+// postal code of the party at the same city and state: it decides the
+// zone in states split between two.
+func withPostalCode(l schemas.Location, parties ...schemas.Location) schemas.Location {
+	if l.PostalCode != "" {
+		return l
+	}
+	for _, p := range parties {
+		if p.PostalCode != "" && strings.EqualFold(p.City, l.City) && strings.EqualFold(p.Region, l.Region) {
+			l.PostalCode = p.PostalCode
+			return l
+		}
+	}
+	return l
+}
+
+type pending struct {
+	at7    segment
+	loc    schemas.Location
+	hasLoc bool
+}
+
+// setTime reads AT7-05 (CCYYMMDD), AT7-06 (HHMM, HHMMSS or HHMMSSDD) and
+// the AT7-07 time code.
+func setTime(e *schemas.ScanEvent, date, clock, code string, fallbacks ...schemas.Location) error {
+	if len(clock) == 8 {
+		clock = clock[:6] // hundredths of a second
+	}
+	w, err := carrier.DateTimeDigits(date, clock)
+	if err != nil {
+		return fmt.Errorf("AT7 date/time: %w", err)
+	}
+	code = strings.ToUpper(code)
+	if off, ok := fixedCodes[code]; ok {
+		return carrier.SetOffset(e, w, off)
+	}
+	if name, ok := zonedCodes[code]; ok {
+		loc, err := zone.Zone{Name: name}.Load()
+		if err != nil {
+			return err
+		}
+		t := zone.Instant(w, loc)
+		carrier.SetInstant(e, t)
+		return nil
+	}
+	if code != "LT" && code != "" {
+		return fmt.Errorf("AT7-07 time code %q not known", code)
+	}
+	places := append([]schemas.Location{e.Location}, fallbacks...)
+	return carrier.SetLocal(e, w, places...)
+}
+
+// fixedCodes are the X12 time codes (element 623) with a fixed offset.
+var fixedCodes = map[string]int{
+	"UT": 0, "GM": 0, "Z": 0,
+	"ED": -4 * 60, "ES": -5 * 60, "CD": -5 * 60, "CS": -6 * 60, "MD": -6 * 60, "MS": -7 * 60,
+	"PD": -7 * 60, "PS": -8 * 60, "AD": -8 * 60, "AS": -9 * 60, "HD": -9 * 60, "HS": -10 * 60,
+	"TD": -3 * 60, "TS": -4 * 60, "ND": -150, "NS": -210,
+}
+
+// zonedCodes are the X12 time codes that name a zone whose offset depends
+// on the date (daylight time).
+var zonedCodes = map[string]string{
+	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+	"PT": "America/Los_Angeles", "AT": "America/Anchorage", "HT": "Pacific/Honolulu",
+	"TT": "America/Halifax", "NT": "America/St_Johns",
+}
+
+func countryOfRegion(region string) string {
+	if region == "" {
+		return ""
+	}
+	if _, err := zone.Resolve(schemas.Location{Region: region, Country: "US"}); err == nil {
+		return "US"
+	}
+	return ""
+}
+
+// scacs maps the SCACs of the parcel carriers parcelcast knows by name;
+// other carriers keep their SCAC, lower-cased, as carrier name.
+var scacs = map[string]string{
+	"UPSN": "ups", "UPSS": "ups", "UPGF": "ups", "FDE": "fedex", "FDEG": "fedex", "FDEN": "fedex",
+	"FXFE": "fedex", "FXNL": "fedex", "FDXG": "fedex", "FDXE": "fedex", "USPS": "usps", "DHLC": "dhl",
+	"DHLG": "dhl", "DHL": "dhl", "EMSY": "ontrac", "ONTC": "ontrac", "LSHP": "lasership", "AMZL": "amazon",
+}
+
+func carrierOf(scac string) string {
+	scac = strings.ToUpper(strings.TrimSpace(scac))
+	if c, ok := scacs[scac]; ok {
+		return c
+	}
+	return strings.ToLower(scac)
+}
+
+func describe(at7 segment) string {
+	parts := []string{}
+	if s := statuses[at7.el(1)].text; s != "" {
+		parts = append(parts, s)
+	} else if s := statuses[at7.el(3)].text; s != "" {
+		parts = append(parts, s)
+	}
+	r := at7.el(2)
+	if r == "" {
+		r = at7.el(4)
+	}
+	if s := reasons[r].text; s != "" && r != "NS" {
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ": ")
+}
+
+// mapStatus maps an AT7 status (or appointment status) and its reason.
+func mapStatus(status, reason, appt, apptReason string) carrier.Mapping {
+	code := status
+	if code == "" {
+		code, reason = appt, apptReason
+	}
+	m := carrier.Mapping{Status: schemas.StatusUnknown}
+	if s, ok := statuses[strings.ToUpper(code)]; ok {
+		m = s.mapping
+	}
+	reason = strings.ToUpper(reason)
+	if d := reasons[reason].detail; d != "" && (m.Detail == "" || m.Status == schemas.StatusException || m.Status == schemas.StatusDeliveryAttempted) {
+		m.Detail = d
+	}
+	// Held at the terminal for the consignee to collect.
+	if (reason == "C1" || reason == "B2") && !m.Status.Terminal() {
+		m = carrier.Mapping{Status: schemas.StatusAvailableForPickup, Detail: "held"}
+	}
+	return m
+}
+
