@@ -215,12 +215,18 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	b.msgs = append(b.msgs, m)
 	c.metrics.Records.WithLabelValues(m.Topic).Inc()
 	feed := c.cfg.Feeds[m.Topic]
-	events, err := c.parsers[m.Topic](m.Value)
+	events, err := Parse(c.parsers[m.Topic], m.Value)
 	now := time.Now().UTC()
 	for i := range events {
 		e := &events[i]
 		e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
 		c.metrics.Events.WithLabelValues(e.Carrier).Inc()
+		if e.Status == schemas.StatusUnknown {
+			c.metrics.UnknownStatus.WithLabelValues(e.Carrier).Inc()
+		}
+	}
+	if len(events) == 0 && err == nil {
+		c.metrics.NoScans.WithLabelValues(feed).Inc()
 	}
 	b.events = append(b.events, events...)
 	if err != nil {

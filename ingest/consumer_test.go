@@ -73,15 +73,23 @@ func (f *flakyWriter) WriteEvents(ctx context.Context, ev []schemas.ScanEvent) e
 	return f.next.WriteEvents(ctx, ev)
 }
 
-// consume runs a consumer until it committed want records.
+// consume runs a consumer of the generic feed on topic until it committed
+// want records.
 func consume(t *testing.T, topic, group string, w ingest.EventWriter, want int64) *ingest.Consumer {
 	t.Helper()
-	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
+	return consumeFeeds(t, map[string]string{topic: generic.Name}, topic+".dlq", group, w, nil, want)
+}
+
+// consumeFeeds runs a consumer of the topic → feed map until it committed
+// want records.
+func consumeFeeds(t *testing.T, feeds map[string]string, dlqTopic, group string, w ingest.EventWriter, m *ingest.Metrics, want int64) *ingest.Consumer {
+	t.Helper()
+	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, dlqTopic)
 	t.Cleanup(func() { dlq.Close() })
 	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
+		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: feeds,
 		BatchSize: 500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
-	}, w, dlq, nil, nil)
+	}, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,24 +147,11 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	}
 
 	// The dead-letter topic holds exactly the malformed records, with reasons.
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("dlqcheck_"), Topic: topic + ".dlq", StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
-	defer r.Close()
-	got := map[string]string{}
-	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for len(got) < len(malformed) {
-		m, err := r.ReadMessage(rctx)
-		if err != nil {
-			t.Fatalf("read dead letters (have %d): %v", len(got), err)
-		}
-		h := map[string]string{}
-		for _, x := range m.Headers {
-			h[x.Key] = string(x.Value)
-		}
+	got := readDeadLetters(t, topic+".dlq", len(malformed))
+	for _, h := range got {
 		if h[ingest.HeaderReason] == "" || h[ingest.HeaderTopic] != topic || h[ingest.HeaderOffset] == "" || h[ingest.HeaderFeed] != generic.Name {
-			t.Errorf("dead letter %q lacks lineage headers: %v", m.Value, h)
+			t.Errorf("dead letter lacks lineage headers: %v", h)
 		}
-		got[string(m.Value)] = h[ingest.HeaderReason]
 	}
 	for _, m := range malformed {
 		if _, ok := got[string(m.Value)]; !ok {
@@ -170,6 +165,29 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	if rows2 != rows {
 		t.Fatalf("replay changed scan_events FINAL from %d to %d rows", rows, rows2)
 	}
+}
+
+// readDeadLetters reads n records from a dead-letter topic, keyed by value,
+// with their headers.
+func readDeadLetters(t *testing.T, topic string, n int) map[string]map[string]string {
+	t.Helper()
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("dlqcheck_"), Topic: topic, StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	got := map[string]map[string]string{}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for read := 0; read < n; read++ {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			t.Fatalf("read dead letters (have %d of %d): %v", read, n, err)
+		}
+		h := map[string]string{}
+		for _, x := range m.Headers {
+			h[x.Key] = string(x.Value)
+		}
+		got[string(m.Value)] = h
+	}
+	return got
 }
 
 // TestCommitAfterInsert checks that offsets are committed only for written

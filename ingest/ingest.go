@@ -12,7 +12,12 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier/dhl"
+	"github.com/parcelcast/parcelcast/ingest/carrier/edi214"
+	"github.com/parcelcast/parcelcast/ingest/carrier/fedex"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
+	"github.com/parcelcast/parcelcast/ingest/carrier/ups"
+	"github.com/parcelcast/parcelcast/ingest/carrier/usps"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -23,6 +28,23 @@ type ParseFunc func(value []byte) ([]schemas.ScanEvent, error)
 
 var feeds = map[string]ParseFunc{
 	generic.Name: generic.Parse,
+	ups.Name:     ups.Parse,
+	fedex.Name:   fedex.Parse,
+	usps.Name:    usps.Parse,
+	dhl.Name:     dhl.Parse,
+	edi214.Name:  edi214.Parse,
+}
+
+// Parse runs a feed's parser on one record. A panic in a parser (a bug,
+// never expected: every parser is fuzzed) becomes an error, so the record
+// is dead-lettered and its partition keeps moving.
+func Parse(p ParseFunc, value []byte) (events []schemas.ScanEvent, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			events, err = nil, fmt.Errorf("parser panic: %v", r)
+		}
+	}()
+	return p(value)
 }
 
 // Feed returns the parser of a named feed.

@@ -6,6 +6,8 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	Records       *prometheus.CounterVec // by topic
 	Events        *prometheus.CounterVec // by carrier
+	UnknownStatus *prometheus.CounterVec // by carrier
+	NoScans       *prometheus.CounterVec // by feed
 	DeadLetters   *prometheus.CounterVec // by feed
 	RowsInserted  prometheus.Counter
 	BatchSize     prometheus.Histogram
@@ -24,6 +26,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcelcast_ingest_events_parsed_total", Help: "Canonical scan events parsed, by carrier.",
 		}, []string{"carrier"}),
+		UnknownStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcelcast_ingest_unknown_status_total",
+			Help: "Parsed events whose carrier code has no canonical mapping (status unknown), by carrier.",
+		}, []string{"carrier"}),
+		NoScans: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcelcast_ingest_records_without_scans_total",
+			Help: "Well-formed records that carry no scan, such as a carrier's \"tracking number not found\" reply, by feed.",
+		}, []string{"feed"}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcelcast_ingest_dead_letters_total", Help: "Records sent to the dead-letter topic, by feed.",
 		}, []string{"feed"}),
@@ -49,7 +59,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Records, m.Events, m.DeadLetters, m.RowsInserted, m.BatchSize,
+		reg.MustRegister(m.Records, m.Events, m.UnknownStatus, m.NoScans, m.DeadLetters, m.RowsInserted, m.BatchSize,
 			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit)
 	}
 	return m

@@ -282,4 +282,3 @@ func mapStatus(status, reason, appt, apptReason string) carrier.Mapping {
 	}
 	return m
 }
-

@@ -1,16 +1,20 @@
-// Package generic reads parcelcast's own feed format: one JSON object per
-// scan (or an array of them) with the canonical field names and RFC 3339
-// times with their offset. Regional carriers, 3PLs and backfills use it.
+// Package generic reads parcelcast's own feed format, for regional
+// carriers, 3PLs and backfills: one JSON object per scan (or an array of
+// them) with the canonical field names and RFC 3339 times with their
+// offset, or the same fields as CSV with a header row. The JSON Schema is
+// schemas/generic-scan.schema.json; docs/carriers.md has examples.
 package generic
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/segmentio/encoding/json"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -45,13 +49,17 @@ type Scan struct {
 	PromisedDelivery string `json:"promised_delivery,omitempty"`
 }
 
-// Parse decodes one generic-feed record into canonical events. A record
-// holding an array yields its valid scans and an error naming the invalid
-// ones, so a caller can keep the good and dead-letter the rest.
+// Parse decodes one generic-feed record, JSON or CSV, into canonical
+// events. A record holding several scans yields its valid scans and an
+// error naming the invalid ones, so a caller can keep the good and
+// dead-letter the rest.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return nil, errors.New("generic: empty record")
+	}
+	if b[0] != '{' && b[0] != '[' {
+		return ParseCSV(b)
 	}
 	var scans []Scan
 	if b[0] == '[' {
@@ -65,22 +73,26 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 		}
 		scans = []Scan{s}
 	}
-	out := make([]schemas.ScanEvent, 0, len(scans))
-	var errs []error
+	var res carrier.Results
 	for i := range scans {
-		e, err := scans[i].Event()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("generic: scan %d: %w", i, err))
-			continue
-		}
-		out = append(out, e)
+		e, err := scans[i].event()
+		res.Add(e, err, fmt.Sprintf("scan %d", i))
 	}
-	return out, errors.Join(errs...)
+	return res.Done(Name)
 }
 
 // Event converts a generic scan to a validated canonical event with its
 // event id set.
 func (s *Scan) Event() (schemas.ScanEvent, error) {
+	e, err := s.event()
+	if err == nil {
+		err = carrier.Finish(&e)
+	}
+	return e, err
+}
+
+// event converts the fields; validation and the id are left to the caller.
+func (s *Scan) event() (schemas.ScanEvent, error) {
 	t, err := time.Parse(time.RFC3339, s.EventTime)
 	if err != nil {
 		return schemas.ScanEvent{}, fmt.Errorf("event_time: %w", err)
@@ -112,10 +124,6 @@ func (s *Scan) Event() (schemas.ScanEvent, error) {
 		p = p.UTC()
 		e.PromisedDelivery = &p
 	}
-	if err := e.Validate(); err != nil {
-		return e, err
-	}
-	e.EventID = schemas.ComputeEventID(&e)
 	return e, nil
 }
 

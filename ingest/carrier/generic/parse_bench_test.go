@@ -1,22 +1,13 @@
 package generic
 
 import (
-	"os"
 	"testing"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
 )
 
 // BenchmarkParse measures single-scan records, the common shape on a feed.
-func BenchmarkParse(b *testing.B) {
-	payload, err := os.ReadFile("testdata/single.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse(payload); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "scans/s")
-}
+func BenchmarkParse(b *testing.B) { carriertest.Bench(b, Parse, "testdata/single.json") }
+
+// BenchmarkParseCSV measures a backfill-style CSV record of many scans.
+func BenchmarkParseCSV(b *testing.B) { carriertest.Bench(b, Parse, "testdata/journey_csv.csv") }

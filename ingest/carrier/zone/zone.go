@@ -169,7 +169,7 @@ func Instant(w Wall, loc *time.Location) time.Time {
 	cands := []time.Time{asUTC.Add(-time.Duration(before) * time.Second), asUTC.Add(-time.Duration(after) * time.Second)}
 	for _, c := range cands {
 		_, off := c.In(loc).Zone()
-		if c.Add(time.Duration(off)*time.Second).Equal(asUTC) {
+		if c.Add(time.Duration(off) * time.Second).Equal(asUTC) {
 			valid = append(valid, c)
 		}
 	}
