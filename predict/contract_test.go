@@ -32,9 +32,9 @@ func TestContract(t *testing.T) {
 	s := newTestServer(t)
 	for _, tc := range []struct{ method, path, body string }{
 		{"GET", "/v1/shipments/1Z999AA10123456784/eta", ""},
-		{"GET", "/v1/shipments/9400111899223100000012/eta", ""},
+		{"GET", "/v1/shipments/9400111899223100000017/eta", ""},
 		{"GET", "/v1/shipments/abc/eta", ""},
-		{"GET", "/v1/shipments/1Z999AA10123456799/eta", ""},
+		{"GET", "/v1/shipments/1Z999AA10123456793/eta", ""},
 		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`},
 		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`},
 		{"GET", "/readyz", ""},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
 // Journeys finds a shipment's scans so far.
@@ -143,7 +144,7 @@ type ETAResponse struct {
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 	tn := schemas.NormalizeTrackingNumber(r.PathValue("tracking_number"))
-	if err := schemas.CheckTrackingNumber(tn); err != nil {
+	if err := trackno.Check("", tn); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_tracking_number", err.Error())
 		return
 	}

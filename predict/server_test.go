@@ -52,7 +52,7 @@ func newTestServer(t *testing.T) *Server {
 		"1Z999AA10123456784": {TrackingNumber: "1Z999AA10123456784", Carrier: "ups", Service: "ground", Scans: []model.Scan{
 			{Time: t0, Status: schemas.StatusInfoReceived}, {Time: t0.Add(3 * time.Hour), Status: schemas.StatusPickedUp},
 		}},
-		"9400111899223100000012": {TrackingNumber: "9400111899223100000012", Carrier: "usps", Scans: []model.Scan{
+		"9400111899223100000017": {TrackingNumber: "9400111899223100000017", Carrier: "usps", Scans: []model.Scan{
 			{Time: t0, Status: schemas.StatusPickedUp}, {Time: t0.Add(30 * time.Hour), Status: schemas.StatusDelivered},
 		}},
 	}
@@ -94,7 +94,7 @@ func TestETA(t *testing.T) {
 		t.Errorf("body = %v", body)
 	}
 
-	code, body = do(t, s, "GET", "/v1/shipments/9400111899223100000012/eta", "")
+	code, body = do(t, s, "GET", "/v1/shipments/9400111899223100000017/eta", "")
 	if code != 200 || body["status"] != "delivered" || body["delivered_at"] == nil || body["eta"] != nil {
 		t.Errorf("delivered shipment: %d %v", code, body)
 	}
@@ -109,7 +109,8 @@ func TestErrors(t *testing.T) {
 	}{
 		{"GET", "/v1/shipments/abc/eta", "", 400, "invalid_tracking_number"},
 		{"GET", "/v1/shipments/1Z999AA1012345678%27%3B/eta", "", 400, "invalid_tracking_number"},
-		{"GET", "/v1/shipments/1Z999AA10123456799/eta", "", 404, "not_found"},
+		{"GET", "/v1/shipments/1Z999AA10123456793/eta", "", 404, "not_found"},
+		{"GET", "/v1/shipments/1Z999AA10123456799/eta", "", 400, "invalid_tracking_number"}, // wrong check digit
 		{"GET", "/v1/shipments/FAILINGLOOKUP1/eta", "", 503, "lookup_failed"},
 		{"POST", "/v1/estimates", "{", 400, "invalid_json"},
 		{"POST", "/v1/estimates", `{"carrier":"ups","bogus":1}`, 400, "invalid_json"},
