@@ -213,7 +213,11 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	f := &ingestFlags{}
 	fs.StringVar(&f.brokers, "kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	fs.StringVar(&f.group, "group", "parcelcast-ingest", "Kafka consumer group id")
-	fs.StringVar(&f.topics, "topics", ingest.RawTopicPrefix+generic.Name+"="+generic.Name,
+	var pairs []string
+	for _, feed := range ingest.FeedNames() {
+		pairs = append(pairs, ingest.RawTopicPrefix+feed+"="+feed)
+	}
+	fs.StringVar(&f.topics, "topics", strings.Join(pairs, ","),
 		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+")")
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
 	fs.IntVar(&f.cfg.BatchSize, "batch-size", 5000, "records per ClickHouse insert")

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 var env *testenv.Env
@@ -150,11 +153,61 @@ func TestCLI(t *testing.T) {
 		{[]string{"train", "--no-such-flag"}, 2},
 		{[]string{"serve", "-h"}, 0},
 		{[]string{"version", "extra"}, 2},
+		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/journey.json"}, 0},
+		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/malformed.json"}, 1},
+		{[]string{"parse", "-carrier", "nope", "x.json"}, 1},
+		{[]string{"parse", "../../ingest/carrier/ups/testdata/journey.json"}, 2},
+		{[]string{"detect", "1Z999AA10123456784"}, 0},
+		{[]string{"detect", "1Z999AA10123456785"}, 1},
+		{[]string{"detect"}, 2},
 	} {
 		var stderr bytes.Buffer
 		if got := run(tc.args, &stderr); got != tc.code {
 			t.Errorf("parcelcast %v exited %d, want %d (%s)", tc.args, got, tc.code, stderr.String())
 		}
+	}
+}
+
+func TestParsePayload(t *testing.T) {
+	payload, err := os.ReadFile("../../ingest/carrier/fedex/testdata/partly_invalid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := parsePayload(&out, &errOut, bytes.NewReader(payload), "fedex"); !errors.Is(err, errInvalid) {
+		t.Fatalf("parsePayload = %v, want errInvalid", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var e schemas.ScanEvent
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &e) != nil || e.Status != schemas.StatusDelivered {
+		t.Errorf("want the one valid event as a JSON line, got %q", out.String())
+	}
+	if !strings.Contains(errOut.String(), "wrong check digit") {
+		t.Errorf("error output %q does not say what was wrong", errOut.String())
+	}
+}
+
+func TestDetectNumbers(t *testing.T) {
+	var out bytes.Buffer
+	if err := detectNumbers(&out, []string{"1Z999AA10123456784", "RB123456785GB"}, true); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(&out)
+	for _, want := range []string{"ups", "s10"} {
+		var d detection
+		if err := dec.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		if !d.Valid || len(d.Matches) == 0 || d.Matches[0].Carrier != want {
+			t.Errorf("detection %+v, want a valid %s number", d, want)
+		}
+	}
+	out.Reset()
+	if err := detectNumbers(&out, []string{"1Z999AA10123456785"}, false); !errors.Is(err, errInvalid) {
+		t.Errorf("wrong check digit: err = %v, want errInvalid", err)
+	}
+	if !strings.Contains(out.String(), "UPS 1Z") || !strings.Contains(out.String(), "false") {
+		t.Errorf("table %q should name the family and say invalid", out.String())
 	}
 }
 

@@ -44,8 +44,9 @@ func envName(flagName string) string {
 	return "PARCELCAST_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parse applies environment fallbacks, then the command line, which wins.
-func parse(fs *flag.FlagSet, args []string) error {
+// parseArgs applies environment fallbacks, then the command line, which
+// wins, and leaves positional arguments in fs.Args().
+func parseArgs(fs *flag.FlagSet, args []string) error {
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -62,6 +63,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return errUsage
+	}
+	return nil
+}
+
+// parse is parseArgs for commands that take no positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "parcelcast %s: unexpected arguments %q\n", fs.Name(), fs.Args())

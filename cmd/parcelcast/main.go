@@ -33,6 +33,8 @@ var commands = []command{
 	{"train", "fit an ETA model on delivered shipments and backtest it", runTrain},
 	{"serve", "serve the ETA HTTP API", runServe},
 	{"migrate", "create or upgrade the ClickHouse schema", runMigrate},
+	{"parse", "print the canonical events of one carrier payload", runParse},
+	{"detect", "tell the carrier of tracking numbers and check their check digits", runDetect},
 	{"version", "print the version", runVersion},
 }
 
@@ -72,6 +74,8 @@ func run(args []string, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errInvalid):
+		return 1 // the command already said what was wrong
 	default:
 		fmt.Fprintf(stderr, "parcelcast %s: %v\n", cmd.name, err)
 		return 1
