@@ -5,6 +5,7 @@ package schemas
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,12 @@ import (
 	"strings"
 	"time"
 )
+
+// GenericScanSchema is the JSON Schema (draft 2020-12) of a generic-feed
+// record, the format regional carriers, 3PLs and backfills send.
+//
+//go:embed generic-scan.schema.json
+var GenericScanSchema []byte
 
 // Status is the canonical scan status. Every carrier code maps to exactly
 // one Status; codes with no mapping become StatusUnknown, never dropped.
