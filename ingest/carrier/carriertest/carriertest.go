@@ -163,3 +163,28 @@ func Bench(b *testing.B, parse ParseFunc, file string) {
 	}
 	b.ReportMetric(float64(len(events)*b.N)/b.Elapsed().Seconds(), "scans/s")
 }
+
+// Documented fails t unless every code has a table row ("| code |") in the
+// section of docs/carriers.md under the heading that starts with heading,
+// so the carrier reference cannot drift from the tables in code.
+func Documented(t *testing.T, heading string, codes []string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "carriers.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i := strings.Index(doc, "\n"+heading)
+	if i < 0 {
+		t.Fatalf("docs/carriers.md has no heading %q", heading)
+	}
+	section := doc[i+1:]
+	if j := strings.Index(section[len(heading):], "\n#"); j >= 0 {
+		section = section[:len(heading)+j]
+	}
+	for _, c := range codes {
+		if !strings.Contains(section, "\n| "+c+" |") {
+			t.Errorf("code %s is not in the table under %q in docs/carriers.md", c, heading)
+		}
+	}
+}

@@ -260,44 +260,44 @@ func promised(t *TrackResult, dest schemas.Location) *time.Time {
 // eventTypes maps FedEx scan event types (the Track API's eventType and
 // derivedStatusCode share these codes).
 var eventTypes = carrier.Codes{
-	"OC": {Status: schemas.StatusInfoReceived}, // shipment information sent to FedEx
-	"SH": {Status: schemas.StatusInfoReceived}, // shipper
-	"PU": {Status: schemas.StatusPickedUp},     // picked up
-	"PX": {Status: schemas.StatusPickedUp},     // picked up, see details
-	"AP": {Status: schemas.StatusPickedUp},     // at pickup
-	"AR": {Status: schemas.StatusArrivedAtFacility},
-	"AF": {Status: schemas.StatusArrivedAtFacility}, // at local FedEx facility
-	"OF": {Status: schemas.StatusArrivedAtFacility}, // at FedEx origin facility
-	"FD": {Status: schemas.StatusArrivedAtFacility}, // at FedEx destination facility
-	"SF": {Status: schemas.StatusArrivedAtFacility}, // at sort facility
-	"AA": {Status: schemas.StatusArrivedAtFacility}, // at airport
-	"AC": {Status: schemas.StatusArrivedAtFacility}, // at Canada Post facility
-	"AX": {Status: schemas.StatusArrivedAtFacility}, // at USPS facility
-	"DP": {Status: schemas.StatusDepartedFacility},
-	"LO": {Status: schemas.StatusDepartedFacility}, // left origin
-	"IT": {Status: schemas.StatusInTransit},
-	"IX": {Status: schemas.StatusInTransit},
-	"PF": {Status: schemas.StatusInTransit},                    // plane in flight
-	"PL": {Status: schemas.StatusInTransit},                    // plane landed
-	"EA": {Status: schemas.StatusInTransit},                    // enroute to airport
-	"EO": {Status: schemas.StatusInTransit},                    // enroute to origin airport
-	"TR": {Status: schemas.StatusInTransit},                    // transfer
-	"CC": {Status: schemas.StatusInTransit, Detail: "customs"}, // cleared customs
-	"CP": {Status: schemas.StatusInTransit, Detail: "customs"}, // clearance in progress
-	"OX": {Status: schemas.StatusInTransit},                    // information sent to USPS
-	"AO": {Status: schemas.StatusInTransit},                    // arriving on time
-	"OD": {Status: schemas.StatusOutForDelivery},
-	"ED": {Status: schemas.StatusOutForDelivery}, // enroute to delivery
-	"AD": {Status: schemas.StatusOutForDelivery}, // at delivery
-	"DL": {Status: schemas.StatusDelivered},
-	"DE": {Status: schemas.StatusDeliveryAttempted}, // delivery exception
-	"HL": {Status: schemas.StatusAvailableForPickup, Detail: "held"},
+	"OC": {Status: schemas.StatusInfoReceived},                       // shipment information sent to FedEx
+	"SH": {Status: schemas.StatusInfoReceived},                       // shipper
+	"PU": {Status: schemas.StatusPickedUp},                           // picked up
+	"PX": {Status: schemas.StatusPickedUp},                           // picked up, see details
+	"AP": {Status: schemas.StatusPickedUp},                           // at pickup
+	"AR": {Status: schemas.StatusArrivedAtFacility},                  // arrived at FedEx location
+	"AF": {Status: schemas.StatusArrivedAtFacility},                  // at local FedEx facility
+	"OF": {Status: schemas.StatusArrivedAtFacility},                  // at FedEx origin facility
+	"FD": {Status: schemas.StatusArrivedAtFacility},                  // at FedEx destination facility
+	"SF": {Status: schemas.StatusArrivedAtFacility},                  // at sort facility
+	"AA": {Status: schemas.StatusArrivedAtFacility},                  // at airport
+	"AC": {Status: schemas.StatusArrivedAtFacility},                  // at Canada Post facility
+	"AX": {Status: schemas.StatusArrivedAtFacility},                  // at USPS facility
+	"DP": {Status: schemas.StatusDepartedFacility},                   // departed FedEx location
+	"LO": {Status: schemas.StatusDepartedFacility},                   // left origin
+	"IT": {Status: schemas.StatusInTransit},                          // in transit
+	"IX": {Status: schemas.StatusInTransit},                          // in transit, see details
+	"PF": {Status: schemas.StatusInTransit},                          // plane in flight
+	"PL": {Status: schemas.StatusInTransit},                          // plane landed
+	"EA": {Status: schemas.StatusInTransit},                          // enroute to airport
+	"EO": {Status: schemas.StatusInTransit},                          // enroute to origin airport
+	"TR": {Status: schemas.StatusInTransit},                          // transfer
+	"CC": {Status: schemas.StatusInTransit, Detail: "customs"},       // cleared customs
+	"CP": {Status: schemas.StatusInTransit, Detail: "customs"},       // clearance in progress
+	"OX": {Status: schemas.StatusInTransit},                          // information sent to USPS
+	"AO": {Status: schemas.StatusInTransit},                          // arriving on time
+	"OD": {Status: schemas.StatusOutForDelivery},                     // on FedEx vehicle for delivery
+	"ED": {Status: schemas.StatusOutForDelivery},                     // enroute to delivery
+	"AD": {Status: schemas.StatusOutForDelivery},                     // at delivery
+	"DL": {Status: schemas.StatusDelivered},                          // delivered
+	"DE": {Status: schemas.StatusDeliveryAttempted},                  // delivery exception
+	"HL": {Status: schemas.StatusAvailableForPickup, Detail: "held"}, // hold at location
 	"HP": {Status: schemas.StatusAvailableForPickup, Detail: "held"}, // ready for recipient pickup
-	"RS": {Status: schemas.StatusReturnedToSender},
-	"CA": {Status: schemas.StatusCancelled},
-	"SE": {Status: schemas.StatusException},
-	"CD": {Status: schemas.StatusException, Detail: "customs"}, // clearance delay
-	"DY": {Status: schemas.StatusException, Detail: "delay"},
+	"RS": {Status: schemas.StatusReturnedToSender},                   // return to shipper
+	"CA": {Status: schemas.StatusCancelled},                          // shipment cancelled
+	"SE": {Status: schemas.StatusException},                          // shipment exception
+	"CD": {Status: schemas.StatusException, Detail: "customs"},       // clearance delay
+	"DY": {Status: schemas.StatusException, Detail: "delay"},         // delay
 	"DD": {Status: schemas.StatusException, Detail: "delay"},         // delivery delay
 	"PD": {Status: schemas.StatusException, Detail: "delay"},         // pickup delay
 	"CH": {Status: schemas.StatusInTransit, Detail: "address_issue"}, // location changed

@@ -10,60 +10,60 @@ import (
 // eventCodes maps USPS tracking event codes (the two-character codes of
 // the IMpb tracking events, shared by Tracking 3.0 and Web Tools).
 var eventCodes = carrier.Codes{
-	"GX": {Status: schemas.StatusInfoReceived}, // shipping label created
-	"MA": {Status: schemas.StatusInfoReceived}, // pre-shipment info sent to USPS
-	"03": {Status: schemas.StatusPickedUp},     // accepted or picked up
-	"OA": {Status: schemas.StatusPickedUp},     // accepted at origin facility
-	"43": {Status: schemas.StatusPickedUp},     // picked up
-	"80": {Status: schemas.StatusPickedUp},     // picked up by shipping partner
-	"81": {Status: schemas.StatusArrivedAtFacility},
-	"82": {Status: schemas.StatusDepartedFacility},
-	"A1": {Status: schemas.StatusArrivedAtFacility},
-	"10": {Status: schemas.StatusArrivedAtFacility}, // processed through facility
-	"07": {Status: schemas.StatusArrivedAtFacility}, // arrived at unit (delivery post office)
-	"U1": {Status: schemas.StatusArrivedAtFacility},
-	"L1": {Status: schemas.StatusDepartedFacility},
-	"SF": {Status: schemas.StatusDepartedFacility}, // departed post office
-	"T1": {Status: schemas.StatusInTransit},
-	"NT": {Status: schemas.StatusInTransit},
-	"PC": {Status: schemas.StatusInTransit},
-	"08": {Status: schemas.StatusException, Detail: "missent"},
-	"15": {Status: schemas.StatusException, Detail: "missent"},
-	"42": {Status: schemas.StatusInTransit}, // handed to a shipping partner
-	"OF": {Status: schemas.StatusOutForDelivery},
-	"59": {Status: schemas.StatusOutForDelivery},
-	"DG": {Status: schemas.StatusOutForDelivery},
-	"01": {Status: schemas.StatusDelivered},
+	"GX": {Status: schemas.StatusInfoReceived},                                       // shipping label created
+	"MA": {Status: schemas.StatusInfoReceived},                                       // pre-shipment info sent to USPS
+	"03": {Status: schemas.StatusPickedUp},                                           // accepted or picked up
+	"OA": {Status: schemas.StatusPickedUp},                                           // accepted at origin facility
+	"43": {Status: schemas.StatusPickedUp},                                           // picked up
+	"80": {Status: schemas.StatusPickedUp},                                           // picked up by shipping partner
+	"81": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at shipping partner facility
+	"82": {Status: schemas.StatusDepartedFacility},                                   // departed shipping partner facility
+	"A1": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at USPS regional facility
+	"10": {Status: schemas.StatusArrivedAtFacility},                                  // processed through facility
+	"07": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at unit (delivery post office)
+	"U1": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at USPS facility
+	"L1": {Status: schemas.StatusDepartedFacility},                                   // departed USPS regional facility
+	"SF": {Status: schemas.StatusDepartedFacility},                                   // departed post office
+	"T1": {Status: schemas.StatusInTransit},                                          // in transit to next facility
+	"NT": {Status: schemas.StatusInTransit},                                          // in transit to next facility
+	"PC": {Status: schemas.StatusInTransit},                                          // in transit, arriving on time
+	"08": {Status: schemas.StatusException, Detail: "missent"},                       // missent
+	"15": {Status: schemas.StatusException, Detail: "missent"},                       // mis-shipped
+	"42": {Status: schemas.StatusInTransit},                                          // handed to a shipping partner
+	"OF": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
+	"59": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
+	"DG": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
+	"01": {Status: schemas.StatusDelivered},                                          // delivered
 	"17": {Status: schemas.StatusDelivered},                                          // picked up by agent / at post office
 	"02": {Status: schemas.StatusDeliveryAttempted, Detail: "recipient_unavailable"}, // notice left
 	"52": {Status: schemas.StatusDeliveryAttempted, Detail: "recipient_unavailable"}, // notice left, no authorized recipient
-	"51": {Status: schemas.StatusDeliveryAttempted, Detail: "business_closed"},
-	"53": {Status: schemas.StatusDeliveryAttempted, Detail: "receptacle_blocked"},
-	"54": {Status: schemas.StatusDeliveryAttempted, Detail: "receptacle_full"},
-	"55": {Status: schemas.StatusDeliveryAttempted, Detail: "no_secure_location"},
-	"56": {Status: schemas.StatusDeliveryAttempted, Detail: "recipient_unavailable"},
-	"57": {Status: schemas.StatusDeliveryAttempted},
-	"H0": {Status: schemas.StatusDeliveryAttempted},
-	"16": {Status: schemas.StatusAvailableForPickup, Detail: "held"},
-	"14": {Status: schemas.StatusAvailableForPickup, Detail: "held"}, // arrival at pickup point
-	"30": {Status: schemas.StatusAvailableForPickup, Detail: "held"},
-	"04": {Status: schemas.StatusReturnedToSender, Detail: "refused"},
-	"05": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // undeliverable as addressed
-	"09": {Status: schemas.StatusReturnedToSender},
-	"21": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // no such number
-	"22": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // insufficient address
-	"23": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // moved, left no address
-	"24": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // forward expired
-	"25": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // addressee unknown
-	"26": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"}, // vacant
-	"27": {Status: schemas.StatusReturnedToSender, Detail: "unclaimed"},
-	"28": {Status: schemas.StatusReturnedToSender, Detail: "deceased"},
-	"29": {Status: schemas.StatusReturnedToSender},                      // other
-	"31": {Status: schemas.StatusReturnedToSender, Detail: "unclaimed"}, // not picked up
-	"11": {Status: schemas.StatusException, Detail: "lost"},             // dead letter
-	"44": {Status: schemas.StatusCancelled},                             // customer recall
-	"06": {Status: schemas.StatusException, Detail: "address_issue"},    // forwarded
-	"PS": {Status: schemas.StatusException, Detail: "delay"},
+	"51": {Status: schemas.StatusDeliveryAttempted, Detail: "business_closed"},       // business closed
+	"53": {Status: schemas.StatusDeliveryAttempted, Detail: "receptacle_blocked"},    // receptacle blocked
+	"54": {Status: schemas.StatusDeliveryAttempted, Detail: "receptacle_full"},       // receptacle full
+	"55": {Status: schemas.StatusDeliveryAttempted, Detail: "no_secure_location"},    // no access to delivery location
+	"56": {Status: schemas.StatusDeliveryAttempted, Detail: "recipient_unavailable"}, // no authorized recipient
+	"57": {Status: schemas.StatusDeliveryAttempted},                                  // delivery attempted
+	"H0": {Status: schemas.StatusDeliveryAttempted},                                  // delivery attempted
+	"16": {Status: schemas.StatusAvailableForPickup, Detail: "held"},                 // available for pickup
+	"14": {Status: schemas.StatusAvailableForPickup, Detail: "held"},                 // arrival at pickup point
+	"30": {Status: schemas.StatusAvailableForPickup, Detail: "held"},                 // held at post office
+	"04": {Status: schemas.StatusReturnedToSender, Detail: "refused"},                // refused
+	"05": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // undeliverable as addressed
+	"09": {Status: schemas.StatusReturnedToSender},                                   // return to sender
+	"21": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // no such number
+	"22": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // insufficient address
+	"23": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // moved, left no address
+	"24": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // forward expired
+	"25": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // addressee unknown
+	"26": {Status: schemas.StatusReturnedToSender, Detail: "address_issue"},          // vacant
+	"27": {Status: schemas.StatusReturnedToSender, Detail: "unclaimed"},              // unclaimed
+	"28": {Status: schemas.StatusReturnedToSender, Detail: "deceased"},               // deceased
+	"29": {Status: schemas.StatusReturnedToSender},                                   // other
+	"31": {Status: schemas.StatusReturnedToSender, Detail: "unclaimed"},              // not picked up
+	"11": {Status: schemas.StatusException, Detail: "lost"},                          // dead letter
+	"44": {Status: schemas.StatusCancelled},                                          // customer recall
+	"06": {Status: schemas.StatusException, Detail: "address_issue"},                 // forwarded
+	"PS": {Status: schemas.StatusException, Detail: "delay"},                         // delayed in transit
 }
 
 // textRules read a status from the event text for codes missing from the
