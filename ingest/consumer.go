@@ -230,7 +230,7 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	}
 	b.events = append(b.events, events...)
 	if err != nil {
-		b.letters = append(b.letters, DeadLetter{Original: m, Feed: feed, Reason: err.Error()})
+		b.letters = append(b.letters, DeadLetter{Original: m, Feed: feed, Reason: Reason(err)})
 		c.metrics.DeadLetters.WithLabelValues(feed).Inc()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -73,3 +74,23 @@ func (d *KafkaDeadLetters) WriteDeadLetters(ctx context.Context, letters []DeadL
 
 // Close flushes and closes the underlying writer.
 func (d *KafkaDeadLetters) Close() error { return d.w.Close() }
+
+// MaxReasonBytes bounds the reason header of a dead letter: a payload with
+// thousands of bad scans would otherwise make a reason bigger than the
+// broker accepts, and a dead letter that cannot be written would stall its
+// partition.
+const MaxReasonBytes = 4096
+
+// Reason is the dead-letter reason for err, cut to MaxReasonBytes on a
+// UTF-8 boundary with a note of how much was left out.
+func Reason(err error) string {
+	r := err.Error()
+	if len(r) <= MaxReasonBytes {
+		return r
+	}
+	cut := MaxReasonBytes - 64
+	for cut > 0 && !utf8.RuneStart(r[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s … (%d more bytes)", r[:cut], len(r)-cut)
+}
