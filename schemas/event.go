@@ -113,6 +113,14 @@ type ScanEvent struct {
 // NormalizeTrackingNumber upper-cases a tracking number and removes spaces
 // and dashes, the forms people paste.
 func NormalizeTrackingNumber(s string) string {
+	normal := true
+	for i := 0; i < len(s) && normal; i++ {
+		c := s[i]
+		normal = c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+	}
+	if normal {
+		return s // the common case, without allocating
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

@@ -8,4 +8,4 @@ import (
 
 func BenchmarkParse(b *testing.B) { carriertest.Bench(b, Parse, "testdata/journey.json") }
 
-func BenchmarkParseXML(b *testing.B) { carriertest.Bench(b, Parse, "testdata/failed_attempt.xml") }
+func BenchmarkParseXML(b *testing.B) { carriertest.Bench(b, Parse, "testdata/journey_xml.xml") }

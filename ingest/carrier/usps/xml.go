@@ -25,7 +25,9 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 			r, err = TrackResponse{}, fmt.Errorf("malformed XML (tokenizer: %v)", p)
 		}
 	}()
-	tok := xmltokenizer.New(bytes.NewReader(b))
+	// A new tokenizer per payload: Reset (v0.0.5) keeps stale bytes of the
+	// previous input in its buffer, so tokenizers cannot be pooled.
+	tok := xmltokenizer.New(bytes.NewReader(b), xmltokenizer.WithReadBufferSize(max(len(b), 512)))
 	var (
 		stack  []string // open elements
 		info   *TrackInfo
@@ -42,7 +44,7 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 		if len(t.Name.Local) == 0 {
 			continue // <?xml …?>, comments, doctype
 		}
-		name := string(t.Name.Local)
+		name := intern(t.Name.Local)
 		if t.IsEndElement {
 			if len(stack) == 0 || stack[len(stack)-1] != name {
 				return r, fmt.Errorf("unexpected </%s>", name)
@@ -71,10 +73,7 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 		if !t.SelfClosing {
 			stack = append(stack, name)
 		}
-		text := ""
-		if len(t.Data) > 0 {
-			text = html.UnescapeString(string(bytes.TrimSpace(t.Data)))
-		}
+		text := charData(t.Data)
 		switch {
 		case name == "TrackInfo" && len(stack) <= 2:
 			info = &TrackInfo{}
@@ -106,65 +105,100 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 	return r, nil
 }
 
-func setDetail(d *TrackDetail, name, text string) {
+// names are the element names the decoder looks at; intern returns them
+// without allocating.
+var names = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"TrackResponse", "TrackInfo", "TrackSummary", "TrackDetail", "Error", "Number", "Description",
+		"EventTime", "EventDate", "Event", "EventCity", "EventState", "EventZIPCode", "EventCountry",
+		"FirmName", "Name", "EventCode", "GMTDate", "GMTTime", "GMTOffset", "Class", "Service",
+		"OriginCity", "OriginState", "OriginZip", "DestinationCity", "DestinationState", "DestinationZip",
+		"StatusCategory", "AuthorizedAgent", "ClassOfMailCode",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+func intern(b []byte) string {
+	if n, ok := names[string(b)]; ok { // the conversion does not allocate
+		return n
+	}
+	return string(b)
+}
+
+// charData is an element's text: trimmed, entities decoded only when
+// there are any.
+func charData(b []byte) func() string {
+	return func() string {
+		b = bytes.TrimSpace(b)
+		if bytes.IndexByte(b, '&') >= 0 {
+			return html.UnescapeString(string(b))
+		}
+		return string(b)
+	}
+}
+
+func setDetail(d *TrackDetail, name string, text func() string) {
 	switch name {
 	case "EventTime":
-		d.EventTime = text
+		d.EventTime = text()
 	case "EventDate":
-		d.EventDate = text
+		d.EventDate = text()
 	case "Event":
-		d.Event = text
+		d.Event = text()
 	case "EventCity":
-		d.EventCity = text
+		d.EventCity = text()
 	case "EventState":
-		d.EventState = text
+		d.EventState = text()
 	case "EventZIPCode":
-		d.EventZIPCode = text
+		d.EventZIPCode = text()
 	case "EventCountry":
-		d.EventCountry = text
+		d.EventCountry = text()
 	case "FirmName":
-		d.FirmName = text
+		d.FirmName = text()
 	case "Name":
-		d.Name = text
+		d.Name = text()
 	case "EventCode":
-		d.EventCode = text
+		d.EventCode = text()
 	case "GMTDate":
-		d.GMTDate = text
+		d.GMTDate = text()
 	case "GMTTime":
-		d.GMTTime = text
+		d.GMTTime = text()
 	case "GMTOffset":
-		d.GMTOffset = text
+		d.GMTOffset = text()
 	}
 }
 
-func setInfo(i *TrackInfo, name, text string) {
+func setInfo(i *TrackInfo, name string, text func() string) {
 	switch name {
 	case "Class":
-		i.Class = text
+		i.Class = text()
 	case "Service":
-		i.Service = text
+		i.Service = text()
 	case "OriginCity":
-		i.OriginCity = text
+		i.OriginCity = text()
 	case "OriginState":
-		i.OriginState = text
+		i.OriginState = text()
 	case "OriginZip":
-		i.OriginZip = text
+		i.OriginZip = text()
 	case "DestinationCity":
-		i.DestinationCity = text
+		i.DestinationCity = text()
 	case "DestinationState":
-		i.DestinationState = text
+		i.DestinationState = text()
 	case "DestinationZip":
-		i.DestinationZip = text
+		i.DestinationZip = text()
 	case "StatusCategory":
-		i.StatusCategory = text
+		i.StatusCategory = text()
 	}
 }
 
-func setError(e *XMLError, name, text string) {
+func setError(e *XMLError, name string, text func() string) {
 	switch name {
 	case "Number":
-		e.Number = text
+		e.Number = text()
 	case "Description":
-		e.Description = text
+		e.Description = text()
 	}
 }
