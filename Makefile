@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test vet lint fmt-check unit fuzz clean
+.PHONY: all deps build demo test vet lint fmt-check unit fuzz bench-parsers clean
 
 all: build
 
@@ -33,10 +33,20 @@ fmt-check:
 test: deps vet lint fmt-check
 	$(GO) test -race -count=1 $(TEST_ARGS) ./...
 
-# Short fuzzing pass over every parser (FUZZTIME per target).
+# Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
+# land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
+PARSERS  := generic ups fedex usps dhl edi214
 fuzz:
-	$(GO) test ./ingest/carrier/generic -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	@set -e; for p in $(PARSERS); do \
+		echo "== $$p"; $(GO) test ./ingest/carrier/$$p -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME); \
+	done; \
+	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME)
+
+# Parser throughput on one core: scans/s and allocations per payload.
+BENCH_COUNT ?= 6
+bench-parsers:
+	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) $(addprefix ./ingest/carrier/,$(PARSERS))
 
 clean:
 	rm -rf bin
