@@ -114,8 +114,8 @@ func TestCheck(t *testing.T) {
 		carrier, number string
 		ok              bool
 	}{
-		{"lasership", "LX12345678", true},   // no rules for the carrier: shape only
-		{"lasership", "LX-1", false},        // too short for any carrier
+		{"lasership", "LX12345678", true},    // no rules for the carrier: shape only
+		{"lasership", "LX-1", false},         // too short for any carrier
 		{"ups", "1Z879E930346834441", false}, // wrong check digit
 		{"", "1Z879E930346834441", false},    // distinctive family, wrong digit
 		{"ups", "ABCDEFGH1234", true},        // fits no UPS family: accepted
