@@ -89,3 +89,25 @@ func ServiceFromText(name string) (service, mode string) {
 	}
 	return "", ""
 }
+
+// detailTexts are phrases a carrier might use for each status_detail;
+// DetailFromText reads each back as its detail. Encoders (the simulator's
+// carrier formats) use them.
+var detailTexts = map[string]string{
+	"weather":               "Severe weather conditions have delayed delivery",
+	"customs":               "Held in customs clearance",
+	"damaged":               "Package damaged in transit",
+	"refused":               "Refused by recipient",
+	"address_issue":         "The address is incorrect or incomplete",
+	"recipient_unavailable": "Recipient not available for delivery",
+	"business_closed":       "Business closed at time of delivery",
+	"held":                  "Held at the facility for pickup",
+	"lost":                  "Package cannot be located",
+	"mechanical":            "Mechanical failure of the vehicle",
+	"missed_connection":     "Missed connection at the hub",
+	"delay":                 "Delay beyond our control",
+}
+
+// DetailText returns a carrier-style phrase for a status_detail that
+// DetailFromText maps back to it, or "" for an empty or unknown detail.
+func DetailText(detail string) string { return detailTexts[detail] }

@@ -75,3 +75,11 @@ func TestDateTimeDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestDetailTextRoundTrip(t *testing.T) {
+	for d, text := range detailTexts {
+		if got := DetailFromText(text); got != d {
+			t.Errorf("DetailFromText(DetailText(%q)) = %q", d, got)
+		}
+	}
+}

@@ -188,3 +188,60 @@ func Documented(t *testing.T, heading string, codes []string) {
 		}
 	}
 }
+
+// EncodeFunc is an adapter's encoder: the events of one shipment as one
+// payload in the carrier's format.
+type EncodeFunc func([]schemas.ScanEvent) ([]byte, error)
+
+// Case is a status and detail an encoder must carry through its format.
+type Case struct {
+	Status schemas.Status
+	Detail string
+}
+
+// RoundTrip encodes one event per case (a shipment of carrier with
+// number tn, scanned in Chicago an hour apart) and parses the payload
+// back: each event must come back with its status, detail, instant and
+// offset.
+func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn string, cases []Case) {
+	t.Helper()
+	start := time.Date(2026, 3, 10, 14, 5, 7, 0, time.UTC)
+	chicago := schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US"}
+	var in []schemas.ScanEvent
+	for i, c := range cases {
+		e := schemas.ScanEvent{
+			TrackingNumber: tn, Carrier: carrierName, Service: "ground", Status: c.Status, StatusDetail: c.Detail,
+			EventTime: start.Add(time.Duration(i) * time.Hour), UTCOffsetMinutes: -300, Location: chicago,
+			Origin:      schemas.Location{City: "New York", Region: "NY", PostalCode: "10001", Country: "US"},
+			Destination: chicago,
+		}
+		in = append(in, e)
+	}
+	payload, err := encode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := parse(payload)
+	if err != nil {
+		t.Fatalf("parse of encoded payload: %v\n%s", err, payload)
+	}
+	Check(t, out, nil)
+	if len(out) != len(in) {
+		t.Fatalf("%d events in, %d out\n%s", len(in), len(out), payload)
+	}
+	byTime := map[time.Time]schemas.ScanEvent{}
+	for _, e := range out {
+		byTime[e.EventTime] = e
+	}
+	for _, want := range in {
+		got, ok := byTime[want.EventTime]
+		switch {
+		case !ok:
+			t.Errorf("%s/%s at %s did not come back\n%s", want.Status, want.StatusDetail, want.EventTime, payload)
+		case got.Status != want.Status || got.StatusDetail != want.StatusDetail:
+			t.Errorf("%s/%s came back as %s/%s (code %q, %q)", want.Status, want.StatusDetail, got.Status, got.StatusDetail, got.CarrierCode, got.Description)
+		case got.UTCOffsetMinutes != want.UTCOffsetMinutes || got.TrackingNumber != schemas.NormalizeTrackingNumber(tn):
+			t.Errorf("%s came back with offset %d, number %s", want.Status, got.UTCOffsetMinutes, got.TrackingNumber)
+		}
+	}
+}

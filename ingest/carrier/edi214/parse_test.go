@@ -21,3 +21,17 @@ func TestCodesDocumented(t *testing.T) {
 	carriertest.Documented(t, "#### AT7 status codes", st)
 	carriertest.Documented(t, "#### AT7 reason codes", re)
 }
+
+func TestEncodeRoundTrip(t *testing.T) {
+	carriertest.RoundTrip(t, Encode, Parse, "ontrac", "C10999911320231", []carriertest.Case{
+		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
+		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
+		{Status: "delivery_attempted", Detail: "recipient_unavailable"},
+		{Status: "delivery_attempted", Detail: "business_closed"},
+		{Status: "available_for_pickup", Detail: "held"},
+		{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "damaged"},
+		{Status: "exception", Detail: "refused"}, {Status: "exception", Detail: "customs"},
+		{Status: "cancelled"}, {Status: "unknown"},
+		{Status: "delivered"}, {Status: "returned_to_sender"},
+	})
+}

@@ -72,6 +72,7 @@ var textRules = []struct {
 	phrase string
 	status schemas.Status
 }{
+	{"alert", schemas.StatusException}, // "Alert: …" events name a problem
 	{"out for delivery", schemas.StatusOutForDelivery},
 	{"delivered", schemas.StatusDelivered},
 	{"available for pickup", schemas.StatusAvailableForPickup},
@@ -85,6 +86,7 @@ var textRules = []struct {
 	{"accepted", schemas.StatusPickedUp},
 	{"picked up", schemas.StatusPickedUp},
 	{"customs", schemas.StatusInTransit},
+	{"delay", schemas.StatusException},
 	{"label created", schemas.StatusInfoReceived},
 	{"pre-shipment", schemas.StatusInfoReceived},
 }
