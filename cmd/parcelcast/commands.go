@@ -107,11 +107,13 @@ func (f *simFlags) config(now time.Time) (sim.Config, error) {
 }
 
 func runSimulate(ctx context.Context, args []string) error {
-	fs := newFlagSet("simulate", "Generate simulated shipments and publish their scans as generic feed records to Kafka, or write them as JSON lines to a file.")
+	fs := newFlagSet("simulate", "Generate simulated shipments and publish their scans to Kafka, each carrier in its own format on its feed's topic "+
+		"(UPS, FedEx, USPS and DHL JSON, EDI 214 for the regional carrier), or as generic-feed JSON lines to a file.")
 	sf := addSimFlags(fs, 3000, 28, "")
 	brokers := fs.String("kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
-	topic := fs.String("topic", ingest.RawTopicPrefix+generic.Name, "topic to publish to")
-	out := fs.String("out", "", "write JSON lines to this file ('-' for stdout) instead of Kafka")
+	prefix := fs.String("topic-prefix", ingest.RawTopicPrefix, "publish to <prefix><feed>")
+	format := fs.String("format", "carrier", "carrier: each carrier's own format; generic: every scan as generic JSON to <prefix>generic")
+	out := fs.String("out", "", "write generic-feed JSON lines to this file ('-' for stdout) instead of Kafka")
 	truth := fs.String("truth", "", "also write each shipment's ground truth as JSON lines to this file")
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -137,8 +139,17 @@ func runSimulate(ctx context.Context, args []string) error {
 			_ = json.NewEncoder(truthW).Encode(truthRecord(s))
 		}
 	}
+	feeds := sim.CarrierFeeds(*prefix)
+	switch *format {
+	case "carrier":
+	case "generic":
+		feeds = sim.GenericFeeds(*prefix + generic.Name)
+	default:
+		return fmt.Errorf("-format %q: want carrier or generic", *format)
+	}
 	var w sim.MessageWriter
 	if *out != "" {
+		feeds = sim.GenericFeeds("")
 		dst := os.Stdout
 		if *out != "-" {
 			f, err := os.Create(*out)
@@ -152,12 +163,12 @@ func runSimulate(ctx context.Context, args []string) error {
 		defer lw.w.Flush()
 		w = lw
 	} else {
-		kw := newScanWriter(splitList(*brokers), *topic)
+		kw := newScanWriter(splitList(*brokers))
 		defer kw.Close()
 		w = kw
 	}
 	start := time.Now()
-	st, err := sim.Publish(ctx, w, sim.New(cfg), 1000, each)
+	st, err := sim.Publish(ctx, w, sim.New(cfg), feeds, 1000, each)
 	if err != nil {
 		return err
 	}
@@ -165,11 +176,11 @@ func runSimulate(ctx context.Context, args []string) error {
 	return nil
 }
 
-// newScanWriter returns a producer for scan records: keyed by tracking
-// number so a shipment's scans stay in one partition, acknowledged by all
-// replicas.
-func newScanWriter(brokers []string, topic string) *kafka.Writer {
-	return &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Hash{},
+// newScanWriter returns a producer for scan records, each carrying its
+// topic: keyed by tracking number so a shipment's scans stay in one
+// partition, acknowledged by all replicas.
+func newScanWriter(brokers []string) *kafka.Writer {
+	return &kafka.Writer{Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
 }
 

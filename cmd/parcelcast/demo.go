@@ -17,7 +17,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/parcelcast/parcelcast/ingest"
-	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/chdb"
 	"github.com/parcelcast/parcelcast/internal/localenv"
@@ -63,12 +62,9 @@ func runDemo(ctx context.Context, args []string) error {
 	defer conn.Close()
 
 	step(fmt.Sprintf("simulating %d shipments over %d days into Kafka", cfg.Shipments, cfg.Days))
-	topic := ingest.RawTopicPrefix + generic.Name
-	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
-		return err
-	}
+	feeds := sim.CarrierFeeds(ingest.RawTopicPrefix)
 	var truth []sim.Shipment
-	st, err := publishSim(ctx, env.Kafka.Brokers, topic, cfg, func(s *sim.Shipment) {
+	st, err := publishSim(ctx, env.Kafka.Brokers, feeds, cfg, func(s *sim.Shipment) {
 		if len(s.Scans) > 0 {
 			truth = append(truth, *s)
 		}
@@ -76,11 +72,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "      %d scans published\n", st.Scans)
+	fmt.Fprintf(out, "      %d scans published in the carriers' own formats (UPS, FedEx, USPS, DHL JSON; EDI 214)\n", st.Scans)
 
 	step("ingesting into ClickHouse")
 	start := time.Now()
-	if err := ingestAll(ctx, env.Kafka.Brokers, topic, conn, int64(st.Scans), log); err != nil {
+	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Scans), log); err != nil {
 		return err
 	}
 	var rows uint64
@@ -135,20 +131,28 @@ func stepper(w io.Writer) func(string) {
 	}
 }
 
-// publishSim publishes a simulation to topic.
-func publishSim(ctx context.Context, brokers []string, topic string, cfg sim.Config, each func(*sim.Shipment)) (sim.Stats, error) {
-	w := newScanWriter(brokers, topic)
+// publishSim creates the feeds' topics and publishes a simulation to them.
+func publishSim(ctx context.Context, brokers []string, feeds sim.Feeds, cfg sim.Config, each func(*sim.Shipment)) (sim.Stats, error) {
+	topics := []string{ingest.DeadLetterTopic}
+	for t := range feeds.Topics() {
+		topics = append(topics, t)
+	}
+	if err := localenv.EnsureTopics(ctx, brokers, 4, topics...); err != nil {
+		return sim.Stats{}, err
+	}
+	w := newScanWriter(brokers)
 	defer w.Close()
-	return sim.Publish(ctx, w, sim.New(cfg), 1000, each)
+	return sim.Publish(ctx, w, sim.New(cfg), feeds, 1000, each)
 }
 
-// ingestAll runs one ingest consumer until it has committed want records.
-func ingestAll(ctx context.Context, brokers []string, topic string, conn driver.Conn, want int64, log *slog.Logger) error {
+// ingestAll runs one ingest consumer of the topic → feed map until it has
+// committed want records.
+func ingestAll(ctx context.Context, brokers []string, topics map[string]string, conn driver.Conn, want int64, log *slog.Logger) error {
 	dlq := ingest.NewKafkaDeadLetters(brokers, ingest.DeadLetterTopic)
 	defer dlq.Close()
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: brokers, GroupID: "parcelcast-demo",
-		Feeds:     map[string]string{topic: generic.Name},
+		Feeds:     topics,
 		BatchSize: 5000, FlushInterval: 200 * time.Millisecond,
 	}, ingest.NewClickHouseWriter(conn), dlq, nil, log)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/chdb"
-	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
@@ -45,12 +44,9 @@ func TestEndToEnd(t *testing.T) {
 
 	// 1. Simulated scans into Kafka, the newest shipments still in flight.
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	topic := testenv.RandomName(ingest.RawTopicPrefix + "e2e_")
-	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, ingest.DeadLetterTopic); err != nil {
-		t.Fatal(err)
-	}
+	feeds := sim.CarrierFeeds(testenv.RandomName(ingest.RawTopicPrefix+"e2e_") + ".")
 	var truth []sim.Shipment
-	st, err := publishSim(ctx, env.Kafka.Brokers, topic,
+	st, err := publishSim(ctx, env.Kafka.Brokers, feeds,
 		sim.Config{Seed: 21, Shipments: 2500, Days: 30, Start: now.AddDate(0, 0, -30), Until: now},
 		func(s *sim.Shipment) {
 			if len(s.Scans) > 0 {
@@ -65,7 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// 2. Ingest: every scan lands in ClickHouse exactly once.
-	if err := ingestAll(ctx, env.Kafka.Brokers, topic, conn, int64(st.Scans), nil); err != nil {
+	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Scans), nil); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	var rows uint64

@@ -63,6 +63,8 @@ type Carrier struct {
 	Saturday bool // delivers on Saturdays
 	Services []Service
 	Weight   float64
+	// Region, when set, lists the only states the carrier serves.
+	Region map[string]bool
 }
 
 var carriers = []Carrier{
@@ -76,15 +78,22 @@ var carriers = []Carrier{
 		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2},
 		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.15},
 	}},
-	{Name: "usps", Hub: "Kansas City", Prefix: "9400", Saturday: true, Weight: 0.3, Services: []Service{
-		{Name: "ground_advantage", DaysMin: 2, KmPerDay: 600, Weight: 0.6},
-		{Name: "priority", Air: true, DaysMin: 2, Weight: 0.35},
-		{Name: "priority_express", Air: true, DaysMin: 1, Weight: 0.05},
+	{Name: "usps", Hub: "Kansas City", Prefix: "9400", Saturday: true, Weight: 0.27, Services: []Service{
+		{Name: "economy", DaysMin: 2, KmPerDay: 600, Weight: 0.6},
+		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.35},
+		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.05},
 	}},
-	{Name: "dhl", Hub: "Chicago", Prefix: "", Saturday: false, Weight: 0.1, Services: []Service{
-		{Name: "ecommerce", DaysMin: 2, KmPerDay: 550, Weight: 1},
+	{Name: "dhl", Hub: "Chicago", Prefix: "", Saturday: false, Weight: 0.08, Services: []Service{
+		{Name: "economy", DaysMin: 2, KmPerDay: 550, Weight: 1},
+	}},
+	// A regional carrier of the western states, reporting by EDI 214.
+	{Name: "ontrac", Hub: "Los Angeles", Prefix: "C", Saturday: true, Weight: 0.05, Region: westernStates, Services: []Service{
+		{Name: "ground", DaysMin: 1, KmPerDay: 900, Weight: 1},
 	}},
 }
+
+// westernStates are where the regional carrier picks up and delivers.
+var westernStates = map[string]bool{"CA": true, "NV": true, "AZ": true, "OR": true, "WA": true, "UT": true, "CO": true}
 
 // loc loads a time zone; the binary embeds the zone database (time/tzdata)
 // so this never fails for the zones above.

@@ -5,13 +5,13 @@ package sim
 
 import (
 	"fmt"
-	"github.com/parcelcast/parcelcast/schemas/trackno"
 	"math"
 	"math/rand/v2"
 	"time"
 	_ "time/tzdata" // the simulator's zones must resolve on any machine
 
 	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
 // Config sets the size and shape of a simulation.
@@ -50,6 +50,8 @@ type Generator struct {
 	next   int
 	zones  map[string]*time.Location
 	byName map[string]City
+	// regional are the cities the regional carrier serves.
+	regional []City
 }
 
 // New returns a generator for cfg.
@@ -72,6 +74,9 @@ func New(cfg Config) *Generator {
 	for _, c := range cities {
 		g.zones[c.Zone] = loc(c.Zone)
 		g.byName[c.Name] = c
+		if westernStates[c.Region] {
+			g.regional = append(g.regional, c)
+		}
 	}
 	return g
 }
@@ -119,6 +124,8 @@ func (g *Generator) trackingNumber(c Carrier, i int) string {
 		family, n = "FedEx Express", fmt.Sprintf("7%010d0", int64(i)*7919%10000000000)
 	case "usps":
 		family, n = "USPS IMpb", fmt.Sprintf("9400%017d0", int64(i)*104729)
+	case "ontrac":
+		family, n = "OnTrac", fmt.Sprintf("C%013d0", 1000000000+int64(i))
 	default:
 		family, n = "DHL Express", fmt.Sprintf("%09d0", 300000000+int64(i))
 	}
@@ -148,10 +155,14 @@ func at(d time.Time, l *time.Location, h float64) time.Time {
 func (g *Generator) journey(i int) Shipment {
 	car := g.pickCarrier()
 	svc := g.pickService(car)
-	o := cities[g.rng.IntN(len(cities))]
-	d := cities[g.rng.IntN(len(cities))]
+	served := cities
+	if car.Region != nil {
+		served = g.regional
+	}
+	o := served[g.rng.IntN(len(served))]
+	d := served[g.rng.IntN(len(served))]
 	for d.Name == o.Name {
-		d = cities[g.rng.IntN(len(cities))]
+		d = served[g.rng.IntN(len(served))]
 	}
 	hub := g.byName[car.Hub]
 	oz, dz, hz := g.zones[o.Zone], g.zones[d.Zone], g.zones[hub.Zone]

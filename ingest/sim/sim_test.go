@@ -1,10 +1,14 @@
 package sim
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -90,4 +94,67 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
+}
+
+// recorder keeps published messages.
+type recorder struct{ msgs []kafka.Message }
+
+func (r *recorder) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	r.msgs = append(r.msgs, msgs...)
+	return nil
+}
+
+// TestCarrierFormats publishes in every carrier's own format and parses the
+// records back with the ingest feeds: every scan comes back once, with the
+// status, instant and offset the simulator gave it.
+func TestCarrierFormats(t *testing.T) {
+	feeds := CarrierFeeds("raw.")
+	var rec recorder
+	var ships []Shipment
+	st, err := Publish(context.Background(), &rec, New(Config{Seed: 3, Shipments: 1500}), feeds, 500, func(s *Shipment) { ships = append(ships, *s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Scans != len(rec.msgs) {
+		t.Fatalf("stats say %d scans, %d messages written", st.Scans, len(rec.msgs))
+	}
+	want := map[string][]schemas.ScanEvent{}
+	carriersSeen := map[string]bool{}
+	for _, s := range ships {
+		want[s.TrackingNumber] = s.Scans
+		carriersSeen[s.Carrier] = true
+	}
+	if len(carriersSeen) != len(carriers) {
+		t.Fatalf("carriers %v in the sample, want all %d", carriersSeen, len(carriers))
+	}
+	topics := feeds.Topics()
+	got := map[string][]schemas.ScanEvent{}
+	for _, m := range rec.msgs {
+		parse, err := ingest.Feed(topics[m.Topic])
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := parse(m.Value)
+		if err != nil || len(events) != 1 {
+			t.Fatalf("%s record of %s: %d events, %v\n%s", m.Topic, m.Key, len(events), err, m.Value)
+		}
+		got[string(m.Key)] = append(got[string(m.Key)], events[0])
+	}
+	for tn, scans := range want {
+		back := got[tn]
+		if len(back) != len(scans) {
+			t.Fatalf("%s: %d scans published, %d parsed", tn, len(scans), len(back))
+		}
+		for i := range scans {
+			w, g := scans[i], back[i]
+			if g.Status != w.Status || !g.EventTime.Equal(w.EventTime) || g.UTCOffsetMinutes != w.UTCOffsetMinutes || g.Carrier != w.Carrier {
+				t.Errorf("%s scan %d: published %s %s %+d %s, parsed %s %s %+d %s", tn, i,
+					w.Status, w.EventTime, w.UTCOffsetMinutes, w.Carrier, g.Status, g.EventTime, g.UTCOffsetMinutes, g.Carrier)
+			}
+			// EDI 214 carries no service level.
+			if g.Service != w.Service && w.Carrier != "ontrac" {
+				t.Errorf("%s scan %d: service %q published, %q parsed", tn, i, w.Service, g.Service)
+			}
+		}
+	}
 }

@@ -172,3 +172,16 @@ func place(l schemas.Location) Place {
 	}
 	return p
 }
+
+// Encode writes events as one generic-feed record: an object for one
+// event, an array for several.
+func Encode(events []schemas.ScanEvent) ([]byte, error) {
+	if len(events) == 1 {
+		return json.Marshal(FromEvent(&events[0]))
+	}
+	scans := make([]Scan, len(events))
+	for i := range events {
+		scans[i] = FromEvent(&events[i])
+	}
+	return json.Marshal(scans)
+}
