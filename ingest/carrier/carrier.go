@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
@@ -231,4 +232,16 @@ func ParseOffset(s string) (int, error) {
 		return 0, fmt.Errorf("utc offset %q: want ±HH:MM", s)
 	}
 	return sign * (h*60 + m), nil
+}
+
+var fixedZones sync.Map // offset minutes → *time.Location
+
+// FixedZone returns the zone of a UTC offset in minutes, shared between
+// calls: encoders format every scan in its local offset.
+func FixedZone(offsetMinutes int) *time.Location {
+	if z, ok := fixedZones.Load(offsetMinutes); ok {
+		return z.(*time.Location)
+	}
+	z, _ := fixedZones.LoadOrStore(offsetMinutes, time.FixedZone("", offsetMinutes*60))
+	return z.(*time.Location)
 }

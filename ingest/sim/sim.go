@@ -251,7 +251,8 @@ func (g *Generator) journey(i int) Shipment {
 		}
 		p := s.PromisedBy
 		e.PromisedDelivery = &p
-		e.EventID = schemas.ComputeEventID(&e)
+		// No EventID: the truth is the scan itself; ingest derives the id
+		// from what the carrier's format carries.
 		s.Scans = append(s.Scans, e)
 	}
 	add(label, o, oz, schemas.StatusInfoReceived, "MP", "Shipping label created")

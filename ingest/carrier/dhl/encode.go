@@ -41,15 +41,18 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		Origin:      place(first.Origin),
 		Destination: place(first.Destination),
 	}
-	sorted := append([]schemas.ScanEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	sorted := events
+	if len(events) > 1 {
+		sorted = append([]schemas.ScanEvent(nil), events...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	}
 	for _, e := range sorted {
 		ev, ok := eventOf[e.Status]
 		if !ok {
 			ev = eventOf[schemas.StatusUnknown]
 		}
 		out := Event{
-			Timestamp:   e.EventTime.In(time.FixedZone("", e.UTCOffsetMinutes*60)).Format(time.RFC3339),
+			Timestamp:   e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes)).Format(time.RFC3339),
 			Location:    place(e.Location),
 			StatusCode:  ev[0],
 			Description: ev[1],

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -88,7 +89,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		if reason == "" {
 			reason = "NS"
 		}
-		local := e.EventTime.In(time.FixedZone("", e.UTCOffsetMinutes*60))
+		local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
 		set("LX", fmt.Sprint(i+1))
 		set("AT7", code, reason, "", "", local.Format("20060102"), local.Format("150405"), "LT")
 		set("MS1", e.Location.City, e.Location.Region, e.Location.Country)

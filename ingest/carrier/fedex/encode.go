@@ -44,15 +44,18 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		RecipientInformation: &Party{Address: address(first.Destination)},
 	}
 	if first.PromisedDelivery != nil {
-		p := first.PromisedDelivery.In(time.FixedZone("", first.UTCOffsetMinutes*60))
+		p := first.PromisedDelivery.In(carrier.FixedZone(first.UTCOffsetMinutes))
 		t.DateAndTimes = append(t.DateAndTimes, DateAndTime{Type: "COMMITMENT", DateTime: p.Format(time.RFC3339)})
 	}
-	sorted := append([]schemas.ScanEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	sorted := events
+	if len(events) > 1 {
+		sorted = append([]schemas.ScanEvent(nil), events...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	}
 	for _, e := range sorted {
 		code := eventTypeOf[e.Status]
 		s := ScanEvent{
-			Date:             e.EventTime.In(time.FixedZone("", e.UTCOffsetMinutes*60)).Format(time.RFC3339),
+			Date:             e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes)).Format(time.RFC3339),
 			EventType:        code[0],
 			EventDescription: code[1],
 			ScanLocation:     address(e.Location),

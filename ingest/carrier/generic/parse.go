@@ -143,7 +143,7 @@ func (p Place) canonical() schemas.Location {
 // FromEvent encodes a canonical event as a generic scan, in the local time
 // of its offset. The simulator and backfill exporters use it.
 func FromEvent(e *schemas.ScanEvent) Scan {
-	loc := time.FixedZone("", e.UTCOffsetMinutes*60)
+	loc := carrier.FixedZone(e.UTCOffsetMinutes)
 	s := Scan{
 		TrackingNumber: e.TrackingNumber,
 		Carrier:        e.Carrier,

@@ -2,7 +2,6 @@ package ups
 
 import (
 	"sort"
-	"time"
 
 	"github.com/segmentio/encoding/json"
 
@@ -44,14 +43,17 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			{Type: "DESTINATION", Address: address(first.Destination)},
 		},
 	}
-	sorted := append([]schemas.ScanEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	sorted := events
+	if len(events) > 1 {
+		sorted = append([]schemas.ScanEvent(nil), events...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	}
 	for _, e := range sorted {
 		st := activityOf[e.Status]
 		if text := carrier.DetailText(e.StatusDetail); text != "" && e.Status != schemas.StatusAvailableForPickup {
 			st.Description += ": " + text
 		}
-		local := e.EventTime.In(time.FixedZone("", e.UTCOffsetMinutes*60))
+		local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
 		p.Activity = append(p.Activity, Activity{
 			Location: Location{Address: address(e.Location)},
 			Status:   st,

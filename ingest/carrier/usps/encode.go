@@ -54,8 +54,11 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		DestinationState: first.Destination.Region,
 		DestinationZIP:   first.Destination.PostalCode,
 	}
-	sorted := append([]schemas.ScanEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	sorted := events
+	if len(events) > 1 {
+		sorted = append([]schemas.ScanEvent(nil), events...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
+	}
 	for _, e := range sorted {
 		ev := eventOf[e.Status]
 		code, text := ev[0], ev[1]
@@ -70,7 +73,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		case e.Status == schemas.StatusReturnedToSender && e.StatusDetail != "":
 			text += " - " + carrier.DetailText(e.StatusDetail)
 		}
-		off := time.FixedZone("", e.UTCOffsetMinutes*60)
+		off := carrier.FixedZone(e.UTCOffsetMinutes)
 		t.TrackingEvents = append(t.TrackingEvents, Event{
 			EventType:      text,
 			EventTimestamp: e.EventTime.In(off).Format("2006-01-02T15:04:05"),
