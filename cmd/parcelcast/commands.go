@@ -197,19 +197,26 @@ func (l *lineWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) err
 	return nil
 }
 
+// truthJSON is one line of `simulate -truth`: what really happened to a
+// shipment, for scoring ETAs and exception flags.
 type truthJSON struct {
-	TrackingNumber string    `json:"tracking_number"`
-	Carrier        string    `json:"carrier"`
-	Service        string    `json:"service"`
-	Origin         string    `json:"origin"`
-	Destination    string    `json:"destination"`
-	LabelTime      time.Time `json:"label_time"`
-	PromisedBy     time.Time `json:"promised_by"`
-	DeliveredAt    time.Time `json:"delivered_at"`
+	TrackingNumber string        `json:"tracking_number"`
+	Carrier        string        `json:"carrier"`
+	Service        string        `json:"service"`
+	Origin         string        `json:"origin"`
+	Destination    string        `json:"destination"`
+	LabelTime      time.Time     `json:"label_time"`
+	PromisedBy     time.Time     `json:"promised_by"`
+	Outcome        sim.Outcome   `json:"outcome"`
+	DeliveredAt    time.Time     `json:"delivered_at,omitzero"`
+	EndedAt        time.Time     `json:"ended_at,omitzero"`
+	Anomalies      []sim.Anomaly `json:"anomalies,omitempty"`
+	Scans          int           `json:"scans"`
 }
 
 func truthRecord(s *sim.Shipment) truthJSON {
-	return truthJSON{s.TrackingNumber, s.Carrier, s.Service, s.Origin.Name, s.Destination.Name, s.LabelTime, s.PromisedBy, s.DeliveredAt}
+	return truthJSON{s.TrackingNumber, s.Carrier, s.Service, s.Origin.Name, s.Destination.Name, s.LabelTime,
+		s.PromisedBy, s.Outcome, s.DeliveredAt, s.EndedAt, s.Anomalies, len(s.Scans)}
 }
 
 type ingestFlags struct {

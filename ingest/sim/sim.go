@@ -1,6 +1,14 @@
 // Package sim generates parcel journeys over a simulated carrier network
 // and the carrier scans they produce, with the ground truth of each
 // journey kept beside them. The same seed gives the same output.
+//
+// The network is real US metros with each carrier's hub; journeys follow
+// cutoffs, linehaul by distance, carrier working days and holidays, the
+// November–December peak, regional weather disruptions, and the things
+// that go wrong: missed connections, failed attempts, holds at a pickup
+// point, address problems, damage, returns to sender and lost parcels.
+// Publish then adds what real feeds do (duplicates, reordering, gaps,
+// clock skew, malformed records) on the way to Kafka.
 package sim
 
 import (
@@ -14,19 +22,52 @@ import (
 	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
-// Config sets the size and shape of a simulation.
+// Config sets the size and shape of a simulation. Zero rates take the
+// defaults in DefaultRates; a negative rate turns the event off.
 type Config struct {
 	Seed      uint64
 	Shipments int
-	// Start is when the first label is created; labels are spread evenly
-	// over Days days.
+	// Start is when the first label is created; labels are spread over
+	// Days days, weighted by weekday and by the peak season.
 	Start time.Time
 	Days  int
-	// AttemptRate is the share of deliveries that fail once first.
-	AttemptRate float64
 	// Until, when set, withholds scans after it: shipments still moving
 	// then are in flight, as in a live feed.
 	Until time.Time
+	// Rates of the journey events, each per shipment.
+	AttemptRate float64 // first delivery attempt fails
+	HoldRate    float64 // delivered to a pickup point instead of the door
+	AddressRate float64 // address problem at the destination
+	DamageRate  float64 // damaged in the network
+	ReturnRate  float64 // refused or undeliverable, returned to sender
+	LostRate    float64 // lost: scans stop for good
+	// Disruptions is the number of regional weather disruptions per 30
+	// days; each slows a region for one to three days.
+	Disruptions float64
+}
+
+// DefaultRates are the rates a zero Config field takes.
+var DefaultRates = Config{
+	AttemptRate: 0.04, HoldRate: 0.03, AddressRate: 0.008, DamageRate: 0.003,
+	ReturnRate: 0.005, LostRate: 0.002, Disruptions: 2,
+}
+
+// Outcome is how a journey ends.
+type Outcome string
+
+// Journey outcomes.
+const (
+	Delivered Outcome = "delivered"
+	Returned  Outcome = "returned"
+	Lost      Outcome = "lost"
+)
+
+// Anomaly is something that delayed or stopped a journey, with when the
+// shipment stalled and when it moved again (zero End: never).
+type Anomaly struct {
+	Cause string    `json:"cause"` // weather, missed_connection, address_issue, damaged, delivery_attempted, lost, …
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitzero"`
 }
 
 // Shipment is one simulated journey: its scans in time order and the truth.
@@ -38,8 +79,14 @@ type Shipment struct {
 	Destination    City
 	LabelTime      time.Time
 	PromisedBy     time.Time
-	DeliveredAt    time.Time // the true delivery instant, perhaps after Config.Until
-	Scans          []schemas.ScanEvent
+	Outcome        Outcome
+	// DeliveredAt is the true delivery instant (perhaps after
+	// Config.Until); zero unless Outcome is Delivered.
+	DeliveredAt time.Time
+	// EndedAt is when a returned shipment reached its sender; zero otherwise.
+	EndedAt   time.Time
+	Anomalies []Anomaly
+	Scans     []schemas.ScanEvent
 }
 
 // Generator produces shipments one at a time, so a caller can stream any
@@ -52,6 +99,20 @@ type Generator struct {
 	byName map[string]City
 	// regional are the cities the regional carrier serves.
 	regional []City
+	// holidays are the closed days of each carrier.
+	holidays    map[string]map[date]bool
+	disruptions []disruption
+	// labelCDF is the cumulative label volume at the end of each day.
+	labelCDF []float64
+}
+
+// disruption is a weather event slowing every facility within radius of a
+// city for a while.
+type disruption struct {
+	center     City
+	radiusKm   float64
+	start, end time.Time
+	delayDays  int
 }
 
 // New returns a generator for cfg.
@@ -62,14 +123,27 @@ func New(cfg Config) *Generator {
 	if cfg.Start.IsZero() {
 		cfg.Start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	}
-	if cfg.AttemptRate == 0 {
-		cfg.AttemptRate = 0.04
+	rate := func(v *float64, def float64) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0
+		}
 	}
+	rate(&cfg.AttemptRate, DefaultRates.AttemptRate)
+	rate(&cfg.HoldRate, DefaultRates.HoldRate)
+	rate(&cfg.AddressRate, DefaultRates.AddressRate)
+	rate(&cfg.DamageRate, DefaultRates.DamageRate)
+	rate(&cfg.ReturnRate, DefaultRates.ReturnRate)
+	rate(&cfg.LostRate, DefaultRates.LostRate)
+	rate(&cfg.Disruptions, DefaultRates.Disruptions)
 	g := &Generator{
-		cfg:    cfg,
-		rng:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		zones:  map[string]*time.Location{},
-		byName: map[string]City{},
+		cfg:      cfg,
+		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		zones:    map[string]*time.Location{},
+		byName:   map[string]City{},
+		holidays: map[string]map[date]bool{},
 	}
 	for _, c := range cities {
 		g.zones[c.Zone] = loc(c.Zone)
@@ -77,6 +151,36 @@ func New(cfg Config) *Generator {
 		if westernStates[c.Region] {
 			g.regional = append(g.regional, c)
 		}
+	}
+	end := cfg.Start.AddDate(0, 0, cfg.Days+30)
+	federal := holidaySet(federalHolidays, cfg.Start.Year(), end.Year())
+	major := holidaySet(majorHolidays, cfg.Start.Year(), end.Year())
+	for _, c := range carriers {
+		g.holidays[c.Name] = major
+		if c.Name == "usps" {
+			g.holidays[c.Name] = federal
+		}
+	}
+	// Label volume per day: weekday pattern, and up to 1.8× in the peak.
+	var total float64
+	for d := 0; d < cfg.Days; d++ {
+		day := cfg.Start.AddDate(0, 0, d)
+		total += weekdayVolume[day.Weekday()] * (1 + 0.8*peak(day))
+		g.labelCDF = append(g.labelCDF, total)
+	}
+	// Disruptions use their own stream, so changing their number leaves
+	// the journeys' random draws where they were.
+	drng := rand.New(rand.NewPCG(cfg.Seed^0x5eed, cfg.Seed+1))
+	n := int(math.Round(cfg.Disruptions * float64(cfg.Days+14) / 30))
+	for i := 0; i < n; i++ {
+		start := cfg.Start.Add(time.Duration(drng.Float64() * float64(cfg.Days+14) * float64(24*time.Hour)))
+		g.disruptions = append(g.disruptions, disruption{
+			center:    cities[drng.IntN(len(cities))],
+			radiusKm:  300 + 500*drng.Float64(),
+			start:     start,
+			end:       start.Add(time.Duration((1 + 2*drng.Float64()) * float64(24*time.Hour))),
+			delayDays: 1 + drng.IntN(2),
+		})
 	}
 	return g
 }
@@ -135,21 +239,96 @@ func (g *Generator) trackingNumber(c Carrier, i int) string {
 	return n
 }
 
-// businessDay reports whether the carrier moves parcels to the door that day.
-func businessDay(c Carrier, t time.Time) bool {
+// workingDay reports whether the carrier picks up and delivers that day
+// (a date in the local zone of the place concerned).
+func (g *Generator) workingDay(c Carrier, t time.Time) bool {
 	switch t.Weekday() {
 	case time.Sunday:
 		return false
 	case time.Saturday:
-		return c.Saturday
+		if !c.Saturday {
+			return false
+		}
 	}
-	return true
+	return !g.holidays[c.Name][dateOf(t)]
+}
+
+func (g *Generator) nextWorkingDay(c Carrier, t time.Time) time.Time {
+	t = t.AddDate(0, 0, 1)
+	for !g.workingDay(c, t) {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
 }
 
 // at returns the instant of day d (a date in l) at hour h (fractional).
 func at(d time.Time, l *time.Location, h float64) time.Time {
 	y, m, dd := d.Date()
 	return time.Date(y, m, dd, 0, 0, 0, 0, l).Add(time.Duration(h * float64(time.Hour)))
+}
+
+// labelTime places shipment i on the label-volume curve.
+func (g *Generator) labelTime(i int) time.Time {
+	total := g.labelCDF[len(g.labelCDF)-1]
+	x := total * (float64(i) + 0.5) / float64(max(g.cfg.Shipments, 1))
+	day := 0
+	for day < len(g.labelCDF)-1 && g.labelCDF[day] < x {
+		day++
+	}
+	prev := 0.0
+	if day > 0 {
+		prev = g.labelCDF[day-1]
+	}
+	frac := (x - prev) / (g.labelCDF[day] - prev)
+	// Labels are printed during the day: 07:00–21:00 UTC-ish spread.
+	return g.cfg.Start.AddDate(0, 0, day).Add(time.Duration((7 + 14*frac) * float64(time.Hour)))
+}
+
+// disrupted returns the delay, in days, a disruption puts on a facility
+// at city c at instant t, and the disruption's span.
+func (g *Generator) disrupted(c City, t time.Time) (int, *disruption) {
+	for i := range g.disruptions {
+		d := &g.disruptions[i]
+		if !t.Before(d.start) && t.Before(d.end) && greatCircleKm(c, d.center) <= d.radiusKm {
+			return d.delayDays, d
+		}
+	}
+	return 0, nil
+}
+
+// journeyBuilder collects one shipment's scans.
+type journeyBuilder struct {
+	g   *Generator
+	s   *Shipment
+	car Carrier
+	svc Service
+}
+
+func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail string) {
+	if !b.g.cfg.Until.IsZero() && t.After(b.g.cfg.Until) {
+		return
+	}
+	_, off := t.In(b.g.zones[c.Zone]).Zone()
+	mode := "ground"
+	if b.svc.Air {
+		mode = "air"
+	}
+	p := b.s.PromisedBy
+	b.s.Scans = append(b.s.Scans, schemas.ScanEvent{
+		TrackingNumber: b.s.TrackingNumber, Carrier: b.car.Name, Service: b.svc.Name,
+		Status: st, StatusDetail: detail,
+		EventTime: t.UTC().Truncate(time.Second), UTCOffsetMinutes: off / 60,
+		Location: schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: "US",
+			Lat: c.Lat, Lon: c.Lon, HasCoords: true},
+		Origin:           schemas.Location{City: b.s.Origin.Name, Region: b.s.Origin.Region, PostalCode: b.s.Origin.Postal, Country: "US"},
+		Destination:      schemas.Location{City: b.s.Destination.Name, Region: b.s.Destination.Region, PostalCode: b.s.Destination.Postal, Country: "US"},
+		Mode:             mode,
+		PromisedDelivery: &p,
+	})
+}
+
+func (b *journeyBuilder) anomaly(cause string, start, end time.Time) {
+	b.s.Anomalies = append(b.s.Anomalies, Anomaly{Cause: cause, Start: start.UTC().Truncate(time.Second), End: end.UTC().Truncate(time.Second)})
 }
 
 func (g *Generator) journey(i int) Shipment {
@@ -165,29 +344,27 @@ func (g *Generator) journey(i int) Shipment {
 		d = served[g.rng.IntN(len(served))]
 	}
 	hub := g.byName[car.Hub]
-	oz, dz, hz := g.zones[o.Zone], g.zones[d.Zone], g.zones[hub.Zone]
+	oz, dz := g.zones[o.Zone], g.zones[d.Zone]
 
-	span := time.Duration(g.cfg.Days) * 24 * time.Hour
-	label := g.cfg.Start.Add(time.Duration(float64(span) * float64(i) / float64(max(g.cfg.Shipments, 1))))
-	label = label.Add(time.Duration(g.rng.IntN(3600)) * time.Second)
+	label := g.labelTime(i).Add(time.Duration(g.rng.IntN(3600)) * time.Second)
 	s := Shipment{
 		TrackingNumber: g.trackingNumber(car, i),
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,
+		Outcome: Delivered,
 	}
+	b := &journeyBuilder{g: g, s: &s, car: car, svc: svc}
 
 	// Pickup: the same local day at 17:00–19:00 if the label came before
-	// 15:00 on a business day, else the next business day.
+	// the 15:00 cutoff on a working day, else the next working day.
 	ll := label.In(oz)
 	pickDay := ll
-	if ll.Hour() >= 15 || !businessDay(car, ll) {
-		pickDay = ll.AddDate(0, 0, 1)
-	}
-	for !businessDay(car, pickDay) {
-		pickDay = pickDay.AddDate(0, 0, 1)
+	if ll.Hour() >= 15 || !g.workingDay(car, ll) {
+		pickDay = g.nextWorkingDay(car, ll)
 	}
 	pickup := at(pickDay, oz, 17+2*g.rng.Float64())
+	pk := peak(pickDay)
 
-	// Transit: business days by service and distance, with a heavy tail.
+	// Transit: business days by service and distance.
 	km := greatCircleKm(o, d)
 	days := svc.DaysMin
 	offshore := o.Region == "AK" || o.Region == "HI" || d.Region == "AK" || d.Region == "HI"
@@ -197,26 +374,25 @@ func (g *Generator) journey(i int) Shipment {
 	case !svc.Air:
 		days = max(svc.DaysMin, int(math.Ceil(km/svc.KmPerDay)))
 	}
-	if g.rng.Float64() < 0.08 { // missed connection or sort delay
-		days += 1 + g.rng.IntN(2)
-	}
-	delivDay := pickDay
+	// The promise is the service standard, counted in working days.
 	promised := pickDay
-	for n, p := 0, 0; n < days || p < svc.DaysMin; {
-		if n < days {
-			delivDay = delivDay.AddDate(0, 0, 1)
-			if businessDay(car, delivDay) {
-				n++
-			}
-		}
-		if p < svc.DaysMin {
-			promised = promised.AddDate(0, 0, 1)
-			if businessDay(car, promised) {
-				p++
-			}
-		}
+	for n := 0; n < days; n++ {
+		promised = g.nextWorkingDay(car, promised)
 	}
 	s.PromisedBy = at(promised, dz, 20).UTC()
+
+	extra := 0 // days of delay beyond the standard
+	missed := g.rng.Float64() < 0.08*(1+pk)
+	if missed {
+		extra += 1 + g.rng.IntN(2)
+	}
+	if pk > 0 && g.rng.Float64() < 0.3*pk { // peak volume slows sorting
+		extra++
+	}
+	delivDay := pickDay
+	for n := 0; n < days+extra; n++ {
+		delivDay = g.nextWorkingDay(car, delivDay)
+	}
 
 	// The linehaul: origin facility → hub → destination facility, timed
 	// between pickup and the morning of delivery.
@@ -226,58 +402,129 @@ func (g *Generator) journey(i int) Shipment {
 	arriveHub := leaveOrigin.Add(time.Duration(float64(travel) * (0.3 + 0.1*g.rng.Float64())))
 	leaveHub := arriveHub.Add(time.Duration((1 + 3*g.rng.Float64()) * float64(time.Hour)))
 	arriveDest := leaveHub.Add(time.Duration(float64(ofd.Sub(leaveHub)) * (0.5 + 0.3*g.rng.Float64())))
+	if missed {
+		b.anomaly("missed_connection", arriveHub, leaveHub)
+	}
+	throughHub := hub.Name != o.Name && hub.Name != d.Name
+
+	// One draw decides what goes wrong, if anything.
+	r := g.rng.Float64()
+	cut := func(p float64) bool {
+		if r < p {
+			r = 2 // at most one of the events below
+			return true
+		}
+		r -= p
+		return false
+	}
+	lost, damaged, address, returned := cut(g.cfg.LostRate), cut(g.cfg.DamageRate), cut(g.cfg.AddressRate), cut(g.cfg.ReturnRate)
+	attempt := cut(g.cfg.AttemptRate)
+	hold := !attempt && cut(g.cfg.HoldRate)
+
+	b.add(label, o, schemas.StatusInfoReceived, "")
+	b.add(pickup, o, schemas.StatusPickedUp, "")
+	b.add(leaveOrigin, o, schemas.StatusDepartedFacility, "")
+	if lost && g.rng.IntN(2) == 0 { // lost between origin and hub
+		s.Outcome = Lost
+		b.anomaly("lost", leaveOrigin, time.Time{})
+		return s
+	}
+	if throughHub {
+		b.add(arriveHub, hub, schemas.StatusArrivedAtFacility, "")
+		if damaged {
+			b.add(arriveHub.Add(30*time.Minute), hub, schemas.StatusException, "damaged")
+		}
+		b.add(leaveHub, hub, schemas.StatusDepartedFacility, "")
+	}
+	if lost {
+		s.Outcome = Lost
+		b.anomaly("lost", leaveHub, time.Time{})
+		return s
+	}
+	b.add(arriveDest, d, schemas.StatusArrivedAtFacility, "")
+	if damaged && !throughHub {
+		b.add(arriveDest.Add(30*time.Minute), d, schemas.StatusException, "damaged")
+	}
+	if damaged { // rewrapped: a day lost
+		next := g.nextWorkingDay(car, ofd.In(dz))
+		b.anomaly("damaged", arriveDest, at(next, dz, 7.5))
+		ofd = at(next, dz, 7.5+g.rng.Float64()*1.5)
+	}
+	// A weather disruption at the destination holds the parcel there.
+	if delay, dis := g.disrupted(d, arriveDest); dis != nil {
+		hit := arriveDest.Add(time.Duration((1 + 2*g.rng.Float64()) * float64(time.Hour)))
+		b.add(hit, d, schemas.StatusException, "weather")
+		day := ofd.In(dz)
+		for n := 0; n < delay; n++ {
+			day = g.nextWorkingDay(car, day)
+		}
+		ofd = at(day, dz, 7.5+g.rng.Float64()*1.5)
+		b.anomaly("weather", hit, ofd)
+	}
+	if address {
+		hit := arriveDest.Add(time.Duration((2 + 2*g.rng.Float64()) * float64(time.Hour)))
+		b.add(hit, d, schemas.StatusException, "address_issue")
+		if g.rng.Float64() < 0.4 { // never resolved: back to the sender
+			back := g.nextWorkingDay(car, g.nextWorkingDay(car, hit.In(dz)))
+			b.add(at(back, dz, 10+4*g.rng.Float64()), d, schemas.StatusReturnedToSender, "address_issue")
+			return g.returnHome(b, at(back, dz, 12), hit)
+		}
+		next := g.nextWorkingDay(car, g.nextWorkingDay(car, hit.In(dz)))
+		b.anomaly("address_issue", hit, at(next, dz, 7.5))
+		ofd = at(next, dz, 7.5+g.rng.Float64()*1.5)
+	}
 
 	// Delivery: an hour to ten hours after going out, log-normal.
 	delivered := ofd.Add(time.Duration(math.Min(10, math.Exp(1+0.5*g.rng.NormFloat64())) * float64(time.Hour)))
-
-	mode := "ground"
-	if svc.Air {
-		mode = "air"
-	}
-	add := func(t time.Time, c City, z *time.Location, st schemas.Status, code, desc string) {
-		if !g.cfg.Until.IsZero() && t.After(g.cfg.Until) {
-			return
+	switch {
+	case attempt || returned:
+		attempts := 1
+		if returned {
+			attempts = 3
 		}
-		_, off := t.In(z).Zone()
-		e := schemas.ScanEvent{
-			TrackingNumber: s.TrackingNumber, Carrier: car.Name, Service: svc.Name,
-			Status: st, CarrierCode: code, Description: desc,
-			EventTime: t.UTC().Truncate(time.Second), UTCOffsetMinutes: off / 60,
-			Location: schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: "US",
-				Lat: c.Lat, Lon: c.Lon, HasCoords: true},
-			Origin:      schemas.Location{PostalCode: o.Postal, Region: o.Region, Country: "US"},
-			Destination: schemas.Location{PostalCode: d.Postal, Region: d.Region, Country: "US"},
-			Mode:        mode,
+		for a := 0; a < attempts; a++ {
+			try := ofd.Add(time.Duration((3 + 5*g.rng.Float64()) * float64(time.Hour)))
+			b.add(ofd, d, schemas.StatusOutForDelivery, "")
+			b.add(try, d, schemas.StatusDeliveryAttempted, "recipient_unavailable")
+			next := g.nextWorkingDay(car, ofd.In(dz))
+			b.anomaly("delivery_attempted", try, at(next, dz, 8))
+			ofd = at(next, dz, 8+g.rng.Float64())
 		}
-		p := s.PromisedBy
-		e.PromisedDelivery = &p
-		// No EventID: the truth is the scan itself; ingest derives the id
-		// from what the carrier's format carries.
-		s.Scans = append(s.Scans, e)
-	}
-	add(label, o, oz, schemas.StatusInfoReceived, "MP", "Shipping label created")
-	add(pickup, o, oz, schemas.StatusPickedUp, "PU", "Picked up")
-	add(leaveOrigin, o, oz, schemas.StatusDepartedFacility, "DP", "Departed facility")
-	if hub.Name != o.Name && hub.Name != d.Name {
-		add(arriveHub, hub, hz, schemas.StatusArrivedAtFacility, "AR", "Arrived at hub")
-		add(leaveHub, hub, hz, schemas.StatusDepartedFacility, "DP", "Departed hub")
-	}
-	add(arriveDest, d, dz, schemas.StatusArrivedAtFacility, "AR", "Arrived at destination facility")
-	if g.rng.Float64() < g.cfg.AttemptRate {
-		attempt := ofd.Add(time.Duration((3 + 5*g.rng.Float64()) * float64(time.Hour)))
-		add(ofd, d, dz, schemas.StatusOutForDelivery, "OD", "Out for delivery")
-		add(attempt, d, dz, schemas.StatusDeliveryAttempted, "DE", "Delivery attempted")
-		next := delivDay.AddDate(0, 0, 1)
-		for !businessDay(car, next) {
-			next = next.AddDate(0, 0, 1)
+		if returned {
+			b.add(ofd.Add(2*time.Hour), d, schemas.StatusReturnedToSender, "unclaimed")
+			return g.returnHome(b, ofd.Add(3*time.Hour), ofd)
 		}
-		ofd = at(next, dz, 8+g.rng.Float64())
 		delivered = ofd.Add(time.Duration((1 + 6*g.rng.Float64()) * float64(time.Hour)))
+	case hold:
+		// Left at a pickup point; the customer collects it one to three days later.
+		b.add(ofd, d, schemas.StatusOutForDelivery, "")
+		held := ofd.Add(time.Duration((2 + 4*g.rng.Float64()) * float64(time.Hour)))
+		b.add(held, d, schemas.StatusAvailableForPickup, "held")
+		delivered = held.Add(time.Duration((4 + 68*g.rng.Float64()) * float64(time.Hour)))
+		b.add(delivered, d, schemas.StatusDelivered, "")
+		s.DeliveredAt = delivered.UTC().Truncate(time.Second)
+		return s
 	}
-	add(ofd, d, dz, schemas.StatusOutForDelivery, "OD", "Out for delivery")
-	add(delivered, d, dz, schemas.StatusDelivered, "DL", "Delivered")
+	b.add(ofd, d, schemas.StatusOutForDelivery, "")
+	b.add(delivered, d, schemas.StatusDelivered, "")
 	s.DeliveredAt = delivered.UTC().Truncate(time.Second)
 	return s
+}
+
+// returnHome ends a journey at its sender: scans back through the origin
+// facility and a final return delivery.
+func (g *Generator) returnHome(b *journeyBuilder, leave, stalled time.Time) Shipment {
+	s := b.s
+	o, car := s.Origin, b.car
+	back := leave.Add(time.Duration(greatCircleKm(s.Origin, s.Destination)/600*24) * time.Hour)
+	day := g.nextWorkingDay(car, back.In(g.zones[o.Zone]))
+	home := at(day, g.zones[o.Zone], 10+6*g.rng.Float64())
+	b.add(home.Add(-6*time.Hour), o, schemas.StatusArrivedAtFacility, "")
+	b.add(home, o, schemas.StatusReturnedToSender, "")
+	s.Outcome = Returned
+	s.EndedAt = home.UTC().Truncate(time.Second)
+	b.anomaly("returned", stalled, time.Time{})
+	return *s
 }
 
 // greatCircleKm is the haversine distance between two cities.

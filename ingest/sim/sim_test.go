@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
 func all(cfg Config) []Shipment {
@@ -37,7 +39,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestJourneysAreConsistent(t *testing.T) {
-	ships := all(Config{Seed: 7, Shipments: 2000})
+	ships := all(Config{Seed: 7, Shipments: 4000})
 	seen := map[string]bool{}
 	var ground, air []float64
 	for _, s := range ships {
@@ -45,7 +47,7 @@ func TestJourneysAreConsistent(t *testing.T) {
 			t.Fatalf("tracking number %s used twice", s.TrackingNumber)
 		}
 		seen[s.TrackingNumber] = true
-		if err := schemas.CheckTrackingNumber(s.TrackingNumber); err != nil {
+		if err := trackno.Check(s.Carrier, s.TrackingNumber); err != nil {
 			t.Fatalf("%s: %v", s.TrackingNumber, err)
 		}
 		for i, e := range s.Scans {
@@ -56,18 +58,34 @@ func TestJourneysAreConsistent(t *testing.T) {
 				t.Fatalf("%s: scan %d (%s) before scan %d", s.TrackingNumber, i, e.Status, i-1)
 			}
 		}
-		last := s.Scans[len(s.Scans)-1]
-		if last.Status != schemas.StatusDelivered || !last.EventTime.Equal(s.DeliveredAt) {
-			t.Fatalf("%s: last scan %s at %s, truth %s", s.TrackingNumber, last.Status, last.EventTime, s.DeliveredAt)
-		}
 		if s.Scans[0].Status != schemas.StatusInfoReceived {
 			t.Fatalf("%s: first scan %s", s.TrackingNumber, s.Scans[0].Status)
 		}
+		last := s.Scans[len(s.Scans)-1]
+		switch s.Outcome {
+		case Delivered:
+			if last.Status != schemas.StatusDelivered || !last.EventTime.Equal(s.DeliveredAt) {
+				t.Fatalf("%s: last scan %s at %s, truth %s", s.TrackingNumber, last.Status, last.EventTime, s.DeliveredAt)
+			}
+		case Returned:
+			if last.Status != schemas.StatusReturnedToSender || !last.EventTime.Equal(s.EndedAt) || !s.DeliveredAt.IsZero() {
+				t.Fatalf("%s: returned, but last scan %s at %s, ended %s", s.TrackingNumber, last.Status, last.EventTime, s.EndedAt)
+			}
+		case Lost:
+			if last.Status.Terminal() || !s.DeliveredAt.IsZero() || len(s.Anomalies) == 0 || !s.Anomalies[len(s.Anomalies)-1].End.IsZero() {
+				t.Fatalf("%s: lost, but last scan %s, anomalies %+v", s.TrackingNumber, last.Status, s.Anomalies)
+			}
+		default:
+			t.Fatalf("%s: outcome %q", s.TrackingNumber, s.Outcome)
+		}
+		if s.Outcome != Delivered {
+			continue
+		}
 		days := s.DeliveredAt.Sub(s.Scans[1].EventTime).Hours() / 24
-		if days <= 0 || days > 14 {
+		if days <= 0 || days > 16 {
 			t.Fatalf("%s: %.1f days from pickup to delivery", s.TrackingNumber, days)
 		}
-		if s.Scans[len(s.Scans)-1].Mode == "air" {
+		if last.Mode == "air" {
 			air = append(air, days)
 		} else {
 			ground = append(ground, days)
@@ -78,13 +96,87 @@ func TestJourneysAreConsistent(t *testing.T) {
 	}
 }
 
-func TestNoDeliveryOnSunday(t *testing.T) {
-	for _, s := range all(Config{Seed: 9, Shipments: 2000}) {
-		last := s.Scans[len(s.Scans)-1]
-		local := last.EventTime.In(time.FixedZone("", last.UTCOffsetMinutes*60))
-		if local.Weekday() == time.Sunday {
-			t.Fatalf("%s delivered on a Sunday (%s)", s.TrackingNumber, local)
+// Carriers do not deliver on Sundays or their holidays; a customer may
+// collect a held parcel any day.
+func TestNoDeliveryOnClosedDays(t *testing.T) {
+	thanksgiving := date{2026, time.November, 26}
+	veterans := date{2026, time.November, 11}
+	var upsOnVeterans, uspsOnVeterans int
+	for _, s := range all(Config{Seed: 9, Shipments: 6000, Start: time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC), Days: 50}) {
+		for i, e := range s.Scans {
+			if e.Status != schemas.StatusDelivered || s.Scans[i-1].Status == schemas.StatusAvailableForPickup {
+				continue
+			}
+			local := e.EventTime.In(time.FixedZone("", e.UTCOffsetMinutes*60))
+			if local.Weekday() == time.Sunday || dateOf(local) == thanksgiving {
+				t.Fatalf("%s (%s) delivered on %s", s.TrackingNumber, s.Carrier, local.Format("Mon 2006-01-02"))
+			}
+			if dateOf(local) == veterans {
+				switch s.Carrier {
+				case "ups":
+					upsOnVeterans++
+				case "usps":
+					uspsOnVeterans++
+				}
+			}
 		}
+	}
+	if uspsOnVeterans != 0 || upsOnVeterans == 0 {
+		t.Errorf("Veterans Day deliveries: usps %d (want 0, a federal holiday), ups %d (want some)", uspsOnVeterans, upsOnVeterans)
+	}
+}
+
+// The outcome and anomaly rates are those configured, within sampling error.
+func TestRates(t *testing.T) {
+	const n = 20000
+	cfg := Config{Seed: 11, Shipments: n, Days: 60}
+	count := map[string]int{}
+	for _, s := range all(cfg) {
+		count["outcome:"+string(s.Outcome)]++
+		for _, a := range s.Anomalies {
+			count[a.Cause]++
+		}
+		for _, e := range s.Scans {
+			if e.Status == schemas.StatusAvailableForPickup {
+				count["held"]++
+			}
+		}
+	}
+	r := DefaultRates
+	within := func(name string, got int, want float64) {
+		t.Helper()
+		sd := math.Sqrt(want * (1 - want) / n)
+		if share := float64(got) / n; math.Abs(share-want) > 4*sd+0.001 {
+			t.Errorf("%s: %.4f of shipments, want %.4f", name, share, want)
+		}
+	}
+	within("lost", count["outcome:lost"], r.LostRate)
+	within("returned", count["outcome:returned"], r.ReturnRate+0.4*r.AddressRate)
+	within("damaged", count["damaged"], r.DamageRate)
+	within("held", count["held"], r.HoldRate)
+	if count["weather"] == 0 || count["missed_connection"] == 0 {
+		t.Errorf("no weather disruption or missed connection in %d shipments: %v", n, count)
+	}
+}
+
+// Label volume and transit time rise in the peak season.
+func TestPeakSeason(t *testing.T) {
+	ships := all(Config{Seed: 5, Shipments: 20000, Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Days: 84})
+	labels := map[time.Month]int{}
+	transit := map[time.Month][]float64{}
+	for _, s := range ships {
+		m := s.LabelTime.Month()
+		labels[m]++
+		if s.Outcome == Delivered && s.Service == "ground" {
+			transit[m] = append(transit[m], s.DeliveredAt.Sub(s.LabelTime).Hours()/24)
+		}
+	}
+	// October has 31 days, December's first 24 are in the sample.
+	if perDayOct, perDayDec := float64(labels[time.October])/31, float64(labels[time.December])/24; perDayDec < 1.5*perDayOct {
+		t.Errorf("labels per day: October %.0f, December %.0f; want the peak well above", perDayOct, perDayDec)
+	}
+	if mean(transit[time.December]) <= mean(transit[time.October]) {
+		t.Errorf("ground transit: October %.2f days, December %.2f; want December slower", mean(transit[time.October]), mean(transit[time.December]))
 	}
 }
 
