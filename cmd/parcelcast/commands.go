@@ -114,6 +114,12 @@ func runSimulate(ctx context.Context, args []string) error {
 	prefix := fs.String("topic-prefix", ingest.RawTopicPrefix, "publish to <prefix><feed>")
 	format := fs.String("format", "carrier", "carrier: each carrier's own format; generic: every scan as generic JSON to <prefix>generic")
 	out := fs.String("out", "", "write generic-feed JSON lines to this file ('-' for stdout) instead of Kafka")
+	noise := sim.DefaultNoise
+	fs.Float64Var(&noise.Duplicate, "noise-duplicate", noise.Duplicate, "share of records sent twice")
+	fs.Float64Var(&noise.Reorder, "noise-reorder", noise.Reorder, "share of records arriving after the shipment's next one")
+	fs.Float64Var(&noise.Gap, "noise-gap", noise.Gap, "share of intermediate scans never sent")
+	fs.Float64Var(&noise.Skew, "noise-skew", noise.Skew, "share of scans with the scanner's clock a few minutes off")
+	fs.Float64Var(&noise.Malformed, "noise-malformed", noise.Malformed, "share of records cut short (they go to the dead-letter topic)")
 	truth := fs.String("truth", "", "also write each shipment's ground truth as JSON lines to this file")
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -168,11 +174,13 @@ func runSimulate(ctx context.Context, args []string) error {
 		w = kw
 	}
 	start := time.Now()
-	st, err := sim.Publish(ctx, w, sim.New(cfg), feeds, 1000, each)
+	st, err := sim.Publish(ctx, w, sim.New(cfg), feeds, sim.Options{Noise: noise, Each: each})
 	if err != nil {
 		return err
 	}
-	log.Info("simulated", "shipments", st.Shipments, "scans", st.Scans, "seconds", time.Since(start).Seconds())
+	log.Info("simulated", "shipments", st.Shipments, "records", st.Records, "scans", st.Scans,
+		"duplicates", st.Duplicates, "reordered", st.Reordered, "gaps", st.Gaps, "skewed", st.Skewed,
+		"malformed", st.Malformed, "seconds", time.Since(start).Seconds())
 	return nil
 }
 

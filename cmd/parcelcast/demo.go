@@ -72,18 +72,20 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "      %d scans published in the carriers' own formats (UPS, FedEx, USPS, DHL JSON; EDI 214)\n", st.Scans)
+	fmt.Fprintf(out, "      %d records published in the carriers' own formats (UPS, FedEx, USPS, DHL JSON; EDI 214):\n", st.Records)
+	fmt.Fprintf(out, "      %d distinct scans, %d duplicates, %d reordered, %d scans missing, %d with clock skew, %d malformed\n",
+		st.Scans, st.Duplicates, st.Reordered, st.Gaps, st.Skewed, st.Malformed)
 
 	step("ingesting into ClickHouse")
 	start := time.Now()
-	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Scans), log); err != nil {
+	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Records), log); err != nil {
 		return err
 	}
 	var rows uint64
 	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL").Scan(&rows); err != nil {
 		return fmt.Errorf("count scan_events: %w", err)
 	}
-	fmt.Fprintf(out, "      %d scan events in ClickHouse (%.1fs)\n", rows, time.Since(start).Seconds())
+	fmt.Fprintf(out, "      %d scan events in ClickHouse, %d malformed records in %s (%.1fs)\n", rows, st.Malformed, ingest.DeadLetterTopic, time.Since(start).Seconds())
 
 	step("training and backtesting the ETA model")
 	if *dir == "" {
@@ -142,7 +144,7 @@ func publishSim(ctx context.Context, brokers []string, feeds sim.Feeds, cfg sim.
 	}
 	w := newScanWriter(brokers)
 	defer w.Close()
-	return sim.Publish(ctx, w, sim.New(cfg), feeds, 1000, each)
+	return sim.Publish(ctx, w, sim.New(cfg), feeds, sim.Options{Noise: sim.DefaultNoise, Each: each})
 }
 
 // ingestAll runs one ingest consumer of the topic → feed map until it has

@@ -61,7 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// 2. Ingest: every scan lands in ClickHouse exactly once.
-	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Scans), nil); err != nil {
+	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Records), nil); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	var rows uint64

@@ -3,6 +3,8 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 
@@ -23,7 +25,35 @@ type MessageWriter interface {
 // Stats counts what Publish sent.
 type Stats struct {
 	Shipments int
-	Scans     int
+	// Records is the number of Kafka records written.
+	Records int
+	// Scans is the number of distinct, well-formed scans in them: what the
+	// scan_events table holds once they are ingested.
+	Scans int
+	// What the feed noise did. Malformed counts records: each one goes to
+	// the dead-letter topic.
+	Duplicates, Reordered, Gaps, Skewed, Malformed int
+}
+
+// Noise is what real feeds do to scans on their way, each a rate per scan.
+type Noise struct {
+	Duplicate float64 // the record is sent twice
+	Reorder   float64 // the record arrives after the shipment's next one
+	Gap       float64 // an intermediate scan is never sent
+	Skew      float64 // the scanner's clock is off by one to five minutes
+	Malformed float64 // the record is cut short in transit
+}
+
+// DefaultNoise is the feed noise of `parcelcast simulate` and the demo.
+var DefaultNoise = Noise{Duplicate: 0.02, Reorder: 0.03, Gap: 0.01, Skew: 0.005, Malformed: 0.001}
+
+// Options tune Publish.
+type Options struct {
+	BatchSize int   // records per write; 1000 when zero
+	Noise     Noise // none when zero
+	// Each, if not nil, sees every shipment (ground truth) after its scans
+	// were written.
+	Each func(*Shipment)
 }
 
 // Feed is where and how one carrier's scans are published: the topic, the
@@ -77,14 +107,17 @@ func (f Feeds) of(carrier string) Feed {
 }
 
 // Publish generates every shipment of g and writes each scan as one record
-// of its carrier's feed, keyed by tracking number, in batches of batchSize.
-// each, if not nil, sees every shipment (ground truth) after its scans were
-// sent.
-func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, batchSize int, each func(*Shipment)) (Stats, error) {
+// of its carrier's feed, keyed by tracking number, with opts.Noise applied.
+// The noise draws from its own stream seeded by the simulation's seed, so
+// the same config writes the same bytes.
+func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, opts Options) (Stats, error) {
 	var st Stats
+	batchSize := opts.BatchSize
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
+	rng := rand.New(rand.NewPCG(g.cfg.Seed^0x6e6f697365, g.cfg.Seed+7))
+	nz := opts.Noise
 	buf := make([]kafka.Message, 0, batchSize)
 	var pending []Shipment
 	flush := func() error {
@@ -92,32 +125,66 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, ba
 			return nil
 		}
 		if err := w.WriteMessages(ctx, buf...); err != nil {
-			return fmt.Errorf("publish %d scans: %w", len(buf), err)
+			return fmt.Errorf("publish %d records: %w", len(buf), err)
 		}
-		st.Scans += len(buf)
+		st.Records += len(buf)
 		buf = buf[:0]
 		for i := range pending {
 			st.Shipments++
-			if each != nil {
-				each(&pending[i])
+			if opts.Each != nil {
+				opts.Each(&pending[i])
 			}
 		}
 		pending = pending[:0]
 		return nil
 	}
+	var records []kafka.Message
 	for {
 		s, ok := g.Next()
 		if !ok {
 			break
 		}
 		feed := feeds.of(s.Carrier)
+		records = records[:0]
 		for i := range s.Scans {
-			v, err := feed.Encode(s.Scans[i : i+1])
+			scan := s.Scans[i]
+			if i > 0 && i < len(s.Scans)-1 && rng.Float64() < nz.Gap {
+				st.Gaps++
+				continue
+			}
+			if rng.Float64() < nz.Skew {
+				scan.EventTime = scan.EventTime.Add(time.Duration(rng.IntN(9)-4) * time.Minute)
+				st.Skewed++
+			}
+			v, err := feed.Encode([]schemas.ScanEvent{scan})
 			if err != nil {
 				return st, fmt.Errorf("encode scan of %s: %w", s.TrackingNumber, err)
 			}
-			buf = append(buf, kafka.Message{Topic: feed.Topic, Key: []byte(s.TrackingNumber), Value: v})
+			malformed := rng.Float64() < nz.Malformed
+			if malformed {
+				v = v[:len(v)/2]
+				st.Malformed++
+			} else {
+				st.Scans++
+			}
+			m := kafka.Message{Topic: feed.Topic, Key: []byte(s.TrackingNumber), Value: v}
+			records = append(records, m)
+			if rng.Float64() < nz.Duplicate {
+				records = append(records, m)
+				st.Duplicates++
+				if malformed {
+					st.Malformed++ // one more record for the dead-letter topic
+				}
+			}
 		}
+		for i := 0; i+1 < len(records); i++ {
+			if rng.Float64() < nz.Reorder {
+				records[i], records[i+1] = records[i+1], records[i]
+				st.Reordered++
+				i++
+			}
+		}
+		buf = append(buf, records...)
 		pending = append(pending, s)
 		if len(buf) >= batchSize {
 			if err := flush(); err != nil {

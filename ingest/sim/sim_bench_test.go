@@ -31,13 +31,14 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 // BenchmarkPublish measures generation plus encoding in every carrier's
-// own format, as `parcelcast simulate` does before Kafka.
+// own format with the default feed noise, as `parcelcast simulate` does
+// before Kafka; scans/s counts records written.
 func BenchmarkPublish(b *testing.B) {
 	feeds := CarrierFeeds("raw.")
 	d := &discard{}
 	b.ReportAllocs()
 	for b.Loop() {
-		st, err := Publish(context.Background(), d, New(Config{Seed: 1, Shipments: 1000, Days: 365}), feeds, 1000, nil)
+		st, err := Publish(context.Background(), d, New(Config{Seed: 1, Shipments: 1000, Days: 365}), feeds, Options{Noise: DefaultNoise})
 		if err != nil || st.Scans == 0 {
 			b.Fatal(err)
 		}

@@ -203,11 +203,12 @@ func TestCarrierFormats(t *testing.T) {
 	feeds := CarrierFeeds("raw.")
 	var rec recorder
 	var ships []Shipment
-	st, err := Publish(context.Background(), &rec, New(Config{Seed: 3, Shipments: 1500}), feeds, 500, func(s *Shipment) { ships = append(ships, *s) })
+	st, err := Publish(context.Background(), &rec, New(Config{Seed: 3, Shipments: 1500}), feeds,
+		Options{BatchSize: 500, Each: func(s *Shipment) { ships = append(ships, *s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Scans != len(rec.msgs) {
+	if st.Scans != len(rec.msgs) || st.Records != len(rec.msgs) {
 		t.Fatalf("stats say %d scans, %d messages written", st.Scans, len(rec.msgs))
 	}
 	want := map[string][]schemas.ScanEvent{}
@@ -248,5 +249,65 @@ func TestCarrierFormats(t *testing.T) {
 				t.Errorf("%s scan %d: service %q published, %q parsed", tn, i, w.Service, g.Service)
 			}
 		}
+	}
+}
+
+// TestNoise checks the feed noise: the same config writes byte-identical
+// records; the rates are as configured; what ingest would keep (distinct
+// event ids of well-formed records) is exactly Stats.Scans, and the
+// malformed records are exactly the ones that fail to parse.
+func TestNoise(t *testing.T) {
+	cfg := Config{Seed: 8, Shipments: 3000}
+	run := func() ([]kafka.Message, Stats) {
+		var rec recorder
+		st, err := Publish(context.Background(), &rec, New(cfg), CarrierFeeds("raw."), Options{Noise: DefaultNoise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.msgs, st
+	}
+	a, st := run()
+	b, _ := run()
+	if len(a) != len(b) {
+		t.Fatalf("same seed: %d then %d records", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Topic != b[i].Topic || string(a[i].Key) != string(b[i].Key) || string(a[i].Value) != string(b[i].Value) {
+			t.Fatalf("same seed: record %d differs", i)
+		}
+	}
+	if st.Records != len(a) {
+		t.Fatalf("Stats.Records %d, %d written", st.Records, len(a))
+	}
+	topics := CarrierFeeds("raw.").Topics()
+	ids := map[string]bool{}
+	failed := 0
+	for _, m := range a {
+		parse, _ := ingest.Feed(topics[m.Topic])
+		events, err := parse(m.Value)
+		if err != nil {
+			failed++
+			continue
+		}
+		for _, e := range events {
+			ids[e.EventID] = true
+		}
+	}
+	if len(ids) != st.Scans || failed != st.Malformed {
+		t.Errorf("distinct scans %d (stats %d), unparseable records %d (stats %d)", len(ids), st.Scans, failed, st.Malformed)
+	}
+	scans := st.Scans + st.Malformed + st.Gaps
+	within := func(name string, got int, rate float64) {
+		t.Helper()
+		want := rate * float64(scans)
+		if math.Abs(float64(got)-want) > 4*math.Sqrt(want)+2 {
+			t.Errorf("%s: %d, want about %.0f", name, got, want)
+		}
+	}
+	within("duplicates", st.Duplicates, DefaultNoise.Duplicate)
+	within("skewed", st.Skewed, DefaultNoise.Skew)
+	within("malformed", st.Malformed, DefaultNoise.Malformed)
+	if st.Gaps == 0 || st.Reordered == 0 {
+		t.Errorf("no gaps or reordering: %+v", st)
 	}
 }
