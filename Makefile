@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test vet lint fmt-check unit fuzz bench-parsers clean
+.PHONY: all deps build demo test vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -47,6 +47,15 @@ fuzz:
 BENCH_COUNT ?= 6
 bench-parsers:
 	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) $(addprefix ./ingest/carrier/,$(PARSERS))
+
+# Simulator speed on one core: generation alone, and with every carrier's
+# encoding and the feed noise.
+bench-sim:
+	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) ./ingest/sim
+
+# Simulated transit per carrier service next to the published standards.
+sim-table:
+	$(GO) test -run TestTransitMatchesStandards -v -count=1 ./ingest/sim | grep '^ *sim_test.go.*|' | sed 's/^ *sim_test.go:[0-9]*: //'
 
 clean:
 	rm -rf bin

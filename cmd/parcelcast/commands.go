@@ -114,6 +114,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	prefix := fs.String("topic-prefix", ingest.RawTopicPrefix, "publish to <prefix><feed>")
 	format := fs.String("format", "carrier", "carrier: each carrier's own format; generic: every scan as generic JSON to <prefix>generic")
 	out := fs.String("out", "", "write generic-feed JSON lines to this file ('-' for stdout) instead of Kafka")
+	speed := fs.Float64("speed", 0, "replay in simulated time, this many times faster than real time (3600: an hour a second); 0 publishes as fast as possible")
 	noise := sim.DefaultNoise
 	fs.Float64Var(&noise.Duplicate, "noise-duplicate", noise.Duplicate, "share of records sent twice")
 	fs.Float64Var(&noise.Reorder, "noise-reorder", noise.Reorder, "share of records arriving after the shipment's next one")
@@ -174,7 +175,13 @@ func runSimulate(ctx context.Context, args []string) error {
 		w = kw
 	}
 	start := time.Now()
-	st, err := sim.Publish(ctx, w, sim.New(cfg), feeds, sim.Options{Noise: noise, Each: each})
+	opts := sim.Options{Noise: noise, Each: each}
+	var st sim.Stats
+	if *speed > 0 {
+		st, err = sim.Replay(ctx, w, sim.New(cfg), feeds, opts, *speed, sim.WallClock)
+	} else {
+		st, err = sim.Publish(ctx, w, sim.New(cfg), feeds, opts)
+	}
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,9 @@ type Service struct {
 	KmPerDay float64
 	// Weight is the share of this carrier's volume.
 	Weight float64
+	// Standard is the carrier's published transit time in business days,
+	// fewest and most, for the contiguous US.
+	Standard [2]int
 }
 
 // Carrier is a simulated carrier with its hub and services.
@@ -69,26 +72,26 @@ type Carrier struct {
 
 var carriers = []Carrier{
 	{Name: "ups", Hub: "Louisville", Prefix: "1Z", Saturday: false, Weight: 0.3, Services: []Service{
-		{Name: "ground", DaysMin: 1, KmPerDay: 750, Weight: 0.7},
-		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2},
-		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.1},
+		{Name: "ground", DaysMin: 1, KmPerDay: 750, Weight: 0.7, Standard: [2]int{1, 5}},
+		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2, Standard: [2]int{2, 2}},
+		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.1, Standard: [2]int{1, 1}},
 	}},
 	{Name: "fedex", Hub: "Memphis", Prefix: "", Saturday: true, Weight: 0.3, Services: []Service{
-		{Name: "ground", DaysMin: 1, KmPerDay: 700, Weight: 0.65},
-		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2},
-		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.15},
+		{Name: "ground", DaysMin: 1, KmPerDay: 700, Weight: 0.65, Standard: [2]int{1, 5}},
+		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2, Standard: [2]int{2, 2}},
+		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.15, Standard: [2]int{1, 1}},
 	}},
 	{Name: "usps", Hub: "Kansas City", Prefix: "9400", Saturday: true, Weight: 0.27, Services: []Service{
-		{Name: "economy", DaysMin: 2, KmPerDay: 600, Weight: 0.6},
-		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.35},
-		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.05},
+		{Name: "economy", DaysMin: 2, KmPerDay: 600, Weight: 0.6, Standard: [2]int{2, 5}},
+		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.35, Standard: [2]int{1, 3}},
+		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.05, Standard: [2]int{1, 2}},
 	}},
 	{Name: "dhl", Hub: "Chicago", Prefix: "", Saturday: false, Weight: 0.08, Services: []Service{
-		{Name: "economy", DaysMin: 2, KmPerDay: 550, Weight: 1},
+		{Name: "economy", DaysMin: 2, KmPerDay: 550, Weight: 1, Standard: [2]int{2, 8}},
 	}},
 	// A regional carrier of the western states, reporting by EDI 214.
 	{Name: "ontrac", Hub: "Los Angeles", Prefix: "C", Saturday: true, Weight: 0.05, Region: westernStates, Services: []Service{
-		{Name: "ground", DaysMin: 1, KmPerDay: 900, Weight: 1},
+		{Name: "ground", DaysMin: 1, KmPerDay: 900, Weight: 1, Standard: [2]int{1, 2}},
 	}},
 }
 

@@ -106,18 +106,83 @@ func (f Feeds) of(carrier string) Feed {
 	return f[""]
 }
 
+// noisyEncoder turns a shipment's scans into records, with the noise.
+type noisyEncoder struct {
+	feeds Feeds
+	noise Noise
+	rng   *rand.Rand
+	st    *Stats
+}
+
+func newNoisyEncoder(g *Generator, feeds Feeds, noise Noise, st *Stats) *noisyEncoder {
+	return &noisyEncoder{feeds: feeds, noise: noise, st: st,
+		rng: rand.New(rand.NewPCG(g.cfg.Seed^0x6e6f697365, g.cfg.Seed+7))}
+}
+
+// record is a Kafka record and the instant its scan happened.
+type record struct {
+	at  time.Time
+	msg kafka.Message
+}
+
+// encode appends the records of s to out.
+func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
+	feed := n.feeds.of(s.Carrier)
+	nz, rng, st := n.noise, n.rng, n.st
+	first := len(out)
+	for i := range s.Scans {
+		scan := s.Scans[i]
+		if i > 0 && i < len(s.Scans)-1 && rng.Float64() < nz.Gap {
+			st.Gaps++
+			continue
+		}
+		if rng.Float64() < nz.Skew {
+			scan.EventTime = scan.EventTime.Add(time.Duration(rng.IntN(9)-4) * time.Minute)
+			st.Skewed++
+		}
+		v, err := feed.Encode([]schemas.ScanEvent{scan})
+		if err != nil {
+			return out, fmt.Errorf("encode scan of %s: %w", s.TrackingNumber, err)
+		}
+		malformed := rng.Float64() < nz.Malformed
+		if malformed {
+			v = v[:len(v)/2]
+			st.Malformed++
+		} else {
+			st.Scans++
+		}
+		r := record{at: s.Scans[i].EventTime, msg: kafka.Message{Topic: feed.Topic, Key: []byte(s.TrackingNumber), Value: v}}
+		out = append(out, r)
+		if rng.Float64() < nz.Duplicate {
+			out = append(out, r)
+			st.Duplicates++
+			if malformed {
+				st.Malformed++ // one more record for the dead-letter topic
+			}
+		}
+	}
+	recs := out[first:]
+	for i := 0; i+1 < len(recs); i++ {
+		if rng.Float64() < nz.Reorder {
+			recs[i].msg, recs[i+1].msg = recs[i+1].msg, recs[i].msg
+			st.Reordered++
+			i++
+		}
+	}
+	return out, nil
+}
+
 // Publish generates every shipment of g and writes each scan as one record
-// of its carrier's feed, keyed by tracking number, with opts.Noise applied.
-// The noise draws from its own stream seeded by the simulation's seed, so
-// the same config writes the same bytes.
+// of its carrier's feed, keyed by tracking number, with opts.Noise applied,
+// as fast as the writer takes them. The noise draws from its own stream
+// seeded by the simulation's seed, so the same config writes the same bytes.
 func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, opts Options) (Stats, error) {
 	var st Stats
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
-	rng := rand.New(rand.NewPCG(g.cfg.Seed^0x6e6f697365, g.cfg.Seed+7))
-	nz := opts.Noise
+	enc := newNoisyEncoder(g, feeds, opts.Noise, &st)
 	buf := make([]kafka.Message, 0, batchSize)
 	var pending []Shipment
 	flush := func() error {
@@ -138,53 +203,19 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		pending = pending[:0]
 		return nil
 	}
-	var records []kafka.Message
+	var recs []record
 	for {
 		s, ok := g.Next()
 		if !ok {
 			break
 		}
-		feed := feeds.of(s.Carrier)
-		records = records[:0]
-		for i := range s.Scans {
-			scan := s.Scans[i]
-			if i > 0 && i < len(s.Scans)-1 && rng.Float64() < nz.Gap {
-				st.Gaps++
-				continue
-			}
-			if rng.Float64() < nz.Skew {
-				scan.EventTime = scan.EventTime.Add(time.Duration(rng.IntN(9)-4) * time.Minute)
-				st.Skewed++
-			}
-			v, err := feed.Encode([]schemas.ScanEvent{scan})
-			if err != nil {
-				return st, fmt.Errorf("encode scan of %s: %w", s.TrackingNumber, err)
-			}
-			malformed := rng.Float64() < nz.Malformed
-			if malformed {
-				v = v[:len(v)/2]
-				st.Malformed++
-			} else {
-				st.Scans++
-			}
-			m := kafka.Message{Topic: feed.Topic, Key: []byte(s.TrackingNumber), Value: v}
-			records = append(records, m)
-			if rng.Float64() < nz.Duplicate {
-				records = append(records, m)
-				st.Duplicates++
-				if malformed {
-					st.Malformed++ // one more record for the dead-letter topic
-				}
-			}
+		var err error
+		if recs, err = enc.encode(&s, recs[:0]); err != nil {
+			return st, err
 		}
-		for i := 0; i+1 < len(records); i++ {
-			if rng.Float64() < nz.Reorder {
-				records[i], records[i+1] = records[i+1], records[i]
-				st.Reordered++
-				i++
-			}
+		for _, r := range recs {
+			buf = append(buf, r.msg)
 		}
-		buf = append(buf, records...)
 		pending = append(pending, s)
 		if len(buf) >= batchSize {
 			if err := flush(); err != nil {

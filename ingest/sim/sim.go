@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 	_ "time/tzdata" // the simulator's zones must resolve on any machine
 
@@ -271,10 +272,7 @@ func at(d time.Time, l *time.Location, h float64) time.Time {
 func (g *Generator) labelTime(i int) time.Time {
 	total := g.labelCDF[len(g.labelCDF)-1]
 	x := total * (float64(i) + 0.5) / float64(max(g.cfg.Shipments, 1))
-	day := 0
-	for day < len(g.labelCDF)-1 && g.labelCDF[day] < x {
-		day++
-	}
+	day := min(sort.SearchFloat64s(g.labelCDF, x), len(g.labelCDF)-1)
 	prev := 0.0
 	if day > 0 {
 		prev = g.labelCDF[day-1]
@@ -346,7 +344,7 @@ func (g *Generator) journey(i int) Shipment {
 	hub := g.byName[car.Hub]
 	oz, dz := g.zones[o.Zone], g.zones[d.Zone]
 
-	label := g.labelTime(i).Add(time.Duration(g.rng.IntN(3600)) * time.Second)
+	label := g.labelTime(i).Add(time.Duration(g.rng.IntN(3600)) * time.Second).Truncate(time.Second)
 	s := Shipment{
 		TrackingNumber: g.trackingNumber(car, i),
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,

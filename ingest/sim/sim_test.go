@@ -311,3 +311,83 @@ func TestNoise(t *testing.T) {
 		t.Errorf("no gaps or reordering: %+v", st)
 	}
 }
+
+// fakeClock advances only when slept on.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time                           { return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) { c.now = c.now.Add(d) }
+
+// TestReplay runs a month of shipments at a day per simulated second on a
+// fake clock: the same records as Publish, written in time order, none
+// before its time, and the ground truth of every shipment reported.
+func TestReplay(t *testing.T) {
+	cfg := Config{Seed: 4, Shipments: 800, Days: 30}
+	first, _ := New(cfg).Next()
+	var fast recorder
+	want, err := Publish(context.Background(), &fast, New(cfg), CarrierFeeds("raw."), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	wallStart := clock.now
+	const speed = 86400.0
+	var rec recorder
+	var sent []time.Time // simulated time of each write
+	w := writerFunc(func(msgs ...kafka.Message) {
+		simNow := first.LabelTime.Add(time.Duration(float64(clock.now.Sub(wallStart)) * speed))
+		for range msgs {
+			sent = append(sent, simNow)
+		}
+		rec.msgs = append(rec.msgs, msgs...)
+	})
+	shipments := 0
+	got, err := Replay(context.Background(), w, New(cfg), CarrierFeeds("raw."), Options{Each: func(*Shipment) { shipments++ }}, speed, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Records != want.Records || got.Scans != want.Scans || len(rec.msgs) != len(fast.msgs) || shipments != cfg.Shipments {
+		t.Fatalf("replay wrote %d records (%d scans, %d shipments reported), Publish %d (%d)", got.Records, got.Scans, shipments, want.Records, want.Scans)
+	}
+	topics := CarrierFeeds("raw.").Topics()
+	var prev time.Time
+	for i, m := range rec.msgs {
+		parse, _ := ingest.Feed(topics[m.Topic])
+		events, err := parse(m.Value)
+		if err != nil || len(events) != 1 {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		at := events[0].EventTime
+		if at.Before(prev) {
+			t.Fatalf("record %d at %s written after one at %s", i, at, prev)
+		}
+		prev = at
+		if at.After(sent[i]) {
+			t.Fatalf("record %d (scan at %s) written early, at simulated %s", i, at, sent[i])
+		}
+	}
+	if elapsed := clock.now.Sub(wallStart); elapsed < 25*time.Second || elapsed > 2*time.Minute {
+		t.Errorf("a month at a day a second took %s of (fake) wall time", elapsed)
+	}
+}
+
+type writerFunc func(msgs ...kafka.Message)
+
+func (f writerFunc) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	f(msgs...)
+	return nil
+}
+
+// TestTransitMatchesStandards checks simulated transit, in business days
+// from pickup to delivery, against each carrier's published standard: the
+// median inside the standard, the 90th percentile at most two days past
+// its end (delays, Alaska and Hawaii).
+func TestTransitMatchesStandards(t *testing.T) {
+	for _, r := range TransitTable(New(Config{Seed: 1, Shipments: 30000, Days: 365})) {
+		t.Logf("| %s | %s | %d–%d | %d | %.0f | %.0f | %.0f | %.1f | %.1f |", r.Carrier, r.Service, r.Standard[0], r.Standard[1],
+			r.Shipments, r.P10, r.P50, r.P90, r.DaysP50, r.DaysP90)
+		if r.P50 < float64(r.Standard[0]) || r.P50 > float64(r.Standard[1]) || r.P90 > float64(r.Standard[1]+2) {
+			t.Errorf("%s %s: p50 %.0f, p90 %.0f business days; published %d–%d", r.Carrier, r.Service, r.P50, r.P90, r.Standard[0], r.Standard[1])
+		}
+	}
+}
