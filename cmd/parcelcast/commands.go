@@ -74,7 +74,14 @@ func addSimFlags(fs *flag.FlagSet, shipments, days int, until string) *simFlags 
 	fs.IntVar(&f.cfg.Days, "days", days, "days over which labels are created")
 	fs.StringVar(&f.start, "start", "", "first label time, RFC 3339 (default: days before -until, or 2026-01-05)")
 	fs.StringVar(&f.until, "until", until, "withhold scans after this RFC 3339 time ('now' for the current time), leaving shipments in flight")
-	fs.Float64Var(&f.cfg.AttemptRate, "attempt-rate", 0.04, "share of deliveries that fail once before succeeding")
+	r := sim.DefaultRates
+	fs.Float64Var(&f.cfg.AttemptRate, "attempt-rate", r.AttemptRate, "share of deliveries that fail once before succeeding (negative: none)")
+	fs.Float64Var(&f.cfg.HoldRate, "hold-rate", r.HoldRate, "share of parcels left at a pickup point")
+	fs.Float64Var(&f.cfg.AddressRate, "address-rate", r.AddressRate, "share of parcels with an address problem")
+	fs.Float64Var(&f.cfg.DamageRate, "damage-rate", r.DamageRate, "share of parcels damaged")
+	fs.Float64Var(&f.cfg.ReturnRate, "return-rate", r.ReturnRate, "share of parcels returned to the sender after failed attempts")
+	fs.Float64Var(&f.cfg.LostRate, "lost-rate", r.LostRate, "share of parcels lost")
+	fs.Float64Var(&f.cfg.Disruptions, "disruptions", r.Disruptions, "regional weather disruptions per 30 days")
 	return f
 }
 
