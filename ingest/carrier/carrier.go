@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segmentio/encoding/json"
+
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
 	"github.com/parcelcast/parcelcast/schemas/trackno"
@@ -244,4 +246,19 @@ func FixedZone(offsetMinutes int) *time.Location {
 	}
 	z, _ := fixedZones.LoadOrStore(offsetMinutes, time.FixedZone("", offsetMinutes*60))
 	return z.(*time.Location)
+}
+
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// MarshalJSON encodes v like encoding/json (without HTML escaping) through
+// a pooled buffer, returning a slice of exactly the encoded size: encoders
+// produce one small payload per scan, and growing a fresh buffer each time
+// was most of their cost.
+func MarshalJSON(v any) ([]byte, error) {
+	bp := jsonBuffers.Get().(*[]byte)
+	b, err := json.Append((*bp)[:0], v, 0)
+	out := append([]byte(nil), b...)
+	*bp = b[:0]
+	jsonBuffers.Put(bp)
+	return out, err
 }

@@ -112,6 +112,7 @@ type noisyEncoder struct {
 	noise Noise
 	rng   *rand.Rand
 	st    *Stats
+	one   [1]schemas.ScanEvent // the scan being encoded, without a fresh slice each time
 }
 
 func newNoisyEncoder(g *Generator, feeds Feeds, noise Noise, st *Stats) *noisyEncoder {
@@ -140,7 +141,8 @@ func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
 			scan.EventTime = scan.EventTime.Add(time.Duration(rng.IntN(9)-4) * time.Minute)
 			st.Skewed++
 		}
-		v, err := feed.Encode([]schemas.ScanEvent{scan})
+		n.one[0] = scan
+		v, err := feed.Encode(n.one[:])
 		if err != nil {
 			return out, fmt.Errorf("encode scan of %s: %w", s.TrackingNumber, err)
 		}

@@ -296,10 +296,11 @@ func (g *Generator) disrupted(c City, t time.Time) (int, *disruption) {
 
 // journeyBuilder collects one shipment's scans.
 type journeyBuilder struct {
-	g   *Generator
-	s   *Shipment
-	car Carrier
-	svc Service
+	g        *Generator
+	s        *Shipment
+	car      Carrier
+	svc      Service
+	promised *time.Time // shared by the shipment's scans
 }
 
 func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail string) {
@@ -311,7 +312,10 @@ func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail stri
 	if b.svc.Air {
 		mode = "air"
 	}
-	p := b.s.PromisedBy
+	if b.promised == nil {
+		p := b.s.PromisedBy
+		b.promised = &p
+	}
 	b.s.Scans = append(b.s.Scans, schemas.ScanEvent{
 		TrackingNumber: b.s.TrackingNumber, Carrier: b.car.Name, Service: b.svc.Name,
 		Status: st, StatusDetail: detail,
@@ -321,7 +325,7 @@ func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail stri
 		Origin:           schemas.Location{City: b.s.Origin.Name, Region: b.s.Origin.Region, PostalCode: b.s.Origin.Postal, Country: "US"},
 		Destination:      schemas.Location{City: b.s.Destination.Name, Region: b.s.Destination.Region, PostalCode: b.s.Destination.Postal, Country: "US"},
 		Mode:             mode,
-		PromisedDelivery: &p,
+		PromisedDelivery: b.promised,
 	})
 }
 
@@ -349,6 +353,7 @@ func (g *Generator) journey(i int) Shipment {
 		TrackingNumber: g.trackingNumber(car, i),
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,
 		Outcome: Delivered,
+		Scans:   make([]schemas.ScanEvent, 0, 12),
 	}
 	b := &journeyBuilder{g: g, s: &s, car: car, svc: svc}
 

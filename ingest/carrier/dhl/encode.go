@@ -4,8 +4,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/segmentio/encoding/json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -32,7 +30,7 @@ var eventOf = map[schemas.Status][2]string{
 // publishes DHL scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	if len(events) == 0 {
-		return json.Marshal(Response{Shipments: []Shipment{}})
+		return carrier.MarshalJSON(Response{Shipments: []Shipment{}})
 	}
 	first := events[0]
 	s := Shipment{
@@ -65,7 +63,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		}
 		s.Events = append(s.Events, out)
 	}
-	return json.Marshal(Response{Shipments: []Shipment{s}})
+	return carrier.MarshalJSON(Response{Shipments: []Shipment{s}})
 }
 
 func place(l schemas.Location) *Place {

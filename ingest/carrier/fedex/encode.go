@@ -4,8 +4,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/segmentio/encoding/json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -34,7 +32,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	var r Response
 	r.Output = &Output{}
 	if len(events) == 0 {
-		return json.Marshal(r)
+		return carrier.MarshalJSON(r)
 	}
 	first := events[0]
 	t := TrackResult{
@@ -69,7 +67,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		t.ScanEvents = append(t.ScanEvents, s)
 	}
 	r.Output.CompleteTrackResults = []CompleteTrackResult{{TrackingNumber: first.TrackingNumber, TrackResults: []TrackResult{t}}}
-	return json.Marshal(r)
+	return carrier.MarshalJSON(r)
 }
 
 func address(l schemas.Location) Address {

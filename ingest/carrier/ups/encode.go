@@ -3,8 +3,6 @@ package ups
 import (
 	"sort"
 
-	"github.com/segmentio/encoding/json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -32,7 +30,7 @@ var activityOf = map[schemas.Status]Status{
 // offset, as UPS sends them. The simulator publishes UPS scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	if len(events) == 0 {
-		return json.Marshal(Response{TrackResponse: &TrackResponse{}})
+		return carrier.MarshalJSON(Response{TrackResponse: &TrackResponse{}})
 	}
 	first := events[0]
 	p := Package{
@@ -61,7 +59,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			Time:     local.Format("150405"),
 		})
 	}
-	return json.Marshal(Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{InquiryNumber: first.TrackingNumber, Package: []Package{p}}}}})
+	return carrier.MarshalJSON(Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{InquiryNumber: first.TrackingNumber, Package: []Package{p}}}}})
 }
 
 func address(l schemas.Location) Address {

@@ -4,8 +4,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/segmentio/encoding/json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -41,7 +39,7 @@ var attemptCodes = map[string]string{
 // the minute. The simulator publishes USPS scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	if len(events) == 0 {
-		return json.Marshal(Tracking{})
+		return carrier.MarshalJSON(Tracking{})
 	}
 	first := events[0]
 	t := Tracking{
@@ -86,7 +84,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			EventCode:      code,
 		})
 	}
-	return json.Marshal(t)
+	return carrier.MarshalJSON(t)
 }
 
 func countryName(c string) string {
