@@ -153,6 +153,10 @@ func New(cfg Config) *Generator {
 			g.regional = append(g.regional, c)
 		}
 	}
+	for _, c := range abroad {
+		g.zones[c.Zone] = loc(c.Zone)
+		g.byName[c.Name] = c
+	}
 	end := cfg.Start.AddDate(0, 0, cfg.Days+30)
 	federal := holidaySet(federalHolidays, cfg.Start.Year(), end.Year())
 	major := holidaySet(majorHolidays, cfg.Start.Year(), end.Year())
@@ -320,13 +324,17 @@ func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail stri
 		TrackingNumber: b.s.TrackingNumber, Carrier: b.car.Name, Service: b.svc.Name,
 		Status: st, StatusDetail: detail,
 		EventTime: t.UTC().Truncate(time.Second), UTCOffsetMinutes: off / 60,
-		Location: schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: "US",
+		Location: schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: c.CountryCode(),
 			Lat: c.Lat, Lon: c.Lon, HasCoords: true},
-		Origin:           schemas.Location{City: b.s.Origin.Name, Region: b.s.Origin.Region, PostalCode: b.s.Origin.Postal, Country: "US"},
-		Destination:      schemas.Location{City: b.s.Destination.Name, Region: b.s.Destination.Region, PostalCode: b.s.Destination.Postal, Country: "US"},
+		Origin:           place(b.s.Origin),
+		Destination:      place(b.s.Destination),
 		Mode:             mode,
 		PromisedDelivery: b.promised,
 	})
+}
+
+func place(c City) schemas.Location {
+	return schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: c.CountryCode()}
 }
 
 func (b *journeyBuilder) anomaly(cause string, start, end time.Time) {
@@ -341,9 +349,14 @@ func (g *Generator) journey(i int) Shipment {
 		served = g.regional
 	}
 	o := served[g.rng.IntN(len(served))]
-	d := served[g.rng.IntN(len(served))]
-	for d.Name == o.Name {
+	var d City
+	if svc.Abroad {
+		d = abroad[g.rng.IntN(len(abroad))]
+	} else {
 		d = served[g.rng.IntN(len(served))]
+		for d.Name == o.Name {
+			d = served[g.rng.IntN(len(served))]
+		}
 	}
 	hub := g.byName[car.Hub]
 	oz, dz := g.zones[o.Zone], g.zones[d.Zone]
@@ -372,6 +385,10 @@ func (g *Generator) journey(i int) Shipment {
 	days := svc.DaysMin
 	offshore := o.Region == "AK" || o.Region == "HI" || d.Region == "AK" || d.Region == "HI"
 	switch {
+	case svc.Abroad: // a long flight adds a day
+		if km > 6000 {
+			days++
+		}
 	case offshore: // everything to or from Alaska and Hawaii flies
 		days += 2
 	case !svc.Air:
@@ -445,6 +462,20 @@ func (g *Generator) journey(i int) Shipment {
 		return s
 	}
 	b.add(arriveDest, d, schemas.StatusArrivedAtFacility, "")
+	if svc.Abroad { // import clearance at the gateway; one in eight is held
+		cleared := arriveDest.Add(time.Duration((1 + 2*g.rng.Float64()) * float64(time.Hour)))
+		if g.rng.Float64() < 0.125 {
+			b.add(cleared, d, schemas.StatusException, "customs")
+			day := ofd.In(dz)
+			for n := 1 + g.rng.IntN(2); n > 0; n-- {
+				day = g.nextWorkingDay(car, day)
+			}
+			ofd = at(day, dz, 7.5+g.rng.Float64()*1.5)
+			b.anomaly("customs", cleared, ofd)
+		} else {
+			b.add(cleared, d, schemas.StatusInTransit, "customs")
+		}
+	}
 	if damaged && !throughHub {
 		b.add(arriveDest.Add(30*time.Minute), d, schemas.StatusException, "damaged")
 	}

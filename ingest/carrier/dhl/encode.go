@@ -39,6 +39,16 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		Origin:      place(first.Origin),
 		Destination: place(first.Destination),
 	}
+	switch first.Service {
+	case carrier.ServiceInternational, carrier.ServiceOvernight:
+		s.Service = "express"
+		s.Details = &Details{Product: &struct {
+			ProductName string `json:"productName,omitempty"`
+		}{ProductName: "EXPRESS WORLDWIDE"}}
+		if first.Service == carrier.ServiceOvernight {
+			s.Details.Product.ProductName = "EXPRESS DOMESTIC"
+		}
+	}
 	sorted := events
 	if len(events) > 1 {
 		sorted = append([]schemas.ScanEvent(nil), events...)
