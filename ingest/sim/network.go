@@ -77,6 +77,9 @@ type Service struct {
 	Standard [2]int
 	// Abroad services go from a US city to one abroad, through customs.
 	Abroad bool
+	// Handoff services give the parcel to USPS for the last mile, which
+	// costs a day.
+	Handoff bool
 }
 
 // Carrier is a simulated carrier with its hub and services.
@@ -94,13 +97,15 @@ type Carrier struct {
 
 var carriers = []Carrier{
 	{Name: "ups", Hub: "Louisville", Prefix: "1Z", Saturday: false, Weight: 0.3, Services: []Service{
-		{Name: "ground", DaysMin: 1, KmPerDay: 750, Weight: 0.7, Standard: [2]int{1, 5}},
+		{Name: "ground", DaysMin: 1, KmPerDay: 750, Weight: 0.6, Standard: [2]int{1, 5}},
+		{Name: "economy", DaysMin: 2, KmPerDay: 750, Weight: 0.1, Standard: [2]int{2, 7}, Handoff: true}, // SurePost
 		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2, Standard: [2]int{2, 2}},
 		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.08, Standard: [2]int{1, 1}},
 		{Name: "international", Air: true, DaysMin: 3, Weight: 0.02, Standard: [2]int{2, 5}, Abroad: true},
 	}},
 	{Name: "fedex", Hub: "Memphis", Prefix: "", Saturday: true, Weight: 0.3, Services: []Service{
-		{Name: "ground", DaysMin: 1, KmPerDay: 700, Weight: 0.65, Standard: [2]int{1, 5}},
+		{Name: "ground", DaysMin: 1, KmPerDay: 700, Weight: 0.55, Standard: [2]int{1, 5}},
+		{Name: "economy", DaysMin: 2, KmPerDay: 700, Weight: 0.1, Standard: [2]int{2, 7}, Handoff: true}, // Ground Economy
 		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2, Standard: [2]int{2, 2}},
 		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.15, Standard: [2]int{1, 1}},
 	}},

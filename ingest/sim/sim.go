@@ -394,6 +394,9 @@ func (g *Generator) journey(i int) Shipment {
 	case !svc.Air:
 		days = max(svc.DaysMin, int(math.Ceil(km/svc.KmPerDay)))
 	}
+	if svc.Handoff {
+		days++ // the post office delivers the day after it receives the parcel
+	}
 	// The promise is the service standard, counted in working days.
 	promised := pickDay
 	for n := 0; n < days; n++ {
@@ -508,6 +511,11 @@ func (g *Generator) journey(i int) Shipment {
 		ofd = at(next, dz, 7.5+g.rng.Float64()*1.5)
 	}
 
+	if svc.Handoff && len(s.Scans) > 0 { // given to the local post office for the last mile
+		last := s.Scans[len(s.Scans)-1].EventTime
+		b.add(minTime(last.Add(time.Duration((1+2*g.rng.Float64())*float64(time.Hour))), ofd.Add(-time.Hour)), d, schemas.StatusInTransit, "")
+	}
+
 	// Delivery: an hour to ten hours after going out, log-normal.
 	delivered := ofd.Add(time.Duration(math.Min(10, math.Exp(1+0.5*g.rng.NormFloat64())) * float64(time.Hour)))
 	switch {
@@ -559,6 +567,13 @@ func (g *Generator) returnHome(b *journeyBuilder, leave, stalled time.Time) Ship
 	s.EndedAt = home.UTC().Truncate(time.Second)
 	b.anomaly("returned", stalled, time.Time{})
 	return *s
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // greatCircleKm is the haversine distance between two cities.
