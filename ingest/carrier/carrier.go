@@ -262,3 +262,75 @@ func MarshalJSON(v any) ([]byte, error) {
 	jsonBuffers.Put(bp)
 	return out, err
 }
+
+// JSONObject appends a JSON object field by field, for the encoders' hot
+// path (one small payload per simulated scan) where reflection and its
+// garbage were most of the cost. Its output must equal what marshalling
+// the payload types gives; each encoder's tests compare the two.
+type JSONObject struct {
+	B     []byte
+	empty bool
+}
+
+// Open starts an object ("{").
+func (o *JSONObject) Open() { o.B = append(o.B, '{'); o.empty = true }
+
+// Close ends it.
+func (o *JSONObject) Close() { o.B = append(o.B, '}'); o.empty = false }
+
+// Key writes a key and leaves the value to the caller.
+func (o *JSONObject) Key(k string) {
+	if !o.empty {
+		o.B = append(o.B, ',')
+	}
+	o.empty = false
+	o.B = append(o.B, '"')
+	o.B = append(o.B, k...)
+	o.B = append(o.B, '"', ':')
+}
+
+// String writes a string field; omitEmpty leaves out an empty one.
+func (o *JSONObject) String(k, v string, omitEmpty bool) {
+	if v == "" && omitEmpty {
+		return
+	}
+	o.Key(k)
+	o.B = AppendJSONString(o.B, v)
+}
+
+// Raw writes a field whose value the caller has encoded.
+func (o *JSONObject) Raw(k string, v []byte) {
+	o.Key(k)
+	o.B = append(o.B, v...)
+}
+
+// AppendJSONString appends s as a JSON string, escaping quotes,
+// backslashes and control characters as encoding/json does (without HTML
+// escaping).
+func AppendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

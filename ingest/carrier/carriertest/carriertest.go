@@ -245,3 +245,38 @@ func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn
 		}
 	}
 }
+
+// SameJSON fails t unless a and b are the same JSON value, whatever the
+// order of their object keys.
+func SameJSON(t *testing.T, a, b []byte) {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	ja, _ := json.Marshal(va)
+	jb, _ := json.Marshal(vb)
+	if !bytes.Equal(ja, jb) {
+		t.Errorf("JSON differs:\n%s\n%s", a, b)
+	}
+}
+
+// Events returns one event per case, as RoundTrip encodes them, for
+// encoder tests of their own.
+func Events(carrierName, tn string, cases []Case) []schemas.ScanEvent {
+	start := time.Date(2026, 3, 10, 14, 5, 7, 0, time.UTC)
+	chicago := schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US"}
+	var out []schemas.ScanEvent
+	for i, c := range cases {
+		out = append(out, schemas.ScanEvent{
+			TrackingNumber: tn, Carrier: carrierName, Service: "ground", Status: c.Status, StatusDetail: c.Detail,
+			EventTime: start.Add(time.Duration(i) * time.Hour), UTCOffsetMinutes: -300, Location: chicago,
+			Origin:      schemas.Location{City: "New \"Old\" York", Region: "NY", PostalCode: "10001", Country: "US"},
+			Destination: chicago,
+		})
+	}
+	return out
+}

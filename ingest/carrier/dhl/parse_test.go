@@ -3,7 +3,9 @@ package dhl
 import (
 	"testing"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 func TestGolden(t *testing.T) { carriertest.Golden(t, Parse, "testdata/*.json") }
@@ -11,7 +13,23 @@ func TestGolden(t *testing.T) { carriertest.Golden(t, Parse, "testdata/*.json") 
 func FuzzParse(f *testing.F) { carriertest.Fuzz(f, Parse, "testdata/*.json") }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, Name, "3318810025", []carriertest.Case{
+	carriertest.RoundTrip(t, Encode, Parse, Name, "3318810025", encodeCases)
+}
+
+// The direct encoder writes what marshalling the payload types writes.
+func TestEncodeOneMatchesPayload(t *testing.T) {
+	events := carriertest.Events(Name, "3318810025", encodeCases)
+	events[0].Service, events[1].Service = "international", "overnight"
+	for _, e := range events {
+		want, err := carrier.MarshalJSON(payload([]schemas.ScanEvent{e}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		carriertest.SameJSON(t, AppendOne([]byte("prefix"), &e)[6:], want)
+	}
+}
+
+var encodeCases = []carriertest.Case{
 		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
 		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
 		{Status: "delivery_attempted", Detail: "recipient_unavailable"},
@@ -19,5 +37,4 @@ func TestEncodeRoundTrip(t *testing.T) {
 		{Status: "available_for_pickup", Detail: "held"}, {Status: "delivered"},
 		{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "customs"},
 		{Status: "returned_to_sender"}, {Status: "unknown"},
-	})
 }

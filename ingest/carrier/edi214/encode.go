@@ -1,10 +1,11 @@
 package edi214
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
+	"bytes"
 	"fmt"
+	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,35 +53,57 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	if len(events) == 0 {
 		return nil, fmt.Errorf("edi214: no events to encode")
 	}
-	sorted := append([]schemas.ScanEvent(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.Before(sorted[j].EventTime) })
-	first := sorted[0]
+	return Append(make([]byte, 0, 400+150*len(events)), events), nil
+}
+
+// AppendOne appends the interchange of one event to dst.
+func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
+	one := [1]schemas.ScanEvent{*e}
+	return Append(dst, one[:])
+}
+
+// Append appends the interchange of events (one or more) to dst.
+func Append(dst []byte, events []schemas.ScanEvent) []byte {
+	sorted := events
+	if len(events) > 1 {
+		sorted = append([]schemas.ScanEvent(nil), events...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.Before(sorted[j].EventTime) })
+	}
+	first := &sorted[0]
 	scac := scacOf[first.Carrier]
 	if scac == "" {
 		scac = strings.ToUpper(first.Carrier)
 	}
-	h := sha256.New()
-	for _, e := range sorted {
-		h.Write([]byte(e.TrackingNumber))
-		h.Write([]byte(e.EventTime.UTC().Format(time.RFC3339)))
+	h := fnv.New64a()
+	var tb [32]byte
+	for i := range sorted {
+		h.Write([]byte(sorted[i].TrackingNumber))
+		h.Write(sorted[i].EventTime.UTC().AppendFormat(tb[:0], time.RFC3339))
 	}
-	control := binary.BigEndian.Uint32(h.Sum(nil)) % 1000000000
+	control := h.Sum64() % 1000000000
 	now := sorted[len(sorted)-1].EventTime.UTC()
+	ctl := strconv.AppendUint(tb[:0], control, 10)
 
-	var b strings.Builder
-	seg := func(elems ...string) { b.WriteString(strings.Join(elems, "*")); b.WriteString("~\n") }
-	fmt.Fprintf(&b, "ISA*00*          *00*          *02*%-15s*ZZ*%-15s*%s*%s*U*00401*%09d*0*P*>~\n",
-		scac, "PARCELCAST", now.Format("060102"), now.Format("1504"), control)
-	seg("GS", "QM", scac, "PARCELCAST", now.Format("20060102"), now.Format("1504"), fmt.Sprint(control), "X", "004010")
-	n := 0
-	set := func(elems ...string) { seg(elems...); n++ }
-	set("ST", "214", "0001")
-	set("B10", first.TrackingNumber, first.TrackingNumber, scac)
-	set("N1", "SH", "SHIPPER")
-	set("N4", first.Origin.City, first.Origin.Region, first.Origin.PostalCode, first.Origin.Country)
-	set("N1", "CN", "CONSIGNEE")
-	set("N4", first.Destination.City, first.Destination.Region, first.Destination.PostalCode, first.Destination.Country)
-	for i, e := range sorted {
+	b := append(dst, "ISA*00*          *00*          *02*"...)
+	b = appendPadded(b, scac, 15)
+	b = append(b, "*ZZ*"...)
+	b = appendPadded(b, "PARCELCAST", 15)
+	b = append(b, '*')
+	b = now.AppendFormat(b, "060102*1504")
+	b = append(b, "*U*00401*"...)
+	b = append(b, fmt.Sprintf("%09d", control)...)
+	b = append(b, "*0*P*>~\n"...)
+	b = seg(b, "GS", "QM", scac, "PARCELCAST", now.Format("20060102"), now.Format("1504"), string(ctl), "X", "004010")
+	start := len(b)
+	b = seg(b, "ST", "214", "0001")
+	b = seg(b, "B10", first.TrackingNumber, first.TrackingNumber, scac)
+	b = seg(b, "N1", "SH", "SHIPPER")
+	b = seg(b, "N4", first.Origin.City, first.Origin.Region, first.Origin.PostalCode, first.Origin.Country)
+	b = seg(b, "N1", "CN", "CONSIGNEE")
+	b = seg(b, "N4", first.Destination.City, first.Destination.Region, first.Destination.PostalCode, first.Destination.Country)
+	var date, clock [8]byte
+	for i := range sorted {
+		e := &sorted[i]
 		code := at7Of[e.Status]
 		if c, ok := exceptionOf[e.StatusDetail]; ok && e.Status == schemas.StatusException {
 			code = c
@@ -90,12 +113,32 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			reason = "NS"
 		}
 		local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
-		set("LX", fmt.Sprint(i+1))
-		set("AT7", code, reason, "", "", local.Format("20060102"), local.Format("150405"), "LT")
-		set("MS1", e.Location.City, e.Location.Region, e.Location.Country)
+		b = seg(b, "LX", strconv.Itoa(i+1))
+		b = seg(b, "AT7", code, reason, "", "", string(local.AppendFormat(date[:0], "20060102")), string(local.AppendFormat(clock[:0], "150405")), "LT")
+		b = seg(b, "MS1", e.Location.City, e.Location.Region, e.Location.Country)
 	}
-	set("SE", fmt.Sprint(n+1), "0001")
-	seg("GE", "1", fmt.Sprint(control))
-	seg("IEA", "1", fmt.Sprintf("%09d", control))
-	return []byte(b.String()), nil
+	segments := bytes.Count(b[start:], []byte("~\n")) + 1
+	b = seg(b, "SE", strconv.Itoa(segments), "0001")
+	b = seg(b, "GE", "1", string(ctl))
+	b = seg(b, "IEA", "1", fmt.Sprintf("%09d", control))
+	return b
+}
+
+// seg appends one segment: elements joined by '*', then the terminator.
+func seg(b []byte, elems ...string) []byte {
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, '*')
+		}
+		b = append(b, e...)
+	}
+	return append(b, '~', '\n')
+}
+
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := len(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
 }

@@ -29,10 +29,18 @@ var eventTypeOf = map[schemas.Status][2]string{
 // scan first, times with their local offset. The simulator publishes
 // FedEx scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
+	if len(events) == 1 {
+		return AppendOne(nil, &events[0]), nil
+	}
+	return carrier.MarshalJSON(payload(events))
+}
+
+// payload builds the response of events.
+func payload(events []schemas.ScanEvent) Response {
 	var r Response
 	r.Output = &Output{}
 	if len(events) == 0 {
-		return carrier.MarshalJSON(r)
+		return r
 	}
 	first := events[0]
 	t := TrackResult{
@@ -58,16 +66,109 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			EventDescription: code[1],
 			ScanLocation:     address(e.Location),
 		}
-		switch {
-		case e.StatusDetail == "weather":
+		if weather(&e) {
 			s.DelayDetail = &DelayDetail{Type: "WEATHER", Status: "DELAYED"}
-		case e.Status != schemas.StatusAvailableForPickup:
-			s.ExceptionDescription = carrier.DetailText(e.StatusDetail)
+		} else {
+			s.ExceptionDescription = exceptionText(&e)
 		}
 		t.ScanEvents = append(t.ScanEvents, s)
 	}
 	r.Output.CompleteTrackResults = []CompleteTrackResult{{TrackingNumber: first.TrackingNumber, TrackResults: []TrackResult{t}}}
-	return carrier.MarshalJSON(r)
+	return r
+}
+
+func weather(e *schemas.ScanEvent) bool { return e.StatusDetail == "weather" }
+
+func exceptionText(e *schemas.ScanEvent) string {
+	if e.Status == schemas.StatusAvailableForPickup {
+		return ""
+	}
+	return carrier.DetailText(e.StatusDetail)
+}
+
+// AppendOne appends the response of one event to dst: the same JSON as
+// Encode gives, written directly instead of by reflection, for the
+// simulator's hot path.
+func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, 768)
+	}
+	o := carrier.JSONObject{B: dst}
+	addr := func(l schemas.Location) {
+		o.Open()
+		o.String("city", l.City, true)
+		o.String("stateOrProvinceCode", l.Region, true)
+		o.String("postalCode", l.PostalCode, true)
+		o.String("countryCode", l.Country, true)
+		o.Close()
+	}
+	party := func(key string, l schemas.Location) {
+		o.Key(key)
+		o.Open()
+		o.Key("address")
+		addr(l)
+		o.Close()
+	}
+	o.Open()
+	o.Key("output")
+	o.Open()
+	o.Key("completeTrackResults")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.String("trackingNumber", e.TrackingNumber, false)
+	o.Key("trackResults")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.Key("trackingNumberInfo")
+	o.Open()
+	o.String("trackingNumber", e.TrackingNumber, false)
+	o.Close()
+	o.Key("serviceDetail")
+	o.Open()
+	o.String("description", serviceName(e.Service), true)
+	o.Close()
+	party("shipperInformation", e.Origin)
+	party("recipientInformation", e.Destination)
+	if e.PromisedDelivery != nil {
+		o.Key("dateAndTimes")
+		o.B = append(o.B, '[')
+		o.Open()
+		o.String("type", "COMMITMENT", false)
+		o.Key("dateTime")
+		p := e.PromisedDelivery.In(carrier.FixedZone(e.UTCOffsetMinutes))
+		o.B = append(p.AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+		o.Close()
+		o.B = append(o.B, ']')
+	}
+	o.Key("scanEvents")
+	o.B = append(o.B, '[')
+	o.Open()
+	code := eventTypeOf[e.Status]
+	o.Key("date")
+	o.B = append(e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes)).AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+	o.String("eventType", code[0], false)
+	o.String("eventDescription", code[1], false)
+	if !weather(e) {
+		o.String("exceptionDescription", exceptionText(e), true)
+	}
+	o.Key("scanLocation")
+	addr(e.Location)
+	if weather(e) {
+		o.Key("delayDetail")
+		o.Open()
+		o.String("type", "WEATHER", false)
+		o.String("status", "DELAYED", false)
+		o.Close()
+	}
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.Close()
+	return o.B
 }
 
 func address(l schemas.Location) Address {

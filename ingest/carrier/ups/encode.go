@@ -29,8 +29,16 @@ var activityOf = map[schemas.Status]Status{
 // activity first and times in the scan location's local time without an
 // offset, as UPS sends them. The simulator publishes UPS scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
+	if len(events) == 1 {
+		return AppendOne(nil, &events[0]), nil
+	}
+	return carrier.MarshalJSON(payload(events))
+}
+
+// payload builds the response of events.
+func payload(events []schemas.ScanEvent) Response {
 	if len(events) == 0 {
-		return carrier.MarshalJSON(Response{TrackResponse: &TrackResponse{}})
+		return Response{TrackResponse: &TrackResponse{}}
 	}
 	first := events[0]
 	p := Package{
@@ -47,19 +55,97 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
 	}
 	for _, e := range sorted {
-		st := activityOf[e.Status]
-		if text := carrier.DetailText(e.StatusDetail); text != "" && e.Status != schemas.StatusAvailableForPickup {
-			st.Description += ": " + text
-		}
 		local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
 		p.Activity = append(p.Activity, Activity{
 			Location: Location{Address: address(e.Location)},
-			Status:   st,
+			Status:   statusOf(&e),
 			Date:     local.Format("20060102"),
 			Time:     local.Format("150405"),
 		})
 	}
-	return carrier.MarshalJSON(Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{InquiryNumber: first.TrackingNumber, Package: []Package{p}}}}})
+	return Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{InquiryNumber: first.TrackingNumber, Package: []Package{p}}}}}
+}
+
+func statusOf(e *schemas.ScanEvent) Status {
+	st := activityOf[e.Status]
+	if text := carrier.DetailText(e.StatusDetail); text != "" && e.Status != schemas.StatusAvailableForPickup {
+		st.Description += ": " + text
+	}
+	return st
+}
+
+// AppendOne appends the response of one event to dst: the same JSON as
+// Encode gives, written directly instead of by reflection, for the
+// simulator's hot path.
+func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, 640)
+	}
+	o := carrier.JSONObject{B: dst}
+	addr := func(key string, l schemas.Location) {
+		o.Key(key)
+		o.Open()
+		o.String("city", l.City, true)
+		o.String("stateProvince", l.Region, true)
+		o.String("postalCode", l.PostalCode, true)
+		o.String("country", l.Country, true)
+		o.Close()
+	}
+	o.Open()
+	o.Key("trackResponse")
+	o.Open()
+	o.Key("shipment")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.String("inquiryNumber", e.TrackingNumber, true)
+	o.Key("package")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.String("trackingNumber", e.TrackingNumber, false)
+	o.Key("service")
+	o.Open()
+	o.String("description", serviceName(e.Service), true)
+	o.Close()
+	o.Key("packageAddress")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.String("type", "ORIGIN", false)
+	addr("address", e.Origin)
+	o.Close()
+	o.B = append(o.B, ',')
+	o.Open()
+	o.String("type", "DESTINATION", false)
+	addr("address", e.Destination)
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Key("activity")
+	o.B = append(o.B, '[')
+	o.Open()
+	o.Key("location")
+	o.Open()
+	addr("address", e.Location)
+	o.Close()
+	st := statusOf(e)
+	o.Key("status")
+	o.Open()
+	o.String("type", st.Type, false)
+	o.String("description", st.Description, false)
+	o.String("code", st.Code, false)
+	o.Close()
+	local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
+	o.Key("date")
+	o.B = append(local.AppendFormat(append(o.B, '"'), "20060102"), '"')
+	o.Key("time")
+	o.B = append(local.AppendFormat(append(o.B, '"'), "150405"), '"')
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	o.Close()
+	return o.B
 }
 
 func address(l schemas.Location) Address {

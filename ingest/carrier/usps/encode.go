@@ -38,8 +38,16 @@ var attemptCodes = map[string]string{
 // newest first: GMTTimestamp and GMTOffset exact, eventTimestamp local to
 // the minute. The simulator publishes USPS scans with it.
 func Encode(events []schemas.ScanEvent) ([]byte, error) {
+	if len(events) == 1 {
+		return AppendOne(nil, &events[0]), nil
+	}
+	return carrier.MarshalJSON(payload(events))
+}
+
+// payload builds the response of events.
+func payload(events []schemas.ScanEvent) Tracking {
 	if len(events) == 0 {
-		return carrier.MarshalJSON(Tracking{})
+		return Tracking{}
 	}
 	first := events[0]
 	t := Tracking{
@@ -58,19 +66,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.After(sorted[j].EventTime) })
 	}
 	for _, e := range sorted {
-		ev := eventOf[e.Status]
-		code, text := ev[0], ev[1]
-		switch {
-		case e.Status == schemas.StatusDeliveryAttempted && attemptCodes[e.StatusDetail] != "":
-			code, text = attemptCodes[e.StatusDetail], "Delivery Attempted"
-		case e.Status == schemas.StatusException:
-			text += ": " + carrier.DetailText(e.StatusDetail)
-			if e.StatusDetail == "" {
-				text = "Alert: Delay in transit"
-			}
-		case e.Status == schemas.StatusReturnedToSender && e.StatusDetail != "":
-			text += " - " + carrier.DetailText(e.StatusDetail)
-		}
+		code, text := codeText(&e)
 		off := carrier.FixedZone(e.UTCOffsetMinutes)
 		t.TrackingEvents = append(t.TrackingEvents, Event{
 			EventType:      text,
@@ -84,7 +80,66 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 			EventCode:      code,
 		})
 	}
-	return carrier.MarshalJSON(t)
+	return t
+}
+
+// codeText is the event code and text of e.
+func codeText(e *schemas.ScanEvent) (code, text string) {
+	ev := eventOf[e.Status]
+	code, text = ev[0], ev[1]
+	switch {
+	case e.Status == schemas.StatusDeliveryAttempted && attemptCodes[e.StatusDetail] != "":
+		code, text = attemptCodes[e.StatusDetail], "Delivery Attempted"
+	case e.Status == schemas.StatusException:
+		text += ": " + carrier.DetailText(e.StatusDetail)
+		if e.StatusDetail == "" {
+			text = "Alert: Delay in transit"
+		}
+	case e.Status == schemas.StatusReturnedToSender && e.StatusDetail != "":
+		text += " - " + carrier.DetailText(e.StatusDetail)
+	}
+	return code, text
+}
+
+// AppendOne appends the response of one event to dst: the same JSON as
+// Encode gives, written directly instead of by reflection, for the
+// simulator's hot path.
+func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, 512)
+	}
+	o := carrier.JSONObject{B: dst}
+	o.Open()
+	o.String("trackingNumber", e.TrackingNumber, false)
+	o.String("mailClass", mailClass(e.Service), true)
+	o.String("originCity", e.Origin.City, true)
+	o.String("originState", e.Origin.Region, true)
+	o.String("originZIP", e.Origin.PostalCode, true)
+	o.String("destinationCity", e.Destination.City, true)
+	o.String("destinationState", e.Destination.Region, true)
+	o.String("destinationZIP", e.Destination.PostalCode, true)
+	o.Key("trackingEvents")
+	o.B = append(o.B, '[')
+	o.Open()
+	code, text := codeText(e)
+	off := carrier.FixedZone(e.UTCOffsetMinutes)
+	local := e.EventTime.In(off)
+	o.String("eventType", text, false)
+	o.Key("eventTimestamp")
+	o.B = append(local.AppendFormat(append(o.B, '"'), "2006-01-02T15:04:05"), '"')
+	o.Key("GMTTimestamp")
+	o.B = append(e.EventTime.UTC().AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+	o.Key("GMTOffset")
+	o.B = append(local.AppendFormat(append(o.B, '"'), "-07:00"), '"')
+	o.String("eventCountry", countryName(e.Location.Country), true)
+	o.String("eventCity", e.Location.City, true)
+	o.String("eventState", e.Location.Region, true)
+	o.String("eventZIP", e.Location.PostalCode, true)
+	o.String("eventCode", code, false)
+	o.Close()
+	o.B = append(o.B, ']')
+	o.Close()
+	return o.B
 }
 
 func countryName(c string) string {

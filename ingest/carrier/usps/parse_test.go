@@ -3,7 +3,9 @@ package usps
 import (
 	"testing"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 func TestGolden(t *testing.T) { carriertest.Golden(t, Parse, "testdata/*.json", "testdata/*.xml") }
@@ -19,7 +21,23 @@ func TestCodesDocumented(t *testing.T) {
 }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, Name, "9400111201080805483016", []carriertest.Case{
+	carriertest.RoundTrip(t, Encode, Parse, Name, "9400111201080805483016", encodeCases)
+}
+
+// The direct encoder writes what marshalling the payload types writes.
+func TestEncodeOneMatchesPayload(t *testing.T) {
+	events := carriertest.Events(Name, "9400111201080805483016", encodeCases)
+	events[0].Location.Country = "FR"
+	for _, e := range events {
+		want, err := carrier.MarshalJSON(payload([]schemas.ScanEvent{e}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		carriertest.SameJSON(t, AppendOne([]byte("prefix"), &e)[6:], want)
+	}
+}
+
+var encodeCases = []carriertest.Case{
 		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
 		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
 		{Status: "delivery_attempted", Detail: "recipient_unavailable"},
@@ -29,5 +47,4 @@ func TestEncodeRoundTrip(t *testing.T) {
 		{Status: "exception", Detail: "delay"},
 		{Status: "returned_to_sender"}, {Status: "returned_to_sender", Detail: "address_issue"},
 		{Status: "cancelled"}, {Status: "unknown"},
-	})
 }
