@@ -30,11 +30,11 @@ func TestEncodeOneMatchesPayload(t *testing.T) {
 }
 
 var encodeCases = []carriertest.Case{
-		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
-		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
-		{Status: "delivery_attempted", Detail: "recipient_unavailable"},
-		{Status: "delivery_attempted", Detail: "address_issue"},
-		{Status: "available_for_pickup", Detail: "held"}, {Status: "delivered"},
-		{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "customs"},
-		{Status: "returned_to_sender"}, {Status: "unknown"},
+	{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
+	{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
+	{Status: "delivery_attempted", Detail: "recipient_unavailable"},
+	{Status: "delivery_attempted", Detail: "address_issue"},
+	{Status: "available_for_pickup", Detail: "held"}, {Status: "delivered"},
+	{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "customs"},
+	{Status: "returned_to_sender"}, {Status: "unknown"},
 }

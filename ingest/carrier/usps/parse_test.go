@@ -38,13 +38,13 @@ func TestEncodeOneMatchesPayload(t *testing.T) {
 }
 
 var encodeCases = []carriertest.Case{
-		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
-		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
-		{Status: "delivery_attempted", Detail: "recipient_unavailable"},
-		{Status: "delivery_attempted", Detail: "business_closed"},
-		{Status: "available_for_pickup", Detail: "held"}, {Status: "delivered"},
-		{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "damaged"},
-		{Status: "exception", Detail: "delay"},
-		{Status: "returned_to_sender"}, {Status: "returned_to_sender", Detail: "address_issue"},
-		{Status: "cancelled"}, {Status: "unknown"},
+	{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
+	{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
+	{Status: "delivery_attempted", Detail: "recipient_unavailable"},
+	{Status: "delivery_attempted", Detail: "business_closed"},
+	{Status: "available_for_pickup", Detail: "held"}, {Status: "delivered"},
+	{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "damaged"},
+	{Status: "exception", Detail: "delay"},
+	{Status: "returned_to_sender"}, {Status: "returned_to_sender", Detail: "address_issue"},
+	{Status: "cancelled"}, {Status: "unknown"},
 }
