@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -32,6 +32,11 @@ fmt-check:
 # in-process Kafka broker, with the race detector.
 test: deps vet lint fmt-check
 	$(GO) test -race -count=1 $(TEST_ARGS) ./...
+
+# The crash test at full size: over 200k records, ingest killed with
+# SIGKILL 25 times. `make test` runs it smaller.
+test-crash: deps
+	$(GO) test -count=1 -run TestCrashRecovery -v ./cmd/parcelcast -timeout 30m -crash.shipments=30000 -crash.kills=25
 
 # Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.

@@ -39,6 +39,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxRetryInterval caps the exponential backoff between retries.
 	MaxRetryInterval time.Duration
+	// SessionTimeout is how long the group waits for a silent member (one
+	// that crashed) before giving its partitions to the others.
+	SessionTimeout time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -53,6 +56,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxRetryInterval <= 0 {
 		c.MaxRetryInterval = 30 * time.Second
+	}
+	if c.SessionTimeout <= 0 {
+		c.SessionTimeout = 10 * time.Second
 	}
 }
 
@@ -122,15 +128,18 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	sort.Strings(topics)
 	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        c.cfg.Brokers,
-		GroupID:        c.cfg.GroupID,
-		GroupTopics:    topics,
-		MinBytes:       1,
-		MaxBytes:       16 << 20,
-		MaxWait:        200 * time.Millisecond,
-		StartOffset:    kafka.FirstOffset,
-		CommitInterval: 0, // synchronous commits: CommitMessages returns once the broker has them
-		QueueCapacity:  max(100, c.cfg.BatchSize),
+		Brokers:           c.cfg.Brokers,
+		GroupID:           c.cfg.GroupID,
+		GroupTopics:       topics,
+		MinBytes:          1,
+		MaxBytes:          16 << 20,
+		MaxWait:           200 * time.Millisecond,
+		StartOffset:       kafka.FirstOffset,
+		CommitInterval:    0, // synchronous commits: CommitMessages returns once the broker has them
+		QueueCapacity:     max(100, c.cfg.BatchSize),
+		SessionTimeout:    c.cfg.SessionTimeout,
+		RebalanceTimeout:  c.cfg.SessionTimeout,
+		HeartbeatInterval: max(c.cfg.SessionTimeout/5, 100*time.Millisecond),
 	})
 	defer reader.Close()
 

@@ -263,6 +263,7 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	fs.IntVar(&f.cfg.BatchSize, "batch-size", 5000, "records per ClickHouse insert")
 	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
+	fs.DurationVar(&f.cfg.SessionTimeout, "session-timeout", 10*time.Second, "how long the consumer group waits for a crashed member before rebalancing")
 	return f
 }
 

@@ -24,7 +24,18 @@ import (
 
 var env *testenv.Env
 
-func TestMain(m *testing.M) { testenv.Run(m, &env) }
+func TestMain(m *testing.M) {
+	// The crash test runs `parcelcast ingest` as a child process: this test
+	// binary, told by the environment to be the command instead.
+	if args := os.Getenv(childArgsEnv); args != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			panic(err)
+		}
+		os.Exit(run(argv, os.Stderr))
+	}
+	testenv.Run(m, &env)
+}
 
 // TestEndToEnd publishes simulated scans to Kafka, ingests them into
 // ClickHouse, trains, and asks the HTTP handler for ETAs, checking each

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
+)
+
+// childArgsEnv carries the command line of a child `parcelcast` process.
+const childArgsEnv = "PARCELCAST_TEST_CHILD_ARGS"
+
+var (
+	crashShipments = flag.Int("crash.shipments", 4000, "shipments the crash test publishes (make test-crash: 30000, over 200k records)")
+	crashKills     = flag.Int("crash.kills", 6, "times the crash test kills ingest with SIGKILL (make test-crash: 25)")
+)
+
+// recordingWriter writes to Kafka and keeps, for the checks, the event ids
+// of every well-formed record and the payloads of the malformed ones.
+type recordingWriter struct {
+	w         *kafka.Writer
+	topics    map[string]string
+	mu        sync.Mutex
+	ids       map[string]bool
+	malformed map[string]bool
+	sent      []kafka.Message
+}
+
+func (r *recordingWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	if err := r.w.WriteMessages(ctx, msgs...); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range msgs {
+		parse, _ := ingest.Feed(r.topics[m.Topic])
+		events, err := parse(m.Value)
+		if err != nil {
+			r.malformed[string(m.Value)] = true
+		}
+		for _, e := range events {
+			r.ids[e.EventID] = true
+		}
+		r.sent = append(r.sent, m)
+	}
+	return nil
+}
+
+// TestCrashRecovery runs `parcelcast ingest` as a child process and kills
+// it with SIGKILL at random moments while carrier feeds (with duplicates,
+// noise and a replay of earlier records) are produced, restarting it each
+// time. In the end every distinct scan is in ClickHouse exactly once, none
+// is missing, the dead-letter topic holds exactly the malformed records,
+// and a last SIGTERM makes ingest exit cleanly. It fails when offsets are
+// committed before the insert they cover.
+func TestCrashRecovery(t *testing.T) {
+	ctx := context.Background()
+	chCfg, conn := env.Database(t)
+	prefix := testenv.RandomName(ingest.RawTopicPrefix+"crash_") + "."
+	feeds := sim.CarrierFeeds(prefix)
+	dlqTopic := prefix + "dlq"
+	topics := feeds.Topics()
+	all := []string{dlqTopic}
+	var pairs []string
+	for topic, feed := range topics {
+		all = append(all, topic)
+		pairs = append(pairs, topic+"="+feed)
+	}
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, all...); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recordingWriter{w: newScanWriter(env.Kafka.Brokers), topics: topics, ids: map[string]bool{}, malformed: map[string]bool{}}
+	defer rec.w.Close()
+
+	// The producer: a simulation with feed noise, then a replay of the
+	// first quarter of what it sent, as a carrier resending its backlog.
+	produced := make(chan error, 1)
+	go func() { // owned by the test: it waits on produced
+		cfg := sim.Config{Seed: 77, Shipments: *crashShipments, Days: 20}
+		if _, err := sim.Publish(ctx, rec, sim.New(cfg), feeds, sim.Options{BatchSize: 500, Noise: sim.DefaultNoise}); err != nil {
+			produced <- err
+			return
+		}
+		rec.mu.Lock()
+		replay := append([]kafka.Message(nil), rec.sent[:len(rec.sent)/4]...)
+		rec.mu.Unlock()
+		for len(replay) > 0 {
+			n := min(500, len(replay))
+			if err := rec.w.WriteMessages(ctx, replay[:n]...); err != nil {
+				produced <- err
+				return
+			}
+			replay = replay[n:]
+		}
+		produced <- nil
+	}()
+
+	args := []string{"ingest",
+		"--clickhouse-addr", env.ClickHouse.Addr, "--clickhouse-database", chCfg.Database,
+		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--topics", strings.Join(pairs, ","),
+		"--group", testenv.RandomName("crash_"), "--dlq-topic", dlqTopic,
+		"--batch-size", "2000", "--flush-interval", "100ms", "--shutdown-timeout", "20s", "--session-timeout", "6s", // the broker's minimum
+		"--metrics-addr", "", "--log-level", "warn", "--log-format", "text"}
+	argv, _ := json.Marshal(args)
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	count := func() uint64 {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Each run is killed at a random moment once it has written something,
+	// so the kills land in the middle of fetching, inserting and committing.
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	for i := 0; i < *crashKills; i++ {
+		before := count()
+		cmd := start()
+		for wait := time.Now().Add(30 * time.Second); count() == before && time.Now().Before(wait); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+	}
+	if err := <-produced; err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+
+	// The last run catches up; then SIGTERM must end it cleanly.
+	final := start()
+	wantRows := uint64(len(rec.ids))
+	deadline := time.Now().Add(3 * time.Minute)
+	var rows, ids uint64
+	for time.Now().Before(deadline) {
+		if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+			t.Fatal(err)
+		}
+		if rows >= wantRows {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // let anything extra arrive before judging
+	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- final.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("ingest did not exit cleanly on SIGTERM: %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		_ = final.Process.Kill()
+		t.Fatal("ingest did not exit within 40 s of SIGTERM")
+	}
+	if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+		t.Fatal(err)
+	}
+	if rows != wantRows || ids != wantRows {
+		t.Fatalf("after %d kills: scan_events FINAL has %d rows / %d ids, want %d distinct scans", *crashKills, rows, ids, wantRows)
+	}
+
+	// The dead-letter topic: exactly the malformed payloads (a replayed or
+	// re-read one may appear more than once).
+	got := map[string]bool{}
+	for p := 0; p < 4; p++ {
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, Topic: dlqTopic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
+		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		for {
+			m, err := r.ReadMessage(dctx)
+			if err != nil {
+				break
+			}
+			got[string(m.Value)] = true
+		}
+		cancel()
+		r.Close()
+	}
+	for p := range rec.malformed {
+		if !got[p] {
+			t.Errorf("malformed record %.60q missing from the dead-letter topic", p)
+		}
+	}
+	for p := range got {
+		if !rec.malformed[p] {
+			t.Errorf("well-formed record %.60q in the dead-letter topic", p)
+		}
+	}
+	t.Logf("%d records produced, %d distinct scans, %d malformed, %d kills", len(rec.sent), wantRows, len(rec.malformed), *crashKills)
+}
