@@ -42,6 +42,9 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member (one
 	// that crashed) before giving its partitions to the others.
 	SessionTimeout time.Duration
+	// Normalized, when set, receives every batch's canonical events after
+	// ClickHouse acknowledged them and before the offsets are committed.
+	Normalized EventPublisher
 }
 
 func (c *Config) setDefaults() {
@@ -244,7 +247,8 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	}
 }
 
-// flush writes events, then dead letters, then commits the offsets, each
+// flush writes events, then publishes them to the normalized topic when
+// configured, then writes dead letters, then commits the offsets, each
 // retried with capped exponential backoff until it succeeds or ctx ends.
 // On error the batch is kept: nothing was committed.
 func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) error {
@@ -256,6 +260,11 @@ func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) er
 		c.metrics.InsertSeconds.Observe(time.Since(start).Seconds())
 		c.metrics.BatchSize.Observe(float64(len(b.events)))
 		c.metrics.RowsInserted.Add(float64(len(b.events)))
+		if n := c.cfg.Normalized; n != nil {
+			if err := c.retry(ctx, "normalized", func() error { return n.PublishEvents(ctx, b.events) }); err != nil {
+				return err
+			}
+		}
 	}
 	if len(b.letters) > 0 {
 		if err := c.retry(ctx, "dead_letter", func() error { return c.dlq.WriteDeadLetters(ctx, b.letters) }); err != nil {

@@ -49,7 +49,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
 		}),
 		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, dead_letter, commit).",
+			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit).",
 		}, []string{"stage"}),
 		Lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_consumer_lag_records", Help: "Records behind the end of the assigned partitions, as last seen by the reader.",

@@ -242,11 +242,12 @@ func truthRecord(s *sim.Shipment) truthJSON {
 }
 
 type ingestFlags struct {
-	brokers string
-	group   string
-	topics  string
-	dlq     string
-	cfg     ingest.Config
+	brokers    string
+	group      string
+	topics     string
+	dlq        string
+	normalized string
+	cfg        ingest.Config
 }
 
 func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
@@ -260,6 +261,7 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	fs.StringVar(&f.topics, "topics", strings.Join(pairs, ","),
 		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+")")
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
+	fs.StringVar(&f.normalized, "normalized-topic", ingest.NormalizedTopic, "topic receiving canonical events once stored, for online consumers ('' to disable)")
 	fs.IntVar(&f.cfg.BatchSize, "batch-size", 5000, "records per ClickHouse insert")
 	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
@@ -300,6 +302,11 @@ func runIngest(ctx context.Context, args []string) error {
 	reg := newRegistry()
 	dlq := ingest.NewKafkaDeadLetters(cfg.Brokers, inf.dlq)
 	defer dlq.Close()
+	if inf.normalized != "" {
+		n := ingest.NewKafkaEvents(cfg.Brokers, inf.normalized)
+		defer n.Close()
+		cfg.Normalized = n
+	}
 	c, err := ingest.NewConsumer(cfg, ingest.NewClickHouseWriter(conn), dlq, ingest.NewMetrics(reg), log)
 	if err != nil {
 		return err

@@ -72,9 +72,9 @@ func TestCrashRecovery(t *testing.T) {
 	chCfg, conn := env.Database(t)
 	prefix := testenv.RandomName(ingest.RawTopicPrefix+"crash_") + "."
 	feeds := sim.CarrierFeeds(prefix)
-	dlqTopic := prefix + "dlq"
+	dlqTopic, normTopic := prefix+"dlq", prefix+"normalized"
 	topics := feeds.Topics()
-	all := []string{dlqTopic}
+	all := []string{dlqTopic, normTopic}
 	var pairs []string
 	for topic, feed := range topics {
 		all = append(all, topic)
@@ -112,7 +112,7 @@ func TestCrashRecovery(t *testing.T) {
 	args := []string{"ingest",
 		"--clickhouse-addr", env.ClickHouse.Addr, "--clickhouse-database", chCfg.Database,
 		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--topics", strings.Join(pairs, ","),
-		"--group", testenv.RandomName("crash_"), "--dlq-topic", dlqTopic,
+		"--group", testenv.RandomName("crash_"), "--dlq-topic", dlqTopic, "--normalized-topic", normTopic,
 		"--batch-size", "2000", "--flush-interval", "100ms", "--shutdown-timeout", "20s", "--session-timeout", "6s", // the broker's minimum
 		"--metrics-addr", "", "--log-level", "warn", "--log-format", "text"}
 	argv, _ := json.Marshal(args)
@@ -189,20 +189,7 @@ func TestCrashRecovery(t *testing.T) {
 
 	// The dead-letter topic: exactly the malformed payloads (a replayed or
 	// re-read one may appear more than once).
-	got := map[string]bool{}
-	for p := 0; p < 4; p++ {
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, Topic: dlqTopic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
-		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		for {
-			m, err := r.ReadMessage(dctx)
-			if err != nil {
-				break
-			}
-			got[string(m.Value)] = true
-		}
-		cancel()
-		r.Close()
-	}
+	got := readAll(t, dlqTopic)
 	for p := range rec.malformed {
 		if !got[p] {
 			t.Errorf("malformed record %.60q missing from the dead-letter topic", p)
@@ -213,5 +200,40 @@ func TestCrashRecovery(t *testing.T) {
 			t.Errorf("well-formed record %.60q in the dead-letter topic", p)
 		}
 	}
+	// The normalized topic: every stored scan, each at least once.
+	normalized := map[string]bool{}
+	for v := range readAll(t, normTopic) {
+		var e struct {
+			EventID string `json:"event_id"`
+		}
+		if err := json.Unmarshal([]byte(v), &e); err != nil {
+			t.Fatalf("normalized record %.60q: %v", v, err)
+		}
+		normalized[e.EventID] = true
+	}
+	if len(normalized) != len(rec.ids) {
+		t.Errorf("normalized topic has %d distinct events, want %d", len(normalized), len(rec.ids))
+	}
 	t.Logf("%d records produced, %d distinct scans, %d malformed, %d kills", len(rec.sent), wantRows, len(rec.malformed), *crashKills)
+}
+
+// readAll reads every record of the four partitions of topic, as a set of
+// values.
+func readAll(t *testing.T, topic string) map[string]bool {
+	t.Helper()
+	got := map[string]bool{}
+	for p := 0; p < 4; p++ {
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, Topic: topic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		for {
+			m, err := r.ReadMessage(ctx)
+			if err != nil {
+				break
+			}
+			got[string(m.Value)] = true
+		}
+		cancel()
+		r.Close()
+	}
+	return got
 }
