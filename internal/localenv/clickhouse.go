@@ -28,6 +28,32 @@ type ClickHouse struct {
 	Backend  Backend
 	dir      string // data directory of a local process
 	stop     func() error
+	// halt stops a local server keeping its data; launch starts it again
+	// on the same ports.
+	halt   func() error
+	launch func(ctx context.Context) error
+}
+
+// ErrNotLocal is returned by Halt and Restart for a server this package
+// does not run as a local process.
+var ErrNotLocal = errors.New("not a local clickhouse-server process")
+
+// Halt stops a local server and keeps its data, for outage tests: clients
+// get connection errors until Restart.
+func (c *ClickHouse) Halt() error {
+	if c == nil || c.halt == nil {
+		return ErrNotLocal
+	}
+	return c.halt()
+}
+
+// Restart starts a halted local server again on the same address and
+// waits until it answers.
+func (c *ClickHouse) Restart(ctx context.Context) error {
+	if c == nil || c.launch == nil {
+		return ErrNotLocal
+	}
+	return c.launch(ctx)
 }
 
 // Close stops a server this package started and removes its data. For a
@@ -186,36 +212,57 @@ func tryClickHouseProcess(ctx context.Context, log *slog.Logger) (*ClickHouse, e
 	if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(usersXML), 0o644); err != nil {
 		return fail(fmt.Errorf("write clickhouse users: %w", err))
 	}
-	cmd, err := serverCommand(cfgPath)
-	if err != nil {
+	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
+	srv := &localServer{dir: dir, cfgPath: cfgPath, httpAddr: httpAddr, log: log}
+	if err := srv.start(ctx); err != nil {
 		return fail(err)
 	}
-	cmd.Dir = dir
-	out, err := os.Create(filepath.Join(dir, "log", "stdout.log"))
+	log.Debug("local clickhouse server ready", "dir", dir, "tcp_port", tcpPort)
+	return &ClickHouse{
+		Addr:     "127.0.0.1:" + strconv.Itoa(tcpPort),
+		HTTPAddr: httpAddr,
+		Backend:  BackendLocal,
+		dir:      dir,
+		stop: func() error {
+			srv.halt()
+			return os.RemoveAll(dir)
+		},
+		halt:   func() error { srv.halt(); return nil },
+		launch: srv.start,
+	}, nil
+}
+
+// localServer is a clickhouse-server process over a data directory that
+// outlives it.
+type localServer struct {
+	dir, cfgPath, httpAddr string
+	log                    *slog.Logger
+	cmd                    *exec.Cmd
+	exited                 chan error
+}
+
+// start runs the server and waits until /ping answers.
+func (s *localServer) start(ctx context.Context) error {
+	cmd, err := serverCommand(s.cfgPath)
 	if err != nil {
-		return fail(err)
+		return err
+	}
+	cmd.Dir = s.dir
+	out, err := os.OpenFile(filepath.Join(s.dir, "log", "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	// Own process group, and killed if this process dies without Close.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		out.Close()
-		return fail(fmt.Errorf("start clickhouse server: %w", err))
+		return fmt.Errorf("start clickhouse server: %w", err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait(); out.Close() }()
+	go func() { exited <- cmd.Wait(); out.Close() }() // ends when the process does
+	s.cmd, s.exited = cmd, exited
 
-	stop := func() error {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-		return os.RemoveAll(dir)
-	}
-	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
 	ready := time.NewTicker(100 * time.Millisecond)
 	defer ready.Stop()
 	deadline := time.After(60 * time.Second)
@@ -223,35 +270,42 @@ func tryClickHouseProcess(ctx context.Context, log *slog.Logger) (*ClickHouse, e
 	for {
 		select {
 		case err := <-exited:
-			logs, _ := os.ReadFile(filepath.Join(dir, "log", "error.log"))
+			logs, _ := os.ReadFile(filepath.Join(s.dir, "log", "error.log"))
 			exited <- err
-			_ = stop()
-			return nil, fmt.Errorf("clickhouse server exited at start (%v): %s", err, tail(logs, 2000))
+			s.halt()
+			return fmt.Errorf("clickhouse server exited at start (%v): %s", err, tail(logs, 2000))
 		case <-deadline:
-			_ = stop()
-			return nil, errors.New("clickhouse server did not answer /ping within 60s")
+			s.halt()
+			return errors.New("clickhouse server did not answer /ping within 60s")
 		case <-ctx.Done():
-			_ = stop()
-			return nil, ctx.Err()
+			s.halt()
+			return ctx.Err()
 		case <-ready.C:
-			resp, err := client.Get("http://" + httpAddr + "/ping")
+			resp, err := client.Get("http://" + s.httpAddr + "/ping")
 			if err != nil {
 				continue
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				continue
+			if resp.StatusCode == http.StatusOK {
+				return nil
 			}
-			log.Debug("local clickhouse server ready", "dir", dir, "tcp_port", tcpPort)
-			return &ClickHouse{
-				Addr:     "127.0.0.1:" + strconv.Itoa(tcpPort),
-				HTTPAddr: httpAddr,
-				Backend:  BackendLocal,
-				dir:      dir,
-				stop:     stop,
-			}, nil
 		}
 	}
+}
+
+// halt stops the process, politely first.
+func (s *localServer) halt() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.exited
+	}
+	s.cmd = nil
 }
 
 func tail(b []byte, n int) string {

@@ -1,0 +1,189 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
+)
+
+var outage = flag.Duration("outage", 30*time.Second, "how long TestClickHouseOutage keeps ClickHouse down")
+
+// rssMB reads this process's resident set size.
+func rssMB(t *testing.T) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.Fields(rest)[0], 64)
+			return kb / 1024
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+// TestClickHouseOutage stops the ClickHouse server for -outage (30 s)
+// while ingest runs and records keep arriving, then starts it again: no
+// offset is committed while it is down, memory stays bounded, ingest
+// resumes by itself, and in the end every distinct scan is stored once.
+func TestClickHouseOutage(t *testing.T) {
+	if env.ClickHouse.Backend != localenv.BackendLocal {
+		t.Skip("the outage test stops a local clickhouse-server process; this run uses", env.ClickHouse.Backend)
+	}
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	topic := testenv.RandomName("outage_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, topic+".dlq"); err != nil {
+		t.Fatal(err)
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	ids := map[string]bool{}
+	records := 0
+	publish := func(seed uint64, shipments int) {
+		t.Helper()
+		var rec recorder
+		if _, err := sim.Publish(ctx, &rec, sim.New(sim.Config{Seed: seed, Shipments: shipments}), sim.GenericFeeds(topic), sim.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteMessages(ctx, rec.msgs...); err != nil {
+			t.Fatal(err)
+		}
+		parse, _ := ingest.Feed("generic")
+		for _, m := range rec.msgs {
+			events, _ := parse(m.Value)
+			for _, e := range events {
+				ids[e.EventID] = true
+			}
+		}
+		records += len(rec.msgs)
+	}
+	publish(31, 3000)
+
+	m := ingest.NewMetrics(prometheus.NewRegistry())
+	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
+	defer dlq.Close()
+	cfg := ingest.Config{
+		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("outage_"), Feeds: map[string]string{topic: "generic"},
+		BatchSize: 2000, FlushInterval: 100 * time.Millisecond, MaxRetryInterval: 2 * time.Second,
+		ShutdownTimeout: 2 * time.Second, SessionTimeout: 6 * time.Second,
+	}
+	startConsumer := func() (*ingest.Consumer, func()) {
+		c, err := ingest.NewConsumer(cfg, ingest.NewClickHouseWriter(conn), dlq, m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- c.Run(runCtx) }() // owned by the test: stopped by the returned func
+		return c, func() { stop(); <-done }
+	}
+	c, stopC := startConsumer()
+
+	for deadline := time.Now().Add(time.Minute); c.Committed() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing committed before the outage")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	baseRSS := rssMB(t)
+	if err := env.ClickHouse.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	down := time.Now()
+	time.Sleep(2 * time.Second) // the batch in flight fails; nothing more commits from here
+	frozen := c.Committed()
+	publish(32, 3000) // the carriers keep sending
+	peakRSS := baseRSS
+	for time.Since(down) < *outage {
+		peakRSS = max(peakRSS, rssMB(t))
+		if c.Committed() != frozen {
+			t.Fatalf("offsets committed while ClickHouse was down: %d, then %d", frozen, c.Committed())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := env.ClickHouse.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	up := time.Now()
+	for c.Committed() < int64(records) {
+		if time.Since(up) > 2*time.Minute {
+			t.Fatalf("after the outage ingest committed %d of %d records", c.Committed(), records)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	recovered := time.Since(up)
+
+	// A second, short outage, and this time ingest stops while ClickHouse
+	// is down (a deploy, a crash): its final flush fails, and the next
+	// consumer of the group must find every record it had read still
+	// uncommitted. Committing before the insert loses them here.
+	if err := env.ClickHouse.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	publish(33, 1000)
+	time.Sleep(3 * time.Second) // read, batched, insert failing
+	stopC()
+	if err := env.ClickHouse.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c2, stopC2 := startConsumer()
+	defer stopC2()
+	want := int64(records) - c.Committed()
+	for c2.Committed() < want {
+		if time.Since(up) > 3*time.Minute {
+			t.Fatalf("the next consumer committed %d of the %d records left", c2.Committed(), want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	var rows, distinct uint64
+	var err error
+	for attempt := 0; ; attempt++ { // the test's own pooled connections died with the server
+		err = conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &distinct)
+		if err == nil || attempt == 5 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(len(ids)) || distinct != rows {
+		t.Fatalf("scan_events FINAL has %d rows / %d ids, want %d distinct scans", rows, distinct, len(ids))
+	}
+	if retries := testutil.ToFloat64(m.Retries.WithLabelValues("insert")); retries == 0 {
+		t.Error("no insert retried during the outage")
+	}
+	if growth := peakRSS - baseRSS; growth > 200 {
+		t.Errorf("RSS grew %.0f MB during the outage (from %.0f MB)", growth, baseRSS)
+	}
+	t.Logf("%d records, down %s, caught up %s after the restart, RSS %.0f → peak %.0f MB",
+		records, outage.String(), recovered.Round(time.Millisecond), baseRSS, peakRSS)
+}
+
+// recorder keeps what a publisher writes.
+type recorder struct{ msgs []kafka.Message }
+
+func (r *recorder) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	r.msgs = append(r.msgs, msgs...)
+	return nil
+}
