@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
@@ -217,23 +219,36 @@ func TestCrashRecovery(t *testing.T) {
 	t.Logf("%d records produced, %d distinct scans, %d malformed, %d kills", len(rec.sent), wantRows, len(rec.malformed), *crashKills)
 }
 
-// readAll reads every record of the four partitions of topic, as a set of
-// values.
+// readAll reads every record of topic (as many as the partitions' high
+// watermarks say when called), as a set of values. It uses franz-go's
+// client: kafka-go's reader stalls on some of the in-process broker's
+// large fetch responses.
 func readAll(t *testing.T, topic string) map[string]bool {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(env.Kafka.Brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(0)
+	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
 	got := map[string]bool{}
-	for p := 0; p < 4; p++ {
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, Topic: topic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		for {
-			m, err := r.ReadMessage(ctx)
-			if err != nil {
-				break
-			}
-			got[string(m.Value)] = true
+	for n := int64(0); n < total; {
+		fetches := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("read %s: %d of %d records: %v", topic, n, total, err)
 		}
-		cancel()
-		r.Close()
+		fetches.EachRecord(func(r *kgo.Record) {
+			got[string(r.Value)] = true
+			n++
+		})
 	}
 	return got
 }
