@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -226,6 +227,9 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	}
 	b.msgs = append(b.msgs, m)
 	c.metrics.Records.WithLabelValues(m.Topic).Inc()
+	if m.HighWaterMark > 0 {
+		c.metrics.Lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
+	}
 	feed := c.cfg.Feeds[m.Topic]
 	events, err := Parse(c.parsers[m.Topic], m.Value)
 	now := time.Now().UTC()
@@ -276,7 +280,6 @@ func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) er
 	}
 	c.committed.Add(int64(len(b.msgs)))
 	c.metrics.LastCommit.SetToCurrentTime()
-	c.metrics.Lag.Set(float64(reader.Stats().Lag))
 	b.reset()
 	return nil
 }

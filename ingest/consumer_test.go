@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest"
@@ -252,4 +255,26 @@ func committedOffset(t *testing.T, group, topic string) int64 {
 		t.Fatal(fmt.Errorf("partition %d: %w", parts[0].Partition, parts[0].Error))
 	}
 	return parts[0].CommittedOffset
+}
+
+// The lag gauge reaches zero for every partition once everything is read.
+func TestLagPerPartition(t *testing.T) {
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	topic := testenv.RandomName("lag_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 3, topic, topic+".dlq"); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := feed(t, 100)
+	publish(t, topic, good)
+	m := ingest.NewMetrics(prometheus.NewRegistry())
+	consumeFeeds(t, map[string]string{topic: "generic"}, topic+".dlq", testenv.RandomName("group_"), ingest.NewClickHouseWriter(conn), m, int64(len(good)))
+	if n := testutil.CollectAndCount(m.Lag); n != 3 {
+		t.Fatalf("lag reported for %d partitions, want 3", n)
+	}
+	for p := 0; p < 3; p++ {
+		if lag := testutil.ToFloat64(m.Lag.WithLabelValues(topic, strconv.Itoa(p))); lag != 0 {
+			t.Errorf("partition %d: lag %v after reading everything", p, lag)
+		}
+	}
 }

@@ -13,7 +13,7 @@ type Metrics struct {
 	BatchSize     prometheus.Histogram
 	InsertSeconds prometheus.Histogram
 	Retries       *prometheus.CounterVec // by stage
-	Lag           prometheus.Gauge
+	Lag           *prometheus.GaugeVec // by topic and partition
 	LastCommit    prometheus.Gauge
 }
 
@@ -51,9 +51,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit).",
 		}, []string{"stage"}),
-		Lag: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "parcelcast_ingest_consumer_lag_records", Help: "Records behind the end of the assigned partitions, as last seen by the reader.",
-		}),
+		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parcelcast_ingest_consumer_lag_records",
+			Help: "Records behind the end of each partition, as of the last record fetched from it.",
+		}, []string{"topic", "partition"}),
 		LastCommit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_last_commit_timestamp_seconds", Help: "Unix time of the last successful offset commit.",
 		}),
