@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -37,6 +37,12 @@ test: deps vet lint fmt-check
 # SIGKILL 25 times. `make test` runs it smaller.
 test-crash: deps
 	$(GO) test -count=1 -run TestCrashRecovery -v ./cmd/parcelcast -timeout 30m -crash.shipments=30000 -crash.kills=25
+
+# parcelcast ingest next to ClickHouse's Kafka engine and a naive kafka-go
+# loop, on the same broker and server; prints a table.
+INGEST_SCANS ?= 1000000
+bench-ingest: deps
+	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^\||records \('
 
 # Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.

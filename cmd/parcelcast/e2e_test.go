@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,6 +34,22 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		os.Exit(run(argv, os.Stderr))
+	}
+	if args := os.Getenv(naiveArgsEnv); args != "" {
+		var a struct {
+			Brokers        []string
+			Topic, Group   string
+			Addr, Database string
+			Want           int
+		}
+		if err := json.Unmarshal([]byte(args), &a); err != nil {
+			panic(err)
+		}
+		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Want); err != nil {
+			fmt.Fprintln(os.Stderr, "naive loop:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	testenv.Run(m, &env)
 }
