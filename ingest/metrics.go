@@ -13,7 +13,7 @@ type Metrics struct {
 	BatchSize     prometheus.Histogram
 	InsertSeconds prometheus.Histogram
 	Retries       *prometheus.CounterVec // by stage
-	Lag           *prometheus.GaugeVec // by topic and partition
+	Lag           *prometheus.GaugeVec   // by topic and partition
 	LastCommit    prometheus.Gauge
 }
 
