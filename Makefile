@@ -42,7 +42,7 @@ test-crash: deps
 # loop, on the same broker and server; prints a table.
 INGEST_SCANS ?= 1000000
 bench-ingest: deps
-	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^\||records \('
+	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^[|]|records [(]|parts of'
 
 # Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.

@@ -228,6 +228,8 @@ func BenchmarkIngest(b *testing.B) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, "child process, default settings"})
+	var parts, partitions uint64
+	_ = conn.QueryRow(ctx, "SELECT count(), uniqExact(partition) FROM system.parts WHERE database = ? AND table = 'scan_events'", chCfg.Database).Scan(&parts, &partitions)
 
 	// 2. ClickHouse's Kafka engine and a materialized view.
 	for _, q := range []string{
@@ -280,6 +282,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.StopTimer()
 
 	fmt.Printf("\n%d records (%d distinct scans) on the in-process broker, ClickHouse %s\n", records, st.Scans, serverVersion(conn))
+	fmt.Printf("parcelcast wrote %d parts of scan_events over %d monthly partitions\n", parts, partitions)
 	fmt.Printf("| %-52s | %10s | %12s | %13s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB", "note")
 	for _, r := range results {
 		status := ""
