@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -75,6 +76,7 @@ type Consumer struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	committed atomic.Int64
+	counters  map[counterKey]prometheus.Counter // used by Run's goroutine only
 }
 
 // NewConsumer checks cfg and returns a consumer writing to events and dlq.
@@ -103,7 +105,25 @@ func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metric
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Consumer{cfg: cfg, parsers: parsers, events: events, dlq: dlq, metrics: m, log: log}, nil
+	return &Consumer{cfg: cfg, parsers: parsers, events: events, dlq: dlq, metrics: m, log: log,
+		counters: map[counterKey]prometheus.Counter{}}, nil
+}
+
+// counter returns the child of vec for label, cached: the hot path
+// counts every record and event, and a label look-up hashes the label.
+func (c *Consumer) counter(vec *prometheus.CounterVec, label string) prometheus.Counter {
+	k := counterKey{vec, label}
+	if ctr, ok := c.counters[k]; ok {
+		return ctr
+	}
+	ctr := vec.WithLabelValues(label)
+	c.counters[k] = ctr
+	return ctr
+}
+
+type counterKey struct {
+	vec   *prometheus.CounterVec
+	label string
 }
 
 // Committed returns how many records this consumer has committed.
@@ -226,7 +246,7 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 		b.started = time.Now()
 	}
 	b.msgs = append(b.msgs, m)
-	c.metrics.Records.WithLabelValues(m.Topic).Inc()
+	c.counter(c.metrics.Records, m.Topic).Inc()
 	if m.HighWaterMark > 0 {
 		c.metrics.Lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
 	}
@@ -236,9 +256,9 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	for i := range events {
 		e := &events[i]
 		e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
-		c.metrics.Events.WithLabelValues(e.Carrier).Inc()
+		c.counter(c.metrics.Events, e.Carrier).Inc()
 		if e.Status == schemas.StatusUnknown {
-			c.metrics.UnknownStatus.WithLabelValues(e.Carrier).Inc()
+			c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
 		}
 	}
 	if len(events) == 0 && err == nil {
