@@ -1,0 +1,87 @@
+package schemas_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// TestShipmentViews loads simulated scans and checks the analysts' views
+// against the simulation's truth.
+func TestShipmentViews(t *testing.T) {
+	ctx := context.Background()
+	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: "views_" + time.Now().Format("150405")}
+	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), cfg) })
+	conn, err := chdb.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := schemas.Migrate(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	g := sim.New(sim.Config{Seed: 4, Shipments: 300})
+	var events []schemas.ScanEvent
+	truth := map[string]sim.Shipment{}
+	for {
+		s, ok := g.Next()
+		if !ok {
+			break
+		}
+		truth[s.TrackingNumber] = s
+		for _, e := range s.Scans {
+			e.EventID = schemas.ComputeEventID(&e)
+			events = append(events, e, e) // twice: the views see each scan once
+		}
+	}
+	if err := ingest.NewClickHouseWriter(conn).WriteEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	var shipments, delivered uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM shipments").Scan(&shipments); err != nil {
+		t.Fatal(err)
+	}
+	if shipments != uint64(len(truth)) {
+		t.Errorf("shipments has %d rows, want %d", shipments, len(truth))
+	}
+	rows, err := conn.Query(ctx, "SELECT tracking_number, delivered_at, transit_hours, scans FROM transits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tn string
+		var at time.Time
+		var hours float64
+		var scans uint64
+		if err := rows.Scan(&tn, &at, &hours, &scans); err != nil {
+			t.Fatal(err)
+		}
+		delivered++
+		s := truth[tn]
+		pickup := s.Scans[1].EventTime
+		if s.Outcome != sim.Delivered || !at.Equal(s.DeliveredAt) || scans != uint64(len(s.Scans)) {
+			t.Fatalf("%s: delivered %s with %d scans, truth %s %s with %d", tn, at, scans, s.Outcome, s.DeliveredAt, len(s.Scans))
+		}
+		if want := s.DeliveredAt.Sub(pickup).Hours(); hours < want-0.02 || hours > want+0.02 {
+			t.Fatalf("%s: transit %.2f h, truth %.2f h", tn, hours, want)
+		}
+	}
+	want := 0
+	for _, s := range truth {
+		if s.Outcome == sim.Delivered {
+			want++
+		}
+	}
+	if delivered != uint64(want) {
+		t.Errorf("transits has %d rows, want %d delivered shipments", delivered, want)
+	}
+}
