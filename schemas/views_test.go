@@ -2,6 +2,8 @@ package schemas_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +85,25 @@ func TestShipmentViews(t *testing.T) {
 	}
 	if delivered != uint64(want) {
 		t.Errorf("transits has %d rows, want %d delivered shipments", delivered, want)
+	}
+
+	// The example queries of docs/clickhouse.md run as written.
+	doc, err := os.ReadFile("../docs/clickhouse.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i := strings.Index(text, "## Views for analysts")
+	block := text[i:]
+	block = block[strings.Index(block, "```sql")+len("```sql") : strings.Index(block, "```\n\nBoth")]
+	for _, q := range strings.Split(block, ";") {
+		if strings.TrimSpace(q) == "" {
+			continue
+		}
+		r, err := conn.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("docs/clickhouse.md query fails: %v\n%s", err, q)
+		}
+		r.Close()
 	}
 }
