@@ -109,6 +109,24 @@ func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metric
 		counters: map[counterKey]prometheus.Counter{}}, nil
 }
 
+// setLag sets each partition's lag from the last record of a batch read
+// from it: once a batch, not once a record.
+func (c *Consumer) setLag(msgs []kafka.Message) {
+	type tp struct {
+		topic     string
+		partition int
+	}
+	last := map[tp]*kafka.Message{}
+	for i := range msgs {
+		last[tp{msgs[i].Topic, msgs[i].Partition}] = &msgs[i]
+	}
+	for k, m := range last {
+		if m.HighWaterMark > 0 {
+			c.metrics.Lag.WithLabelValues(k.topic, strconv.Itoa(k.partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
+		}
+	}
+}
+
 // counter returns the child of vec for label, cached: the hot path
 // counts every record and event, and a label look-up hashes the label.
 func (c *Consumer) counter(vec *prometheus.CounterVec, label string) prometheus.Counter {
@@ -247,9 +265,6 @@ func (c *Consumer) add(b *batch, m kafka.Message) {
 	}
 	b.msgs = append(b.msgs, m)
 	c.counter(c.metrics.Records, m.Topic).Inc()
-	if m.HighWaterMark > 0 {
-		c.metrics.Lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
-	}
 	feed := c.cfg.Feeds[m.Topic]
 	events, err := Parse(c.parsers[m.Topic], m.Value)
 	now := time.Now().UTC()
@@ -300,6 +315,7 @@ func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) er
 	}
 	c.committed.Add(int64(len(b.msgs)))
 	c.metrics.LastCommit.SetToCurrentTime()
+	c.setLag(b.msgs)
 	b.reset()
 	return nil
 }

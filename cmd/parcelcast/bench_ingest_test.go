@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,23 +47,6 @@ type flatScan struct {
 
 const flatColumns = `event_id String, tracking_number String, carrier String, status String, event_time DateTime('UTC'),
 	city String, region String, postal_code String, country String`
-
-// peakRSS reads a process's peak resident set (VmHWM) in MB.
-func peakRSS(pid int) float64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.Fields(rest)[0], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
 
 // naiveArgsEnv makes this test binary, re-executed, run the naive loop.
 const naiveArgsEnv = "PARCELCAST_TEST_NAIVE_ARGS"
@@ -224,7 +205,7 @@ func BenchmarkIngest(b *testing.B) {
 	if *benchProfile != "" {
 		_ = exec.Command("curl", "-s", "-o", *benchProfile+".metrics", "http://"+*benchProfileAddr+"/metrics").Run()
 	}
-	rss := peakRSS(cmd.Process.Pid)
+	rss := testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, "child process, default settings"})
@@ -266,7 +247,7 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	_, ok = waitFor("SELECT count() FROM naive", uint64(records), 30*time.Minute)
 	elapsed = time.Since(start)
-	rss = peakRSS(cmd.Process.Pid)
+	rss = testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 	_ = cmd.Wait()
 	results = append(results, result{"naive kafka-go loop (flat JSON)", elapsed, ok, rss, "child process, 10 000-row batches"})
 

@@ -248,20 +248,9 @@ func FixedZone(offsetMinutes int) *time.Location {
 	return z.(*time.Location)
 }
 
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// MarshalJSON encodes v like encoding/json (without HTML escaping) through
-// a pooled buffer, returning a slice of exactly the encoded size: encoders
-// produce one small payload per scan, and growing a fresh buffer each time
-// was most of their cost.
-func MarshalJSON(v any) ([]byte, error) {
-	bp := jsonBuffers.Get().(*[]byte)
-	b, err := json.Append((*bp)[:0], v, 0)
-	out := append([]byte(nil), b...)
-	*bp = b[:0]
-	jsonBuffers.Put(bp)
-	return out, err
-}
+// MarshalJSON encodes a payload like encoding/json, without HTML
+// escaping, as carriers send it.
+func MarshalJSON(v any) ([]byte, error) { return json.Append(nil, v, 0) }
 
 // JSONObject appends a JSON object field by field, for the encoders' hot
 // path (one small payload per simulated scan) where reflection and its

@@ -205,18 +205,7 @@ type Case struct {
 // offset.
 func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn string, cases []Case) {
 	t.Helper()
-	start := time.Date(2026, 3, 10, 14, 5, 7, 0, time.UTC)
-	chicago := schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US"}
-	var in []schemas.ScanEvent
-	for i, c := range cases {
-		e := schemas.ScanEvent{
-			TrackingNumber: tn, Carrier: carrierName, Service: "ground", Status: c.Status, StatusDetail: c.Detail,
-			EventTime: start.Add(time.Duration(i) * time.Hour), UTCOffsetMinutes: -300, Location: chicago,
-			Origin:      schemas.Location{City: "New York", Region: "NY", PostalCode: "10001", Country: "US"},
-			Destination: chicago,
-		}
-		in = append(in, e)
-	}
+	in := Events(carrierName, tn, cases)
 	payload, err := encode(in)
 	if err != nil {
 		t.Fatal(err)
@@ -264,8 +253,9 @@ func SameJSON(t *testing.T, a, b []byte) {
 	}
 }
 
-// Events returns one event per case, as RoundTrip encodes them, for
-// encoder tests of their own.
+// Events returns one event per case: a shipment of carrier with number
+// tn, scanned in Chicago an hour apart, from an origin whose name needs
+// escaping in JSON. RoundTrip encodes them; encoder tests use them too.
 func Events(carrierName, tn string, cases []Case) []schemas.ScanEvent {
 	start := time.Date(2026, 3, 10, 14, 5, 7, 0, time.UTC)
 	chicago := schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US"}
