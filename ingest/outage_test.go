@@ -1,12 +1,8 @@
 package ingest_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,40 +12,38 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chdb"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
 
 var outage = flag.Duration("outage", 30*time.Second, "how long TestClickHouseOutage keeps ClickHouse down")
 
-// rssMB reads this process's resident set size.
-func rssMB(t *testing.T) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.Fields(rest)[0], 64)
-			return kb / 1024
-		}
-	}
-	t.Fatal("no VmRSS in /proc/self/status")
-	return 0
-}
-
 // TestClickHouseOutage stops the ClickHouse server for -outage (30 s)
 // while ingest runs and records keep arriving, then starts it again: no
 // offset is committed while it is down, memory stays bounded, ingest
 // resumes by itself, and in the end every distinct scan is stored once.
 func TestClickHouseOutage(t *testing.T) {
-	if env.ClickHouse.Backend != localenv.BackendLocal {
-		t.Skip("the outage test stops a local clickhouse-server process; this run uses", env.ClickHouse.Backend)
-	}
 	ctx := context.Background()
-	_, conn := env.Database(t)
+	chCfg, conn := env.Database(t)
+	// The outage: the local server itself is stopped and started again;
+	// a server this run does not own (from the environment, a container)
+	// is cut off behind a TCP proxy instead.
+	halt, restart := env.ClickHouse.Halt, env.ClickHouse.Restart
+	if env.ClickHouse.Backend != localenv.BackendLocal {
+		proxy, err := testenv.NewProxy(env.ClickHouse.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer proxy.Close()
+		chCfg.Addr = proxy.Addr
+		if conn, err = chdb.Open(ctx, chCfg); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		halt = func() error { proxy.Cut(); return nil }
+		restart = func(context.Context) error { return proxy.Restore() }
+	}
 	topic := testenv.RandomName("outage_")
 	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, topic, topic+".dlq"); err != nil {
 		t.Fatal(err)
@@ -104,8 +98,8 @@ func TestClickHouseOutage(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	baseRSS := rssMB(t)
-	if err := env.ClickHouse.Halt(); err != nil {
+	baseRSS := testenv.MemoryMB(0, "VmRSS")
+	if err := halt(); err != nil {
 		t.Fatal(err)
 	}
 	down := time.Now()
@@ -114,13 +108,13 @@ func TestClickHouseOutage(t *testing.T) {
 	publish(32, 3000) // the carriers keep sending
 	peakRSS := baseRSS
 	for time.Since(down) < *outage {
-		peakRSS = max(peakRSS, rssMB(t))
+		peakRSS = max(peakRSS, testenv.MemoryMB(0, "VmRSS"))
 		if c.Committed() != frozen {
 			t.Fatalf("offsets committed while ClickHouse was down: %d, then %d", frozen, c.Committed())
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if err := env.ClickHouse.Restart(ctx); err != nil {
+	if err := restart(ctx); err != nil {
 		t.Fatal(err)
 	}
 	up := time.Now()
@@ -136,13 +130,13 @@ func TestClickHouseOutage(t *testing.T) {
 	// is down (a deploy, a crash): its final flush fails, and the next
 	// consumer of the group must find every record it had read still
 	// uncommitted. Committing before the insert loses them here.
-	if err := env.ClickHouse.Halt(); err != nil {
+	if err := halt(); err != nil {
 		t.Fatal(err)
 	}
 	publish(33, 1000)
 	time.Sleep(3 * time.Second) // read, batched, insert failing
 	stopC()
-	if err := env.ClickHouse.Restart(ctx); err != nil {
+	if err := restart(ctx); err != nil {
 		t.Fatal(err)
 	}
 	c2, stopC2 := startConsumer()
