@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -14,22 +13,34 @@ import (
 // featureRules describes how features are built. A model artifact stores
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
-const featureRules = `v1: bias; cs:carrier|service; o:area; d:area; lane:o>d; st:status;
-csst:carrier|service|status; wd:local weekday; hour sin/cos; log1p elapsed hours; log1p scans`
+const featureRules = `v2: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
+promise: has, log1p hours to it (0 once passed), passed; by carrier|service too;
+log1p hours since the scan before, by stage; attempts and exceptions so far;
+hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
+per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
+o:area; d:area; lane:o>d; then an empirical-Bayes offset per carrier|service|o>d lane`
 
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
 	s := sha256.Sum256([]byte(featureRules))
-	return "v1-" + hex.EncodeToString(s[:8])
+	return "v2-" + hex.EncodeToString(s[:8])
 }
 
-// Numeric feature names.
+// Feature name prefixes and the global numeric features.
 const (
 	fBias       = "bias"
 	fElapsedLog = "elapsed_log"
 	fScansLog   = "scans_log"
 	fHourSin    = "hour_sin"
 	fHourCos    = "hour_cos"
+	fPeak       = "peak"
+	fPromised   = "promised"
+	fPromLog    = "promised_log"
+	fPromPassed = "promised_passed"
+	fAttempts   = "attempts"
+	fExceptions = "exceptions"
+	holidayDays = 7 // hol:1 … hol:7
+	csHolDays   = 5 // cshol counts holidays in the next 5 days
 )
 
 // Vocabulary lists the categories seen in training.
@@ -39,14 +50,46 @@ type Vocabulary struct {
 	Lanes           []string // "o>d"
 }
 
+// csFeatures is the block of features each carrier|service owns, in order
+// after "cs:<cs>".
+func csFeatures(cs string) []string {
+	names := []string{"cs:" + cs}
+	for _, st := range schemas.Statuses {
+		names = append(names, "csst:"+cs+"|"+string(st))
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		names = append(names, "cswd:"+cs+"|"+strconv.Itoa(int(d)))
+	}
+	return append(names, "cshol:"+cs, "cspeak:"+cs, "cselapsed:"+cs, "csprom:"+cs)
+}
+
+// Offsets inside a carrier|service block (see csFeatures).
+var (
+	csOffStatus  = 1
+	csOffWeekday = csOffStatus + len(schemas.Statuses)
+	csOffHol     = csOffWeekday + 7
+	csOffPeak    = csOffHol + 1
+	csOffElapsed = csOffPeak + 1
+	csOffPromise = csOffElapsed + 1
+)
+
 // featureNames lays out the feature vector for a vocabulary.
 func featureNames(v Vocabulary) []string {
-	names := []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos}
+	names := []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions}
+	for _, sg := range stages {
+		names = append(names, "dwell:"+sg)
+	}
+	for k := 1; k <= holidayDays; k++ {
+		names = append(names, "hol:"+strconv.Itoa(k))
+	}
+	for _, st := range schemas.Statuses {
+		names = append(names, "st:"+string(st), "sthour_sin:"+string(st), "sthour_cos:"+string(st))
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		names = append(names, "wd:"+strconv.Itoa(int(d)))
+	}
 	for _, cs := range v.CarrierServices {
-		names = append(names, "cs:"+cs)
-		for _, st := range schemas.Statuses {
-			names = append(names, "csst:"+cs+"|"+string(st))
-		}
+		names = append(names, csFeatures(cs)...)
 	}
 	for _, a := range v.Areas {
 		names = append(names, "o:"+a, "d:"+a)
@@ -54,60 +97,201 @@ func featureNames(v Vocabulary) []string {
 	for _, l := range v.Lanes {
 		names = append(names, "lane:"+l)
 	}
-	for _, st := range schemas.Statuses {
-		names = append(names, "st:"+string(st))
-	}
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		names = append(names, "wd:"+strconv.Itoa(int(d)))
-	}
 	return names
 }
 
-// Encoder turns snapshots into feature vectors.
+// Encoder turns snapshots into sparse feature vectors. It is immutable
+// and safe for concurrent use; per-goroutine scratch lives in Row.
 type Encoder struct {
-	names []string
-	index map[string]int
+	names  []string
+	index  map[string]int
+	global [11]int // bias, elapsed, scans, hour sin, hour cos, peak, promise ×3, attempts, exceptions
+	dwell  map[string]int
+	hol    [holidayDays]int
+	status map[schemas.Status][3]int // st, sthour_sin, sthour_cos
+	wd     [7]int
+	cs     map[[2]string]int // carrier, service → block start
+	orig   map[string]int
+	dest   map[string]int
+	lanes  map[[2]string]int
 }
 
-// NewEncoder returns an encoder for the given feature names.
+// NewEncoder returns an encoder for the given feature names (a model's
+// layout). Missing names contribute nothing.
 func NewEncoder(names []string) *Encoder {
-	idx := make(map[string]int, len(names))
+	e := &Encoder{names: names, index: make(map[string]int, len(names)),
+		status: map[schemas.Status][3]int{}, cs: map[[2]string]int{},
+		orig: map[string]int{}, dest: map[string]int{}, lanes: map[[2]string]int{}}
 	for i, n := range names {
-		idx[n] = i
+		e.index[n] = i
 	}
-	return &Encoder{names: names, index: idx}
+	at := func(n string) int {
+		if i, ok := e.index[n]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, n := range []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions} {
+		e.global[i] = at(n)
+	}
+	e.dwell = map[string]int{}
+	for _, sg := range stages {
+		e.dwell[sg] = at("dwell:" + sg)
+	}
+	for k := range e.hol {
+		e.hol[k] = at("hol:" + strconv.Itoa(k+1))
+	}
+	for _, st := range schemas.Statuses {
+		e.status[st] = [3]int{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))}
+	}
+	for d := range e.wd {
+		e.wd[d] = at("wd:" + strconv.Itoa(d))
+	}
+	for i, n := range names {
+		switch {
+		case len(n) > 3 && n[:3] == "cs:":
+			c, s, _ := cut(n[3:], '|')
+			e.cs[[2]string{c, s}] = i
+		case len(n) > 2 && n[:2] == "o:":
+			e.orig[n[2:]] = i
+		case len(n) > 2 && n[:2] == "d:":
+			e.dest[n[2:]] = i
+		case len(n) > 5 && n[:5] == "lane:":
+			o, d, _ := cut(n[5:], '>')
+			e.lanes[[2]string{o, d}] = i
+		}
+	}
+	return e
+}
+
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }
 
 // Len is the number of features.
 func (e *Encoder) Len() int { return len(e.names) }
 
-// Encode writes the features of s into x, which must have Len elements.
-// Categories not seen in training contribute nothing.
-func (e *Encoder) Encode(s Snapshot, x []float64) {
-	clear(x)
-	set := func(name string, v float64) {
-		if i, ok := e.index[name]; ok {
-			x[i] = v
+// Row is a sparse feature vector and the encoder's per-journey cache. Its
+// zero value is ready; reuse one per goroutine.
+type Row struct {
+	Idx []int32
+	Val []float64
+
+	cached     bool
+	key        [4]string // carrier, service, origin, destination of the cache
+	csBlock    int
+	o, d, lane int
+}
+
+func (r *Row) set(i int, v float64) {
+	if i >= 0 && v != 0 {
+		r.Idx = append(r.Idx, int32(i))
+		r.Val = append(r.Val, v)
+	}
+}
+
+// Encode writes the features of s into r. Categories not seen in training
+// contribute nothing.
+func (e *Encoder) Encode(s *Snapshot, r *Row) {
+	r.Idx, r.Val = r.Idx[:0], r.Val[:0]
+	if k := [4]string{s.Carrier, s.Service, s.OriginArea, s.DestArea}; !r.cached || k != r.key {
+		r.key, r.cached = k, true
+		r.csBlock, r.o, r.d, r.lane = lookup(e.cs, [2]string{s.Carrier, s.Service}), lookup(e.orig, s.OriginArea),
+			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
+	}
+	local := s.At.Add(time.Duration(s.OffsetMinutes) * time.Minute).UTC()
+	h := float64(local.Hour()) + float64(local.Minute())/60
+	hs, hc := math.Sincos(2 * math.Pi * h / 24)
+	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
+	day := civilDay(local)
+	peak := peakSeason(local)
+	hol5 := 0.0
+
+	g := e.global
+	r.set(g[0], 1)
+	r.set(g[1], elapsed)
+	r.set(g[2], math.Log1p(float64(s.Scans)))
+	r.set(g[3], hs)
+	r.set(g[4], hc)
+	r.set(g[5], peak)
+	r.set(g[9], float64(s.Attempts))
+	r.set(g[10], float64(s.Exceptions))
+	r.set(e.dwell[stage(s.Status)], math.Log1p(math.Max(s.PrevDwellHours, 0)))
+	var promLog float64
+	if !s.Promised.IsZero() {
+		left := s.Promised.Sub(s.At).Hours()
+		promLog = math.Log1p(math.Max(left, 0))
+		r.set(g[6], 1)
+		r.set(g[7], promLog)
+		if left < 0 {
+			r.set(g[8], 1)
 		}
 	}
-	set(fBias, 1)
-	set(fElapsedLog, math.Log1p(math.Max(s.ElapsedHours, 0)))
-	set(fScansLog, math.Log1p(float64(s.Scans)))
-	local := s.At.In(time.FixedZone("", s.OffsetMinutes*60))
-	h := float64(local.Hour()) + float64(local.Minute())/60
-	set(fHourSin, math.Sin(2*math.Pi*h/24))
-	set(fHourCos, math.Cos(2*math.Pi*h/24))
-	cs := s.Carrier + "|" + s.Service
-	var b strings.Builder
-	b.WriteString("csst:")
-	b.WriteString(cs)
-	b.WriteByte('|')
-	b.WriteString(string(s.Status))
-	set(b.String(), 1)
-	set("cs:"+cs, 1)
-	set("o:"+s.OriginArea, 1)
-	set("d:"+s.DestArea, 1)
-	set("lane:"+s.OriginArea+">"+s.DestArea, 1)
-	set("st:"+string(s.Status), 1)
-	set("wd:"+strconv.Itoa(int(local.Weekday())), 1)
+	for k := range e.hol {
+		if isHoliday(day + int32(k) + 1) {
+			r.set(e.hol[k], 1)
+			if k < csHolDays {
+				hol5++
+			}
+		}
+	}
+	st := e.status[s.Status]
+	if st == ([3]int{}) {
+		st = [3]int{-1, -1, -1}
+	}
+	r.set(st[0], 1)
+	r.set(st[1], hs)
+	r.set(st[2], hc)
+	wd := int(local.Weekday())
+	r.set(e.wd[wd], 1)
+	if b := r.csBlock; b >= 0 {
+		r.set(b, 1)
+		if so := statusOrdinal(s.Status); so >= 0 {
+			r.set(b+csOffStatus+so, 1)
+		}
+		r.set(b+csOffWeekday+wd, 1)
+		r.set(b+csOffHol, hol5)
+		r.set(b+csOffPeak, peak)
+		r.set(b+csOffElapsed, elapsed)
+		r.set(b+csOffPromise, promLog)
+	}
+	r.set(r.o, 1)
+	r.set(r.d, 1)
+	r.set(r.lane, 1)
+}
+
+func lookup[K comparable](m map[K]int, k K) int {
+	if i, ok := m[k]; ok {
+		return i
+	}
+	return -1
+}
+
+var statusOrdinals = func() map[schemas.Status]int {
+	m := map[schemas.Status]int{}
+	for i, s := range schemas.Statuses {
+		m[s] = i
+	}
+	return m
+}()
+
+func statusOrdinal(s schemas.Status) int {
+	if i, ok := statusOrdinals[s]; ok {
+		return i
+	}
+	return -1
+}
+
+// Dot is the product of a sparse row and dense coefficients.
+func (r *Row) Dot(coef []float64) float64 {
+	var s float64
+	for k, i := range r.Idx {
+		s += r.Val[k] * coef[i]
+	}
+	return s
 }

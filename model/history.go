@@ -25,7 +25,8 @@ const journeyColumns = `SELECT tracking_number,
 	any(carrier), any(service),
 	any(origin_postal_code), any(origin_region), any(origin_country),
 	any(destination_postal_code), any(destination_region), any(destination_country),
-	groupArray(toUnixTimestamp(event_time)), groupArray(toString(status)), groupArray(event_utc_offset_minutes)
+	groupArray(toUnixTimestamp(event_time)), groupArray(toString(status)), groupArray(event_utc_offset_minutes),
+	max(ifNull(toUnixTimestamp(promised_delivery), 0))
 FROM scan_events FINAL`
 
 func scanJourney(rows driver.Rows) (Journey, error) {
@@ -34,12 +35,16 @@ func scanJourney(rows driver.Rows) (Journey, error) {
 		times    []uint32
 		statuses []string
 		offsets  []int16
+		promised uint32
 	)
 	if err := rows.Scan(&j.TrackingNumber, &j.Carrier, &j.Service,
 		&j.Origin.PostalCode, &j.Origin.Region, &j.Origin.Country,
 		&j.Destination.PostalCode, &j.Destination.Region, &j.Destination.Country,
-		&times, &statuses, &offsets); err != nil {
+		&times, &statuses, &offsets, &promised); err != nil {
 		return j, fmt.Errorf("scan journey row: %w", err)
+	}
+	if promised > 0 {
+		j.Promised = time.Unix(int64(promised), 0).UTC()
 	}
 	j.Scans = make([]Scan, len(times))
 	for i := range times {

@@ -26,7 +26,9 @@ type Journey struct {
 	Service        string
 	Origin         schemas.Location
 	Destination    schemas.Location
-	Scans          []Scan
+	// Promised is the carrier's promised delivery time, zero when unknown.
+	Promised time.Time
+	Scans    []Scan
 }
 
 // Sort orders the scans by time (feeds deliver them out of order).
@@ -55,17 +57,40 @@ type Snapshot struct {
 	OffsetMinutes    int       // local offset at the last scan
 	ElapsedHours     float64   // since the first scan
 	Scans            int
+	// Promised is the carrier's promised delivery time, zero when unknown.
+	Promised time.Time
+	// PrevDwellHours is the time from the scan before to this one.
+	PrevDwellHours float64
+	// Attempts and Exceptions count those scans so far.
+	Attempts, Exceptions int
 }
 
 // SnapshotAt describes the journey as it stood after scan k.
 func (j *Journey) SnapshotAt(k int) Snapshot {
-	s := j.Scans[k]
-	return Snapshot{
-		Carrier: j.Carrier, Service: j.Service,
-		OriginArea: Area(j.Origin), DestArea: Area(j.Destination),
-		Status: s.Status, At: s.Time, OffsetMinutes: s.OffsetMinutes,
-		ElapsedHours: s.Time.Sub(j.Scans[0].Time).Hours(),
-		Scans:        k + 1,
+	s := Snapshot{Carrier: j.Carrier, Service: j.Service,
+		OriginArea: Area(j.Origin), DestArea: Area(j.Destination), Promised: j.Promised}
+	for i := 0; i <= k; i++ {
+		s.advance(j, i)
+	}
+	return s
+}
+
+// advance moves a snapshot of j to its scan k, counting that scan; the
+// snapshot must be at scan k−1 (or new, for k = 0).
+func (s *Snapshot) advance(j *Journey, k int) {
+	sc := j.Scans[k]
+	s.Status, s.At, s.OffsetMinutes = sc.Status, sc.Time, sc.OffsetMinutes
+	s.ElapsedHours = sc.Time.Sub(j.Scans[0].Time).Hours()
+	s.Scans = k + 1
+	s.PrevDwellHours = 0
+	if k > 0 {
+		s.PrevDwellHours = sc.Time.Sub(j.Scans[k-1].Time).Hours()
+	}
+	switch sc.Status {
+	case schemas.StatusDeliveryAttempted:
+		s.Attempts++
+	case schemas.StatusException:
+		s.Exceptions++
 	}
 }
 

@@ -10,18 +10,24 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // FormatVersion is the artifact layout this build reads and writes.
-const FormatVersion = 1
+const FormatVersion = 2
 
-// Quantiles of the log-scale residuals on the calibration slice.
-type Quantiles struct {
-	P10 float64 `json:"p10"`
-	P50 float64 `json:"p50"`
-	P90 float64 `json:"p90"`
-	P95 float64 `json:"p95"`
-}
+// ResidualLevels are the quantile levels of the log-scale residuals a
+// model keeps per segment; p10, p50, p90 and p95 are among them.
+var ResidualLevels = [19]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
+	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95}
+
+const (
+	levelP10 = 1
+	levelP50 = 9
+	levelP90 = 17
+	levelP95 = 18
+)
 
 // Window is the time split a model was trained and tested on.
 type Window struct {
@@ -31,32 +37,76 @@ type Window struct {
 	TestTo    time.Time `json:"test_to"`
 }
 
+// LambdaScore is one ridge penalty tried, scored on the calibration slice.
+type LambdaScore struct {
+	Lambda   float64 `json:"lambda"`
+	MAEHours float64 `json:"calibration_mae_hours"`
+}
+
 // Metrics are the backtest results on the held-back test slice.
 type Metrics struct {
-	TrainRows        int                `json:"train_rows"`
-	CalibRows        int                `json:"calibration_rows"`
-	TestRows         int                `json:"test_rows"`
-	TestShipments    int                `json:"test_shipments"`
-	MAEHours         float64            `json:"mae_hours"`
-	BaselineMAEHours float64            `json:"baseline_mae_hours"`
-	Coverage80       float64            `json:"coverage_p10_p90"`
-	P95OnTime        float64            `json:"p95_on_time"`
-	MAEByCarrier     map[string]float64 `json:"mae_hours_by_carrier"`
+	TrainRows     int `json:"train_rows"`
+	CalibRows     int `json:"calibration_rows"`
+	TestRows      int `json:"test_rows"`
+	TestShipments int `json:"test_shipments"`
+
+	Lambdas     []LambdaScore      `json:"lambdas"`
+	Overall     Score              `json:"overall"`
+	// WithoutPromise scores the same test snapshots with the carrier's
+	// promise hidden: the lane fit, as pre-shipment estimates see it.
+	WithoutPromise Score `json:"without_promise"`
+	ByCarrier   map[string]Score   `json:"by_carrier"`
+	ByService   map[string]Score   `json:"by_service"`
+	ByDaysToGo  map[string]Score   `json:"by_days_to_go"`
+	Calibration []CalibrationPoint `json:"calibration"`
+	Errors      ErrorHistogram     `json:"errors"`
+
+	// The headline figures, also in model_runs.
+	MAEHours         float64 `json:"mae_hours"`
+	BaselineMAEHours float64 `json:"baseline_mae_hours"` // lane median
+	Coverage80       float64 `json:"coverage_p10_p90"`
+	P95OnTime        float64 `json:"p95_on_time"`
+}
+
+// Dwell is the distribution of the time a carrier leaves a parcel in one
+// status before its next scan: what tells a stalled parcel from a normal one.
+type Dwell struct {
+	N        int     `json:"n"`
+	P50Hours float64 `json:"p50_hours"`
+	P90Hours float64 `json:"p90_hours"`
+	P99Hours float64 `json:"p99_hours"`
+}
+
+// Fit is one set of coefficients with its lane offsets and interval.
+type Fit struct {
+	Rows   int       `json:"rows"`
+	Lambda float64   `json:"lambda"`
+	Coef   []float64 `json:"coef"`
+	// LaneOffsets are empirical-Bayes shrunk mean residuals per
+	// carrier|service|origin>destination lane, added to the linear part.
+	LaneOffsets map[string]float64 `json:"lane_offsets"`
+	// Residuals are the log-scale residual quantiles at ResidualLevels on
+	// the calibration slice, per segment (carrier|stage, carrier, "*").
+	Residuals map[string][]float64 `json:"residual_quantiles"`
 }
 
 // Model is a trained ETA model: what an artifact file holds.
 type Model struct {
-	FormatVersion   int                `json:"format_version"`
-	FeatureSchema   string             `json:"feature_schema"`
-	Version         string             `json:"version"`
-	TrainedAt       time.Time          `json:"trained_at"`
-	Lambda          float64            `json:"lambda"`
-	Window          Window             `json:"window"`
-	Features        []string           `json:"features"`
-	Coef            []float64          `json:"coef"`
-	Residuals       Quantiles          `json:"residual_quantiles"`
-	LaneMedianHours map[string]float64 `json:"lane_median_hours"`
-	Metrics         Metrics            `json:"metrics"`
+	FormatVersion int       `json:"format_version"`
+	FeatureSchema string    `json:"feature_schema"`
+	Version       string    `json:"version"`
+	TrainedAt     time.Time `json:"trained_at"`
+	Window        Window    `json:"window"`
+	Features      []string  `json:"features"`
+	// Promise serves snapshots that carry the carrier's promised date;
+	// Lane serves the others and pre-shipment estimates. Both are fitted on
+	// the same shipments, Lane with their promises hidden.
+	Promise   *Fit      `json:"promise_fit,omitempty"`
+	Lane      *Fit      `json:"lane_fit"`
+	Baselines Baselines `json:"baselines"`
+	// Dwell is keyed by carrier|status.
+	Dwell   map[string]Dwell `json:"dwell"`
+	Metrics Metrics          `json:"metrics"`
 
 	enc *Encoder
 }
@@ -66,23 +116,82 @@ type Prediction struct {
 	P10, P50, P90, P95 float64
 }
 
+func predictionAt(levels []float64) Prediction {
+	return Prediction{P10: levels[levelP10], P50: levels[levelP50], P90: levels[levelP90], P95: levels[levelP95]}
+}
+
 // Predict estimates the hours to delivery from snapshot s. It is safe for
 // concurrent use on a model from Train or Load.
 func (m *Model) Predict(s Snapshot) Prediction {
-	x := make([]float64, m.enc.Len())
-	m.enc.Encode(s, x)
-	return m.predictFeatures(x)
+	var row Row
+	var levels [len(ResidualLevels)]float64
+	m.predict(&s, &row, levels[:])
+	return predictionAt(levels[:])
 }
 
-// predictFeatures is Predict on an encoded feature vector.
-func (m *Model) predictFeatures(x []float64) Prediction {
-	y := dot(x, m.Coef)
-	return Prediction{
-		P10: targetHours(y + m.Residuals.P10),
-		P50: targetHours(y + m.Residuals.P50),
-		P90: targetHours(y + m.Residuals.P90),
-		P95: targetHours(y + m.Residuals.P95),
+// fitFor picks the fit that serves s.
+func (m *Model) fitFor(s *Snapshot) *Fit {
+	if !s.Promised.IsZero() && m.Promise != nil {
+		return m.Promise
 	}
+	return m.Lane
+}
+
+// predict writes the hours to delivery at every residual level into out.
+func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
+	f := m.fitFor(s)
+	m.enc.Encode(s, row)
+	y := row.Dot(f.Coef) + f.LaneOffsets[laneKey(s)]
+	f.levels(y, f.residuals(segmentKeys(s.Carrier, s.Status, y)), out)
+}
+
+// Baseline is the lane-median estimate of hours left from s.
+func (m *Model) Baseline(s Snapshot) float64 {
+	return m.Baselines.Baseline(BaselineLaneMedian, &s)
+}
+
+// levels turns a log-scale estimate into hours at every residual level.
+func (f *Fit) levels(y float64, q []float64, out []float64) {
+	for i := range out {
+		out[i] = targetHours(y + q[i])
+	}
+}
+
+// residuals picks the most specific segment with calibration data.
+func (f *Fit) residuals(keys [4]string) []float64 {
+	for _, k := range keys {
+		if q, ok := f.Residuals[k]; ok {
+			return q
+		}
+	}
+	return f.Residuals["*"]
+}
+
+// check refuses a fit that cannot serve p features.
+func (f *Fit) check(name string, features []string) error {
+	if len(f.Coef) != len(features) {
+		return fmt.Errorf("%w: %s fit has %d coefficients for %d features", ErrBadArtifact, name, len(f.Coef), len(features))
+	}
+	for i, c := range f.Coef {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			return fmt.Errorf("%w: %s fit coefficient %d (%s) is %v", ErrBadArtifact, name, i, features[i], c)
+		}
+	}
+	if _, ok := f.Residuals["*"]; !ok {
+		return fmt.Errorf("%w: %s fit has no residual quantiles", ErrBadArtifact, name)
+	}
+	for k, q := range f.Residuals {
+		if len(q) != len(ResidualLevels) {
+			return fmt.Errorf("%w: %s fit residual segment %q has %d levels, want %d", ErrBadArtifact, name, k, len(q), len(ResidualLevels))
+		}
+	}
+	return nil
+}
+
+// DwellFor returns the dwell statistics of a carrier and status.
+func (m *Model) DwellFor(carrier string, st schemas.Status) (Dwell, bool) {
+	d, ok := m.Dwell[carrier+"|"+string(st)]
+	return d, ok
 }
 
 // envelope is the artifact file: the model's JSON and its checksum.
@@ -165,12 +274,15 @@ func Decode(b []byte) (*Model, error) {
 	if m.FeatureSchema != FeatureSchema() {
 		return nil, fmt.Errorf("%w: feature schema %s, this build uses %s (retrain)", ErrBadArtifact, m.FeatureSchema, FeatureSchema())
 	}
-	if len(m.Coef) != len(m.Features) || len(m.Features) == 0 {
-		return nil, fmt.Errorf("%w: %d coefficients for %d features", ErrBadArtifact, len(m.Coef), len(m.Features))
+	if len(m.Features) == 0 || m.Lane == nil {
+		return nil, fmt.Errorf("%w: no features or no lane fit", ErrBadArtifact)
 	}
-	for i, c := range m.Coef {
-		if math.IsNaN(c) || math.IsInf(c, 0) {
-			return nil, fmt.Errorf("%w: coefficient %d (%s) is %v", ErrBadArtifact, i, m.Features[i], c)
+	if err := m.Lane.check("lane", m.Features); err != nil {
+		return nil, err
+	}
+	if m.Promise != nil {
+		if err := m.Promise.check("promise", m.Features); err != nil {
+			return nil, err
 		}
 	}
 	m.enc = NewEncoder(m.Features)

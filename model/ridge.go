@@ -9,34 +9,47 @@ import (
 
 // Ridge accumulates the normal equations XᵀX and Xᵀy one row at a time, so
 // memory is O(p²) whatever the number of rows, and solves them with a
-// Cholesky factorization.
+// Cholesky factorization for any penalty.
 type Ridge struct {
 	p   int
 	xtx *mat.SymDense
-	xty *mat.VecDense
+	xty []float64
+	yty float64
 	n   int
 }
 
 // NewRidge returns an accumulator for p features.
 func NewRidge(p int) *Ridge {
-	return &Ridge{p: p, xtx: mat.NewSymDense(p, nil), xty: mat.NewVecDense(p, nil)}
+	return &Ridge{p: p, xtx: mat.NewSymDense(p, nil), xty: make([]float64, p)}
 }
 
-// Add adds one row with weight 1.
+// Add adds one dense row.
 func (r *Ridge) Add(x []float64, y float64) {
+	var row Row
+	for i, v := range x {
+		row.set(i, v)
+	}
+	r.AddRow(&row, y)
+}
+
+// AddRow adds one sparse row. Its indices may come in any order but must
+// not repeat.
+func (r *Ridge) AddRow(x *Row, y float64) {
 	r.n++
+	r.yty += y * y
 	raw := r.xtx.RawSymmetric()
-	for i, xi := range x {
-		if xi == 0 {
-			continue
-		}
-		row := raw.Data[i*raw.Stride:]
-		for j := i; j < r.p; j++ {
-			if xj := x[j]; xj != 0 {
-				row[j] += xi * xj
+	for a, i := range x.Idx {
+		va := x.Val[a]
+		r.xty[i] += va * y
+		base := int(i) * raw.Stride
+		for b := a; b < len(x.Idx); b++ {
+			j := x.Idx[b]
+			if j >= i {
+				raw.Data[base+int(j)] += va * x.Val[b]
+			} else {
+				raw.Data[int(j)*raw.Stride+int(i)] += va * x.Val[b]
 			}
 		}
-		r.xty.SetVec(i, r.xty.AtVec(i)+xi*y)
 	}
 }
 
@@ -62,8 +75,17 @@ func (r *Ridge) Solve(lambda float64) ([]float64, error) {
 		return nil, fmt.Errorf("ridge: normal equations not positive definite (lambda %g)", lambda)
 	}
 	beta := mat.NewVecDense(r.p, nil)
-	if err := ch.SolveVecTo(beta, r.xty); err != nil {
+	if err := ch.SolveVecTo(beta, mat.NewVecDense(r.p, r.xty)); err != nil {
 		return nil, fmt.Errorf("ridge: solve: %w", err)
 	}
 	return beta.RawVector().Data, nil
+}
+
+// RSS is the residual sum of squares of coefficients beta on the rows
+// added: yᵀy − 2βᵀXᵀy + βᵀXᵀXβ.
+func (r *Ridge) RSS(beta []float64) float64 {
+	b := mat.NewVecDense(r.p, beta)
+	var xb mat.VecDense
+	xb.MulVec(r.xtx, b)
+	return r.yty - 2*mat.Dot(b, mat.NewVecDense(r.p, r.xty)) + mat.Dot(b, &xb)
 }

@@ -6,22 +6,40 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sort"
 	"time"
-
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // TrainConfig tunes a training run.
 type TrainConfig struct {
-	// Lambda is the ridge penalty.
-	Lambda float64
+	// Lambdas are the ridge penalties tried; the one with the lowest MAE on
+	// the calibration slice is kept. The test slice never chooses.
+	Lambdas []float64
 	// MinShipments refuses to train on less history than this.
 	MinShipments int
-	Log          *slog.Logger
-	Now          func() time.Time
+	// ProgressEvery is how often long passes log their progress.
+	ProgressEvery time.Duration
+	Log           *slog.Logger
+	Now           func() time.Time
+}
+
+func (c *TrainConfig) defaults() {
+	if len(c.Lambdas) == 0 {
+		c.Lambdas = []float64{0.1, 1, 10, 100}
+	}
+	if c.MinShipments == 0 {
+		c.MinShipments = 100
+	}
+	if c.ProgressEvery == 0 {
+		c.ProgressEvery = 5 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 }
 
 // Source is the transit history a model is trained on.
@@ -35,23 +53,17 @@ type Source interface {
 // shipments to train on.
 var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 
+// minSegmentRows is the least calibration rows a residual segment needs
+// to get its own quantiles; smaller segments use their carrier's.
+const minSegmentRows = 300
+
 // Train fits a model on the oldest 70% of delivered shipments (by first
-// scan), calibrates its interval on the next 10% and backtests it on the
-// newest 20%. A shipment is trained on only if it was delivered before the
-// test slice starts, so no label from the test period leaks into the fit.
+// scan), chooses the penalty and calibrates the interval on the next 10%,
+// and backtests on the newest 20%. A shipment is trained on only if it was
+// delivered before the calibration slice ends, so no label from the test
+// period reaches the fit, the penalty or the interval.
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
-	if cfg.Lambda == 0 {
-		cfg.Lambda = 1
-	}
-	if cfg.MinShipments == 0 {
-		cfg.MinShipments = 100
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.defaults()
 	w, n, err := src.Split(ctx)
 	if err != nil {
 		return nil, err
@@ -67,7 +79,6 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		FormatVersion: FormatVersion,
 		FeatureSchema: FeatureSchema(),
 		TrainedAt:     cfg.Now().UTC(),
-		Lambda:        cfg.Lambda,
 		Window:        w,
 		Features:      featureNames(vocab),
 	}
@@ -76,159 +87,323 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	cfg.Log.Info("training", "shipments", n, "features", len(m.Features),
 		"train_from", w.TrainFrom, "train_to", w.TrainTo, "test_from", w.CalibTo)
 
-	// Pass 1: accumulate the normal equations on the train slice, and each
-	// lane's transit times for the baseline.
-	ridge := NewRidge(len(m.Features))
-	x := make([]float64, len(m.Features))
-	laneTransit := map[string][]float64{}
+	// Pass 1, train slice: for each fit the normal equations and each
+	// lane's sums for its empirical-Bayes offset; the baselines and the
+	// dwell times. The lane fit sees every shipment with its promise
+	// hidden, the promise fit the shipments that have one.
+	p := len(m.Features)
+	fits := [2]*fitAcc{newFitAcc(p), newFitAcc(p)} // lane, promise
+	base := newBaselineAcc(w.TrainTo)
+	dwell := newDwellAcc()
+	var row Row
+	prog := newProgress(cfg, "fit")
 	err = src.Delivered(ctx, w.TrainFrom, w.TrainTo, w.CalibTo, func(j *Journey) error {
-		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
-			m.enc.Encode(s, x)
-			ridge.Add(x, hoursTarget(hoursLeft))
-			if s.Scans == 1 { // at the first scan, hours left is the whole transit
-				for _, key := range baselineKeys(s) {
-					laneTransit[key] = append(laneTransit[key], hoursLeft)
-				}
+		dwell.add(j)
+		key := laneKeyOf(j)
+		promised := !j.Promised.IsZero()
+		lane := fits[0].lanes.get(key)
+		lane.shipments++
+		var prom *laneSum
+		if promised {
+			prom = fits[1].lanes.get(key)
+			prom.shipments++
+		}
+		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+			y := hoursTarget(hoursLeft)
+			if promised {
+				m.enc.Encode(s, &row)
+				fits[1].ridge.AddRow(&row, y)
+				prom.add(&row, y)
 			}
+			hidden := *s
+			hidden.Promised = time.Time{}
+			if s.Scans == 1 {
+				base.add(&hidden, hoursLeft)
+			}
+			m.enc.Encode(&hidden, &row)
+			fits[0].ridge.AddRow(&row, y)
+			lane.add(&row, y)
 		})
-		return nil
+		prog.tick(fits[0].ridge.Rows() + fits[1].ridge.Rows())
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("train pass: %w", err)
 	}
-	m.Metrics.TrainRows = ridge.Rows()
-	if m.Coef, err = ridge.Solve(cfg.Lambda); err != nil {
-		return nil, err
-	}
-	m.LaneMedianHours = make(map[string]float64, len(laneTransit))
-	for k, v := range laneTransit {
-		sort.Float64s(v)
-		m.LaneMedianHours[k] = stat.Quantile(0.5, stat.Empirical, v, nil)
+	m.Metrics.TrainRows = fits[0].ridge.Rows() + fits[1].ridge.Rows()
+	prog.done(m.Metrics.TrainRows)
+	m.Baselines = base.finish()
+	m.Dwell = dwell.finish()
+	for i, f := range fits {
+		if err := f.solve(cfg); err != nil && i == 0 {
+			return nil, err
+		}
 	}
 
-	// Pass 2: residual quantiles on the calibration slice.
-	var resid []float64
-	m.Residuals = Quantiles{}
+	// Pass 2, calibration slice: every candidate's error and residuals;
+	// the best penalty is kept and its residual quantiles set the interval.
+	prog = newProgress(cfg, "calibrate")
 	err = src.Delivered(ctx, w.TrainTo, w.CalibTo, farFuture, func(j *Journey) error {
-		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
-			m.enc.Encode(s, x)
-			resid = append(resid, hoursTarget(hoursLeft)-dot(x, m.Coef))
+		key := laneKeyOf(j)
+		promised := !j.Promised.IsZero()
+		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+			if promised {
+				m.enc.Encode(s, &row)
+				fits[1].calibrate(&row, key, s, hoursLeft)
+			}
+			hidden := *s
+			hidden.Promised = time.Time{}
+			m.enc.Encode(&hidden, &row)
+			fits[0].calibrate(&row, key, &hidden, hoursLeft)
+			m.Metrics.CalibRows++
 		})
-		return nil
+		prog.tick(m.Metrics.CalibRows)
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
-	if len(resid) == 0 {
+	prog.done(m.Metrics.CalibRows)
+	if m.Metrics.CalibRows == 0 {
 		return nil, fmt.Errorf("%w: calibration slice is empty", ErrNotEnoughHistory)
 	}
-	sort.Float64s(resid)
-	m.Residuals = Quantiles{
-		P10: stat.Quantile(0.10, stat.Empirical, resid, nil),
-		P50: stat.Quantile(0.50, stat.Empirical, resid, nil),
-		P90: stat.Quantile(0.90, stat.Empirical, resid, nil),
-		P95: stat.Quantile(0.95, stat.Empirical, resid, nil),
+	for i, f := range fits {
+		fit, scores := f.best()
+		if fit == nil {
+			continue
+		}
+		if i == 0 {
+			m.Lane = fit
+		} else {
+			m.Promise = fit
+		}
+		m.Metrics.Lambdas = append(m.Metrics.Lambdas, scores...)
+		cfg.Log.Info("penalty chosen on the calibration slice", "fit", [2]string{"lane", "promise"}[i], "lambda", fit.Lambda)
 	}
-	m.Metrics.CalibRows = len(resid)
+	if m.Lane == nil {
+		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)
+	}
 
-	// Pass 3: backtest on the test slice against the lane-median baseline.
-	bt := newBacktest()
+	// Pass 3, test slice: the backtest against the baselines, as served
+	// and with the promise hidden.
+	bt, hidden := newBacktest(), newBacktest()
+	prog = newProgress(cfg, "backtest")
+	var levels [len(ResidualLevels)]float64
 	err = src.Delivered(ctx, w.CalibTo, w.TestTo, farFuture, func(j *Journey) error {
 		bt.shipments++
-		eachSnapshot(j, func(s Snapshot, hoursLeft float64) {
-			m.enc.Encode(s, x)
-			bt.add(s.Carrier, hoursLeft, m.predictFeatures(x), m.Baseline(s))
+		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+			noPromise := *s
+			noPromise.Promised = time.Time{}
+			for _, v := range []struct {
+				b *backtest
+				s *Snapshot
+			}{{bt, s}, {hidden, &noPromise}} {
+				m.predict(v.s, &row, levels[:])
+				var est [3]float64
+				for i, name := range BaselineNames {
+					est[i] = m.Baselines.Baseline(name, v.s)
+				}
+				v.b.add(s.Carrier, s.Service, hoursLeft, levels[:], est)
+			}
 		})
-		return nil
+		prog.tick(bt.all.n)
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("test pass: %w", err)
 	}
+	prog.done(bt.all.n)
 	bt.fill(&m.Metrics)
+	m.Metrics.WithoutPromise = hidden.all.score()
 	return m, nil
 }
 
 var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // eachSnapshot calls fn for every scan before delivery with the hours that
-// were left until delivery.
-func eachSnapshot(j *Journey, fn func(Snapshot, float64)) {
+// were left until delivery. The snapshot is reused between calls.
+func eachSnapshot(j *Journey, fn func(*Snapshot, float64)) {
 	delivered, ok := j.DeliveredAt()
-	if !ok {
+	if !ok || len(j.Scans) == 0 {
 		return
 	}
+	s := Snapshot{Carrier: j.Carrier, Service: j.Service,
+		OriginArea: Area(j.Origin), DestArea: Area(j.Destination), Promised: j.Promised}
 	for k, sc := range j.Scans {
 		if !sc.Time.Before(delivered) || sc.Status == schemas.StatusDelivered {
 			break
 		}
-		fn(j.SnapshotAt(k), delivered.Sub(sc.Time).Hours())
+		s.advance(j, k)
+		fn(&s, delivered.Sub(sc.Time).Hours())
 	}
 }
 
-// baselineKeys are the lane keys from most to least specific.
-func baselineKeys(s Snapshot) []string {
-	return []string{
-		Lane(s.Carrier, s.Service, s.OriginArea, s.DestArea),
-		Lane(s.Carrier, s.Service, "*", "*"),
-		Lane("*", "*", "*", "*"),
+// laneKey is the key of a snapshot's empirical-Bayes lane offset.
+func laneKey(s *Snapshot) string {
+	return Lane(s.Carrier, s.Service, s.OriginArea, s.DestArea)
+}
+
+func laneKeyOf(j *Journey) string {
+	return Lane(j.Carrier, j.Service, Area(j.Origin), Area(j.Destination))
+}
+
+// stages are the values of stage.
+var stages = []string{"label", "transit", "last_mile", "exception"}
+
+// stage groups statuses whose residuals look alike.
+func stage(st schemas.Status) string {
+	switch st {
+	case schemas.StatusInfoReceived:
+		return "label"
+	case schemas.StatusOutForDelivery, schemas.StatusDeliveryAttempted, schemas.StatusAvailableForPickup:
+		return "last_mile"
+	case schemas.StatusException:
+		return "exception"
+	}
+	return "transit"
+}
+
+// horizon buckets a log-scale estimate: residuals spread more the
+// further the delivery is.
+func horizon(y float64) string {
+	switch h := targetHours(y); {
+	case h < 12:
+		return "<12h"
+	case h < 36:
+		return "<36h"
+	case h < 84:
+		return "<84h"
+	}
+	return "84h+"
+}
+
+// segmentKeys are the residual segments of a prediction from most to
+// least specific: carrier|stage|horizon, carrier|horizon, carrier, all.
+func segmentKeys(carrier string, st schemas.Status, y float64) [4]string {
+	h := horizon(y)
+	return [4]string{carrier + "|" + stage(st) + "|" + h, carrier + "|" + h, carrier, "*"}
+}
+
+// fitAcc accumulates one fit: its normal equations and lane sums, then
+// one candidate per penalty scored on the calibration slice.
+type fitAcc struct {
+	ridge *Ridge
+	lanes *laneStats
+	cands []*candidate
+}
+
+func newFitAcc(p int) *fitAcc { return &fitAcc{ridge: NewRidge(p), lanes: newLaneStats(p)} }
+
+// solve makes a candidate for every penalty that gives a solvable fit.
+func (f *fitAcc) solve(cfg TrainConfig) error {
+	if f.ridge.Rows() == 0 {
+		return errors.New("no training rows")
+	}
+	for _, l := range cfg.Lambdas {
+		coef, err := f.ridge.Solve(l)
+		if err != nil {
+			cfg.Log.Warn("ridge penalty skipped", "lambda", l, "err", err)
+			continue
+		}
+		sigma2 := f.ridge.RSS(coef) / float64(f.ridge.Rows())
+		f.cands = append(f.cands, &candidate{lambda: l, coef: coef, offsets: f.lanes.offsets(coef, sigma2), resid: map[string]*hist{}})
+	}
+	if len(f.cands) == 0 {
+		return errors.New("no ridge penalty gave a solvable fit")
+	}
+	return nil
+}
+
+func (f *fitAcc) calibrate(row *Row, lane string, s *Snapshot, hoursLeft float64) {
+	for _, c := range f.cands {
+		y := row.Dot(c.coef) + c.offsets[lane]
+		c.add(segmentKeys(s.Carrier, s.Status, y), hoursTarget(hoursLeft)-y, math.Abs(targetHours(y)-hoursLeft))
 	}
 }
 
-// Baseline is the lane-median estimate of hours left: the median transit
-// of the lane from first scan to delivery, less the time already elapsed.
-func (m *Model) Baseline(s Snapshot) float64 {
-	for _, k := range baselineKeys(s) {
-		if med, ok := m.LaneMedianHours[k]; ok {
-			return math.Max(med-s.ElapsedHours, 0)
+// best is the candidate with the lowest calibration MAE, as a Fit.
+func (f *fitAcc) best() (*Fit, []LambdaScore) {
+	var best *candidate
+	var scores []LambdaScore
+	for _, c := range f.cands {
+		if c.n == 0 {
+			continue
+		}
+		scores = append(scores, LambdaScore{Lambda: c.lambda, MAEHours: c.absErr / float64(c.n)})
+		if best == nil || c.absErr < best.absErr {
+			best = c
 		}
 	}
-	return 0
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
+	if best == nil {
+		return nil, nil
 	}
-	return s
+	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, Coef: best.coef, LaneOffsets: best.offsets, Residuals: best.quantiles()}, scores
 }
 
-type backtest struct {
-	n, covered, onTime, shipments int
-	absErr, baseAbsErr            float64
-	byCarrier                     map[string][2]float64 // sum abs error, count
+// candidate is one ridge penalty's fit, scored on the calibration slice.
+type candidate struct {
+	lambda  float64
+	coef    []float64
+	offsets map[string]float64
+	resid   map[string]*hist // segmentKeys → log residuals
+	absErr  float64
+	n       int
 }
 
-func newBacktest() *backtest { return &backtest{byCarrier: map[string][2]float64{}} }
-
-func (b *backtest) add(carrier string, actual float64, p Prediction, base float64) {
-	b.n++
-	e := math.Abs(p.P50 - actual)
-	b.absErr += e
-	b.baseAbsErr += math.Abs(base - actual)
-	if actual >= p.P10 && actual <= p.P90 {
-		b.covered++
+func (c *candidate) add(segments [4]string, resid, absErr float64) {
+	c.n++
+	c.absErr += absErr
+	for _, k := range segments {
+		h, ok := c.resid[k]
+		if !ok {
+			h = newHist(-5, 5, 0.005)
+			c.resid[k] = h
+		}
+		h.add(resid, 1)
 	}
-	if actual <= p.P95 {
-		b.onTime++
-	}
-	c := b.byCarrier[carrier]
-	b.byCarrier[carrier] = [2]float64{c[0] + e, c[1] + 1}
 }
 
-func (b *backtest) fill(m *Metrics) {
-	m.TestRows = b.n
-	m.TestShipments = b.shipments
-	if b.n == 0 {
+func (c *candidate) quantiles() map[string][]float64 {
+	out := map[string][]float64{}
+	for k, h := range c.resid {
+		if h.total < minSegmentRows && k != "*" {
+			continue
+		}
+		q := make([]float64, len(ResidualLevels))
+		for i, l := range ResidualLevels {
+			q[i] = h.quantile(l)
+		}
+		out[k] = q
+	}
+	return out
+}
+
+// progress logs a long pass's rows every so often.
+type progress struct {
+	log   *slog.Logger
+	phase string
+	every time.Duration
+	start time.Time
+	last  time.Time
+	calls int
+}
+
+func newProgress(cfg TrainConfig, phase string) *progress {
+	now := time.Now()
+	return &progress{log: cfg.Log, phase: phase, every: cfg.ProgressEvery, start: now, last: now}
+}
+
+func (p *progress) tick(rows int) {
+	p.calls++
+	if p.calls%1024 != 0 || time.Since(p.last) < p.every {
 		return
 	}
-	n := float64(b.n)
-	m.MAEHours = b.absErr / n
-	m.BaselineMAEHours = b.baseAbsErr / n
-	m.Coverage80 = float64(b.covered) / n
-	m.P95OnTime = float64(b.onTime) / n
-	m.MAEByCarrier = map[string]float64{}
-	for c, v := range b.byCarrier {
-		m.MAEByCarrier[c] = v[0] / v[1]
-	}
+	p.last = time.Now()
+	p.log.Info("training progress", "phase", p.phase, "shipments", p.calls, "rows", rows,
+		"rows_per_s", int(float64(rows)/time.Since(p.start).Seconds()))
+}
+
+func (p *progress) done(rows int) {
+	p.log.Info("training phase done", "phase", p.phase, "shipments", p.calls, "rows", rows,
+		"seconds", time.Since(p.start).Seconds())
 }

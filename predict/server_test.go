@@ -32,10 +32,20 @@ func testModel() *model.Model {
 	// A model whose every prediction is bias-only: exp(ln(25)) - 1 = 24 h.
 	m := &model.Model{
 		FormatVersion: model.FormatVersion, FeatureSchema: model.FeatureSchema(), Version: "test-1",
-		Features: []string{"bias"}, Coef: []float64{3.2188758248682006},
-		Residuals: model.Quantiles{P10: -0.5, P50: 0, P90: 0.5, P95: 0.7},
+		Features: []string{"bias"},
+		Lane: &model.Fit{Coef: []float64{3.2188758248682006}, Residuals: map[string][]float64{"*": residualLevels()}},
 	}
 	return m
+}
+
+// residualLevels spreads the residual quantiles evenly around 0, from
+// -0.9 at the 5% level to +0.9 at 95%.
+func residualLevels() []float64 {
+	q := make([]float64, len(model.ResidualLevels))
+	for i, l := range model.ResidualLevels {
+		q[i] = (l - 0.5) * 2
+	}
+	return q
 }
 
 func newTestServer(t *testing.T) *Server {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -365,14 +366,18 @@ func runTrain(ctx context.Context, args []string) error {
 	fs := newFlagSet("train", "Fit an ETA model on delivered shipments in ClickHouse, backtest it on the newest 20% against a lane-median baseline, and write a versioned artifact.")
 	ch := clickhouseFlags(fs)
 	out := fs.String("out", "models/eta.json", "artifact file to write")
-	lambda := fs.Float64("lambda", 1, "ridge penalty")
+	lambdas := fs.String("lambdas", "0.1,1,10,100", "ridge penalties to try, comma-separated; the calibration slice picks one")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	m, sum, err := train(ctx, conn, *out, *lambda, log)
+	ls, err := parseFloats(*lambdas)
+	if err != nil {
+		return fmt.Errorf("-lambdas: %w", err)
+	}
+	m, sum, err := train(ctx, conn, *out, model.TrainConfig{Lambdas: ls, Log: log})
 	if err != nil {
 		return err
 	}
@@ -381,9 +386,9 @@ func runTrain(ctx context.Context, args []string) error {
 }
 
 // train fits, saves and records a model.
-func train(ctx context.Context, conn driver.Conn, out string, lambda float64, log *slog.Logger) (*model.Model, string, error) {
+func train(ctx context.Context, conn driver.Conn, out string, cfg model.TrainConfig) (*model.Model, string, error) {
 	started := time.Now()
-	m, err := model.Train(ctx, model.NewHistory(conn), model.TrainConfig{Lambda: lambda, Log: log})
+	m, err := model.Train(ctx, model.NewHistory(conn), cfg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -395,6 +400,25 @@ func train(ctx context.Context, conn driver.Conn, out string, lambda float64, lo
 		return nil, "", err
 	}
 	return m, sum, nil
+}
+
+// parseFloats reads a comma-separated list of numbers.
+func parseFloats(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("%q is not a non-negative number", f)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no value")
+	}
+	return out, nil
 }
 
 func printMetrics(w *os.File, m *model.Model, sum, path string) {

@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, args []string) error {
 		*dir = d
 	}
 	path := filepath.Join(*dir, "eta.json")
-	m, sum, err := train(ctx, conn, path, 1, log)
+	m, sum, err := train(ctx, conn, path, model.TrainConfig{Log: log})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,128 @@
+package model
+
+import (
+	"math"
+	"time"
+)
+
+// Baseline names, as they appear in metrics and reports.
+const (
+	BaselineStandard   = "carrier_standard"
+	BaselineLaneMedian = "lane_median"
+	BaselineLaneMode   = "lane_mode"
+)
+
+// BaselineNames lists the baselines in report order.
+var BaselineNames = []string{BaselineStandard, BaselineLaneMedian, BaselineLaneMode}
+
+// Baselines are the estimates a model must beat, learned from the train
+// slice only.
+type Baselines struct {
+	// LaneMedianHours is the median transit (first scan to delivery) per
+	// lane key; see baselineKeys.
+	LaneMedianHours map[string]float64 `json:"lane_median_hours"`
+	// LaneModeHours is the most common transit in whole days per lane key,
+	// recent shipments weighing more (half-life ModeHalfLifeDays), as the
+	// middle of that day.
+	LaneModeHours    map[string]float64 `json:"lane_mode_hours"`
+	ModeHalfLifeDays float64            `json:"mode_half_life_days"`
+	// StandardDays is the service's standard in business days, used by the
+	// carrier-standard baseline when a shipment has no promised date.
+	StandardDays map[string]int `json:"standard_days"`
+}
+
+// defaultStandardDays are the carriers' published standards for the
+// service names of the canonical taxonomy (the slower end of a range).
+var defaultStandardDays = map[string]int{
+	"overnight": 1, "2day": 2, "3day": 3, "ground": 5, "economy": 7, "international": 5, "freight": 5,
+}
+
+// baselineKeys are the lane keys from most to least specific.
+func baselineKeys(s *Snapshot) [3]string {
+	return [3]string{
+		Lane(s.Carrier, s.Service, s.OriginArea, s.DestArea),
+		Lane(s.Carrier, s.Service, "*", "*"),
+		Lane("*", "*", "*", "*"),
+	}
+}
+
+// Baseline returns a baseline's estimate of the hours left from snapshot s.
+func (b *Baselines) Baseline(name string, s *Snapshot) float64 {
+	switch name {
+	case BaselineLaneMedian:
+		return laneEstimate(b.LaneMedianHours, s)
+	case BaselineLaneMode:
+		return laneEstimate(b.LaneModeHours, s)
+	default:
+		return b.standard(s)
+	}
+}
+
+func laneEstimate(m map[string]float64, s *Snapshot) float64 {
+	for _, k := range baselineKeys(s) {
+		if h, ok := m[k]; ok {
+			return math.Max(h-s.ElapsedHours, 0)
+		}
+	}
+	return 0
+}
+
+// standard is the hours to the carrier's promise, or else to 20:00 local
+// on the service's standard number of business days after the first scan.
+func (b *Baselines) standard(s *Snapshot) float64 {
+	if !s.Promised.IsZero() {
+		return math.Max(s.Promised.Sub(s.At).Hours(), 0)
+	}
+	days, ok := b.StandardDays[s.Service]
+	if !ok {
+		days = 5
+	}
+	off := time.Duration(s.OffsetMinutes) * time.Minute
+	first := s.At.Add(-time.Duration(s.ElapsedHours * float64(time.Hour))).Add(off).UTC()
+	d := time.Date(first.Year(), first.Month(), first.Day(), 20, 0, 0, 0, time.UTC)
+	for n := 0; n < days; {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !isHoliday(civilDay(d)) {
+			n++
+		}
+	}
+	return math.Max(d.Add(-off).Sub(s.At).Hours(), 0)
+}
+
+// baselineAcc learns the lane baselines in one pass over the train slice.
+type baselineAcc struct {
+	trainTo  time.Time
+	halfLife float64
+	median   map[string]*hist
+	mode     map[string]*hist
+}
+
+func newBaselineAcc(trainTo time.Time) *baselineAcc {
+	return &baselineAcc{trainTo: trainTo, halfLife: 30, median: map[string]*hist{}, mode: map[string]*hist{}}
+}
+
+// add records one shipment's transit from its first snapshot.
+func (a *baselineAcc) add(s *Snapshot, transitHours float64) {
+	age := a.trainTo.Sub(s.At).Hours() / 24
+	w := math.Exp2(-math.Max(age, 0) / a.halfLife)
+	for _, k := range baselineKeys(s) {
+		h, ok := a.median[k]
+		if !ok {
+			h = newHist(0, 60*24, 1)
+			a.median[k] = h
+			a.mode[k] = newHist(0, 60*24, 24)
+		}
+		h.add(transitHours, 1)
+		a.mode[k].add(transitHours, w)
+	}
+}
+
+func (a *baselineAcc) finish() Baselines {
+	b := Baselines{LaneMedianHours: map[string]float64{}, LaneModeHours: map[string]float64{},
+		ModeHalfLifeDays: a.halfLife, StandardDays: defaultStandardDays}
+	for k, h := range a.median {
+		b.LaneMedianHours[k] = h.quantile(0.5)
+		b.LaneModeHours[k] = a.mode[k].mode()
+	}
+	return b
+}

@@ -1,0 +1,196 @@
+package model
+
+import (
+	"math"
+	"sort"
+)
+
+// BaselineScore is how a baseline did on the test slice.
+type BaselineScore struct {
+	MAEHours   float64 `json:"mae_hours"`
+	RMSEHours  float64 `json:"rmse_hours"`
+	Within1Day float64 `json:"within_1_day"`
+}
+
+// Score is the model's backtest on one group of test snapshots.
+type Score struct {
+	N          int     `json:"n"`
+	MAEHours   float64 `json:"mae_hours"`
+	RMSEHours  float64 `json:"rmse_hours"`
+	Within1Day float64 `json:"within_1_day"` // |p50 − actual| ≤ 24 h
+	Coverage80 float64 `json:"coverage_p10_p90"`
+	P95OnTime  float64 `json:"p95_on_time"`
+	// P95SlackHours is the mean time from delivery to the p95 commit,
+	// over the snapshots delivered by it: what the promise gave away.
+	P95SlackHours float64                  `json:"p95_slack_hours"`
+	Baselines     map[string]BaselineScore `json:"baselines"`
+}
+
+// Reduction is how much lower the model's MAE is than a baseline's, as a
+// share of the baseline's (0.35 = 35% lower).
+func (s Score) Reduction(baseline string) float64 {
+	b := s.Baselines[baseline].MAEHours
+	if b == 0 {
+		return 0
+	}
+	return 1 - s.MAEHours/b
+}
+
+// CalibrationPoint compares a nominal quantile level with the share of
+// test deliveries that came before that quantile of the prediction.
+type CalibrationPoint struct {
+	Level    float64 `json:"level"`
+	Observed float64 `json:"observed"`
+}
+
+// ErrorHistogram counts test errors (p50 − actual, hours) in fixed bins.
+type ErrorHistogram struct {
+	From   float64 `json:"from_hours"`
+	Width  float64 `json:"width_hours"`
+	Counts []int   `json:"counts"`
+}
+
+// DaysToGoBuckets are the groups of ByDaysToGo, by the true time left.
+var DaysToGoBuckets = []string{"0-1d", "1-2d", "2-3d", "3-5d", "5d+"}
+
+func daysToGoBucket(hours float64) string {
+	switch d := hours / 24; {
+	case d < 1:
+		return DaysToGoBuckets[0]
+	case d < 2:
+		return DaysToGoBuckets[1]
+	case d < 3:
+		return DaysToGoBuckets[2]
+	case d < 5:
+		return DaysToGoBuckets[3]
+	}
+	return DaysToGoBuckets[4]
+}
+
+type scoreAcc struct {
+	n                                    int
+	abs, sq, w1d, covered, onTime, slack float64
+	baseAbs, baseSq, baseW1d             [3]float64
+}
+
+func (a *scoreAcc) add(actual float64, p Prediction, base [3]float64) {
+	a.n++
+	e := p.P50 - actual
+	a.abs += math.Abs(e)
+	a.sq += e * e
+	if math.Abs(e) <= 24 {
+		a.w1d++
+	}
+	if actual >= p.P10 && actual <= p.P90 {
+		a.covered++
+	}
+	if actual <= p.P95 {
+		a.onTime++
+		a.slack += p.P95 - actual
+	}
+	for i, b := range base {
+		e := b - actual
+		a.baseAbs[i] += math.Abs(e)
+		a.baseSq[i] += e * e
+		if math.Abs(e) <= 24 {
+			a.baseW1d[i]++
+		}
+	}
+}
+
+func (a *scoreAcc) score() Score {
+	if a.n == 0 {
+		return Score{}
+	}
+	n := float64(a.n)
+	s := Score{N: a.n, MAEHours: a.abs / n, RMSEHours: math.Sqrt(a.sq / n), Within1Day: a.w1d / n,
+		Coverage80: a.covered / n, P95OnTime: a.onTime / n, Baselines: map[string]BaselineScore{}}
+	if a.onTime > 0 {
+		s.P95SlackHours = a.slack / a.onTime
+	}
+	for i, name := range BaselineNames {
+		s.Baselines[name] = BaselineScore{MAEHours: a.baseAbs[i] / n, RMSEHours: math.Sqrt(a.baseSq[i] / n), Within1Day: a.baseW1d[i] / n}
+	}
+	return s
+}
+
+// backtest scores predictions on the test slice.
+type backtest struct {
+	shipments  int
+	all        scoreAcc
+	groups     map[[2]string]*scoreAcc // kind, name
+	levelBelow [len(ResidualLevels)]float64
+	errHist    ErrorHistogram
+}
+
+func newBacktest() *backtest {
+	return &backtest{groups: map[[2]string]*scoreAcc{},
+		errHist: ErrorHistogram{From: -96, Width: 6, Counts: make([]int, 32)}}
+}
+
+func (b *backtest) group(kind, name string) *scoreAcc {
+	k := [2]string{kind, name}
+	a, ok := b.groups[k]
+	if !ok {
+		a = &scoreAcc{}
+		b.groups[k] = a
+	}
+	return a
+}
+
+// add scores one snapshot: the true hours left, the prediction at every
+// residual level, and the baselines' estimates.
+func (b *backtest) add(carrier, service string, actual float64, levels []float64, base [3]float64) {
+	p := predictionAt(levels)
+	b.all.add(actual, p, base)
+	b.group("carrier", carrier).add(actual, p, base)
+	b.group("service", service).add(actual, p, base)
+	b.group("togo", daysToGoBucket(actual)).add(actual, p, base)
+	for i, v := range levels {
+		if actual <= v {
+			b.levelBelow[i]++
+		}
+	}
+	i := int(math.Floor((p.P50 - actual - b.errHist.From) / b.errHist.Width))
+	b.errHist.Counts[min(max(i, 0), len(b.errHist.Counts)-1)]++
+}
+
+func (b *backtest) fill(m *Metrics) {
+	m.TestShipments = b.shipments
+	m.TestRows = b.all.n
+	m.Overall = b.all.score()
+	m.ByCarrier, m.ByService, m.ByDaysToGo = map[string]Score{}, map[string]Score{}, map[string]Score{}
+	for k, a := range b.groups {
+		switch k[0] {
+		case "carrier":
+			m.ByCarrier[k[1]] = a.score()
+		case "service":
+			m.ByService[k[1]] = a.score()
+		case "togo":
+			m.ByDaysToGo[k[1]] = a.score()
+		}
+	}
+	m.Calibration = nil
+	for i, l := range ResidualLevels {
+		obs := 0.0
+		if b.all.n > 0 {
+			obs = b.levelBelow[i] / float64(b.all.n)
+		}
+		m.Calibration = append(m.Calibration, CalibrationPoint{Level: l, Observed: obs})
+	}
+	m.Errors = b.errHist
+	m.MAEHours = m.Overall.MAEHours
+	m.BaselineMAEHours = m.Overall.Baselines[BaselineLaneMedian].MAEHours
+	m.Coverage80 = m.Overall.Coverage80
+	m.P95OnTime = m.Overall.P95OnTime
+}
+
+// SortedKeys returns a score map's keys in order.
+func SortedKeys(m map[string]Score) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,75 @@
+package model
+
+import "math"
+
+// laneStats are, per lane, the sums a lane's mean residual needs once the
+// coefficients are known: mean residual = (Σy − (Σx)·β) / rows. Memory is
+// O(lanes × features), whatever the number of rows.
+type laneStats struct {
+	p     int
+	lanes map[string]*laneSum
+}
+
+type laneSum struct {
+	shipments, rows int
+	sumY            float64
+	sumX            []float64
+}
+
+func newLaneStats(p int) *laneStats { return &laneStats{p: p, lanes: map[string]*laneSum{}} }
+
+func (l *laneStats) get(key string) *laneSum {
+	s, ok := l.lanes[key]
+	if !ok {
+		s = &laneSum{sumX: make([]float64, l.p)}
+		l.lanes[key] = s
+	}
+	return s
+}
+
+func (s *laneSum) add(x *Row, y float64) {
+	s.rows++
+	s.sumY += y
+	for k, i := range x.Idx {
+		s.sumX[i] += x.Val[k]
+	}
+}
+
+// offsets shrinks each lane's mean residual toward zero by how much of its
+// spread is signal (empirical Bayes, method of moments): the between-lane
+// variance τ² is what the lane means vary by beyond the noise σ²/m a mean
+// of m shipments has; a lane's offset is its mean × τ²/(τ² + σ²/m).
+// Snapshots of one shipment share its lane and its luck, so m counts
+// shipments, not rows.
+func (l *laneStats) offsets(coef []float64, sigma2 float64) map[string]float64 {
+	means := make(map[string]float64, len(l.lanes))
+	var excess float64
+	for k, s := range l.lanes {
+		if s.rows == 0 || s.shipments == 0 {
+			continue
+		}
+		r := (s.sumY - dot(s.sumX, coef)) / float64(s.rows)
+		means[k] = r
+		excess += r*r - sigma2/float64(s.shipments)
+	}
+	out := make(map[string]float64, len(means))
+	if len(means) == 0 {
+		return out
+	}
+	tau2 := math.Max(excess/float64(len(means)), 1e-6)
+	for k, r := range means {
+		noise := sigma2 / float64(l.lanes[k].shipments)
+		if v := r * tau2 / (tau2 + noise); math.Abs(v) > 1e-6 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
