@@ -50,16 +50,16 @@ type Metrics struct {
 	TestRows      int `json:"test_rows"`
 	TestShipments int `json:"test_shipments"`
 
-	Lambdas     []LambdaScore      `json:"lambdas"`
-	Overall     Score              `json:"overall"`
+	Lambdas []LambdaScore `json:"lambdas"`
+	Overall Score         `json:"overall"`
 	// WithoutPromise scores the same test snapshots with the carrier's
 	// promise hidden: the lane fit, as pre-shipment estimates see it.
-	WithoutPromise Score `json:"without_promise"`
-	ByCarrier   map[string]Score   `json:"by_carrier"`
-	ByService   map[string]Score   `json:"by_service"`
-	ByDaysToGo  map[string]Score   `json:"by_days_to_go"`
-	Calibration []CalibrationPoint `json:"calibration"`
-	Errors      ErrorHistogram     `json:"errors"`
+	WithoutPromise Score              `json:"without_promise"`
+	ByCarrier      map[string]Score   `json:"by_carrier"`
+	ByService      map[string]Score   `json:"by_service"`
+	ByDaysToGo     map[string]Score   `json:"by_days_to_go"`
+	Calibration    []CalibrationPoint `json:"calibration"`
+	Errors         ErrorHistogram     `json:"errors"`
 
 	// The headline figures, also in model_runs.
 	MAEHours         float64 `json:"mae_hours"`
