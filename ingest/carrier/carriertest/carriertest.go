@@ -203,7 +203,11 @@ type Case struct {
 // number tn, scanned in Chicago an hour apart) and parses the payload
 // back: each event must come back with its status, detail, instant and
 // offset.
-func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn string, cases []Case) {
+// KeepsPromise makes RoundTrip also check that the promised delivery time
+// comes back, for formats that carry one.
+type KeepsPromise bool
+
+func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn string, cases []Case, promise ...KeepsPromise) {
 	t.Helper()
 	in := Events(carrierName, tn, cases)
 	payload, err := encode(in)
@@ -231,6 +235,8 @@ func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn
 			t.Errorf("%s/%s came back as %s/%s (code %q, %q)", want.Status, want.StatusDetail, got.Status, got.StatusDetail, got.CarrierCode, got.Description)
 		case got.UTCOffsetMinutes != want.UTCOffsetMinutes || got.TrackingNumber != schemas.NormalizeTrackingNumber(tn):
 			t.Errorf("%s came back with offset %d, number %s", want.Status, got.UTCOffsetMinutes, got.TrackingNumber)
+		case len(promise) > 0 && bool(promise[0]) && (got.PromisedDelivery == nil || !got.PromisedDelivery.Equal(*want.PromisedDelivery)):
+			t.Errorf("%s came back with promise %v, want %s\n%s", want.Status, got.PromisedDelivery, want.PromisedDelivery, payload)
 		}
 	}
 }
@@ -259,13 +265,15 @@ func SameJSON(t *testing.T, a, b []byte) {
 func Events(carrierName, tn string, cases []Case) []schemas.ScanEvent {
 	start := time.Date(2026, 3, 10, 14, 5, 7, 0, time.UTC)
 	chicago := schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US"}
+	promised := time.Date(2026, 3, 14, 1, 0, 0, 0, time.UTC) // 20:00 in Chicago on the 13th
 	var out []schemas.ScanEvent
 	for i, c := range cases {
 		out = append(out, schemas.ScanEvent{
 			TrackingNumber: tn, Carrier: carrierName, Service: "ground", Status: c.Status, StatusDetail: c.Detail,
 			EventTime: start.Add(time.Duration(i) * time.Hour), UTCOffsetMinutes: -300, Location: chicago,
 			Origin:      schemas.Location{City: "New \"Old\" York", Region: "NY", PostalCode: "10001", Country: "US"},
-			Destination: chicago,
+			Destination:      chicago,
+			PromisedDelivery: &promised,
 		})
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -46,6 +47,9 @@ func payload(events []schemas.ScanEvent) Response {
 		Service:     "ecommerce",
 		Origin:      place(first.Origin),
 		Destination: place(first.Destination),
+	}
+	if p := first.PromisedDelivery; p != nil {
+		s.EstimatedTimeOfDelivery = zone.In(*p, first.Destination).Format(time.RFC3339)
 	}
 	if business, product := businessOf(first.Service); product != "" {
 		s.Service = business
@@ -141,6 +145,10 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.String("service", business, true)
 	placeJSON("origin", e.Origin)
 	placeJSON("destination", e.Destination)
+	if p := e.PromisedDelivery; p != nil {
+		o.Key("estimatedTimeOfDelivery")
+		o.B = append(zone.In(*p, e.Destination).AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+	}
 	if product != "" {
 		o.Key("details")
 		o.Open()

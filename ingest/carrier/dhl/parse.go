@@ -122,6 +122,12 @@ func parseShipment(res *carrier.Results, s *Shipment, what string) {
 	if base.Service == "" {
 		base.Service, base.Mode = serviceOf(s.Service, base.Origin.Country, base.Destination.Country)
 	}
+	// The estimated time of delivery carries its offset; one without it
+	// or unreadable is left out, the scans are still good.
+	if t, err := time.Parse(time.RFC3339, s.EstimatedTimeOfDelivery); err == nil {
+		t = t.UTC()
+		base.PromisedDelivery = &t
+	}
 	for i := range s.Events {
 		ev := &s.Events[i]
 		e := base

@@ -2,8 +2,10 @@ package ups
 
 import (
 	"sort"
+	"time"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -44,6 +46,8 @@ func payload(events []schemas.ScanEvent) Response {
 	p := Package{
 		TrackingNumber: first.TrackingNumber,
 		Service:        &Service{Description: serviceName(first.Service)},
+		DeliveryDate:   scheduled(first.PromisedDelivery, first.Destination),
+		DeliveryTime:   commitTime(first.PromisedDelivery, first.Destination),
 		PackageAddress: []PackageAddress{
 			{Type: "ORIGIN", Address: address(first.Origin)},
 			{Type: "DESTINATION", Address: address(first.Destination)},
@@ -64,6 +68,23 @@ func payload(events []schemas.ScanEvent) Response {
 		})
 	}
 	return Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{InquiryNumber: first.TrackingNumber, Package: []Package{p}}}}}
+}
+
+// scheduled is the scheduled delivery date (SDD) of a promise, in the
+// destination's local time as UPS sends it.
+func scheduled(p *time.Time, dest schemas.Location) []DeliveryDate {
+	if p == nil {
+		return nil
+	}
+	return []DeliveryDate{{Type: "SDD", Date: zone.In(*p, dest).Format("20060102")}}
+}
+
+// commitTime is the end of the scheduled delivery window (end of day).
+func commitTime(p *time.Time, dest schemas.Location) *DeliveryTime {
+	if p == nil {
+		return nil
+	}
+	return &DeliveryTime{Type: "EOD", EndTime: zone.In(*p, dest).Format("150405")}
 }
 
 func statusOf(e *schemas.ScanEvent) Status {
@@ -106,6 +127,23 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.Open()
 	o.String("description", serviceName(e.Service), true)
 	o.Close()
+	if e.PromisedDelivery != nil {
+		local := zone.In(*e.PromisedDelivery, e.Destination)
+		o.Key("deliveryDate")
+		o.B = append(o.B, '[')
+		o.Open()
+		o.String("type", "SDD", false)
+		o.Key("date")
+		o.B = append(local.AppendFormat(append(o.B, '"'), "20060102"), '"')
+		o.Close()
+		o.B = append(o.B, ']')
+		o.Key("deliveryTime")
+		o.Open()
+		o.String("type", "EOD", false)
+		o.Key("endTime")
+		o.B = append(local.AppendFormat(append(o.B, '"'), "150405"), '"')
+		o.Close()
+	}
 	o.Key("packageAddress")
 	o.B = append(o.B, '[')
 	o.Open()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -44,6 +45,9 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	return carrier.MarshalJSON(payload(events))
 }
 
+// localLayout is how USPS writes local times: no offset.
+const localLayout = "2006-01-02T15:04:05"
+
 // payload builds the response of events.
 func payload(events []schemas.ScanEvent) Tracking {
 	if len(events) == 0 {
@@ -60,6 +64,9 @@ func payload(events []schemas.ScanEvent) Tracking {
 		DestinationState: first.Destination.Region,
 		DestinationZIP:   first.Destination.PostalCode,
 	}
+	if p := first.PromisedDelivery; p != nil {
+		t.ExpectedDeliveryTimeStamp = zone.In(*p, first.Destination).Format(localLayout)
+	}
 	sorted := events
 	if len(events) > 1 {
 		sorted = append([]schemas.ScanEvent(nil), events...)
@@ -70,7 +77,7 @@ func payload(events []schemas.ScanEvent) Tracking {
 		off := carrier.FixedZone(e.UTCOffsetMinutes)
 		t.TrackingEvents = append(t.TrackingEvents, Event{
 			EventType:      text,
-			EventTimestamp: e.EventTime.In(off).Format("2006-01-02T15:04:05"),
+			EventTimestamp: e.EventTime.In(off).Format(localLayout),
 			GMTTimestamp:   e.EventTime.UTC().Format(time.RFC3339),
 			GMTOffset:      e.EventTime.In(off).Format("-07:00"),
 			EventCity:      e.Location.City,
@@ -118,6 +125,10 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.String("destinationCity", e.Destination.City, true)
 	o.String("destinationState", e.Destination.Region, true)
 	o.String("destinationZIP", e.Destination.PostalCode, true)
+	if p := e.PromisedDelivery; p != nil {
+		o.Key("expectedDeliveryTimeStamp")
+		o.B = append(zone.In(*p, e.Destination).AppendFormat(append(o.B, '"'), localLayout), '"')
+	}
 	o.Key("trackingEvents")
 	o.B = append(o.B, '[')
 	o.Open()
@@ -126,7 +137,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	local := e.EventTime.In(off)
 	o.String("eventType", text, false)
 	o.Key("eventTimestamp")
-	o.B = append(local.AppendFormat(append(o.B, '"'), "2006-01-02T15:04:05"), '"')
+	o.B = append(local.AppendFormat(append(o.B, '"'), localLayout), '"')
 	o.Key("GMTTimestamp")
 	o.B = append(e.EventTime.UTC().AppendFormat(append(o.B, '"'), time.RFC3339), '"')
 	o.Key("GMTOffset")

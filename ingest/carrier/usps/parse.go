@@ -164,7 +164,12 @@ func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 			Destination:    schemas.Location{City: t.DestinationCity, Region: strings.ToUpper(t.DestinationState), PostalCode: t.DestinationZIP, Country: country(t.DestinationCountryCode)},
 		}
 		base.Service, base.Mode = carrier.ServiceFromText(t.MailClass)
+		// A guarantee (Priority Mail Express) is the promise; otherwise the
+		// expected delivery date of the service standard is.
 		base.PromisedDelivery = promised(t.GuaranteedDeliveryTimeStamp, base.Destination)
+		if base.PromisedDelivery == nil {
+			base.PromisedDelivery = promised(t.ExpectedDeliveryTimeStamp, base.Destination)
+		}
 		for j := range t.TrackingEvents {
 			ev := &t.TrackingEvents[j]
 			e := base

@@ -200,3 +200,18 @@ func Local(w Wall, l schemas.Location) (t time.Time, offsetMinutes int, approxim
 	_, off := t.Zone()
 	return t.UTC(), off / 60, z.Approximate, nil
 }
+
+// In returns t as a wall clock in the zone of l, or in UTC when the zone
+// of l cannot be resolved. Encoders use it for times carriers send in the
+// destination's local time, such as a promised delivery.
+func In(t time.Time, l schemas.Location) time.Time {
+	z, err := Resolve(l)
+	if err != nil {
+		return t.UTC()
+	}
+	loc, err := z.Load()
+	if err != nil {
+		return t.UTC()
+	}
+	return t.In(loc)
+}
