@@ -271,7 +271,7 @@ func Events(carrierName, tn string, cases []Case) []schemas.ScanEvent {
 		out = append(out, schemas.ScanEvent{
 			TrackingNumber: tn, Carrier: carrierName, Service: "ground", Status: c.Status, StatusDetail: c.Detail,
 			EventTime: start.Add(time.Duration(i) * time.Hour), UTCOffsetMinutes: -300, Location: chicago,
-			Origin:      schemas.Location{City: "New \"Old\" York", Region: "NY", PostalCode: "10001", Country: "US"},
+			Origin:           schemas.Location{City: "New \"Old\" York", Region: "NY", PostalCode: "10001", Country: "US"},
 			Destination:      chicago,
 			PromisedDelivery: &promised,
 		})
