@@ -204,7 +204,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.csBlock, r.o, r.d, r.lane = lookup(e.cs, [2]string{s.Carrier, s.Service}), lookup(e.orig, s.OriginArea),
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
 	}
-	local := s.At.Add(time.Duration(s.OffsetMinutes) * time.Minute).UTC()
+	local := s.Local()
 	h := float64(local.Hour()) + float64(local.Minute())/60
 	hs, hc := math.Sincos(2 * math.Pi * h / 24)
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))

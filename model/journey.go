@@ -116,3 +116,10 @@ func hoursTarget(h float64) float64 { return math.Log1p(math.Max(h, 0)) }
 
 // targetHours inverts hoursTarget.
 func targetHours(y float64) float64 { return math.Max(math.Expm1(y), 0) }
+
+// Local is the snapshot's time on the local wall clock of its last scan.
+func (s *Snapshot) Local() time.Time {
+	return s.At.Add(time.Duration(s.OffsetMinutes) * time.Minute).UTC()
+}
+
+func (s *Snapshot) inPeak() bool { return peakSeason(s.Local()) == 1 }

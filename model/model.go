@@ -88,6 +88,9 @@ type Fit struct {
 	// Residuals are the log-scale residual quantiles at ResidualLevels on
 	// the calibration slice, per segment (carrier|stage, carrier, "*").
 	Residuals map[string][]float64 `json:"residual_quantiles"`
+	// PeakSpread scales the residual quantiles in peak season: how much
+	// wider the train slice's peak residuals were than the others'.
+	PeakSpread float64 `json:"peak_spread"`
 }
 
 // Model is a trained ETA model: what an artifact file holds.
@@ -142,7 +145,11 @@ func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 	f := m.fitFor(s)
 	m.enc.Encode(s, row)
 	y := row.Dot(f.Coef) + f.LaneOffsets[laneKey(s)]
-	f.levels(y, f.residuals(segmentKeys(s.Carrier, s.Status, y)), out)
+	scale := 1.0
+	if s.inPeak() && f.PeakSpread > 1 {
+		scale = f.PeakSpread
+	}
+	f.levels(y, f.residuals(segmentKeys(s.Carrier, s.Status, y)), scale, out)
 }
 
 // Baseline is the lane-median estimate of hours left from s.
@@ -151,9 +158,9 @@ func (m *Model) Baseline(s Snapshot) float64 {
 }
 
 // levels turns a log-scale estimate into hours at every residual level.
-func (f *Fit) levels(y float64, q []float64, out []float64) {
+func (f *Fit) levels(y float64, q []float64, scale float64, out []float64) {
 	for i := range out {
-		out[i] = targetHours(y + q[i])
+		out[i] = targetHours(y + q[i]*scale)
 	}
 }
 

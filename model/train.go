@@ -110,10 +110,10 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		}
 		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 			y := hoursTarget(hoursLeft)
+			peak := s.inPeak()
 			if promised {
 				m.enc.Encode(s, &row)
-				fits[1].ridge.AddRow(&row, y)
-				prom.add(&row, y)
+				fits[1].add(&row, y, prom, peak)
 			}
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -121,8 +121,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 				base.add(&hidden, hoursLeft)
 			}
 			m.enc.Encode(&hidden, &row)
-			fits[0].ridge.AddRow(&row, y)
-			lane.add(&row, y)
+			fits[0].add(&row, y, lane, peak)
 		})
 		prog.tick(fits[0].ridge.Rows() + fits[1].ridge.Rows())
 		return ctx.Err()
@@ -288,11 +287,39 @@ func segmentKeys(carrier string, st schemas.Status, y float64) [4]string {
 // one candidate per penalty scored on the calibration slice.
 type fitAcc struct {
 	ridge *Ridge
+	peak  *Ridge // the peak-season rows again, for their residual spread
 	lanes *laneStats
 	cands []*candidate
 }
 
-func newFitAcc(p int) *fitAcc { return &fitAcc{ridge: NewRidge(p), lanes: newLaneStats(p)} }
+func newFitAcc(p int) *fitAcc {
+	return &fitAcc{ridge: NewRidge(p), peak: NewRidge(p), lanes: newLaneStats(p)}
+}
+
+func (f *fitAcc) add(row *Row, y float64, lane *laneSum, peak bool) {
+	f.ridge.AddRow(row, y)
+	if peak {
+		f.peak.AddRow(row, y)
+	}
+	lane.add(row, y)
+}
+
+// peakSpread is how much wider residuals are in peak season than out of
+// it on the train slice (at least 1): the scale of a normalized conformal
+// interval, so a calibration slice without a peak still covers one.
+func (f *fitAcc) peakSpread(coef []float64) float64 {
+	np, n := f.peak.Rows(), f.ridge.Rows()
+	if np < 1000 || n-np < 1000 {
+		return 1
+	}
+	peak := f.peak.RSS(coef)
+	vp := peak / float64(np)
+	vo := (f.ridge.RSS(coef) - peak) / float64(n-np)
+	if vo <= 0 || vp <= vo {
+		return 1
+	}
+	return math.Sqrt(vp / vo)
+}
 
 // solve makes a candidate for every penalty that gives a solvable fit.
 func (f *fitAcc) solve(cfg TrainConfig) error {
@@ -306,7 +333,8 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 			continue
 		}
 		sigma2 := f.ridge.RSS(coef) / float64(f.ridge.Rows())
-		f.cands = append(f.cands, &candidate{lambda: l, coef: coef, offsets: f.lanes.offsets(coef, sigma2), resid: map[string]*hist{}})
+		f.cands = append(f.cands, &candidate{lambda: l, coef: coef, offsets: f.lanes.offsets(coef, sigma2),
+			spread: f.peakSpread(coef), resid: map[string]*hist{}})
 	}
 	if len(f.cands) == 0 {
 		return errors.New("no ridge penalty gave a solvable fit")
@@ -315,9 +343,14 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 }
 
 func (f *fitAcc) calibrate(row *Row, lane string, s *Snapshot, hoursLeft float64) {
+	peak := s.inPeak()
 	for _, c := range f.cands {
 		y := row.Dot(c.coef) + c.offsets[lane]
-		c.add(segmentKeys(s.Carrier, s.Status, y), hoursTarget(hoursLeft)-y, math.Abs(targetHours(y)-hoursLeft))
+		r := hoursTarget(hoursLeft) - y
+		if peak {
+			r /= c.spread
+		}
+		c.add(segmentKeys(s.Carrier, s.Status, y), r, math.Abs(targetHours(y)-hoursLeft))
 	}
 }
 
@@ -337,7 +370,8 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 	if best == nil {
 		return nil, nil
 	}
-	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, Coef: best.coef, LaneOffsets: best.offsets, Residuals: best.quantiles()}, scores
+	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, Coef: best.coef, LaneOffsets: best.offsets,
+		Residuals: best.quantiles(), PeakSpread: best.spread}, scores
 }
 
 // candidate is one ridge penalty's fit, scored on the calibration slice.
@@ -345,7 +379,8 @@ type candidate struct {
 	lambda  float64
 	coef    []float64
 	offsets map[string]float64
-	resid   map[string]*hist // segmentKeys → log residuals
+	spread  float64          // peak-season residual scale
+	resid   map[string]*hist // segmentKeys → log residuals, peak ones scaled down
 	absErr  float64
 	n       int
 }
