@@ -39,6 +39,7 @@ type Window struct {
 
 // LambdaScore is one ridge penalty tried, scored on the calibration slice.
 type LambdaScore struct {
+	Fit      string  `json:"fit"` // lane or promise
 	Lambda   float64 `json:"lambda"`
 	MAEHours float64 `json:"calibration_mae_hours"`
 }

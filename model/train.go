@@ -176,7 +176,10 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		} else {
 			m.Promise = fit
 		}
-		m.Metrics.Lambdas = append(m.Metrics.Lambdas, scores...)
+		for _, sc := range scores {
+			sc.Fit = [2]string{"lane", "promise"}[i]
+			m.Metrics.Lambdas = append(m.Metrics.Lambdas, sc)
+		}
 		cfg.Log.Info("penalty chosen on the calibration slice", "fit", [2]string{"lane", "promise"}[i], "lambda", fit.Lambda)
 	}
 	if m.Lane == nil {

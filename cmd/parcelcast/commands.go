@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,6 +29,7 @@ import (
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/chdb"
 	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/model/report"
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -366,6 +368,7 @@ func runTrain(ctx context.Context, args []string) error {
 	fs := newFlagSet("train", "Fit an ETA model on delivered shipments in ClickHouse, backtest it on the newest 20% against a lane-median baseline, and write a versioned artifact.")
 	ch := clickhouseFlags(fs)
 	out := fs.String("out", "models/eta.json", "artifact file to write")
+	reportDir := fs.String("report", "", "also write the backtest report (report.md and PNG plots) into this directory")
 	lambdas := fs.String("lambdas", "0.1,1,10,100", "ridge penalties to try, comma-separated; the calibration slice picks one")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
@@ -382,6 +385,37 @@ func runTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	printMetrics(os.Stdout, m, sum, *out)
+	if *reportDir != "" {
+		return writeReport(os.Stdout, m, *reportDir)
+	}
+	return nil
+}
+
+func runEvaluate(_ context.Context, args []string) error {
+	fs := newFlagSet("evaluate", "Print a model artifact's backtest summary (by carrier, service and days to go, against the baselines) and write the report: report.md with calibration, error-by-days-to-go and error-distribution plots.")
+	path := fs.String("model", "models/eta.json", "model artifact")
+	dir := fs.String("out", "reports", "directory for report.md and its plots")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m, err := model.Load(*path)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("model %s, trained %s\n", m.Version, m.TrainedAt.Format(time.RFC3339))
+	return writeReport(os.Stdout, m, *dir)
+}
+
+// writeReport prints the summary table and writes the report files.
+func writeReport(w io.Writer, m *model.Model, dir string) error {
+	if err := report.Summary(w, m); err != nil {
+		return err
+	}
+	path, err := report.Write(dir, m)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "report: %s\n", path)
 	return nil
 }
 

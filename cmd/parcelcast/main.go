@@ -31,6 +31,7 @@ var commands = []command{
 	{"simulate", "generate simulated carrier scans into Kafka or a file", runSimulate},
 	{"ingest", "consume carrier feeds from Kafka into ClickHouse", runIngest},
 	{"train", "fit an ETA model on delivered shipments and backtest it", runTrain},
+	{"evaluate", "write a model's backtest report (Markdown and PNG plots) and print its summary", runEvaluate},
 	{"serve", "serve the ETA HTTP API", runServe},
 	{"migrate", "create or upgrade the ClickHouse schema", runMigrate},
 	{"parse", "print the canonical events of one carrier payload", runParse},

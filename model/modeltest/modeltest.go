@@ -1,0 +1,146 @@
+// Package modeltest provides transit history for model tests and
+// benchmarks without ClickHouse: simulated journeys held in memory, or
+// generated again on every pass so memory does not grow with their number.
+package modeltest
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/model"
+)
+
+// Journey converts a simulated shipment to the journey ClickHouse would
+// give the trainer; false when it has no scans.
+func Journey(s *sim.Shipment) (model.Journey, bool) {
+	j := model.Journey{TrackingNumber: s.TrackingNumber, Carrier: s.Carrier, Service: s.Service}
+	for _, e := range s.Scans {
+		j.Origin, j.Destination = e.Origin, e.Destination
+		if e.PromisedDelivery != nil {
+			j.Promised = *e.PromisedDelivery
+		}
+		j.Scans = append(j.Scans, model.Scan{Time: e.EventTime, Status: e.Status, OffsetMinutes: e.UTCOffsetMinutes})
+	}
+	j.Sort()
+	return j, len(j.Scans) > 0
+}
+
+// Mem is transit history held in memory, with the same split and slice
+// rules as the ClickHouse source.
+type Mem struct{ Journeys []model.Journey }
+
+// NewMem simulates cfg into memory.
+func NewMem(cfg sim.Config) *Mem {
+	var m Mem
+	each(cfg, func(j *model.Journey) { m.Journeys = append(m.Journeys, *j) })
+	return &m
+}
+
+func each(cfg sim.Config, fn func(*model.Journey)) {
+	g := sim.New(cfg)
+	for {
+		s, ok := g.Next()
+		if !ok {
+			return
+		}
+		if j, ok := Journey(&s); ok {
+			fn(&j)
+		}
+	}
+}
+
+func (m *Mem) Split(context.Context) (model.Window, int, error) {
+	return split(func(fn func(*model.Journey)) {
+		for i := range m.Journeys {
+			fn(&m.Journeys[i])
+		}
+	})
+}
+
+func (m *Mem) Vocabulary(_ context.Context, from, to time.Time) (model.Vocabulary, error) {
+	return vocabulary(func(fn func(*model.Journey)) {
+		for i := range m.Journeys {
+			fn(&m.Journeys[i])
+		}
+	}, from, to), nil
+}
+
+func (m *Mem) Delivered(ctx context.Context, from, to, before time.Time, fn func(*model.Journey) error) error {
+	for i := range m.Journeys {
+		if err := deliver(&m.Journeys[i], from, to, before, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sim generates the same simulation again for every pass: the source of
+// training benchmarks, whose memory must not grow with the history.
+type Sim struct{ Config sim.Config }
+
+func (s *Sim) Split(context.Context) (model.Window, int, error) {
+	return split(func(fn func(*model.Journey)) { each(s.Config, fn) })
+}
+
+func (s *Sim) Vocabulary(_ context.Context, from, to time.Time) (model.Vocabulary, error) {
+	return vocabulary(func(fn func(*model.Journey)) { each(s.Config, fn) }, from, to), nil
+}
+
+func (s *Sim) Delivered(ctx context.Context, from, to, before time.Time, fn func(*model.Journey) error) error {
+	var err error
+	each(s.Config, func(j *model.Journey) {
+		if err == nil {
+			err = deliver(j, from, to, before, fn)
+		}
+	})
+	return err
+}
+
+// split is the 70/10/20 split by first scan of the delivered journeys.
+func split(all func(func(*model.Journey))) (model.Window, int, error) {
+	var firsts []int64
+	all(func(j *model.Journey) {
+		if _, ok := j.DeliveredAt(); ok {
+			firsts = append(firsts, j.Scans[0].Time.Unix())
+		}
+	})
+	if len(firsts) == 0 {
+		return model.Window{}, 0, nil
+	}
+	sort.Slice(firsts, func(a, b int) bool { return firsts[a] < firsts[b] })
+	at := func(i int) time.Time { return time.Unix(firsts[i], 0).UTC() }
+	n := len(firsts)
+	return model.Window{TrainFrom: at(0), TrainTo: at(n * 7 / 10), CalibTo: at(n * 8 / 10),
+		TestTo: at(n - 1).Add(time.Second)}, n, nil
+}
+
+func vocabulary(all func(func(*model.Journey)), from, to time.Time) model.Vocabulary {
+	cs, areas, lanes := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	all(func(j *model.Journey) {
+		if j.Scans[0].Time.Before(from) || !j.Scans[0].Time.Before(to) {
+			return
+		}
+		o, d := model.Area(j.Origin), model.Area(j.Destination)
+		cs[j.Carrier+"|"+j.Service], areas[o], areas[d], lanes[o+">"+d] = true, true, true, true
+	})
+	return model.Vocabulary{CarrierServices: keys(cs), Areas: keys(areas), Lanes: keys(lanes)}
+}
+
+func deliver(j *model.Journey, from, to, before time.Time, fn func(*model.Journey) error) error {
+	at, ok := j.DeliveredAt()
+	if !ok || j.Scans[0].Time.Before(from) || !j.Scans[0].Time.Before(to) || !at.Before(before) {
+		return nil
+	}
+	return fn(j)
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

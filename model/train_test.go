@@ -1,0 +1,138 @@
+package model_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/model/modeltest"
+)
+
+func TestTrainBeatsBaselineWithCalibratedInterval(t *testing.T) {
+	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+	m, err := model.Train(context.Background(), src, model.TrainConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := m.Metrics
+	t.Logf("MAE %.2fh baseline %.2fh coverage %.3f p95 on time %.3f (train %d, test %d rows)",
+		mt.MAEHours, mt.BaselineMAEHours, mt.Coverage80, mt.P95OnTime, mt.TrainRows, mt.TestRows)
+	if mt.TestRows == 0 || mt.TrainRows == 0 || mt.CalibRows == 0 {
+		t.Fatalf("empty slice: %+v", mt)
+	}
+	if mt.MAEHours >= 0.65*mt.BaselineMAEHours {
+		t.Errorf("model MAE %.2fh is not 35%% below the lane-median baseline %.2fh", mt.MAEHours, mt.BaselineMAEHours)
+	}
+	for _, b := range model.BaselineNames {
+		if r := mt.Overall.Reduction(b); r <= 0 {
+			t.Errorf("model does not beat the %s baseline: MAE %.2fh vs %.2fh", b, mt.MAEHours, mt.Overall.Baselines[b].MAEHours)
+		}
+	}
+	if mt.Coverage80 < 0.75 || mt.Coverage80 > 0.85 {
+		t.Errorf("p10–p90 coverage %.3f far from 0.80", mt.Coverage80)
+	}
+	if mt.P95OnTime < 0.93 {
+		t.Errorf("p95 commit on time %.3f, want about 0.95", mt.P95OnTime)
+	}
+	if m.Promise == nil || m.Lane == nil || len(m.Lane.LaneOffsets) == 0 || len(m.Dwell) == 0 {
+		t.Errorf("model lacks a fit, lane offsets or dwell statistics")
+	}
+	if mt.WithoutPromise.N != mt.TestRows || mt.WithoutPromise.MAEHours <= mt.MAEHours {
+		t.Errorf("without promise: %d rows, MAE %.2fh; with: %d rows, MAE %.2fh", mt.WithoutPromise.N, mt.WithoutPromise.MAEHours, mt.TestRows, mt.MAEHours)
+	}
+}
+
+// TestSplitHasNoLeak checks that no shipment of the test slice is trained
+// on and that every trained label precedes the test slice.
+func TestSplitHasNoLeak(t *testing.T) {
+	src := modeltest.NewMem(sim.Config{Seed: 3, Shipments: 1500})
+	w, _, _ := src.Split(context.Background())
+	spy := &spySource{Mem: src}
+	if _, err := model.Train(context.Background(), spy, model.TrainConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(spy.calls) != 3 {
+		t.Fatalf("%d passes, want 3", len(spy.calls))
+	}
+	for _, j := range spy.seen[0] { // the fit pass
+		at, _ := j.DeliveredAt()
+		if !j.Scans[0].Time.Before(w.TrainTo) || !at.Before(w.CalibTo) {
+			t.Fatalf("trained on %s (first %s, delivered %s) outside the train window %+v", j.TrackingNumber, j.Scans[0].Time, at, w)
+		}
+	}
+	trained := map[string]bool{}
+	for _, j := range spy.seen[0] {
+		trained[j.TrackingNumber] = true
+	}
+	for _, j := range spy.seen[2] {
+		if trained[j.TrackingNumber] {
+			t.Fatalf("test shipment %s was trained on", j.TrackingNumber)
+		}
+	}
+	if len(spy.seen[2]) == 0 {
+		t.Fatal("empty test slice")
+	}
+}
+
+type spySource struct {
+	*modeltest.Mem
+	calls [][3]time.Time
+	seen  [][]model.Journey
+}
+
+func (s *spySource) Delivered(ctx context.Context, from, to, before time.Time, fn func(*model.Journey) error) error {
+	s.calls = append(s.calls, [3]time.Time{from, to, before})
+	s.seen = append(s.seen, nil)
+	i := len(s.seen) - 1
+	return s.Mem.Delivered(ctx, from, to, before, func(j *model.Journey) error {
+		s.seen[i] = append(s.seen[i], *j)
+		return fn(j)
+	})
+}
+
+func TestTrainRefusesTooLittleHistory(t *testing.T) {
+	_, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 1, Shipments: 20}), model.TrainConfig{})
+	if !errors.Is(err, model.ErrNotEnoughHistory) {
+		t.Fatalf("err = %v, want ErrNotEnoughHistory", err)
+	}
+}
+
+func TestArtifactRoundTripAndRefusals(t *testing.T) {
+	m, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 2, Shipments: 1500}), model.TrainConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "eta.json")
+	if _, err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := modeltest.NewMem(sim.Config{Seed: 99, Shipments: 1}).Journeys[0]
+	snap := j.SnapshotAt(1)
+	if m.Predict(snap) != back.Predict(snap) {
+		t.Fatal("loaded model predicts differently")
+	}
+
+	good, _ := os.ReadFile(path)
+	corrupt := append([]byte{}, good...)
+	i := len(corrupt) / 2
+	corrupt[i] ^= 0x01 // one bit flipped inside the model body
+	for name, b := range map[string][]byte{
+		"truncated":  good[:len(good)/2],
+		"bit flip":   corrupt,
+		"empty":      {},
+		"not a file": []byte(`{"format":"something-else"}`),
+	} {
+		if _, err := model.Decode(b); !errors.Is(err, model.ErrBadArtifact) {
+			t.Errorf("%s: err = %v, want ErrBadArtifact", name, err)
+		}
+	}
+}
