@@ -87,23 +87,45 @@ func TestShipmentViews(t *testing.T) {
 		t.Errorf("transits has %d rows, want %d delivered shipments", delivered, want)
 	}
 
-	// The example queries of docs/clickhouse.md run as written.
-	doc, err := os.ReadFile("../docs/clickhouse.md")
-	if err != nil {
+	// Business days and hops agree with the calendar and the scans.
+	var bad uint64
+	if err := conn.QueryRow(ctx, `SELECT countIf(business_days > dateDiff('day', picked_up_at, delivered_at)
+		OR hops < 1 OR hops >= scans OR origin = '' OR destination = '') FROM transits`).Scan(&bad); err != nil {
 		t.Fatal(err)
 	}
-	text := string(doc)
-	i := strings.Index(text, "## Views for analysts")
-	block := text[i:]
-	block = block[strings.Index(block, "```sql")+len("```sql") : strings.Index(block, "```\n\nBoth")]
-	for _, q := range strings.Split(block, ";") {
-		if strings.TrimSpace(q) == "" {
-			continue
-		}
-		r, err := conn.Query(ctx, q)
+	if bad > 0 {
+		t.Errorf("%d transits with business days beyond calendar days, no hop or no lane", bad)
+	}
+	var weekly, monthly uint64
+	if err := conn.QueryRow(ctx, "SELECT sum(shipments) FROM lane_weekly").Scan(&weekly); err != nil || weekly != delivered {
+		t.Errorf("lane_weekly counts %d shipments, transits %d (%v)", weekly, delivered, err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT sum(delivered) FROM on_time_by_carrier").Scan(&monthly); err != nil || monthly != delivered {
+		t.Errorf("on_time_by_carrier counts %d deliveries, transits %d (%v)", monthly, delivered, err)
+	}
+
+	// Every example query of the docs runs as written.
+	for _, doc := range []string{"../docs/clickhouse.md", "../docs/analysts.md"} {
+		b, err := os.ReadFile(doc)
 		if err != nil {
-			t.Fatalf("docs/clickhouse.md query fails: %v\n%s", err, q)
+			t.Fatal(err)
 		}
-		r.Close()
+		blocks := strings.Split(string(b), "```sql\n")[1:]
+		if len(blocks) == 0 {
+			t.Fatalf("%s has no SQL examples", doc)
+		}
+		for _, block := range blocks {
+			block = block[:strings.Index(block, "```")]
+			for _, q := range strings.Split(block, ";") {
+				if strings.TrimSpace(q) == "" {
+					continue
+				}
+				r, err := conn.Query(ctx, q)
+				if err != nil {
+					t.Fatalf("%s query fails: %v\n%s", doc, err, q)
+				}
+				r.Close()
+			}
+		}
 	}
 }

@@ -111,8 +111,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("artifact: %v", err)
 	}
 	var runs uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM model_runs WHERE model_version = ?", m.Version).Scan(&runs); err != nil || runs != 1 {
+	var stored string
+	if err := conn.QueryRow(ctx, "SELECT count(), any(metrics_json) FROM model_runs WHERE model_version = ?", m.Version).Scan(&runs, &stored); err != nil || runs != 1 {
 		t.Fatalf("model_runs rows for %s: %d (%v)", m.Version, runs, err)
+	}
+	var back model.Metrics
+	if err := json.Unmarshal([]byte(stored), &back); err != nil || back.TestRows != m.Metrics.TestRows || len(back.ByDaysToGo) == 0 {
+		t.Fatalf("model_runs metrics_json does not hold the backtest: %v %.200s", err, stored)
 	}
 	if m.Metrics.TestRows == 0 || m.Metrics.MAEHours >= m.Metrics.BaselineMAEHours {
 		t.Fatalf("model does not beat the lane-median baseline: %+v", m.Metrics)
