@@ -30,6 +30,7 @@ var commands = []command{
 	{"demo", "run the whole pipeline locally on embedded defaults", runDemo},
 	{"simulate", "generate simulated carrier scans into Kafka or a file", runSimulate},
 	{"ingest", "consume carrier feeds from Kafka into ClickHouse", runIngest},
+	{"import", "load historical shipments (CSV or JSON Lines) into ClickHouse", runImport},
 	{"train", "fit an ETA model on delivered shipments and backtest it", runTrain},
 	{"evaluate", "write a model's backtest report (Markdown and PNG plots) and print its summary", runEvaluate},
 	{"serve", "serve the ETA HTTP API", runServe},
