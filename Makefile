@@ -52,7 +52,8 @@ fuzz:
 	@set -e; for p in $(PARSERS); do \
 		echo "== $$p"; $(GO) test ./ingest/carrier/$$p -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME); \
 	done; \
-	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME)
+	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
+	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

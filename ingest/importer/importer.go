@@ -174,8 +174,11 @@ func readCSV(r io.Reader, fn func(int, *Shipment, error) error) error {
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
+		var line int
 		var s Shipment
+		if err == nil {
+			line, _ = cr.FieldPos(0)
+		}
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
