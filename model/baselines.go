@@ -46,20 +46,31 @@ func baselineKeys(s *Snapshot) [3]string {
 	}
 }
 
+// baselineKeysOf is baselineKeys for every snapshot of a journey.
+func baselineKeysOf(j *Journey) [3]string {
+	o, d := Area(j.Origin), Area(j.Destination)
+	return baselineKeys(&Snapshot{Carrier: j.Carrier, Service: j.Service, OriginArea: o, DestArea: d})
+}
+
 // Baseline returns a baseline's estimate of the hours left from snapshot s.
 func (b *Baselines) Baseline(name string, s *Snapshot) float64 {
+	return b.estimate(name, baselineKeys(s), s)
+}
+
+// estimate is Baseline with the snapshot's lane keys already built.
+func (b *Baselines) estimate(name string, keys [3]string, s *Snapshot) float64 {
 	switch name {
 	case BaselineLaneMedian:
-		return laneEstimate(b.LaneMedianHours, s)
+		return laneEstimate(b.LaneMedianHours, keys, s)
 	case BaselineLaneMode:
-		return laneEstimate(b.LaneModeHours, s)
+		return laneEstimate(b.LaneModeHours, keys, s)
 	default:
 		return b.standard(s)
 	}
 }
 
-func laneEstimate(m map[string]float64, s *Snapshot) float64 {
-	for _, k := range baselineKeys(s) {
+func laneEstimate(m map[string]float64, keys [3]string, s *Snapshot) float64 {
+	for _, k := range keys {
 		if h, ok := m[k]; ok {
 			return math.Max(h-s.ElapsedHours, 0)
 		}
@@ -70,8 +81,14 @@ func laneEstimate(m map[string]float64, s *Snapshot) float64 {
 // standard is the hours to the carrier's promise, or else to 20:00 local
 // on the service's standard number of business days after the first scan.
 func (b *Baselines) standard(s *Snapshot) float64 {
+	return math.Max(b.standardDeadline(s).Sub(s.At).Hours(), 0)
+}
+
+// standardDeadline is the carrier's promise, or else 20:00 local on the
+// service's standard number of business days after the first scan.
+func (b *Baselines) standardDeadline(s *Snapshot) time.Time {
 	if !s.Promised.IsZero() {
-		return math.Max(s.Promised.Sub(s.At).Hours(), 0)
+		return s.Promised
 	}
 	days, ok := b.StandardDays[s.Service]
 	if !ok {
@@ -86,7 +103,7 @@ func (b *Baselines) standard(s *Snapshot) float64 {
 			n++
 		}
 	}
-	return math.Max(d.Add(-off).Sub(s.At).Hours(), 0)
+	return d.Add(-off)
 }
 
 // baselineAcc learns the lane baselines in one pass over the train slice.
@@ -114,6 +131,17 @@ func (a *baselineAcc) add(s *Snapshot, transitHours float64) {
 		}
 		h.add(transitHours, 1)
 		a.mode[k].add(transitHours, w)
+	}
+}
+
+func (a *baselineAcc) merge(o *baselineAcc) {
+	for k, h := range o.median {
+		if mine, ok := a.median[k]; ok {
+			mine.merge(h)
+			a.mode[k].merge(o.mode[k])
+		} else {
+			a.median[k], a.mode[k] = h, o.mode[k]
+		}
 	}
 }
 

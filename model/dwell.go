@@ -1,9 +1,16 @@
 package model
 
-// dwellAcc collects, per carrier and status, the time to the next scan.
-type dwellAcc struct{ h map[string]*hist }
+import "github.com/parcelcast/parcelcast/schemas"
 
-func newDwellAcc() *dwellAcc { return &dwellAcc{h: map[string]*hist{}} }
+// dwellAcc collects, per carrier and status, the time to the next scan.
+type dwellAcc struct{ h map[dwellKey]*hist }
+
+type dwellKey struct {
+	carrier string
+	status  schemas.Status
+}
+
+func newDwellAcc() *dwellAcc { return &dwellAcc{h: map[dwellKey]*hist{}} }
 
 // add records the dwell after every scan of a journey up to its delivery.
 func (a *dwellAcc) add(j *Journey) {
@@ -12,7 +19,7 @@ func (a *dwellAcc) add(j *Journey) {
 		if sc.Status.Terminal() {
 			break
 		}
-		key := j.Carrier + "|" + string(sc.Status)
+		key := dwellKey{j.Carrier, sc.Status}
 		h, ok := a.h[key]
 		if !ok {
 			h = newHist(0, 8, 0.01) // log1p(hours): up to about 124 days
@@ -22,10 +29,20 @@ func (a *dwellAcc) add(j *Journey) {
 	}
 }
 
+func (a *dwellAcc) merge(o *dwellAcc) {
+	for k, h := range o.h {
+		if mine, ok := a.h[k]; ok {
+			mine.merge(h)
+		} else {
+			a.h[k] = h
+		}
+	}
+}
+
 func (a *dwellAcc) finish() map[string]Dwell {
 	out := make(map[string]Dwell, len(a.h))
 	for k, h := range a.h {
-		out[k] = Dwell{N: int(h.total), P50Hours: targetHours(h.quantile(0.5)),
+		out[k.carrier+"|"+string(k.status)] = Dwell{N: int(h.total), P50Hours: targetHours(h.quantile(0.5)),
 			P90Hours: targetHours(h.quantile(0.9)), P99Hours: targetHours(h.quantile(0.99))}
 	}
 	return out

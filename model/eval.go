@@ -138,21 +138,53 @@ func (b *backtest) group(kind, name string) *scoreAcc {
 	return a
 }
 
-// add scores one snapshot: the true hours left, the prediction at every
-// residual level, and the baselines' estimates.
-func (b *backtest) add(carrier, service string, actual float64, levels []float64, base [3]float64) {
-	p := predictionAt(levels)
+// add scores one snapshot: the true hours left (and on the log scale),
+// the prediction at every residual level on the log scale, and the
+// baselines' estimates.
+func (b *backtest) add(carrier, service string, actual, actualLog float64, levels []float64, base [3]float64) {
+	p := Prediction{P10: targetHours(levels[levelP10]), P50: targetHours(levels[levelP50]),
+		P90: targetHours(levels[levelP90]), P95: targetHours(levels[levelP95])}
 	b.all.add(actual, p, base)
 	b.group("carrier", carrier).add(actual, p, base)
 	b.group("service", service).add(actual, p, base)
 	b.group("togo", daysToGoBucket(actual)).add(actual, p, base)
 	for i, v := range levels {
-		if actual <= v {
+		if actualLog <= v {
 			b.levelBelow[i]++
 		}
 	}
 	i := int(math.Floor((p.P50 - actual - b.errHist.From) / b.errHist.Width))
 	b.errHist.Counts[min(max(i, 0), len(b.errHist.Counts)-1)]++
+}
+
+func (a *scoreAcc) merge(o *scoreAcc) {
+	a.n += o.n
+	a.abs += o.abs
+	a.sq += o.sq
+	a.w1d += o.w1d
+	a.covered += o.covered
+	a.onTime += o.onTime
+	a.slack += o.slack
+	for i := range a.baseAbs {
+		a.baseAbs[i] += o.baseAbs[i]
+		a.baseSq[i] += o.baseSq[i]
+		a.baseW1d[i] += o.baseW1d[i]
+	}
+}
+
+// merge adds another worker's backtest.
+func (b *backtest) merge(o *backtest) {
+	b.shipments += o.shipments
+	b.all.merge(&o.all)
+	for k, a := range o.groups {
+		b.group(k[0], k[1]).merge(a)
+	}
+	for i, v := range o.levelBelow {
+		b.levelBelow[i] += v
+	}
+	for i, c := range o.errHist.Counts {
+		b.errHist.Counts[i] += c
+	}
 }
 
 func (b *backtest) fill(m *Metrics) {

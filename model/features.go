@@ -204,12 +204,14 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.csBlock, r.o, r.d, r.lane = lookup(e.cs, [2]string{s.Carrier, s.Service}), lookup(e.orig, s.OriginArea),
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
 	}
-	local := s.Local()
-	h := float64(local.Hour()) + float64(local.Minute())/60
+	day, secs := s.localDay()
+	h := float64(secs/60) / 60
 	hs, hc := math.Sincos(2 * math.Pi * h / 24)
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
-	day := civilDay(local)
-	peak := peakSeason(local)
+	peak := 0.0
+	if testBit(peakBits, day) {
+		peak = 1
+	}
 	hol5 := 0.0
 
 	g := e.global
@@ -247,7 +249,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(st[0], 1)
 	r.set(st[1], hs)
 	r.set(st[2], hc)
-	wd := int(local.Weekday())
+	wd := int((day%7 + 7 + 4) % 7) // 1970-01-01 was a Thursday
 	r.set(e.wd[wd], 1)
 	if b := r.csBlock; b >= 0 {
 		r.set(b, 1)
@@ -263,6 +265,17 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(r.o, 1)
 	r.set(r.d, 1)
 	r.set(r.lane, 1)
+	r.sort()
+}
+
+// sort orders the row by index; Encode's rows are nearly sorted already.
+func (r *Row) sort() {
+	for i := 1; i < len(r.Idx); i++ {
+		for j := i; j > 0 && r.Idx[j] < r.Idx[j-1]; j-- {
+			r.Idx[j], r.Idx[j-1] = r.Idx[j-1], r.Idx[j]
+			r.Val[j], r.Val[j-1] = r.Val[j-1], r.Val[j]
+		}
+	}
 }
 
 func lookup[K comparable](m map[K]int, k K) int {
@@ -294,4 +307,36 @@ func (r *Row) Dot(coef []float64) float64 {
 		s += r.Val[k] * coef[i]
 	}
 	return s
+}
+
+// promiseFeatures are the indices of the features a promise sets.
+func (e *Encoder) promiseFeatures() []int {
+	var out []int
+	for _, i := range e.global[6:9] {
+		if i >= 0 {
+			out = append(out, i)
+		}
+	}
+	for _, b := range e.cs {
+		out = append(out, b+csOffPromise)
+	}
+	return out
+}
+
+// dropPromise copies src into dst without the promise features: the row
+// of the same snapshot had the carrier made no promise.
+func (e *Encoder) dropPromise(src, dst *Row) {
+	dst.Idx, dst.Val = dst.Idx[:0], dst.Val[:0]
+	csProm := int32(-1)
+	if src.csBlock >= 0 {
+		csProm = int32(src.csBlock + csOffPromise)
+	}
+	g6, g7, g8 := int32(e.global[6]), int32(e.global[7]), int32(e.global[8])
+	for k, i := range src.Idx {
+		if i == g6 || i == g7 || i == g8 || i == csProm {
+			continue
+		}
+		dst.Idx = append(dst.Idx, i)
+		dst.Val = append(dst.Val, src.Val[k])
+	}
 }

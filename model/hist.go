@@ -53,3 +53,11 @@ func (h *hist) mode() float64 {
 	}
 	return h.lo + h.width*(float64(best)+0.5)
 }
+
+// merge adds another histogram of the same bins.
+func (h *hist) merge(o *hist) {
+	for i, w := range o.w {
+		h.w[i] += w
+	}
+	h.total += o.total
+}

@@ -122,4 +122,18 @@ func (s *Snapshot) Local() time.Time {
 	return s.At.Add(time.Duration(s.OffsetMinutes) * time.Minute).UTC()
 }
 
-func (s *Snapshot) inPeak() bool { return peakSeason(s.Local()) == 1 }
+// localDay is the snapshot's civil day on its local wall clock (days
+// since 1970-01-01) and the seconds into that day.
+func (s *Snapshot) localDay() (int32, int64) {
+	t := s.At.Unix() + int64(s.OffsetMinutes)*60
+	day := t / 86400
+	if t%86400 < 0 {
+		day--
+	}
+	return int32(day), t - day*86400
+}
+
+func (s *Snapshot) inPeak() bool {
+	day, _ := s.localDay()
+	return testBit(peakBits, day)
+}

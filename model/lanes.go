@@ -35,6 +35,18 @@ func (s *laneSum) add(x *Row, y float64) {
 	}
 }
 
+func (l *laneStats) merge(o *laneStats) {
+	for k, s := range o.lanes {
+		mine := l.get(k)
+		mine.shipments += s.shipments
+		mine.rows += s.rows
+		mine.sumY += s.sumY
+		for i, v := range s.sumX {
+			mine.sumX[i] += v
+		}
+	}
+}
+
 // offsets shrinks each lane's mean residual toward zero by how much of its
 // spread is signal (empirical Bayes, method of moments): the between-lane
 // variance τ² is what the lane means vary by beyond the noise σ²/m a mean

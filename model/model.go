@@ -146,11 +146,27 @@ func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 	f := m.fitFor(s)
 	m.enc.Encode(s, row)
 	y := row.Dot(f.Coef) + f.LaneOffsets[laneKey(s)]
-	scale := 1.0
-	if s.inPeak() && f.PeakSpread > 1 {
-		scale = f.PeakSpread
+	keys := segmentKeys(s.Carrier, s.Status, y)
+	f.levels(y, f.residuals(&keys), f.scale(s), out)
+}
+
+// predictLog writes the log-scale estimate at every residual level of an
+// encoded row into out, with the lane key and segment keys from the
+// caller's caches.
+func (f *Fit) predictLog(row *Row, lane string, s *Snapshot, seg segCache, out []float64) {
+	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
+	q, scale := f.residuals(seg.keys(s.Carrier, s.Status, y)), f.scale(s)
+	for i := range out {
+		out[i] = y + q[i]*scale
 	}
-	f.levels(y, f.residuals(segmentKeys(s.Carrier, s.Status, y)), scale, out)
+}
+
+// scale is the spread of the interval at s: PeakSpread in peak season.
+func (f *Fit) scale(s *Snapshot) float64 {
+	if f.PeakSpread > 1 && s.inPeak() {
+		return f.PeakSpread
+	}
+	return 1
 }
 
 // Baseline is the lane-median estimate of hours left from s.
@@ -166,7 +182,7 @@ func (f *Fit) levels(y float64, q []float64, scale float64, out []float64) {
 }
 
 // residuals picks the most specific segment with calibration data.
-func (f *Fit) residuals(keys [4]string) []float64 {
+func (f *Fit) residuals(keys *[4]string) []float64 {
 	for _, k := range keys {
 		if q, ok := f.Residuals[k]; ok {
 			return q

@@ -32,23 +32,19 @@ func (r *Ridge) Add(x []float64, y float64) {
 	r.AddRow(&row, y)
 }
 
-// AddRow adds one sparse row. Its indices may come in any order but must
-// not repeat.
+// AddRow adds one sparse row. Its indices must be ascending (Encoder
+// writes them so) and not repeat.
 func (r *Ridge) AddRow(x *Row, y float64) {
 	r.n++
 	r.yty += y * y
 	raw := r.xtx.RawSymmetric()
-	for a, i := range x.Idx {
-		va := x.Val[a]
+	idx, val := x.Idx, x.Val[:len(x.Idx)]
+	for a, i := range idx {
+		va := val[a]
 		r.xty[i] += va * y
-		base := int(i) * raw.Stride
-		for b := a; b < len(x.Idx); b++ {
-			j := x.Idx[b]
-			if j >= i {
-				raw.Data[base+int(j)] += va * x.Val[b]
-			} else {
-				raw.Data[int(j)*raw.Stride+int(i)] += va * x.Val[b]
-			}
+		row := raw.Data[int(i)*raw.Stride : int(i)*raw.Stride+r.p]
+		for b := a; b < len(idx); b++ {
+			row[idx[b]] += va * val[b]
 		}
 	}
 }
@@ -88,4 +84,32 @@ func (r *Ridge) RSS(beta []float64) float64 {
 	var xb mat.VecDense
 	xb.MulVec(r.xtx, b)
 	return r.yty - 2*mat.Dot(b, mat.NewVecDense(r.p, r.xty)) + mat.Dot(b, &xb)
+}
+
+// merge adds the rows another accumulator of the same size saw.
+func (r *Ridge) merge(o *Ridge) {
+	a, b := r.xtx.RawSymmetric(), o.xtx.RawSymmetric()
+	for i, v := range b.Data {
+		a.Data[i] += v
+	}
+	for i, v := range o.xty {
+		r.xty[i] += v
+	}
+	r.yty += o.yty
+	r.n += o.n
+}
+
+// without is a copy with the given features' rows and columns zeroed.
+func (r *Ridge) without(drop []int) *Ridge {
+	c := NewRidge(r.p)
+	c.merge(r)
+	raw := c.xtx.RawSymmetric()
+	for _, i := range drop {
+		c.xty[i] = 0
+		for j := 0; j < r.p; j++ {
+			raw.Data[i*raw.Stride+j] = 0
+			raw.Data[j*raw.Stride+i] = 0
+		}
+	}
+	return c
 }

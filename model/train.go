@@ -18,6 +18,8 @@ type TrainConfig struct {
 	Lambdas []float64
 	// MinShipments refuses to train on less history than this.
 	MinShipments int
+	// Workers is how many goroutines share each pass; one per CPU when 0.
+	Workers int
 	// ProgressEvery is how often long passes log their progress.
 	ProgressEvery time.Duration
 	Log           *slog.Logger
@@ -61,7 +63,8 @@ const minSegmentRows = 300
 // scan), chooses the penalty and calibrates the interval on the next 10%,
 // and backtests on the newest 20%. A shipment is trained on only if it was
 // delivered before the calibration slice ends, so no label from the test
-// period reaches the fit, the penalty or the interval.
+// period reaches the fit, the penalty or the interval. Each pass spreads
+// the shipments over Workers goroutines and merges their sums.
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	cfg.defaults()
 	w, n, err := src.Split(ctx)
@@ -84,55 +87,37 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 	m.enc = NewEncoder(m.Features)
 	m.Version = m.TrainedAt.Format("20060102T150405Z")
-	cfg.Log.Info("training", "shipments", n, "features", len(m.Features),
+	nw := passWorkers(cfg.Workers)
+	cfg.Log.Info("training", "shipments", n, "features", len(m.Features), "workers", nw,
 		"train_from", w.TrainFrom, "train_to", w.TrainTo, "test_from", w.CalibTo)
 
 	// Pass 1, train slice: for each fit the normal equations and each
 	// lane's sums for its empirical-Bayes offset; the baselines and the
 	// dwell times. The lane fit sees every shipment with its promise
 	// hidden, the promise fit the shipments that have one.
-	p := len(m.Features)
-	fits := [2]*fitAcc{newFitAcc(p), newFitAcc(p)} // lane, promise
-	base := newBaselineAcc(w.TrainTo)
-	dwell := newDwellAcc()
-	var row Row
+	fitters := make([]*fitWorker, nw)
+	workers := make([]passWorker, nw)
+	for i := range fitters {
+		fitters[i] = newFitWorker(m, w.TrainTo)
+		workers[i] = fitters[i]
+	}
 	prog := newProgress(cfg, "fit")
-	err = src.Delivered(ctx, w.TrainFrom, w.TrainTo, w.CalibTo, func(j *Journey) error {
-		dwell.add(j)
-		key := laneKeyOf(j)
-		promised := !j.Promised.IsZero()
-		lane := fits[0].lanes.get(key)
-		lane.shipments++
-		var prom *laneSum
-		if promised {
-			prom = fits[1].lanes.get(key)
-			prom.shipments++
-		}
-		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-			y := hoursTarget(hoursLeft)
-			peak := s.inPeak()
-			if promised {
-				m.enc.Encode(s, &row)
-				fits[1].add(&row, y, prom, peak)
-			}
-			hidden := *s
-			hidden.Promised = time.Time{}
-			if s.Scans == 1 {
-				base.add(&hidden, hoursLeft)
-			}
-			m.enc.Encode(&hidden, &row)
-			fits[0].add(&row, y, lane, peak)
-		})
-		prog.tick(fits[0].ridge.Rows() + fits[1].ridge.Rows())
-		return ctx.Err()
-	})
-	if err != nil {
+	if err := runPass(ctx, src, w.TrainFrom, w.TrainTo, w.CalibTo, workers, prog); err != nil {
 		return nil, fmt.Errorf("train pass: %w", err)
 	}
+	fit := fitters[0]
+	for _, o := range fitters[1:] {
+		fit.merge(o)
+	}
+	// The promise fit is the shipments with a promise; the lane fit is
+	// every shipment without its promise: the others plus the promised
+	// ones' sums with the promise features taken out.
+	fits := [2]*fitAcc{fit.fits[0], fit.fits[1]}
+	fits[0].merge(fits[1].withoutFeatures(m.enc.promiseFeatures()))
 	m.Metrics.TrainRows = fits[0].ridge.Rows() + fits[1].ridge.Rows()
 	prog.done(m.Metrics.TrainRows)
-	m.Baselines = base.finish()
-	m.Dwell = dwell.finish()
+	m.Baselines = fit.base.finish()
+	m.Dwell = fit.dwell.finish()
 	for i, f := range fits {
 		if err := f.solve(cfg); err != nil && i == 0 {
 			return nil, err
@@ -141,26 +126,22 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 
 	// Pass 2, calibration slice: every candidate's error and residuals;
 	// the best penalty is kept and its residual quantiles set the interval.
+	calibs := make([]*calibWorker, nw)
+	for i := range calibs {
+		calibs[i] = newCalibWorker(m, fits)
+		workers[i] = calibs[i]
+	}
 	prog = newProgress(cfg, "calibrate")
-	err = src.Delivered(ctx, w.TrainTo, w.CalibTo, farFuture, func(j *Journey) error {
-		key := laneKeyOf(j)
-		promised := !j.Promised.IsZero()
-		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-			if promised {
-				m.enc.Encode(s, &row)
-				fits[1].calibrate(&row, key, s, hoursLeft)
-			}
-			hidden := *s
-			hidden.Promised = time.Time{}
-			m.enc.Encode(&hidden, &row)
-			fits[0].calibrate(&row, key, &hidden, hoursLeft)
-			m.Metrics.CalibRows++
-		})
-		prog.tick(m.Metrics.CalibRows)
-		return ctx.Err()
-	})
-	if err != nil {
+	if err := runPass(ctx, src, w.TrainTo, w.CalibTo, farFuture, workers, prog); err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
+	}
+	for _, c := range calibs {
+		m.Metrics.CalibRows += c.rows
+		for i, f := range fits {
+			for k, cand := range f.cands {
+				cand.merge(c.cands[i][k])
+			}
+		}
 	}
 	prog.done(m.Metrics.CalibRows)
 	if m.Metrics.CalibRows == 0 {
@@ -188,36 +169,153 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 
 	// Pass 3, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
-	bt, hidden := newBacktest(), newBacktest()
+	testers := make([]*testWorker, nw)
+	for i := range testers {
+		testers[i] = newTestWorker(m)
+		workers[i] = testers[i]
+	}
 	prog = newProgress(cfg, "backtest")
-	var levels [len(ResidualLevels)]float64
-	err = src.Delivered(ctx, w.CalibTo, w.TestTo, farFuture, func(j *Journey) error {
-		bt.shipments++
-		eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-			noPromise := *s
-			noPromise.Promised = time.Time{}
-			for _, v := range []struct {
-				b *backtest
-				s *Snapshot
-			}{{bt, s}, {hidden, &noPromise}} {
-				m.predict(v.s, &row, levels[:])
-				var est [3]float64
-				for i, name := range BaselineNames {
-					est[i] = m.Baselines.Baseline(name, v.s)
-				}
-				v.b.add(s.Carrier, s.Service, hoursLeft, levels[:], est)
-			}
-		})
-		prog.tick(bt.all.n)
-		return ctx.Err()
-	})
-	if err != nil {
+	if err := runPass(ctx, src, w.CalibTo, w.TestTo, farFuture, workers, prog); err != nil {
 		return nil, fmt.Errorf("test pass: %w", err)
+	}
+	bt, hidden := testers[0].bt, testers[0].hidden
+	for _, o := range testers[1:] {
+		bt.merge(o.bt)
+		hidden.merge(o.hidden)
 	}
 	prog.done(bt.all.n)
 	bt.fill(&m.Metrics)
 	m.Metrics.WithoutPromise = hidden.all.score()
 	return m, nil
+}
+
+// fitWorker is one goroutine's share of the train pass.
+type fitWorker struct {
+	m     *Model
+	fits  [2]*fitAcc // shipments without a promise, with one
+	base  *baselineAcc
+	dwell *dwellAcc
+	row   Row
+}
+
+func newFitWorker(m *Model, trainTo time.Time) *fitWorker {
+	p := len(m.Features)
+	return &fitWorker{m: m, fits: [2]*fitAcc{newFitAcc(p), newFitAcc(p)}, base: newBaselineAcc(trainTo), dwell: newDwellAcc()}
+}
+
+func (w *fitWorker) journey(j *Journey) {
+	w.dwell.add(j)
+	// Each row goes to one accumulator: with its promise, or without one.
+	// The lane fit's sums are derived after the pass (laneFit).
+	acc := w.fits[0]
+	if !j.Promised.IsZero() {
+		acc = w.fits[1]
+	}
+	lane := acc.lanes.get(laneKeyOf(j))
+	lane.shipments++
+	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+		w.m.enc.Encode(s, &w.row)
+		acc.add(&w.row, hoursTarget(hoursLeft), lane, s.inPeak())
+		if s.Scans == 1 {
+			hidden := *s
+			hidden.Promised = time.Time{}
+			w.base.add(&hidden, hoursLeft)
+		}
+	})
+}
+
+func (w *fitWorker) merge(o *fitWorker) {
+	for i := range w.fits {
+		w.fits[i].merge(o.fits[i])
+	}
+	w.base.merge(o.base)
+	w.dwell.merge(o.dwell)
+}
+
+// calibWorker is one goroutine's share of the calibration pass: its own
+// copy of every candidate's counters.
+type calibWorker struct {
+	m        *Model
+	cands    [2][]*candidate
+	row, hid Row
+	rows     int
+}
+
+func newCalibWorker(m *Model, fits [2]*fitAcc) *calibWorker {
+	w := &calibWorker{m: m}
+	for i, f := range fits {
+		for _, c := range f.cands {
+			w.cands[i] = append(w.cands[i], c.clone())
+		}
+	}
+	return w
+}
+
+func (w *calibWorker) journey(j *Journey) {
+	key := laneKeyOf(j)
+	promised := !j.Promised.IsZero()
+	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+		w.m.enc.Encode(s, &w.row)
+		laneRow := &w.row
+		if promised {
+			calibrate(w.cands[1], &w.row, key, s, hoursLeft)
+			w.m.enc.dropPromise(&w.row, &w.hid)
+			laneRow = &w.hid
+		}
+		calibrate(w.cands[0], laneRow, key, s, hoursLeft)
+		w.rows++
+	})
+}
+
+// testWorker is one goroutine's share of the backtest.
+type testWorker struct {
+	m          *Model
+	bt, hidden *backtest
+	row, hid   Row
+	seg        segCache
+	levels     [len(ResidualLevels)]float64 // log scale
+}
+
+func newTestWorker(m *Model) *testWorker {
+	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: segCache{}}
+}
+
+func (w *testWorker) journey(j *Journey) {
+	w.bt.shipments++
+	key := laneKeyOf(j)
+	keys := baselineKeysOf(j)
+	m := w.m
+	var standard time.Time // the service standard's deadline, without a promise
+	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+		m.enc.Encode(s, &w.row)
+		laneRow := &w.row
+		if !s.Promised.IsZero() {
+			m.enc.dropPromise(&w.row, &w.hid)
+			laneRow = &w.hid
+		}
+		f := m.fitFor(s)
+		row := &w.row
+		if f == m.Lane {
+			row = laneRow
+		}
+		actualLog := hoursTarget(hoursLeft)
+		var est [3]float64
+		f.predictLog(row, key, s, w.seg, w.levels[:])
+		for i, name := range BaselineNames {
+			est[i] = m.Baselines.estimate(name, keys, s)
+		}
+		w.bt.add(s.Carrier, s.Service, hoursLeft, actualLog, w.levels[:], est)
+
+		// As if the carrier had not promised: the lane fit and baselines.
+		if s.Scans == 1 {
+			first := *s
+			first.Promised = time.Time{}
+			standard = m.Baselines.standardDeadline(&first)
+		}
+		m.Lane.predictLog(laneRow, key, s, w.seg, w.levels[:])
+		est[0] = math.Max(standard.Sub(s.At).Hours(), 0)
+		w.hidden.add(s.Carrier, s.Service, hoursLeft, actualLog, w.levels[:], est)
+	})
 }
 
 var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -252,38 +350,60 @@ func laneKeyOf(j *Journey) string {
 // stages are the values of stage.
 var stages = []string{"label", "transit", "last_mile", "exception"}
 
-// stage groups statuses whose residuals look alike.
-func stage(st schemas.Status) string {
+// stageIndex groups statuses whose residuals look alike.
+func stageIndex(st schemas.Status) int {
 	switch st {
 	case schemas.StatusInfoReceived:
-		return "label"
+		return 0
 	case schemas.StatusOutForDelivery, schemas.StatusDeliveryAttempted, schemas.StatusAvailableForPickup:
-		return "last_mile"
+		return 2
 	case schemas.StatusException:
-		return "exception"
+		return 3
 	}
-	return "transit"
+	return 1
 }
 
-// horizon buckets a log-scale estimate: residuals spread more the
-// further the delivery is.
-func horizon(y float64) string {
+func stage(st schemas.Status) string { return stages[stageIndex(st)] }
+
+// horizons bucket a log-scale estimate: residuals spread more the further
+// the delivery is.
+var horizons = []string{"<12h", "<36h", "<84h", "84h+"}
+
+func horizonIndex(y float64) int {
 	switch h := targetHours(y); {
 	case h < 12:
-		return "<12h"
+		return 0
 	case h < 36:
-		return "<36h"
+		return 1
 	case h < 84:
-		return "<84h"
+		return 2
 	}
-	return "84h+"
+	return 3
 }
 
 // segmentKeys are the residual segments of a prediction from most to
 // least specific: carrier|stage|horizon, carrier|horizon, carrier, all.
 func segmentKeys(carrier string, st schemas.Status, y float64) [4]string {
-	h := horizon(y)
-	return [4]string{carrier + "|" + stage(st) + "|" + h, carrier + "|" + h, carrier, "*"}
+	s, h := stages[stageIndex(st)], horizons[horizonIndex(y)]
+	return [4]string{carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+}
+
+// segCache holds every carrier's segment keys, so hot loops build no
+// strings. One per goroutine.
+type segCache map[string]*[4][4][4]string
+
+func (c segCache) keys(carrier string, st schemas.Status, y float64) *[4]string {
+	t, ok := c[carrier]
+	if !ok {
+		t = new([4][4][4]string)
+		for si, s := range stages {
+			for hi, h := range horizons {
+				t[si][hi] = [4]string{carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+			}
+		}
+		c[carrier] = t
+	}
+	return &t[stageIndex(st)][horizonIndex(y)]
 }
 
 // fitAcc accumulates one fit: its normal equations and lane sums, then
@@ -337,7 +457,7 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 		}
 		sigma2 := f.ridge.RSS(coef) / float64(f.ridge.Rows())
 		f.cands = append(f.cands, &candidate{lambda: l, coef: coef, offsets: f.lanes.offsets(coef, sigma2),
-			spread: f.peakSpread(coef), resid: map[string]*hist{}})
+			spread: f.peakSpread(coef), resid: map[segID]*hist{}})
 	}
 	if len(f.cands) == 0 {
 		return errors.New("no ridge penalty gave a solvable fit")
@@ -345,16 +465,37 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 	return nil
 }
 
-func (f *fitAcc) calibrate(row *Row, lane string, s *Snapshot, hoursLeft float64) {
+// calibrate scores one calibration snapshot on every candidate.
+func calibrate(cands []*candidate, row *Row, lane string, s *Snapshot, hoursLeft float64) {
 	peak := s.inPeak()
-	for _, c := range f.cands {
+	target := hoursTarget(hoursLeft)
+	for _, c := range cands {
 		y := row.Dot(c.coef) + c.offsets[lane]
-		r := hoursTarget(hoursLeft) - y
+		r := target - y
 		if peak {
 			r /= c.spread
 		}
-		c.add(segmentKeys(s.Carrier, s.Status, y), r, math.Abs(targetHours(y)-hoursLeft))
+		c.add(segID{s.Carrier, int8(stageIndex(s.Status)), int8(horizonIndex(y))}, r, math.Abs(targetHours(y)-hoursLeft))
 	}
+}
+
+// withoutFeatures is a copy of the sums with the given features' rows
+// and columns zeroed: the same rows, encoded without those features.
+func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
+	c := &fitAcc{ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.ridge.p)}
+	c.lanes.merge(f.lanes)
+	for _, s := range c.lanes.lanes {
+		for _, i := range drop {
+			s.sumX[i] = 0
+		}
+	}
+	return c
+}
+
+func (f *fitAcc) merge(o *fitAcc) {
+	f.ridge.merge(o.ridge)
+	f.peak.merge(o.peak)
+	f.lanes.merge(o.lanes)
 }
 
 // best is the candidate with the lowest calibration MAE, as a Fit.
@@ -377,33 +518,77 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 		Residuals: best.quantiles(), PeakSpread: best.spread}, scores
 }
 
+// segID is a calibration row's most specific residual segment.
+type segID struct {
+	carrier        string
+	stage, horizon int8
+}
+
+// keys are the segments it belongs to, as in segmentKeys.
+func (id segID) keys() [4]string {
+	s, h := stages[id.stage], horizons[id.horizon]
+	return [4]string{id.carrier + "|" + s + "|" + h, id.carrier + "|" + h, id.carrier, "*"}
+}
+
 // candidate is one ridge penalty's fit, scored on the calibration slice.
 type candidate struct {
 	lambda  float64
 	coef    []float64
 	offsets map[string]float64
-	spread  float64          // peak-season residual scale
-	resid   map[string]*hist // segmentKeys → log residuals, peak ones scaled down
+	spread  float64         // peak-season residual scale
+	resid   map[segID]*hist // log residuals, peak ones scaled down
 	absErr  float64
 	n       int
 }
 
-func (c *candidate) add(segments [4]string, resid, absErr float64) {
-	c.n++
-	c.absErr += absErr
-	for _, k := range segments {
-		h, ok := c.resid[k]
-		if !ok {
-			h = newHist(-5, 5, 0.005)
+// clone is a candidate with the same fit and empty counters.
+func (c *candidate) clone() *candidate {
+	d := *c
+	d.resid, d.absErr, d.n = map[segID]*hist{}, 0, 0
+	return &d
+}
+
+func (c *candidate) merge(o *candidate) {
+	c.absErr += o.absErr
+	c.n += o.n
+	for k, h := range o.resid {
+		if mine, ok := c.resid[k]; ok {
+			mine.merge(h)
+		} else {
 			c.resid[k] = h
 		}
-		h.add(resid, 1)
 	}
 }
 
+func (c *candidate) add(id segID, resid, absErr float64) {
+	c.n++
+	c.absErr += absErr
+	h, ok := c.resid[id]
+	if !ok {
+		h = newResidualHist()
+		c.resid[id] = h
+	}
+	h.add(resid, 1)
+}
+
+func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
+
+// quantiles are the residual quantiles of every segment with enough rows,
+// each segment's histogram the sum of its most specific ones.
 func (c *candidate) quantiles() map[string][]float64 {
+	groups := map[string]*hist{}
+	for id, h := range c.resid {
+		for _, k := range id.keys() {
+			g, ok := groups[k]
+			if !ok {
+				g = newResidualHist()
+				groups[k] = g
+			}
+			g.merge(h)
+		}
+	}
 	out := map[string][]float64{}
-	for k, h := range c.resid {
+	for k, h := range groups {
 		if h.total < minSegmentRows && k != "*" {
 			continue
 		}
@@ -416,14 +601,13 @@ func (c *candidate) quantiles() map[string][]float64 {
 	return out
 }
 
-// progress logs a long pass's rows every so often.
+// progress logs a long pass's shipments every so often.
 type progress struct {
-	log   *slog.Logger
-	phase string
-	every time.Duration
-	start time.Time
-	last  time.Time
-	calls int
+	log          *slog.Logger
+	phase        string
+	every        time.Duration
+	start, last  time.Time
+	calls, scans int
 }
 
 func newProgress(cfg TrainConfig, phase string) *progress {
@@ -431,14 +615,15 @@ func newProgress(cfg TrainConfig, phase string) *progress {
 	return &progress{log: cfg.Log, phase: phase, every: cfg.ProgressEvery, start: now, last: now}
 }
 
-func (p *progress) tick(rows int) {
+func (p *progress) tick(_ int, scans int) {
 	p.calls++
+	p.scans += scans
 	if p.calls%1024 != 0 || time.Since(p.last) < p.every {
 		return
 	}
 	p.last = time.Now()
-	p.log.Info("training progress", "phase", p.phase, "shipments", p.calls, "rows", rows,
-		"rows_per_s", int(float64(rows)/time.Since(p.start).Seconds()))
+	p.log.Info("training progress", "phase", p.phase, "shipments", p.calls, "scans", p.scans,
+		"shipments_per_s", int(float64(p.calls)/time.Since(p.start).Seconds()))
 }
 
 func (p *progress) done(rows int) {

@@ -144,3 +144,95 @@ func keys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Cycle repeats a pool of journeys Copies times, each copy shifted by
+// Period, as history of any length in constant memory: the source of the
+// training benchmark, which measures the trainer and not a simulator or a
+// database. The pool must span less than Period.
+type Cycle struct {
+	Pool   []model.Journey // delivered or not, in any order
+	Copies int
+	Period time.Duration
+
+	firsts []int64 // sorted first-scan times of the pool's delivered journeys
+}
+
+// NewCycle simulates the pool from cfg; Period is cfg.Days days.
+func NewCycle(cfg sim.Config, copies int) *Cycle {
+	c := &Cycle{Pool: NewMem(cfg).Journeys, Copies: copies, Period: time.Duration(cfg.Days) * 24 * time.Hour}
+	for _, j := range c.Pool {
+		if _, ok := j.DeliveredAt(); ok {
+			c.firsts = append(c.firsts, j.Scans[0].Time.Unix())
+		}
+	}
+	sort.Slice(c.firsts, func(a, b int) bool { return c.firsts[a] < c.firsts[b] })
+	return c
+}
+
+// Snapshots is how many snapshot rows the delivered journeys hold.
+func (c *Cycle) Snapshots() int {
+	n := 0
+	for _, j := range c.Pool {
+		if at, ok := j.DeliveredAt(); ok {
+			for _, s := range j.Scans {
+				if s.Time.Before(at) && s.Status != "delivered" {
+					n++
+				}
+			}
+		}
+	}
+	return n * c.Copies
+}
+
+func (c *Cycle) Split(context.Context) (model.Window, int, error) {
+	n := len(c.firsts) * c.Copies
+	if n == 0 {
+		return model.Window{}, 0, nil
+	}
+	at := func(k int) time.Time {
+		return time.Unix(c.firsts[k%len(c.firsts)], 0).UTC().Add(time.Duration(k/len(c.firsts)) * c.Period)
+	}
+	return model.Window{TrainFrom: at(0), TrainTo: at(n * 7 / 10), CalibTo: at(n * 8 / 10),
+		TestTo: at(n - 1).Add(time.Second)}, n, nil
+}
+
+func (c *Cycle) Vocabulary(_ context.Context, _, _ time.Time) (model.Vocabulary, error) {
+	return vocabulary(func(fn func(*model.Journey)) {
+		for i := range c.Pool {
+			fn(&c.Pool[i])
+		}
+	}, time.Time{}, farFuture), nil
+}
+
+var farFuture = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (c *Cycle) Delivered(ctx context.Context, from, to, before time.Time, fn func(*model.Journey) error) error {
+	var j model.Journey
+	var buf []model.Scan
+	for copy := 0; copy < c.Copies; copy++ {
+		shift := time.Duration(copy) * c.Period
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range c.Pool {
+			p := &c.Pool[i]
+			first := p.Scans[0].Time.Add(shift)
+			if first.Before(from) || !first.Before(to) {
+				continue
+			}
+			j = *p
+			buf = append(buf[:0], p.Scans...)
+			j.Scans = buf
+			for k := range j.Scans {
+				j.Scans[k].Time = j.Scans[k].Time.Add(shift)
+			}
+			if !j.Promised.IsZero() {
+				j.Promised = j.Promised.Add(shift)
+			}
+			if err := deliver(&j, from, to, before, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
