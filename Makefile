@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -43,6 +43,14 @@ test-crash: deps
 INGEST_SCANS ?= 1000000
 bench-ingest: deps
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^[|]|records [(]|parts of'
+
+# Trainer speed and memory at two history sizes (snapshot rows); each size
+# runs in its own process, so its peak RSS is its own.
+TRAIN_ROWS ?= 1000000 10000000
+bench-train:
+	@for r in $(TRAIN_ROWS); do \
+		$(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x -timeout 30m ./model -train.rows=$$r | grep '^Benchmark'; \
+	done
 
 # Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.

@@ -14,7 +14,7 @@ import (
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
 const featureRules = `v2: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
-promise: has, log1p hours to it (0 once passed), passed; by carrier|service too;
+promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
@@ -77,7 +77,7 @@ var (
 func featureNames(v Vocabulary) []string {
 	names := []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions}
 	for _, sg := range stages {
-		names = append(names, "dwell:"+sg)
+		names = append(names, "dwell:"+sg, "stprom:"+sg)
 	}
 	for k := 1; k <= holidayDays; k++ {
 		names = append(names, "hol:"+strconv.Itoa(k))
@@ -107,6 +107,7 @@ type Encoder struct {
 	index  map[string]int
 	global [11]int // bias, elapsed, scans, hour sin, hour cos, peak, promise ×3, attempts, exceptions
 	dwell  map[string]int
+	stprom map[string]int
 	hol    [holidayDays]int
 	status map[schemas.Status][3]int // st, sthour_sin, sthour_cos
 	wd     [7]int
@@ -134,9 +135,10 @@ func NewEncoder(names []string) *Encoder {
 	for i, n := range []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions} {
 		e.global[i] = at(n)
 	}
-	e.dwell = map[string]int{}
+	e.dwell, e.stprom = map[string]int{}, map[string]int{}
 	for _, sg := range stages {
 		e.dwell[sg] = at("dwell:" + sg)
+		e.stprom[sg] = at("stprom:" + sg)
 	}
 	for k := range e.hol {
 		e.hol[k] = at("hol:" + strconv.Itoa(k+1))
@@ -230,6 +232,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		promLog = math.Log1p(math.Max(left, 0))
 		r.set(g[6], 1)
 		r.set(g[7], promLog)
+		r.set(e.stprom[stage(s.Status)], promLog)
 		if left < 0 {
 			r.set(g[8], 1)
 		}
@@ -320,7 +323,21 @@ func (e *Encoder) promiseFeatures() []int {
 	for _, b := range e.cs {
 		out = append(out, b+csOffPromise)
 	}
+	for _, i := range e.stprom {
+		if i >= 0 {
+			out = append(out, i)
+		}
+	}
 	return out
+}
+
+func (e *Encoder) isStageProm(i int32) bool {
+	for _, j := range e.stprom {
+		if int32(j) == i {
+			return true
+		}
+	}
+	return false
 }
 
 // dropPromise copies src into dst without the promise features: the row
@@ -333,7 +350,7 @@ func (e *Encoder) dropPromise(src, dst *Row) {
 	}
 	g6, g7, g8 := int32(e.global[6]), int32(e.global[7]), int32(e.global[8])
 	for k, i := range src.Idx {
-		if i == g6 || i == g7 || i == g8 || i == csProm {
+		if i == g6 || i == g7 || i == g8 || i == csProm || e.isStageProm(i) {
 			continue
 		}
 		dst.Idx = append(dst.Idx, i)
