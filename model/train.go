@@ -114,7 +114,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// ones' sums with the promise features taken out.
 	fits := [2]*fitAcc{fit.fits[0], fit.fits[1]}
 	fits[0].merge(fits[1].withoutFeatures(m.enc.promiseFeatures()))
-	m.Metrics.TrainRows = fits[0].ridge.Rows() + fits[1].ridge.Rows()
+	m.Metrics.TrainRows = fits[0].ridge.Rows() // every train snapshot, in the lane fit
 	prog.done(m.Metrics.TrainRows)
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
