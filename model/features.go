@@ -108,6 +108,8 @@ type Encoder struct {
 	global [11]int // bias, elapsed, scans, hour sin, hour cos, peak, promise ×3, attempts, exceptions
 	dwell  map[string]int
 	stprom map[string]int
+	// promise marks the features a promise sets.
+	promise []bool
 	hol    [holidayDays]int
 	status map[schemas.Status][3]int // st, sthour_sin, sthour_cos
 	wd     [7]int
@@ -162,6 +164,10 @@ func NewEncoder(names []string) *Encoder {
 			o, d, _ := cut(n[5:], '>')
 			e.lanes[[2]string{o, d}] = i
 		}
+	}
+	e.promise = make([]bool, len(names))
+	for _, i := range e.promiseFeatures() {
+		e.promise[i] = true
 	}
 	return e
 }
@@ -219,7 +225,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	g := e.global
 	r.set(g[0], 1)
 	r.set(g[1], elapsed)
-	r.set(g[2], math.Log1p(float64(s.Scans)))
+	r.set(g[2], log1pCount(s.Scans))
 	r.set(g[3], hs)
 	r.set(g[4], hc)
 	r.set(g[5], peak)
@@ -331,29 +337,30 @@ func (e *Encoder) promiseFeatures() []int {
 	return out
 }
 
-func (e *Encoder) isStageProm(i int32) bool {
-	for _, j := range e.stprom {
-		if int32(j) == i {
-			return true
-		}
-	}
-	return false
-}
-
 // dropPromise copies src into dst without the promise features: the row
 // of the same snapshot had the carrier made no promise.
 func (e *Encoder) dropPromise(src, dst *Row) {
 	dst.Idx, dst.Val = dst.Idx[:0], dst.Val[:0]
-	csProm := int32(-1)
-	if src.csBlock >= 0 {
-		csProm = int32(src.csBlock + csOffPromise)
-	}
-	g6, g7, g8 := int32(e.global[6]), int32(e.global[7]), int32(e.global[8])
 	for k, i := range src.Idx {
-		if i == g6 || i == g7 || i == g8 || i == csProm || e.isStageProm(i) {
+		if e.promise[i] {
 			continue
 		}
 		dst.Idx = append(dst.Idx, i)
 		dst.Val = append(dst.Val, src.Val[k])
 	}
+}
+
+// log1pCounts caches log1p of small counts.
+var log1pCounts = func() (t [64]float64) {
+	for i := range t {
+		t[i] = math.Log1p(float64(i))
+	}
+	return t
+}()
+
+func log1pCount(n int) float64 {
+	if n >= 0 && n < len(log1pCounts) {
+		return log1pCounts[n]
+	}
+	return math.Log1p(float64(n))
 }

@@ -237,6 +237,7 @@ func (w *fitWorker) merge(o *fitWorker) {
 type calibWorker struct {
 	m        *Model
 	cands    [2][]*candidate
+	offs     [2][]float64 // the candidates' offsets of the current lane
 	row, hid Row
 	rows     int
 }
@@ -254,15 +255,23 @@ func newCalibWorker(m *Model, fits [2]*fitAcc) *calibWorker {
 func (w *calibWorker) journey(j *Journey) {
 	key := laneKeyOf(j)
 	promised := !j.Promised.IsZero()
+	var offs [2][]float64
+	for i, cands := range w.cands {
+		offs[i] = w.offs[i][:0]
+		for _, c := range cands {
+			offs[i] = append(offs[i], c.offsets[key])
+		}
+		w.offs[i] = offs[i]
+	}
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		laneRow := &w.row
 		if promised {
-			calibrate(w.cands[1], &w.row, key, s, hoursLeft)
+			calibrate(w.cands[1], &w.row, offs[1], s, hoursLeft)
 			w.m.enc.dropPromise(&w.row, &w.hid)
 			laneRow = &w.hid
 		}
-		calibrate(w.cands[0], laneRow, key, s, hoursLeft)
+		calibrate(w.cands[0], laneRow, offs[0], s, hoursLeft)
 		w.rows++
 	})
 }
@@ -466,11 +475,12 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 }
 
 // calibrate scores one calibration snapshot on every candidate.
-func calibrate(cands []*candidate, row *Row, lane string, s *Snapshot, hoursLeft float64) {
+// offs are the candidates' offsets of the snapshot's lane.
+func calibrate(cands []*candidate, row *Row, offs []float64, s *Snapshot, hoursLeft float64) {
 	peak := s.inPeak()
 	target := hoursTarget(hoursLeft)
-	for _, c := range cands {
-		y := row.Dot(c.coef) + c.offsets[lane]
+	for k, c := range cands {
+		y := row.Dot(c.coef) + offs[k]
 		r := target - y
 		if peak {
 			r /= c.spread
