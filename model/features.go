@@ -110,13 +110,13 @@ type Encoder struct {
 	stprom map[string]int
 	// promise marks the features a promise sets.
 	promise []bool
-	hol    [holidayDays]int
-	status map[schemas.Status][3]int // st, sthour_sin, sthour_cos
-	wd     [7]int
-	cs     map[[2]string]int // carrier, service → block start
-	orig   map[string]int
-	dest   map[string]int
-	lanes  map[[2]string]int
+	hol     [holidayDays]int
+	status  map[schemas.Status][3]int // st, sthour_sin, sthour_cos
+	wd      [7]int
+	cs      map[[2]string]int // carrier, service → block start
+	orig    map[string]int
+	dest    map[string]int
+	lanes   map[[2]string]int
 }
 
 // NewEncoder returns an encoder for the given feature names (a model's
