@@ -122,6 +122,33 @@ func TestEndToEnd(t *testing.T) {
 	if m.Metrics.TestRows == 0 || m.Metrics.MAEHours >= m.Metrics.BaselineMAEHours {
 		t.Fatalf("model does not beat the lane-median baseline: %+v", m.Metrics)
 	}
+	// The history the trainer reads: whole journeys, each in its slice.
+	scans := map[string]uint64{}
+	counts, err := conn.Query(ctx, "SELECT tracking_number, count() FROM scan_events FINAL GROUP BY tracking_number")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for counts.Next() {
+		var tn string
+		var n uint64
+		if err := counts.Scan(&tn, &n); err != nil {
+			t.Fatal(err)
+		}
+		scans[tn] = n
+	}
+	counts.Close()
+	w := m.Window
+	seen := 0
+	err = model.NewHistory(conn).Delivered(ctx, w.CalibTo, w.TestTo, w.TestTo.AddDate(1, 0, 0), func(j *model.Journey) error {
+		seen++
+		if first := j.Scans[0].Time; first.Before(w.CalibTo) || !first.Before(w.TestTo) || uint64(len(j.Scans)) != scans[j.TrackingNumber] {
+			t.Fatalf("%s: first scan %s outside [%s, %s) or %d of its %d scans", j.TrackingNumber, first, w.CalibTo, w.TestTo, len(j.Scans), scans[j.TrackingNumber])
+		}
+		return nil
+	})
+	if err != nil || seen != m.Metrics.TestShipments {
+		t.Fatalf("test slice: %d journeys, backtest saw %d (%v)", seen, m.Metrics.TestShipments, err)
+	}
 
 	// 4. The API answers with an ETA for an in-flight shipment and with the
 	// delivery for a delivered one.
