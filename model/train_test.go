@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -95,6 +96,25 @@ func (s *spySource) Delivered(ctx context.Context, from, to, before time.Time, f
 	})
 }
 
+// resave writes a changed copy of m as a well-formed artifact (right
+// checksum), so only the change can be refused.
+func resave(t *testing.T, m *model.Model, change func(*model.Model)) []byte {
+	t.Helper()
+	c := *m
+	lane, prom := *m.Lane, *m.Promise
+	c.Lane, c.Promise = &lane, &prom
+	change(&c)
+	path := filepath.Join(t.TempDir(), "changed.json")
+	if _, err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestTrainRefusesTooLittleHistory(t *testing.T) {
 	_, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 1, Shipments: 20}), model.TrainConfig{})
 	if !errors.Is(err, model.ErrNotEnoughHistory) {
@@ -126,10 +146,14 @@ func TestArtifactRoundTripAndRefusals(t *testing.T) {
 	i := len(corrupt) / 2
 	corrupt[i] ^= 0x01 // one bit flipped inside the model body
 	for name, b := range map[string][]byte{
-		"truncated":  good[:len(good)/2],
-		"bit flip":   corrupt,
-		"empty":      {},
-		"not a file": []byte(`{"format":"something-else"}`),
+		"truncated":                          good[:len(good)/2],
+		"bit flip":                           corrupt,
+		"empty":                              {},
+		"not a file":                         []byte(`{"format":"something-else"}`),
+		"other feature schema":               resave(t, m, func(m *model.Model) { m.FeatureSchema = "v0-0000" }),
+		"coefficients do not match features": resave(t, m, func(m *model.Model) { m.Lane.Coef = m.Lane.Coef[1:] }),
+		"no interval":                        resave(t, m, func(m *model.Model) { m.Promise.Residuals = nil }),
+		"newer format":                       bytes.Replace(good, []byte(`"format_version":2,"sha256"`), []byte(`"format_version":3,"sha256"`), 1),
 	} {
 		if _, err := model.Decode(b); !errors.Is(err, model.ErrBadArtifact) {
 			t.Errorf("%s: err = %v, want ErrBadArtifact", name, err)
