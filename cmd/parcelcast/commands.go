@@ -186,7 +186,8 @@ func runSimulate(ctx context.Context, args []string) error {
 		w = kw
 	}
 	start := time.Now()
-	opts := sim.Options{Noise: noise, Each: each}
+	// Both writers are done with a record when WriteMessages returns.
+	opts := sim.Options{Noise: noise, Each: each, ReuseRecords: true}
 	var st sim.Stats
 	if *speed > 0 {
 		st, err = sim.Replay(ctx, w, sim.New(cfg), feeds, opts, *speed, sim.WallClock)

@@ -54,6 +54,12 @@ type Options struct {
 	// Each, if not nil, sees every shipment (ground truth) after its scans
 	// were written.
 	Each func(*Shipment)
+	// ReuseRecords lets Publish reuse the memory of records once
+	// WriteMessages has returned: set it when the writer keeps nothing
+	// (kafka.Writer in synchronous mode, a file writer), not when it
+	// holds the messages (a recorder, an asynchronous writer). Replay
+	// ignores it.
+	ReuseRecords bool
 }
 
 // Feed is where and how one carrier's scans are published: the topic, the
@@ -116,6 +122,48 @@ type noisyEncoder struct {
 	rng   *rand.Rand
 	st    *Stats
 	one   [1]schemas.ScanEvent // the scan being encoded, without a fresh slice each time
+	arena []byte               // the current chunk of record bytes
+	reuse bool                 // Options.ReuseRecords
+	used  [][]byte             // with reuse, the chunks holding unflushed records
+	free  [][]byte             // with reuse, chunks to fill again
+}
+
+const chunkSize = 256 << 10
+
+// room makes sure the current chunk has n free bytes, starting a new one
+// if not: records already carved stay where they are.
+func (n *noisyEncoder) room(size int) {
+	if cap(n.arena)-len(n.arena) >= size {
+		return
+	}
+	if k := len(n.free); k > 0 {
+		n.arena, n.free = n.free[k-1][:0], n.free[:k-1]
+	} else {
+		n.arena = make([]byte, 0, max(chunkSize, size))
+	}
+	if n.reuse {
+		n.used = append(n.used, n.arena)
+	}
+}
+
+// bytes copies s into the current chunk.
+func (n *noisyEncoder) bytes(s string) []byte {
+	n.room(len(s))
+	start := len(n.arena)
+	n.arena = append(n.arena, s...)
+	return n.arena[start:len(n.arena):len(n.arena)]
+}
+
+// written is called once every record encoded so far is written: with
+// reuse, their chunks serve again; without, they belong to the writer.
+func (n *noisyEncoder) written() {
+	if !n.reuse {
+		return
+	}
+	for _, c := range n.used {
+		n.free = append(n.free, c[:0])
+	}
+	n.used, n.arena = n.used[:0], nil
 }
 
 func newNoisyEncoder(g *Generator, feeds Feeds, noise Noise, st *Stats) *noisyEncoder {
@@ -134,11 +182,7 @@ func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
 	feed := n.feeds.of(s.Carrier)
 	nz, rng, st := n.noise, n.rng, n.st
 	first := len(out)
-	key := []byte(s.TrackingNumber) // shared by the shipment's records; nobody writes to it
-	var arena []byte                // the shipment's record bytes, one allocation
-	if feed.Append != nil {
-		arena = make([]byte, 0, 640*len(s.Scans))
-	}
+	key := n.bytes(s.TrackingNumber) // shared by the shipment's records; nobody writes to it
 	for i := range s.Scans {
 		scan := &s.Scans[i]
 		if i > 0 && i < len(s.Scans)-1 && rng.Float64() < nz.Gap {
@@ -153,9 +197,12 @@ func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
 		}
 		var v []byte
 		if feed.Append != nil {
-			start := len(arena)
-			arena = feed.Append(arena, scan)
-			v = arena[start:len(arena):len(arena)]
+			// Records are carved from shared chunks: a record's bytes stay
+			// valid when a later one starts a new chunk.
+			n.room(4 << 10)
+			start := len(n.arena)
+			n.arena = feed.Append(n.arena, scan)
+			v = n.arena[start:len(n.arena):len(n.arena)]
 		} else {
 			var err error
 			n.one[0] = *scan
@@ -202,8 +249,10 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		batchSize = 1000
 	}
 	enc := newNoisyEncoder(g, feeds, opts.Noise, &st)
+	enc.reuse = opts.ReuseRecords
 	buf := make([]kafka.Message, 0, batchSize)
 	var pending []Shipment
+	unflushed := 0 // shipments written but not flushed, when pending is not kept
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
@@ -213,6 +262,9 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		}
 		st.Records += len(buf)
 		buf = buf[:0]
+		enc.written()
+		st.Shipments += unflushed
+		unflushed = 0
 		for i := range pending {
 			st.Shipments++
 			if opts.Each != nil {
@@ -223,9 +275,12 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		return nil
 	}
 	var recs []record
+	var s Shipment // reused when nobody keeps the shipments
 	for {
-		s, ok := g.Next()
-		if !ok {
+		if opts.Each != nil {
+			s = Shipment{} // Each may keep it
+		}
+		if !g.NextInto(&s) {
 			break
 		}
 		var err error
@@ -235,7 +290,11 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		for _, r := range recs {
 			buf = append(buf, r.msg)
 		}
-		pending = append(pending, s)
+		if opts.Each != nil {
+			pending = append(pending, s)
+		} else {
+			unflushed++
+		}
 		if len(buf) >= batchSize {
 			if err := flush(); err != nil {
 				return st, err

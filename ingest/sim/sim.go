@@ -197,7 +197,19 @@ func (g *Generator) Next() (Shipment, bool) {
 	}
 	i := g.next
 	g.next++
-	return g.journey(i), true
+	return g.journey(i, make([]schemas.ScanEvent, 0, 12)), true
+}
+
+// NextInto is Next writing into s, reusing its scans' memory: for callers
+// that are done with the previous shipment when they ask for the next.
+func (g *Generator) NextInto(s *Shipment) bool {
+	if g.next >= g.cfg.Shipments {
+		return false
+	}
+	i := g.next
+	g.next++
+	*s = g.journey(i, s.Scans[:0])
+	return true
 }
 
 func (g *Generator) pickCarrier() Carrier {
@@ -341,7 +353,7 @@ func (b *journeyBuilder) anomaly(cause string, start, end time.Time) {
 	b.s.Anomalies = append(b.s.Anomalies, Anomaly{Cause: cause, Start: start.UTC().Truncate(time.Second), End: end.UTC().Truncate(time.Second)})
 }
 
-func (g *Generator) journey(i int) Shipment {
+func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 	car := g.pickCarrier()
 	svc := g.pickService(car)
 	served := cities
@@ -366,7 +378,7 @@ func (g *Generator) journey(i int) Shipment {
 		TrackingNumber: g.trackingNumber(car, i),
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,
 		Outcome: Delivered,
-		Scans:   make([]schemas.ScanEvent, 0, 12),
+		Scans:   scans,
 	}
 	b := &journeyBuilder{g: g, s: &s, car: car, svc: svc}
 

@@ -147,7 +147,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	placeJSON("destination", e.Destination)
 	if p := e.PromisedDelivery; p != nil {
 		o.Key("estimatedTimeOfDelivery")
-		o.B = append(zone.In(*p, e.Destination).AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+		o.B = append(carrier.AppendTime(append(o.B, '"'), *p, zone.OffsetAt(*p, e.Destination), carrier.RFC3339), '"')
 	}
 	if product != "" {
 		o.Key("details")
@@ -163,7 +163,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.Open()
 	ev := classOf(e)
 	o.Key("timestamp")
-	o.B = append(e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes)).AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+	o.B = append(carrier.AppendTime(append(o.B, '"'), e.EventTime, e.UTCOffsetMinutes, carrier.RFC3339), '"')
 	placeJSON("location", e.Location)
 	o.String("statusCode", ev[0], false)
 	o.String("description", ev[1], true)

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -78,7 +77,7 @@ func Append(dst []byte, events []schemas.ScanEvent) []byte {
 	var tb [32]byte
 	for i := range sorted {
 		h.Write([]byte(sorted[i].TrackingNumber))
-		h.Write(sorted[i].EventTime.UTC().AppendFormat(tb[:0], time.RFC3339))
+		h.Write(carrier.AppendTime(tb[:0], sorted[i].EventTime, 0, carrier.RFC3339))
 	}
 	control := h.Sum64() % 1000000000
 	now := sorted[len(sorted)-1].EventTime.UTC()
@@ -91,7 +90,7 @@ func Append(dst []byte, events []schemas.ScanEvent) []byte {
 	b = append(b, '*')
 	b = now.AppendFormat(b, "060102*1504")
 	b = append(b, "*U*00401*"...)
-	b = append(b, fmt.Sprintf("%09d", control)...)
+	b = appendZeroPadded(b, control, 9)
 	b = append(b, "*0*P*>~\n"...)
 	b = seg(b, "GS", "QM", scac, "PARCELCAST", now.Format("20060102"), now.Format("1504"), string(ctl), "X", "004010")
 	start := len(b)
@@ -112,9 +111,9 @@ func Append(dst []byte, events []schemas.ScanEvent) []byte {
 		if reason == "" {
 			reason = "NS"
 		}
-		local := e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes))
 		b = seg(b, "LX", strconv.Itoa(i+1))
-		b = seg(b, "AT7", code, reason, "", "", string(local.AppendFormat(date[:0], "20060102")), string(local.AppendFormat(clock[:0], "150405")), "LT")
+		b = seg(b, "AT7", code, reason, "", "", string(carrier.AppendTime(date[:0], e.EventTime, e.UTCOffsetMinutes, carrier.Date8)),
+			string(carrier.AppendTime(clock[:0], e.EventTime, e.UTCOffsetMinutes, carrier.Clock6)), "LT")
 		b = seg(b, "MS1", e.Location.City, e.Location.Region, e.Location.Country)
 	}
 	segments := bytes.Count(b[start:], []byte("~\n")) + 1
@@ -141,4 +140,14 @@ func appendPadded(b []byte, s string, width int) []byte {
 		b = append(b, ' ')
 	}
 	return b
+}
+
+// appendZeroPadded appends v in decimal, zero-padded to width digits.
+func appendZeroPadded(b []byte, v uint64, width int) []byte {
+	var d [20]byte
+	n := len(strconv.AppendUint(d[:0], v, 10))
+	for ; n < width; n++ {
+		b = append(b, '0')
+	}
+	return strconv.AppendUint(b, v, 10)
 }

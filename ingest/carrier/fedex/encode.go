@@ -135,8 +135,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 		o.Open()
 		o.String("type", "COMMITMENT", false)
 		o.Key("dateTime")
-		p := e.PromisedDelivery.In(carrier.FixedZone(e.UTCOffsetMinutes))
-		o.B = append(p.AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+		o.B = append(carrier.AppendTime(append(o.B, '"'), *e.PromisedDelivery, e.UTCOffsetMinutes, carrier.RFC3339), '"')
 		o.Close()
 		o.B = append(o.B, ']')
 	}
@@ -145,7 +144,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.Open()
 	code := eventTypeOf[e.Status]
 	o.Key("date")
-	o.B = append(e.EventTime.In(carrier.FixedZone(e.UTCOffsetMinutes)).AppendFormat(append(o.B, '"'), time.RFC3339), '"')
+	o.B = append(carrier.AppendTime(append(o.B, '"'), e.EventTime, e.UTCOffsetMinutes, carrier.RFC3339), '"')
 	o.String("eventType", code[0], false)
 	o.String("eventDescription", code[1], false)
 	if !weather(e) {

@@ -203,15 +203,37 @@ func Local(w Wall, l schemas.Location) (t time.Time, offsetMinutes int, approxim
 
 // In returns t as a wall clock in the zone of l, or in UTC when the zone
 // of l cannot be resolved. Encoders use it for times carriers send in the
-// destination's local time, such as a promised delivery.
+// destination's local time, such as a promised delivery. The zone of each
+// place is resolved once.
 func In(t time.Time, l schemas.Location) time.Time {
-	z, err := Resolve(l)
-	if err != nil {
-		return t.UTC()
+	postal := strings.TrimSpace(l.PostalCode)
+	if len(postal) > 3 { // Resolve reads no more than a ZIP3
+		postal = postal[:3]
 	}
-	loc, err := z.Load()
-	if err != nil {
-		return t.UTC()
+	k := placeKey{l.Country, l.Region, postal}
+	if loc, ok := places.Load(k); ok {
+		return t.In(loc.(*time.Location))
 	}
+	loc := time.UTC
+	if z, err := Resolve(l); err == nil {
+		if zl, err := z.Load(); err == nil {
+			loc = zl
+		}
+	}
+	places.Store(k, loc)
 	return t.In(loc)
+}
+
+// placeKey is what Resolve reads of a location.
+type placeKey struct{ country, region, postal string }
+
+// places caches In's zones by country, region and postal prefix: a
+// bounded set.
+var places sync.Map
+
+// OffsetAt is the UTC offset in minutes of the zone of l at t, or 0 when
+// the zone of l cannot be resolved (In gives UTC then).
+func OffsetAt(t time.Time, l schemas.Location) int {
+	_, off := In(t, l).Zone()
+	return off / 60
 }
