@@ -12,7 +12,6 @@
 package sim
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -197,7 +196,9 @@ func (g *Generator) Next() (Shipment, bool) {
 	}
 	i := g.next
 	g.next++
-	return g.journey(i, make([]schemas.ScanEvent, 0, 12)), true
+	s := Shipment{Scans: make([]schemas.ScanEvent, 0, 12)}
+	g.journey(i, &s)
+	return s, true
 }
 
 // NextInto is Next writing into s, reusing its scans' memory: for callers
@@ -208,7 +209,7 @@ func (g *Generator) NextInto(s *Shipment) bool {
 	}
 	i := g.next
 	g.next++
-	*s = g.journey(i, s.Scans[:0])
+	g.journey(i, s)
 	return true
 }
 
@@ -237,23 +238,49 @@ func (g *Generator) pickService(c Carrier) Service {
 func (g *Generator) trackingNumber(c Carrier, i int) string {
 	// Each number ends in a placeholder digit that Complete replaces by
 	// the family's check digit, so ingest accepts the numbers as valid.
-	var family, n string
+	var family string
+	var b [32]byte
+	n := b[:0]
 	switch c.Name {
 	case "ups":
-		family, n = "UPS 1Z", fmt.Sprintf("1ZSIM%03d%09d0", g.rng.IntN(1000), i)
+		family = "UPS 1Z"
+		n = appendDigits(appendDigits(append(n, "1ZSIM"...), int64(g.rng.IntN(1000)), 3), int64(i), 9)
 	case "fedex":
-		family, n = "FedEx Express", fmt.Sprintf("7%010d0", int64(i)*7919%10000000000)
+		family = "FedEx Express"
+		n = appendDigits(append(n, '7'), int64(i)*7919%10000000000, 10)
 	case "usps":
-		family, n = "USPS IMpb", fmt.Sprintf("9400%017d0", int64(i)*104729)
+		family = "USPS IMpb"
+		n = appendDigits(append(n, "9400"...), int64(i)*104729, 17)
 	case "ontrac":
-		family, n = "OnTrac", fmt.Sprintf("C%013d0", 1000000000+int64(i))
+		family = "OnTrac"
+		n = appendDigits(append(n, 'C'), 1000000000+int64(i), 13)
 	default:
-		family, n = "DHL Express", fmt.Sprintf("%09d0", 300000000+int64(i))
+		family = "DHL Express"
+		n = appendDigits(n, 300000000+int64(i), 9)
 	}
-	if full, ok := trackno.Complete(family, n); ok {
+	s := string(append(n, '0'))
+	if full, ok := trackno.Complete(family, s); ok {
 		return full
 	}
-	return n
+	return s
+}
+
+// appendDigits appends v (not negative) in decimal, zero-padded to width,
+// as fmt's %0*d does.
+func appendDigits(b []byte, v int64, width int) []byte {
+	var d [20]byte
+	i := len(d)
+	for v >= 10 {
+		i--
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	d[i] = byte('0' + v)
+	for n := len(d) - i; n < width; n++ {
+		b = append(b, '0')
+	}
+	return append(b, d[i:]...)
 }
 
 // workingDay reports whether the carrier picks up and delivers that day
@@ -353,7 +380,8 @@ func (b *journeyBuilder) anomaly(cause string, start, end time.Time) {
 	b.s.Anomalies = append(b.s.Anomalies, Anomaly{Cause: cause, Start: start.UTC().Truncate(time.Second), End: end.UTC().Truncate(time.Second)})
 }
 
-func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
+// journey writes shipment i into s, reusing its scans' memory.
+func (g *Generator) journey(i int, s *Shipment) {
 	car := g.pickCarrier()
 	svc := g.pickService(car)
 	served := cities
@@ -374,13 +402,13 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 	oz, dz := g.zones[o.Zone], g.zones[d.Zone]
 
 	label := g.labelTime(i).Add(time.Duration(g.rng.IntN(3600)) * time.Second).Truncate(time.Second)
-	s := Shipment{
+	*s = Shipment{
 		TrackingNumber: g.trackingNumber(car, i),
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,
 		Outcome: Delivered,
-		Scans:   scans,
+		Scans:   s.Scans[:0],
 	}
-	b := &journeyBuilder{g: g, s: &s, car: car, svc: svc}
+	b := &journeyBuilder{g: g, s: s, car: car, svc: svc}
 
 	// Pickup: the same local day at 17:00–19:00 if the label came before
 	// the 15:00 cutoff on a working day, else the next working day.
@@ -462,7 +490,7 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 	if lost && g.rng.IntN(2) == 0 { // lost between origin and hub
 		s.Outcome = Lost
 		b.anomaly("lost", leaveOrigin, time.Time{})
-		return s
+		return
 	}
 	if throughHub {
 		b.add(arriveHub, hub, schemas.StatusArrivedAtFacility, "")
@@ -474,7 +502,7 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 	if lost {
 		s.Outcome = Lost
 		b.anomaly("lost", leaveHub, time.Time{})
-		return s
+		return
 	}
 	b.add(arriveDest, d, schemas.StatusArrivedAtFacility, "")
 	if svc.Abroad { // import clearance at the gateway; one in eight is held
@@ -516,7 +544,8 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 		if g.rng.Float64() < 0.4 { // never resolved: back to the sender
 			back := g.nextWorkingDay(car, g.nextWorkingDay(car, hit.In(dz)))
 			b.add(at(back, dz, 10+4*g.rng.Float64()), d, schemas.StatusReturnedToSender, "address_issue")
-			return g.returnHome(b, at(back, dz, 12), hit)
+			g.returnHome(b, at(back, dz, 12), hit)
+			return
 		}
 		next := g.nextWorkingDay(car, g.nextWorkingDay(car, hit.In(dz)))
 		b.anomaly("address_issue", hit, at(next, dz, 7.5))
@@ -546,7 +575,8 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 		}
 		if returned {
 			b.add(ofd.Add(2*time.Hour), d, schemas.StatusReturnedToSender, "unclaimed")
-			return g.returnHome(b, ofd.Add(3*time.Hour), ofd)
+			g.returnHome(b, ofd.Add(3*time.Hour), ofd)
+			return
 		}
 		delivered = ofd.Add(time.Duration((1 + 6*g.rng.Float64()) * float64(time.Hour)))
 	case hold:
@@ -557,17 +587,17 @@ func (g *Generator) journey(i int, scans []schemas.ScanEvent) Shipment {
 		delivered = held.Add(time.Duration((4 + 68*g.rng.Float64()) * float64(time.Hour)))
 		b.add(delivered, d, schemas.StatusDelivered, "")
 		s.DeliveredAt = delivered.UTC().Truncate(time.Second)
-		return s
+		return
 	}
 	b.add(ofd, d, schemas.StatusOutForDelivery, "")
 	b.add(delivered, d, schemas.StatusDelivered, "")
 	s.DeliveredAt = delivered.UTC().Truncate(time.Second)
-	return s
+	return
 }
 
 // returnHome ends a journey at its sender: scans back through the origin
 // facility and a final return delivery.
-func (g *Generator) returnHome(b *journeyBuilder, leave, stalled time.Time) Shipment {
+func (g *Generator) returnHome(b *journeyBuilder, leave, stalled time.Time) {
 	s := b.s
 	o, car := s.Origin, b.car
 	back := leave.Add(time.Duration(greatCircleKm(s.Origin, s.Destination)/600*24) * time.Hour)
@@ -578,7 +608,6 @@ func (g *Generator) returnHome(b *journeyBuilder, leave, stalled time.Time) Ship
 	s.Outcome = Returned
 	s.EndedAt = home.UTC().Truncate(time.Second)
 	b.anomaly("returned", stalled, time.Time{})
-	return *s
 }
 
 func minTime(a, b time.Time) time.Time {

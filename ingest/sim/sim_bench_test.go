@@ -38,7 +38,7 @@ func BenchmarkPublish(b *testing.B) {
 	d := &discard{}
 	b.ReportAllocs()
 	for b.Loop() {
-		st, err := Publish(context.Background(), d, New(Config{Seed: 1, Shipments: 1000, Days: 365}), feeds, Options{Noise: DefaultNoise, ReuseRecords: true})
+		st, err := Publish(context.Background(), d, New(Config{Seed: 1, Shipments: 10000, Days: 365}), feeds, Options{Noise: DefaultNoise, ReuseRecords: true})
 		if err != nil || st.Scans == 0 {
 			b.Fatal(err)
 		}

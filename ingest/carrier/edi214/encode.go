@@ -3,7 +3,6 @@ package edi214
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 // AppendOne appends the interchange of one event to dst.
 func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	one := [1]schemas.ScanEvent{*e}
-	return Append(dst, one[:])
+	return appendSorted(dst, one[:])
 }
 
 // Append appends the interchange of events (one or more) to dst.
@@ -68,18 +67,43 @@ func Append(dst []byte, events []schemas.ScanEvent) []byte {
 		sorted = append([]schemas.ScanEvent(nil), events...)
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EventTime.Before(sorted[j].EventTime) })
 	}
+	return appendSorted(dst, sorted)
+}
+
+// FNV-1a, 64 bits, written out so hashing allocates nothing.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// appendSorted is Append on events in time order.
+func appendSorted(dst []byte, sorted []schemas.ScanEvent) []byte {
 	first := &sorted[0]
 	scac := scacOf[first.Carrier]
 	if scac == "" {
 		scac = strings.ToUpper(first.Carrier)
 	}
-	h := fnv.New64a()
+	h := uint64(fnvOffset)
 	var tb [32]byte
 	for i := range sorted {
-		h.Write([]byte(sorted[i].TrackingNumber))
-		h.Write(carrier.AppendTime(tb[:0], sorted[i].EventTime, 0, carrier.RFC3339))
+		h = fnvString(h, sorted[i].TrackingNumber)
+		h = fnvBytes(h, carrier.AppendTime(tb[:0], sorted[i].EventTime, 0, carrier.RFC3339))
 	}
-	control := h.Sum64() % 1000000000
+	control := h % 1000000000
 	now := sorted[len(sorted)-1].EventTime.UTC()
 	ctl := strconv.AppendUint(tb[:0], control, 10)
 
