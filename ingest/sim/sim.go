@@ -592,7 +592,6 @@ func (g *Generator) journey(i int, s *Shipment) {
 	b.add(ofd, d, schemas.StatusOutForDelivery, "")
 	b.add(delivered, d, schemas.StatusDelivered, "")
 	s.DeliveredAt = delivered.UTC().Truncate(time.Second)
-	return
 }
 
 // returnHome ends a journey at its sender: scans back through the origin
