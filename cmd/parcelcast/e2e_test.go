@@ -40,12 +40,13 @@ func TestMain(m *testing.M) {
 			Brokers        []string
 			Topic, Group   string
 			Addr, Database string
+			Table          string
 			Want           int
 		}
 		if err := json.Unmarshal([]byte(args), &a); err != nil {
 			panic(err)
 		}
-		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Want); err != nil {
+		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Table, a.Want); err != nil {
 			fmt.Fprintln(os.Stderr, "naive loop:", err)
 			os.Exit(1)
 		}
