@@ -207,7 +207,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 	}()
 
-	var b batch
+	// One batch is written (inserted, published, dead letters, committed)
+	// while the next is read and parsed. Writes stay in batch order, and a
+	// batch's offsets are committed only after it is stored.
+	p := &pipeline{c: c, reader: reader}
+	b := &batch{}
 	tick := time.NewTicker(max(c.cfg.FlushInterval/4, 10*time.Millisecond))
 	defer tick.Stop()
 	for {
@@ -215,38 +219,108 @@ func (c *Consumer) Run(ctx context.Context) error {
 		case m, ok := <-msgs:
 			if !ok {
 				err := <-fetchErr
-				c.shutdownFlush(reader, &b)
+				p.finish(b)
 				return fmt.Errorf("ingest: fetch: %w", err)
 			}
-			c.add(&b, m)
+			c.add(b, m)
 			if len(b.msgs) >= c.cfg.BatchSize {
-				if err := c.flush(ctx, reader, &b); err != nil {
-					return c.stop(stopFetch, msgs, reader, &b)
+				var err error
+				if b, err = p.submit(ctx, b); err != nil {
+					return c.stop(stopFetch, msgs, p, b)
 				}
 			}
 		case <-tick.C:
 			if len(b.msgs) > 0 && time.Since(b.started) >= c.cfg.FlushInterval {
-				if err := c.flush(ctx, reader, &b); err != nil {
-					return c.stop(stopFetch, msgs, reader, &b)
+				var err error
+				if b, err = p.submit(ctx, b); err != nil {
+					return c.stop(stopFetch, msgs, p, b)
 				}
 			}
 		case <-ctx.Done():
-			return c.stop(stopFetch, msgs, reader, &b)
+			return c.stop(stopFetch, msgs, p, b)
 		}
 	}
 }
 
+// pipeline writes one batch at a time on its own goroutine, owned by Run:
+// submit starts a write once the previous one is done, finish ends it.
+type pipeline struct {
+	c      *Consumer
+	reader *kafka.Reader
+	busy   *batch     // the batch being written, or whose write failed
+	done   chan error // the result of busy's write
+	spare  *batch     // a written batch, emptied, to fill next
+}
+
+// submit waits for the batch being written, then starts writing b and
+// returns an empty batch to fill. If the previous write failed, b is not
+// started: submit returns b and the error, and finish writes both.
+func (p *pipeline) submit(ctx context.Context, b *batch) (*batch, error) {
+	if err := p.wait(); err != nil {
+		return b, err
+	}
+	p.busy, p.done = b, make(chan error, 1)
+	go func(b *batch, done chan<- error) { done <- p.c.flush(ctx, p.reader, b) }(b, p.done)
+	next := p.spare
+	if next == nil {
+		next = &batch{}
+	}
+	p.spare = nil
+	return next, nil
+}
+
+// wait waits for the write in flight; a written batch becomes the spare.
+// On error the batch stays busy, its offsets uncommitted.
+func (p *pipeline) wait() error {
+	if p.busy == nil {
+		return nil
+	}
+	if err := <-p.done; err != nil {
+		p.done = closedErr(err)
+		return err
+	}
+	p.busy.reset()
+	p.spare, p.busy = p.busy, nil
+	return nil
+}
+
+// closedErr is a channel that gives err again, so a failed write's result
+// can be waited for twice.
+func closedErr(err error) chan error {
+	ch := make(chan error, 1)
+	ch <- err
+	return ch
+}
+
+// finish writes, within the shutdown timeout, the batch whose write
+// failed or is in flight, then b, in that order; what cannot be written
+// is read again by whoever consumes these partitions next.
+func (p *pipeline) finish(b *batch) {
+	if err := p.wait(); err != nil {
+		failed := p.busy
+		p.busy = nil
+		p.c.shutdownFlush(p.reader, failed)
+		if len(failed.msgs) > 0 { // still unwritten: b must not be committed past it
+			p.c.log.Warn("final flush incomplete; the records will be read again", "records", len(failed.msgs)+len(b.msgs))
+			return
+		}
+	}
+	p.c.shutdownFlush(p.reader, b)
+}
+
 // stop ends fetching, keeps what was already fetched, and flushes it
 // within the shutdown timeout.
-func (c *Consumer) stop(stopFetch context.CancelFunc, msgs <-chan kafka.Message, reader *kafka.Reader, b *batch) error {
+func (c *Consumer) stop(stopFetch context.CancelFunc, msgs <-chan kafka.Message, p *pipeline, b *batch) error {
 	stopFetch()
 	for m := range msgs {
 		c.add(b, m)
 	}
-	c.shutdownFlush(reader, b)
+	p.finish(b)
 	return nil
 }
 
+// shutdownFlush writes b within the shutdown timeout; b is empty after a
+// successful write.
 func (c *Consumer) shutdownFlush(reader *kafka.Reader, b *batch) {
 	if len(b.msgs) == 0 {
 		return
