@@ -2,7 +2,7 @@ package ingest_test
 
 import (
 	"context"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
