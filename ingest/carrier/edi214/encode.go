@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -125,6 +126,11 @@ func appendSorted(dst []byte, sorted []schemas.ScanEvent) []byte {
 	b = seg(b, "N1", "CN", "CONSIGNEE")
 	b = seg(b, "N4", first.Destination.City, first.Destination.Region, first.Destination.PostalCode, first.Destination.Country)
 	var date, clock [8]byte
+	if p := first.PromisedDelivery; p != nil { // G62 17: estimated delivery, local time at the consignee
+		off := zone.OffsetAt(*p, first.Destination)
+		b = seg(b, "G62", "17", string(carrier.AppendTime(date[:0], *p, off, carrier.Date8)), "X",
+			string(carrier.AppendTime(clock[:0], *p, off, carrier.Clock6)[:4]), "LT")
+	}
 	for i := range sorted {
 		e := &sorted[i]
 		code := at7Of[e.Status]

@@ -65,6 +65,7 @@ func readSet(res *carrier.Results, t *transaction) {
 		events           []pending
 		loopStart        int // index in events of the current LX loop's first event
 		curParty         *party
+		promise          segment // G62 with qualifier 17, estimated delivery
 	)
 	for _, seg := range t.segments {
 		switch seg.id() {
@@ -91,6 +92,10 @@ func readSet(res *carrier.Results, t *transaction) {
 				shipper = curParty.loc
 			case "CN", "ST":
 				consign = curParty.loc
+			}
+		case "G62":
+			if seg.el(1) == "17" && promise == nil {
+				promise = seg
 			}
 		case "LX":
 			curParty = nil
@@ -121,6 +126,13 @@ func readSet(res *carrier.Results, t *transaction) {
 		return
 	}
 	base.Origin, base.Destination = shipper, consign
+	if promise != nil {
+		// An unreadable estimate is left out: the scans are still good.
+		p := schemas.ScanEvent{Location: consign}
+		if setTime(&p, promise.el(2), promise.el(4), promise.el(5), shipper) == nil {
+			base.PromisedDelivery = &p.EventTime
+		}
+	}
 	returned := false
 	for i, p := range events {
 		e := base

@@ -33,5 +33,5 @@ func TestEncodeRoundTrip(t *testing.T) {
 		{Status: "exception", Detail: "refused"}, {Status: "exception", Detail: "customs"},
 		{Status: "cancelled"}, {Status: "unknown"},
 		{Status: "delivered"}, {Status: "returned_to_sender"},
-	})
+	}, true)
 }
