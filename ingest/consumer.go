@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -150,13 +152,14 @@ func (c *Consumer) Committed() int64 { return c.committed.Load() }
 // batch is what was read since the last flush.
 type batch struct {
 	msgs    []kafka.Message
+	parsed  int // msgs[:parsed] are in events and letters
 	events  []schemas.ScanEvent
 	letters []DeadLetter
 	started time.Time
 }
 
 func (b *batch) reset() {
-	b.msgs, b.events, b.letters = b.msgs[:0], b.events[:0], b.letters[:0]
+	b.msgs, b.events, b.letters, b.parsed = b.msgs[:0], b.events[:0], b.letters[:0], 0
 	b.started = time.Time{}
 }
 
@@ -256,6 +259,7 @@ type pipeline struct {
 // returns an empty batch to fill. If the previous write failed, b is not
 // started: submit returns b and the error, and finish writes both.
 func (p *pipeline) submit(ctx context.Context, b *batch) (*batch, error) {
+	p.c.prepare(b) // while the previous batch is written
 	if err := p.wait(); err != nil {
 		return b, err
 	}
@@ -296,6 +300,7 @@ func closedErr(err error) chan error {
 // failed or is in flight, then b, in that order; what cannot be written
 // is read again by whoever consumes these partitions next.
 func (p *pipeline) finish(b *batch) {
+	p.c.prepare(b)
 	if err := p.wait(); err != nil {
 		failed := p.busy
 		p.busy = nil
@@ -332,32 +337,75 @@ func (c *Consumer) shutdownFlush(reader *kafka.Reader, b *batch) {
 	}
 }
 
-// add parses one record into the batch.
+// add appends one record to the batch; prepare parses it.
 func (c *Consumer) add(b *batch, m kafka.Message) {
 	if len(b.msgs) == 0 {
 		b.started = time.Now()
 	}
 	b.msgs = append(b.msgs, m)
 	c.counter(c.metrics.Records, m.Topic).Inc()
-	feed := c.cfg.Feeds[m.Topic]
-	events, err := Parse(c.parsers[m.Topic], m.Value)
-	now := time.Now().UTC()
-	for i := range events {
-		e := &events[i]
-		e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
-		c.counter(c.metrics.Events, e.Carrier).Inc()
-		if e.Status == schemas.StatusUnknown {
-			c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
+}
+
+// parsed is one record's parse.
+type parsed struct {
+	events []schemas.ScanEvent
+	err    error
+}
+
+// minParallel is the fewest records worth spreading over goroutines.
+const minParallel = 256
+
+// prepare parses the batch's records not parsed yet, spread over the
+// CPUs, then adds their events and dead letters in record order. Parsers
+// are pure functions of the payload, safe to run side by side.
+func (c *Consumer) prepare(b *batch) {
+	todo := b.msgs[b.parsed:]
+	if len(todo) == 0 {
+		return
+	}
+	res := make([]parsed, len(todo))
+	parse := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			res[i].events, res[i].err = Parse(c.parsers[todo[i].Topic], todo[i].Value)
 		}
 	}
-	if len(events) == 0 && err == nil {
-		c.metrics.NoScans.WithLabelValues(feed).Inc()
+	if workers := min(runtime.GOMAXPROCS(0), len(todo)/minParallel); workers > 1 {
+		var wg sync.WaitGroup
+		step := (len(todo) + workers - 1) / workers
+		for lo := 0; lo < len(todo); lo += step {
+			wg.Add(1)
+			go func(lo, hi int) { // owned by prepare, which waits for it
+				defer wg.Done()
+				parse(lo, hi)
+			}(lo, min(lo+step, len(todo)))
+		}
+		wg.Wait()
+	} else {
+		parse(0, len(todo))
 	}
-	b.events = append(b.events, events...)
-	if err != nil {
-		b.letters = append(b.letters, DeadLetter{Original: m, Feed: feed, Reason: Reason(err)})
-		c.metrics.DeadLetters.WithLabelValues(feed).Inc()
+	now := time.Now().UTC()
+	for i := range todo {
+		m := &todo[i]
+		feed := c.cfg.Feeds[m.Topic]
+		events, err := res[i].events, res[i].err
+		for k := range events {
+			e := &events[k]
+			e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
+			c.counter(c.metrics.Events, e.Carrier).Inc()
+			if e.Status == schemas.StatusUnknown {
+				c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
+			}
+		}
+		if len(events) == 0 && err == nil {
+			c.metrics.NoScans.WithLabelValues(feed).Inc()
+		}
+		b.events = append(b.events, events...)
+		if err != nil {
+			b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(err)})
+			c.metrics.DeadLetters.WithLabelValues(feed).Inc()
+		}
 	}
+	b.parsed = len(b.msgs)
 }
 
 // flush writes events, then publishes them to the normalized topic when
