@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -39,6 +38,9 @@ type Config struct {
 	BatchSize int
 	// FlushInterval flushes a non-empty batch at least this often.
 	FlushInterval time.Duration
+	// ParseWorkers is how many goroutines parse a batch (1 when zero).
+	// More help when the machine has cores to spare beyond ClickHouse's.
+	ParseWorkers int
 	// ShutdownTimeout bounds the final flush and commit on shutdown.
 	ShutdownTimeout time.Duration
 	// MaxRetryInterval caps the exponential backoff between retries.
@@ -353,11 +355,12 @@ type parsed struct {
 }
 
 // minParallel is the fewest records worth spreading over goroutines.
-const minParallel = 256
+const minParallel = 64
 
-// prepare parses the batch's records not parsed yet, spread over the
-// CPUs, then adds their events and dead letters in record order. Parsers
-// are pure functions of the payload, safe to run side by side.
+// prepare parses the batch's records not parsed yet, spread over
+// ParseWorkers goroutines, then adds their events and dead letters in
+// record order. Parsers are pure functions of the payload, safe to run
+// side by side.
 func (c *Consumer) prepare(b *batch) {
 	todo := b.msgs[b.parsed:]
 	if len(todo) == 0 {
@@ -369,7 +372,7 @@ func (c *Consumer) prepare(b *batch) {
 			res[i].events, res[i].err = Parse(c.parsers[todo[i].Topic], todo[i].Value)
 		}
 	}
-	if workers := min(runtime.GOMAXPROCS(0), len(todo)/minParallel); workers > 1 {
+	if workers := min(c.cfg.ParseWorkers, len(todo)/minParallel); workers > 1 {
 		var wg sync.WaitGroup
 		step := (len(todo) + workers - 1) / workers
 		for lo := 0; lo < len(todo); lo += step {

@@ -92,6 +92,7 @@ func consumeFeeds(t *testing.T, feeds map[string]string, dlqTopic, group string,
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: feeds,
 		BatchSize: 500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
+		ParseWorkers: 2, // the parallel parse, checked by every test that counts what was stored
 	}, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
