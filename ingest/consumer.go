@@ -254,6 +254,7 @@ type pipeline struct {
 	reader *kafka.Reader
 	busy   *batch     // the batch being written, or whose write failed
 	done   chan error // the result of busy's write
+	failed error      // busy's write error, once received
 	spare  *batch     // a written batch, emptied, to fill next
 }
 
@@ -281,21 +282,16 @@ func (p *pipeline) wait() error {
 	if p.busy == nil {
 		return nil
 	}
+	if p.failed != nil {
+		return p.failed
+	}
 	if err := <-p.done; err != nil {
-		p.done = closedErr(err)
+		p.failed = err
 		return err
 	}
 	p.busy.reset()
 	p.spare, p.busy = p.busy, nil
 	return nil
-}
-
-// closedErr is a channel that gives err again, so a failed write's result
-// can be waited for twice.
-func closedErr(err error) chan error {
-	ch := make(chan error, 1)
-	ch <- err
-	return ch
 }
 
 // finish writes, within the shutdown timeout, the batch whose write
@@ -305,7 +301,7 @@ func (p *pipeline) finish(b *batch) {
 	p.c.prepare(b)
 	if err := p.wait(); err != nil {
 		failed := p.busy
-		p.busy = nil
+		p.busy, p.failed = nil, nil
 		p.c.shutdownFlush(p.reader, failed)
 		if len(failed.msgs) > 0 { // still unwritten: b must not be committed past it
 			p.c.log.Warn("final flush incomplete; the records will be read again", "records", len(failed.msgs)+len(b.msgs))

@@ -52,12 +52,8 @@ func baselineKeysOf(j *Journey) [3]string {
 	return baselineKeys(&Snapshot{Carrier: j.Carrier, Service: j.Service, OriginArea: o, DestArea: d})
 }
 
-// Baseline returns a baseline's estimate of the hours left from snapshot s.
-func (b *Baselines) Baseline(name string, s *Snapshot) float64 {
-	return b.estimate(name, baselineKeys(s), s)
-}
-
-// estimate is Baseline with the snapshot's lane keys already built.
+// estimate is a baseline's estimate of the hours left from snapshot s,
+// keys being the snapshot's lane keys (baselineKeys).
 func (b *Baselines) estimate(name string, keys [3]string, s *Snapshot) float64 {
 	switch name {
 	case BaselineLaneMedian:

@@ -217,7 +217,8 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	hs, hc := math.Sincos(2 * math.Pi * h / 24)
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
 	peak := 0.0
-	if testBit(peakBits, day) {
+	cal := calendarBits()
+	if testBit(cal.peak, day) {
 		peak = 1
 	}
 	hol5 := 0.0
@@ -244,7 +245,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		}
 	}
 	for k := range e.hol {
-		if isHoliday(day + int32(k) + 1) {
+		if testBit(cal.holidays, day+int32(k)+1) {
 			r.set(e.hol[k], 1)
 			if k < csHolDays {
 				hol5++

@@ -135,5 +135,5 @@ func (s *Snapshot) localDay() (int32, int64) {
 
 func (s *Snapshot) inPeak() bool {
 	day, _ := s.localDay()
-	return testBit(peakBits, day)
+	return inPeakDay(day)
 }

@@ -143,16 +143,16 @@ func (m *Model) fitFor(s *Snapshot) *Fit {
 
 // predict writes the hours to delivery at every residual level into out.
 func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
-	f := m.fitFor(s)
 	m.enc.Encode(s, row)
-	y := row.Dot(f.Coef) + f.LaneOffsets[laneKey(s)]
-	keys := segmentKeys(s.Carrier, s.Status, y)
-	f.levels(y, f.residuals(&keys), f.scale(s), out)
+	m.fitFor(s).predictLog(row, laneKey(s), s, nil, out)
+	for i, y := range out {
+		out[i] = targetHours(y)
+	}
 }
 
 // predictLog writes the log-scale estimate at every residual level of an
 // encoded row into out, with the lane key and segment keys from the
-// caller's caches.
+// caller's caches (seg may be nil).
 func (f *Fit) predictLog(row *Row, lane string, s *Snapshot, seg segCache, out []float64) {
 	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
 	q, scale := f.residuals(seg.keys(s.Carrier, s.Status, y)), f.scale(s)
@@ -167,18 +167,6 @@ func (f *Fit) scale(s *Snapshot) float64 {
 		return f.PeakSpread
 	}
 	return 1
-}
-
-// Baseline is the lane-median estimate of hours left from s.
-func (m *Model) Baseline(s Snapshot) float64 {
-	return m.Baselines.Baseline(BaselineLaneMedian, &s)
-}
-
-// levels turns a log-scale estimate into hours at every residual level.
-func (f *Fit) levels(y float64, q []float64, scale float64, out []float64) {
-	for i := range out {
-		out[i] = targetHours(y + q[i]*scale)
-	}
 }
 
 // residuals picks the most specific segment with calibration data.

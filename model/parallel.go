@@ -52,7 +52,7 @@ func runPass(ctx context.Context, src Source, from, to, before time.Time, worker
 		c := *j
 		c.Scans = append([]Scan(nil), j.Scans...)
 		batch = append(batch, c)
-		prog.tick(0, len(c.Scans))
+		prog.tick(len(c.Scans))
 		if len(batch) == journeyBatch {
 			return send()
 		}

@@ -390,29 +390,35 @@ func horizonIndex(y float64) int {
 	return 3
 }
 
-// segmentKeys are the residual segments of a prediction from most to
-// least specific: carrier|stage|horizon, carrier|horizon, carrier, all.
-func segmentKeys(carrier string, st schemas.Status, y float64) [4]string {
-	s, h := stages[stageIndex(st)], horizons[horizonIndex(y)]
+// segmentKeys are the residual segments of a carrier's prediction at a
+// stage and horizon (indexes of stages and horizons), from most to least
+// specific: carrier|stage|horizon, carrier|horizon, carrier, all.
+func segmentKeys(carrier string, stage, horizon int) [4]string {
+	s, h := stages[stage], horizons[horizon]
 	return [4]string{carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
 }
 
 // segCache holds every carrier's segment keys, so hot loops build no
-// strings. One per goroutine.
+// strings. One per goroutine; a nil cache builds the keys each time.
 type segCache map[string]*[4][4][4]string
 
 func (c segCache) keys(carrier string, st schemas.Status, y float64) *[4]string {
+	si, hi := stageIndex(st), horizonIndex(y)
+	if c == nil {
+		k := segmentKeys(carrier, si, hi)
+		return &k
+	}
 	t, ok := c[carrier]
 	if !ok {
 		t = new([4][4][4]string)
-		for si, s := range stages {
-			for hi, h := range horizons {
-				t[si][hi] = [4]string{carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+		for s := range stages {
+			for h := range horizons {
+				t[s][h] = segmentKeys(carrier, s, h)
 			}
 		}
 		c[carrier] = t
 	}
-	return &t[stageIndex(st)][horizonIndex(y)]
+	return &t[si][hi]
 }
 
 // fitAcc accumulates one fit: its normal equations and lane sums, then
@@ -534,11 +540,8 @@ type segID struct {
 	stage, horizon int8
 }
 
-// keys are the segments it belongs to, as in segmentKeys.
-func (id segID) keys() [4]string {
-	s, h := stages[id.stage], horizons[id.horizon]
-	return [4]string{id.carrier + "|" + s + "|" + h, id.carrier + "|" + h, id.carrier, "*"}
-}
+// keys are the segments it belongs to.
+func (id segID) keys() [4]string { return segmentKeys(id.carrier, int(id.stage), int(id.horizon)) }
 
 // candidate is one ridge penalty's fit, scored on the calibration slice.
 type candidate struct {
@@ -625,7 +628,7 @@ func newProgress(cfg TrainConfig, phase string) *progress {
 	return &progress{log: cfg.Log, phase: phase, every: cfg.ProgressEvery, start: now, last: now}
 }
 
-func (p *progress) tick(_ int, scans int) {
+func (p *progress) tick(scans int) {
 	p.calls++
 	p.scans += scans
 	if p.calls%1024 != 0 || time.Since(p.last) < p.every {

@@ -1,6 +1,9 @@
 package carrier
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // TimeLayout is one of the fixed layouts carriers write times in.
 type TimeLayout int
@@ -59,4 +62,15 @@ func appendOffset(b []byte, offsetMinutes int, zulu bool) []byte {
 		sign, offsetMinutes = '-', -offsetMinutes
 	}
 	return append2(append(append2(append(b, sign), offsetMinutes/60), ':'), offsetMinutes%60)
+}
+
+// AppendZeroPadded appends v in decimal, zero-padded to width digits, as
+// fmt's %0*d does: EDI control numbers, simulated tracking numbers.
+func AppendZeroPadded(b []byte, v uint64, width int) []byte {
+	var d [20]byte
+	digits := strconv.AppendUint(d[:0], v, 10)
+	for n := len(digits); n < width; n++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }

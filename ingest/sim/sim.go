@@ -18,6 +18,7 @@ import (
 	"time"
 	_ "time/tzdata" // the simulator's zones must resolve on any machine
 
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
@@ -244,43 +245,25 @@ func (g *Generator) trackingNumber(c Carrier, i int) string {
 	switch c.Name {
 	case "ups":
 		family = "UPS 1Z"
-		n = appendDigits(appendDigits(append(n, "1ZSIM"...), int64(g.rng.IntN(1000)), 3), int64(i), 9)
+		n = carrier.AppendZeroPadded(carrier.AppendZeroPadded(append(n, "1ZSIM"...), uint64(g.rng.IntN(1000)), 3), uint64(i), 9)
 	case "fedex":
 		family = "FedEx Express"
-		n = appendDigits(append(n, '7'), int64(i)*7919%10000000000, 10)
+		n = carrier.AppendZeroPadded(append(n, '7'), uint64(int64(i)*7919%10000000000), 10)
 	case "usps":
 		family = "USPS IMpb"
-		n = appendDigits(append(n, "9400"...), int64(i)*104729, 17)
+		n = carrier.AppendZeroPadded(append(n, "9400"...), uint64(int64(i)*104729), 17)
 	case "ontrac":
 		family = "OnTrac"
-		n = appendDigits(append(n, 'C'), 1000000000+int64(i), 13)
+		n = carrier.AppendZeroPadded(append(n, 'C'), uint64(1000000000+int64(i)), 13)
 	default:
 		family = "DHL Express"
-		n = appendDigits(n, 300000000+int64(i), 9)
+		n = carrier.AppendZeroPadded(n, uint64(300000000+int64(i)), 9)
 	}
 	s := string(append(n, '0'))
 	if full, ok := trackno.Complete(family, s); ok {
 		return full
 	}
 	return s
-}
-
-// appendDigits appends v (not negative) in decimal, zero-padded to width,
-// as fmt's %0*d does.
-func appendDigits(b []byte, v int64, width int) []byte {
-	var d [20]byte
-	i := len(d)
-	for v >= 10 {
-		i--
-		d[i] = byte('0' + v%10)
-		v /= 10
-	}
-	i--
-	d[i] = byte('0' + v)
-	for n := len(d) - i; n < width; n++ {
-		b = append(b, '0')
-	}
-	return append(b, d[i:]...)
 }
 
 // workingDay reports whether the carrier picks up and delivers that day

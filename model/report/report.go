@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -145,7 +146,7 @@ func markdown(w io.Writer, m *model.Model) error {
 	return err
 }
 
-func day(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }
+func day(t time.Time) string { return t.Format("2006-01-02") }
 
 func calibrationPlot(m *model.Model) (*plot.Plot, error) {
 	p := plot.New()

@@ -115,7 +115,7 @@ func appendSorted(dst []byte, sorted []schemas.ScanEvent) []byte {
 	b = append(b, '*')
 	b = now.AppendFormat(b, "060102*1504")
 	b = append(b, "*U*00401*"...)
-	b = appendZeroPadded(b, control, 9)
+	b = carrier.AppendZeroPadded(b, control, 9)
 	b = append(b, "*0*P*>~\n"...)
 	b = seg(b, "GS", "QM", scac, "PARCELCAST", now.Format("20060102"), now.Format("1504"), string(ctl), "X", "004010")
 	start := len(b)
@@ -170,14 +170,4 @@ func appendPadded(b []byte, s string, width int) []byte {
 		b = append(b, ' ')
 	}
 	return b
-}
-
-// appendZeroPadded appends v in decimal, zero-padded to width digits.
-func appendZeroPadded(b []byte, v uint64, width int) []byte {
-	var d [20]byte
-	n := len(strconv.AppendUint(d[:0], v, 10))
-	for ; n < width; n++ {
-		b = append(b, '0')
-	}
-	return strconv.AppendUint(b, v, 10)
 }
