@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // BaselineScore is how a baseline did on the test slice.
 type BaselineScore struct {
@@ -215,14 +212,4 @@ func (b *backtest) fill(m *Metrics) {
 	m.BaselineMAEHours = m.Overall.Baselines[BaselineLaneMedian].MAEHours
 	m.Coverage80 = m.Overall.Coverage80
 	m.P95OnTime = m.Overall.P95OnTime
-}
-
-// SortedKeys returns a score map's keys in order.
-func SortedKeys(m map[string]Score) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,7 +3,8 @@ package model
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -150,15 +151,6 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, fro
 	if err := rows.Err(); err != nil {
 		return v, fmt.Errorf("read vocabulary: %w", err)
 	}
-	v.CarrierServices, v.Areas, v.Lanes = sortedKeys(cs), sortedKeys(areas), sortedKeys(lanes)
+	v.CarrierServices, v.Areas, v.Lanes = slices.Sorted(maps.Keys(cs)), slices.Sorted(maps.Keys(areas)), slices.Sorted(maps.Keys(lanes))
 	return v, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

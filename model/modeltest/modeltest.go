@@ -5,6 +5,8 @@ package modeltest
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -125,7 +127,7 @@ func vocabulary(all func(func(*model.Journey)), from, to time.Time) model.Vocabu
 		o, d := model.Area(j.Origin), model.Area(j.Destination)
 		cs[j.Carrier+"|"+j.Service], areas[o], areas[d], lanes[o+">"+d] = true, true, true, true
 	})
-	return model.Vocabulary{CarrierServices: keys(cs), Areas: keys(areas), Lanes: keys(lanes)}
+	return model.Vocabulary{CarrierServices: slices.Sorted(maps.Keys(cs)), Areas: slices.Sorted(maps.Keys(areas)), Lanes: slices.Sorted(maps.Keys(lanes))}
 }
 
 func deliver(j *model.Journey, from, to, before time.Time, fn func(*model.Journey) error) error {
@@ -134,15 +136,6 @@ func deliver(j *model.Journey, from, to, before time.Time, fn func(*model.Journe
 		return nil
 	}
 	return fn(j)
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Cycle repeats a pool of journeys Copies times, each copy shifted by

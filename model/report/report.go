@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -32,10 +34,10 @@ type Row struct {
 func Rows(m *model.Model) []Row {
 	mt := m.Metrics
 	rows := []Row{{"overall", mt.Overall}, {"overall, promise hidden", mt.WithoutPromise}}
-	for _, k := range model.SortedKeys(mt.ByCarrier) {
+	for _, k := range slices.Sorted(maps.Keys(mt.ByCarrier)) {
 		rows = append(rows, Row{"carrier " + orNone(k), mt.ByCarrier[k]})
 	}
-	for _, k := range model.SortedKeys(mt.ByService) {
+	for _, k := range slices.Sorted(maps.Keys(mt.ByService)) {
 		rows = append(rows, Row{"service " + orNone(k), mt.ByService[k]})
 	}
 	for _, k := range model.DaysToGoBuckets {
