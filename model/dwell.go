@@ -1,6 +1,10 @@
 package model
 
-import "github.com/parcelcast/parcelcast/schemas"
+import (
+	"math"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
 
 // dwellAcc collects, per carrier and status, the time to the next scan.
 type dwellAcc struct{ h map[dwellKey]*hist }
@@ -25,7 +29,7 @@ func (a *dwellAcc) add(j *Journey) {
 			h = newHist(0, 8, 0.01) // log1p(hours): up to about 124 days
 			a.h[key] = h
 		}
-		h.add(hoursTarget(j.Scans[k+1].Time.Sub(sc.Time).Hours()), 1)
+		h.add(math.Log1p(j.Scans[k+1].Time.Sub(sc.Time).Hours()), 1)
 	}
 }
 
@@ -42,8 +46,8 @@ func (a *dwellAcc) merge(o *dwellAcc) {
 func (a *dwellAcc) finish() map[string]Dwell {
 	out := make(map[string]Dwell, len(a.h))
 	for k, h := range a.h {
-		out[k.carrier+"|"+string(k.status)] = Dwell{N: int(h.total), P50Hours: targetHours(h.quantile(0.5)),
-			P90Hours: targetHours(h.quantile(0.9)), P99Hours: targetHours(h.quantile(0.99))}
+		out[k.carrier+"|"+string(k.status)] = Dwell{N: int(h.total), P50Hours: math.Expm1(h.quantile(0.5)),
+			P90Hours: math.Expm1(h.quantile(0.9)), P99Hours: math.Expm1(h.quantile(0.99))}
 	}
 	return out
 }

@@ -135,12 +135,13 @@ func (b *backtest) group(kind, name string) *scoreAcc {
 	return a
 }
 
-// add scores one snapshot: the true hours left (and on the log scale),
-// the prediction at every residual level on the log scale, and the
+// add scores one snapshot: the true hours left, the prediction at every
+// residual level on the target scale of the fit that made it, and the
 // baselines' estimates.
-func (b *backtest) add(carrier, service string, actual, actualLog float64, levels []float64, base [3]float64) {
-	p := Prediction{P10: targetHours(levels[levelP10]), P50: targetHours(levels[levelP50]),
-		P90: targetHours(levels[levelP90]), P95: targetHours(levels[levelP95])}
+func (b *backtest) add(carrier, service string, actual float64, levels []float64, scale float64, base [3]float64) {
+	p := Prediction{P10: fromTarget(levels[levelP10], scale), P50: fromTarget(levels[levelP50], scale),
+		P90: fromTarget(levels[levelP90], scale), P95: fromTarget(levels[levelP95], scale)}
+	actualLog := toTarget(actual, scale)
 	b.all.add(actual, p, base)
 	b.group("carrier", carrier).add(actual, p, base)
 	b.group("service", service).add(actual, p, base)

@@ -13,8 +13,9 @@ import (
 // featureRules describes how features are built. A model artifact stores
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
-const featureRules = `v2: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
+const featureRules = `v3: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
+hinges max(0, log1p hours to promise − log1p k) for k in promiseKnots;
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
@@ -23,7 +24,7 @@ o:area; d:area; lane:o>d; then an empirical-Bayes offset per carrier|service|o>d
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
 	s := sha256.Sum256([]byte(featureRules))
-	return "v2-" + hex.EncodeToString(s[:8])
+	return "v3-" + hex.EncodeToString(s[:8])
 }
 
 // Feature name prefixes and the global numeric features.
@@ -42,6 +43,18 @@ const (
 	holidayDays = 7 // hol:1 … hol:7
 	csHolDays   = 5 // cshol counts holidays in the next 5 days
 )
+
+// promiseKnots are the hours to the promise where the slope of the
+// promise's effect may change (hinge features "promk:<hours>").
+var promiseKnots = [...]float64{12, 24, 36, 48, 72, 96, 144, 192}
+
+// promiseKnotLogs are log1p of promiseKnots.
+var promiseKnotLogs = func() (l [len(promiseKnots)]float64) {
+	for i, h := range promiseKnots {
+		l[i] = math.Log1p(h)
+	}
+	return l
+}()
 
 // Vocabulary lists the categories seen in training.
 type Vocabulary struct {
@@ -79,6 +92,9 @@ func featureNames(v Vocabulary) []string {
 	for _, sg := range stages {
 		names = append(names, "dwell:"+sg, "stprom:"+sg)
 	}
+	for _, k := range promiseKnots {
+		names = append(names, "promk:"+strconv.Itoa(int(k)))
+	}
 	for k := 1; k <= holidayDays; k++ {
 		names = append(names, "hol:"+strconv.Itoa(k))
 	}
@@ -106,8 +122,9 @@ type Encoder struct {
 	names  []string
 	index  map[string]int
 	global [11]int // bias, elapsed, scans, hour sin, hour cos, peak, promise ×3, attempts, exceptions
-	dwell  map[string]int
-	stprom map[string]int
+	dwell  [4]int  // by stageIndex
+	stprom [4]int
+	promk  [len(promiseKnots)]int
 	// promise marks the features a promise sets.
 	promise []bool
 	hol     [holidayDays]int
@@ -137,13 +154,15 @@ func NewEncoder(names []string) *Encoder {
 	for i, n := range []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions} {
 		e.global[i] = at(n)
 	}
-	e.dwell, e.stprom = map[string]int{}, map[string]int{}
-	for _, sg := range stages {
-		e.dwell[sg] = at("dwell:" + sg)
-		e.stprom[sg] = at("stprom:" + sg)
+	for i, sg := range stages {
+		e.dwell[i] = at("dwell:" + sg)
+		e.stprom[i] = at("stprom:" + sg)
 	}
 	for k := range e.hol {
 		e.hol[k] = at("hol:" + strconv.Itoa(k+1))
+	}
+	for k, h := range promiseKnots {
+		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
 	}
 	for _, st := range schemas.Statuses {
 		e.status[st] = [3]int{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))}
@@ -232,14 +251,18 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(g[5], peak)
 	r.set(g[9], float64(s.Attempts))
 	r.set(g[10], float64(s.Exceptions))
-	r.set(e.dwell[stage(s.Status)], math.Log1p(math.Max(s.PrevDwellHours, 0)))
+	si := stageIndex(s.Status)
+	r.set(e.dwell[si], math.Log1p(math.Max(s.PrevDwellHours, 0)))
 	var promLog float64
 	if !s.Promised.IsZero() {
 		left := s.Promised.Sub(s.At).Hours()
 		promLog = math.Log1p(math.Max(left, 0))
 		r.set(g[6], 1)
 		r.set(g[7], promLog)
-		r.set(e.stprom[stage(s.Status)], promLog)
+		r.set(e.stprom[si], promLog)
+		for k, l := range promiseKnotLogs {
+			r.set(e.promk[k], math.Max(promLog-l, 0))
+		}
 		if left < 0 {
 			r.set(g[8], 1)
 		}
@@ -329,6 +352,11 @@ func (e *Encoder) promiseFeatures() []int {
 	}
 	for _, b := range e.cs {
 		out = append(out, b+csOffPromise)
+	}
+	for _, i := range e.promk {
+		if i >= 0 {
+			out = append(out, i)
+		}
 	}
 	for _, i := range e.stprom {
 		if i >= 0 {

@@ -111,11 +111,14 @@ func Lane(carrier, service, o, d string) string {
 	return carrier + "|" + service + "|" + o + ">" + d
 }
 
-// hoursTarget maps hours to the log scale the model is fitted on.
-func hoursTarget(h float64) float64 { return math.Log1p(math.Max(h, 0)) }
+// toTarget maps hours h to the scale a fit with target scale c is made
+// on, log(1 + h/c): close to linear for times well under c, logarithmic
+// beyond. c = 1 is the plain log scale; a day's scale weighs an hour's
+// error on the last day less than the plain log scale does.
+func toTarget(h, c float64) float64 { return math.Log1p(math.Max(h, 0) / c) }
 
-// targetHours inverts hoursTarget.
-func targetHours(y float64) float64 { return math.Max(math.Expm1(y), 0) }
+// fromTarget inverts toTarget.
+func fromTarget(y, c float64) float64 { return math.Max(math.Expm1(y)*c, 0) }
 
 // Local is the snapshot's time on the local wall clock of its last scan.
 func (s *Snapshot) Local() time.Time {

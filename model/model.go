@@ -15,7 +15,7 @@ import (
 )
 
 // FormatVersion is the artifact layout this build reads and writes.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // ResidualLevels are the quantile levels of the log-scale residuals a
 // model keeps per segment; p10, p50, p90 and p95 are among them.
@@ -37,11 +37,13 @@ type Window struct {
 	TestTo    time.Time `json:"test_to"`
 }
 
-// LambdaScore is one ridge penalty tried, scored on the calibration slice.
+// LambdaScore is one ridge penalty and target scale tried, scored on the
+// calibration slice.
 type LambdaScore struct {
-	Fit      string  `json:"fit"` // lane or promise
-	Lambda   float64 `json:"lambda"`
-	MAEHours float64 `json:"calibration_mae_hours"`
+	Fit         string  `json:"fit"` // lane or promise
+	Lambda      float64 `json:"lambda"`
+	TargetScale float64 `json:"target_scale_hours"`
+	MAEHours    float64 `json:"calibration_mae_hours"`
 }
 
 // Metrics are the backtest results on the held-back test slice.
@@ -80,14 +82,18 @@ type Dwell struct {
 
 // Fit is one set of coefficients with its lane offsets and interval.
 type Fit struct {
-	Rows   int       `json:"rows"`
-	Lambda float64   `json:"lambda"`
-	Coef   []float64 `json:"coef"`
+	Rows   int     `json:"rows"`
+	Lambda float64 `json:"lambda"`
+	// TargetScale c (hours) is the scale the fit predicts on:
+	// log(1 + hours/c). The calibration slice chooses it with the penalty.
+	TargetScale float64   `json:"target_scale_hours"`
+	Coef        []float64 `json:"coef"`
 	// LaneOffsets are empirical-Bayes shrunk mean residuals per
 	// carrier|service|origin>destination lane, added to the linear part.
 	LaneOffsets map[string]float64 `json:"lane_offsets"`
-	// Residuals are the log-scale residual quantiles at ResidualLevels on
-	// the calibration slice, per segment (carrier|stage, carrier, "*").
+	// Residuals are the residual quantiles (on the target scale) at
+	// ResidualLevels on the calibration slice, per segment (see
+	// segmentKeys).
 	Residuals map[string][]float64 `json:"residual_quantiles"`
 	// PeakSpread scales the residual quantiles in peak season: how much
 	// wider the train slice's peak residuals were than the others'.
@@ -144,18 +150,19 @@ func (m *Model) fitFor(s *Snapshot) *Fit {
 // predict writes the hours to delivery at every residual level into out.
 func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 	m.enc.Encode(s, row)
-	m.fitFor(s).predictLog(row, laneKey(s), s, nil, out)
+	f := m.fitFor(s)
+	f.predictLog(row, laneKey(s), s, nil, out)
 	for i, y := range out {
-		out[i] = targetHours(y)
+		out[i] = fromTarget(y, f.TargetScale)
 	}
 }
 
-// predictLog writes the log-scale estimate at every residual level of an
-// encoded row into out, with the lane key and segment keys from the
-// caller's caches (seg may be nil).
+// predictLog writes the estimate on the target scale at every residual
+// level of an encoded row into out, with the lane key and segment keys
+// from the caller's caches (seg may be nil).
 func (f *Fit) predictLog(row *Row, lane string, s *Snapshot, seg segCache, out []float64) {
 	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
-	q, scale := f.residuals(seg.keys(s.Carrier, s.Status, y)), f.scale(s)
+	q, scale := f.residuals(seg.keys(s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale))), f.scale(s)
 	for i := range out {
 		out[i] = y + q[i]*scale
 	}
@@ -170,7 +177,7 @@ func (f *Fit) scale(s *Snapshot) float64 {
 }
 
 // residuals picks the most specific segment with calibration data.
-func (f *Fit) residuals(keys *[4]string) []float64 {
+func (f *Fit) residuals(keys *[5]string) []float64 {
 	for _, k := range keys {
 		if q, ok := f.Residuals[k]; ok {
 			return q
@@ -188,6 +195,9 @@ func (f *Fit) check(name string, features []string) error {
 		if math.IsNaN(c) || math.IsInf(c, 0) {
 			return fmt.Errorf("%w: %s fit coefficient %d (%s) is %v", ErrBadArtifact, name, i, features[i], c)
 		}
+	}
+	if !(f.TargetScale > 0) {
+		return fmt.Errorf("%w: %s fit has target scale %v, want > 0", ErrBadArtifact, name, f.TargetScale)
 	}
 	if _, ok := f.Residuals["*"]; !ok {
 		return fmt.Errorf("%w: %s fit has no residual quantiles", ErrBadArtifact, name)

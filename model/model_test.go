@@ -10,31 +10,37 @@ import (
 
 func TestRidgeRecoversCoefficients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	want := []float64{2, -1, 0.5}
-	r := NewRidge(3)
+	// Two targets of the same rows share XᵀX; each gets its own fit.
+	want := [][]float64{{2, -1, 0.5}, {-3, 0, 4}}
+	r := NewRidge(3, len(want))
 	for i := 0; i < 5000; i++ {
 		x := []float64{1, rng.NormFloat64(), rng.NormFloat64()}
-		r.Add(x, dot(x, want)+0.01*rng.NormFloat64())
+		r.Add(x, dot(x, want[0])+0.01*rng.NormFloat64(), dot(x, want[1])+0.01*rng.NormFloat64())
 	}
 	got, err := r.Solve(1e-6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range want {
-		if math.Abs(got[i]-want[i]) > 0.01 {
-			t.Errorf("coef %d = %.4f, want %.4f", i, got[i], want[i])
+	for k := range want {
+		for i := range want[k] {
+			if math.Abs(got[k][i]-want[k][i]) > 0.01 {
+				t.Errorf("target %d coef %d = %.4f, want %.4f", k, i, got[k][i], want[k][i])
+			}
+		}
+		if rss := r.RSS(got[k], k) / 5000; rss > 2e-4 {
+			t.Errorf("target %d RSS/row = %g, want about 1e-4 (the noise)", k, rss)
 		}
 	}
 }
 
 func TestLaneOffsetsShrinkSparseLanes(t *testing.T) {
-	l := newLaneStats(1)
+	l := newLaneStats(1, 1)
 	coef := []float64{0}
 	add := func(key string, shipments int, resid float64) {
 		s := l.get(key)
 		for i := 0; i < shipments; i++ {
 			s.shipments++
-			s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, resid)
+			s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{resid})
 		}
 	}
 	// Lanes that really differ by ±0.5, and one lane seen once with a
@@ -43,7 +49,7 @@ func TestLaneOffsetsShrinkSparseLanes(t *testing.T) {
 		add(strconv.Itoa(i), 400, []float64{-0.5, 0.5}[i%2])
 	}
 	add("rare", 1, 0.5)
-	off := l.offsets(coef, 0.25)
+	off := l.offsets(coef, 0, 0.25)
 	if v := off["0"]; math.Abs(v+0.5) > 0.01 {
 		t.Errorf("busy lane offset %.3f, want about -0.5", v)
 	}

@@ -9,39 +9,45 @@ import (
 
 // Ridge accumulates the normal equations XᵀX and Xᵀy one row at a time, so
 // memory is O(p²) whatever the number of rows, and solves them with a
-// Cholesky factorization for any penalty.
+// Cholesky factorization for any penalty. It can hold several targets of
+// the same rows (one Xᵀy each): XᵀX, the costly part, is shared.
 type Ridge struct {
-	p   int
-	xtx *mat.SymDense
-	xty []float64
-	yty float64
-	n   int
+	p, k int
+	xtx  *mat.SymDense
+	xty  []float64 // p×k: feature i's sums are xty[i*k : i*k+k]
+	yty  []float64 // per target
+	n    int
 }
 
-// NewRidge returns an accumulator for p features.
-func NewRidge(p int) *Ridge {
-	return &Ridge{p: p, xtx: mat.NewSymDense(p, nil), xty: make([]float64, p)}
+// NewRidge returns an accumulator for p features and k targets.
+func NewRidge(p, k int) *Ridge {
+	return &Ridge{p: p, k: k, xtx: mat.NewSymDense(p, nil), xty: make([]float64, p*k), yty: make([]float64, k)}
 }
 
-// Add adds one dense row.
-func (r *Ridge) Add(x []float64, y float64) {
+// Add adds one dense row with its value of every target.
+func (r *Ridge) Add(x []float64, ys ...float64) {
 	var row Row
 	for i, v := range x {
 		row.set(i, v)
 	}
-	r.AddRow(&row, y)
+	r.AddRow(&row, ys)
 }
 
-// AddRow adds one sparse row. Its indices must be ascending (Encoder
-// writes them so) and not repeat.
-func (r *Ridge) AddRow(x *Row, y float64) {
+// AddRow adds one sparse row with its value of every target. Its indices
+// must be ascending (Encoder writes them so) and not repeat.
+func (r *Ridge) AddRow(x *Row, ys []float64) {
 	r.n++
-	r.yty += y * y
+	for t, y := range ys {
+		r.yty[t] += y * y
+	}
 	raw := r.xtx.RawSymmetric()
 	idx, val := x.Idx, x.Val[:len(x.Idx)]
 	for a, i := range idx {
 		va := val[a]
-		r.xty[i] += va * y
+		xty := r.xty[int(i)*r.k : int(i)*r.k+r.k]
+		for t, y := range ys {
+			xty[t] += va * y
+		}
 		row := raw.Data[int(i)*raw.Stride : int(i)*raw.Stride+r.p]
 		for b := a; b < len(idx); b++ {
 			row[idx[b]] += va * val[b]
@@ -52,9 +58,10 @@ func (r *Ridge) AddRow(x *Row, y float64) {
 // Rows is how many rows were added.
 func (r *Ridge) Rows() int { return r.n }
 
-// Solve returns the coefficients minimizing ‖y − Xβ‖² + λ‖β‖², without
-// penalizing feature 0 (the intercept).
-func (r *Ridge) Solve(lambda float64) ([]float64, error) {
+// Solve returns, for every target, the coefficients minimizing
+// ‖y − Xβ‖² + λ‖β‖², without penalizing feature 0 (the intercept): one
+// factorization, one solve per target.
+func (r *Ridge) Solve(lambda float64) ([][]float64, error) {
 	if r.n == 0 {
 		return nil, errors.New("ridge: no rows")
 	}
@@ -70,20 +77,24 @@ func (r *Ridge) Solve(lambda float64) ([]float64, error) {
 	if ok := ch.Factorize(a); !ok {
 		return nil, fmt.Errorf("ridge: normal equations not positive definite (lambda %g)", lambda)
 	}
-	beta := mat.NewVecDense(r.p, nil)
-	if err := ch.SolveVecTo(beta, mat.NewVecDense(r.p, r.xty)); err != nil {
+	var beta mat.Dense
+	if err := ch.SolveTo(&beta, mat.NewDense(r.p, r.k, r.xty)); err != nil {
 		return nil, fmt.Errorf("ridge: solve: %w", err)
 	}
-	return beta.RawVector().Data, nil
+	out := make([][]float64, r.k)
+	for t := range out {
+		out[t] = mat.Col(nil, t, &beta)
+	}
+	return out, nil
 }
 
-// RSS is the residual sum of squares of coefficients beta on the rows
-// added: yᵀy − 2βᵀXᵀy + βᵀXᵀXβ.
-func (r *Ridge) RSS(beta []float64) float64 {
+// RSS is the residual sum of squares of coefficients beta for target t
+// on the rows added: yᵀy − 2βᵀXᵀy + βᵀXᵀXβ.
+func (r *Ridge) RSS(beta []float64, t int) float64 {
 	b := mat.NewVecDense(r.p, beta)
 	var xb mat.VecDense
 	xb.MulVec(r.xtx, b)
-	return r.yty - 2*mat.Dot(b, mat.NewVecDense(r.p, r.xty)) + mat.Dot(b, &xb)
+	return r.yty[t] - 2*mat.Dot(b, mat.NewDense(r.p, r.k, r.xty).ColView(t)) + mat.Dot(b, &xb)
 }
 
 // merge adds the rows another accumulator of the same size saw.
@@ -95,17 +106,19 @@ func (r *Ridge) merge(o *Ridge) {
 	for i, v := range o.xty {
 		r.xty[i] += v
 	}
-	r.yty += o.yty
+	for t, v := range o.yty {
+		r.yty[t] += v
+	}
 	r.n += o.n
 }
 
 // without is a copy with the given features' rows and columns zeroed.
 func (r *Ridge) without(drop []int) *Ridge {
-	c := NewRidge(r.p)
+	c := NewRidge(r.p, r.k)
 	c.merge(r)
 	raw := c.xtx.RawSymmetric()
 	for _, i := range drop {
-		c.xty[i] = 0
+		clear(c.xty[i*r.k : i*r.k+r.k])
 		for j := 0; j < r.p; j++ {
 			raw.Data[i*raw.Stride+j] = 0
 			raw.Data[j*raw.Stride+i] = 0

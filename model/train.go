@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"math"
 	"time"
@@ -13,9 +14,12 @@ import (
 
 // TrainConfig tunes a training run.
 type TrainConfig struct {
-	// Lambdas are the ridge penalties tried; the one with the lowest MAE on
-	// the calibration slice is kept. The test slice never chooses.
-	Lambdas []float64
+	// Lambdas are the ridge penalties tried and TargetScales the target
+	// scales (hours; see Fit.TargetScale): every pair is fitted, and the
+	// one with the lowest MAE on the calibration slice is kept. The test
+	// slice never chooses.
+	Lambdas      []float64
+	TargetScales []float64
 	// MinShipments refuses to train on less history than this.
 	MinShipments int
 	// Workers is how many goroutines share each pass; one per CPU when 0.
@@ -28,7 +32,10 @@ type TrainConfig struct {
 
 func (c *TrainConfig) defaults() {
 	if len(c.Lambdas) == 0 {
-		c.Lambdas = []float64{0.1, 1, 10, 100}
+		c.Lambdas = []float64{0.1, 1, 10, 100, 1000}
+	}
+	if len(c.TargetScales) == 0 {
+		c.TargetScales = []float64{1, 6, 24, 48}
 	}
 	if c.MinShipments == 0 {
 		c.MinShipments = 100
@@ -60,8 +67,8 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 const minSegmentRows = 300
 
 // Train fits a model on the oldest 70% of delivered shipments (by first
-// scan), chooses the penalty and calibrates the interval on the next 10%,
-// and backtests on the newest 20%. A shipment is trained on only if it was
+// scan), chooses the penalty and target scale and calibrates the interval
+// on the next 10%, and backtests on the newest 20%. A shipment is trained on only if it was
 // delivered before the calibration slice ends, so no label from the test
 // period reaches the fit, the penalty or the interval. Each pass spreads
 // the shipments over Workers goroutines and merges their sums.
@@ -98,7 +105,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	fitters := make([]*fitWorker, nw)
 	workers := make([]passWorker, nw)
 	for i := range fitters {
-		fitters[i] = newFitWorker(m, w.TrainTo)
+		fitters[i] = newFitWorker(m, w.TrainTo, cfg.TargetScales)
 		workers[i] = fitters[i]
 	}
 	prog := newProgress(cfg, "fit")
@@ -124,27 +131,28 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		}
 	}
 
-	// Pass 2, calibration slice: every candidate's error and residuals;
-	// the best penalty is kept and its residual quantiles set the interval.
-	calibs := make([]*calibWorker, nw)
-	for i := range calibs {
-		calibs[i] = newCalibWorker(m, fits)
-		workers[i] = calibs[i]
+	// Pass 2, calibration slice: every candidate's error; the best penalty
+	// and target scale of each fit are kept. Up to selectShipments
+	// shipments are scored: past that, one in every.
+	every := uint32(max(1, n/10/selectShipments))
+	selectors := make([]*selectWorker, nw)
+	for i := range selectors {
+		selectors[i] = newSelectWorker(m, fits, every)
+		workers[i] = selectors[i]
 	}
-	prog = newProgress(cfg, "calibrate")
+	prog = newProgress(cfg, "select")
 	if err := runPass(ctx, src, w.TrainTo, w.CalibTo, farFuture, workers, prog); err != nil {
-		return nil, fmt.Errorf("calibration pass: %w", err)
+		return nil, fmt.Errorf("selection pass: %w", err)
 	}
-	for _, c := range calibs {
-		m.Metrics.CalibRows += c.rows
+	for _, c := range selectors {
 		for i, f := range fits {
 			for k, cand := range f.cands {
 				cand.merge(c.cands[i][k])
 			}
 		}
 	}
-	prog.done(m.Metrics.CalibRows)
-	if m.Metrics.CalibRows == 0 {
+	prog.done(fits[0].cands[0].n)
+	if fits[0].cands[0].n == 0 {
 		return nil, fmt.Errorf("%w: calibration slice is empty", ErrNotEnoughHistory)
 	}
 	for i, f := range fits {
@@ -161,13 +169,34 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 			sc.Fit = [2]string{"lane", "promise"}[i]
 			m.Metrics.Lambdas = append(m.Metrics.Lambdas, sc)
 		}
-		cfg.Log.Info("penalty chosen on the calibration slice", "fit", [2]string{"lane", "promise"}[i], "lambda", fit.Lambda)
+		cfg.Log.Info("penalty and target scale chosen on the calibration slice", "fit", [2]string{"lane", "promise"}[i],
+			"lambda", fit.Lambda, "target_scale_hours", fit.TargetScale)
 	}
 	if m.Lane == nil {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)
 	}
 
-	// Pass 3, test slice: the backtest against the baselines, as served
+	// Pass 3, calibration slice again: the chosen fits' residuals set the
+	// interval (split-conformal).
+	calibs := make([]*calibWorker, nw)
+	for i := range calibs {
+		calibs[i] = newCalibWorker(m)
+		workers[i] = calibs[i]
+	}
+	prog = newProgress(cfg, "calibrate")
+	if err := runPass(ctx, src, w.TrainTo, w.CalibTo, farFuture, workers, prog); err != nil {
+		return nil, fmt.Errorf("calibration pass: %w", err)
+	}
+	for _, c := range calibs[1:] {
+		calibs[0].merge(c)
+	}
+	for _, c := range calibs {
+		m.Metrics.CalibRows += c.rows
+	}
+	prog.done(m.Metrics.CalibRows)
+	calibs[0].finish()
+
+	// Pass 4, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
 	testers := make([]*testWorker, nw)
 	for i := range testers {
@@ -191,16 +220,23 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 
 // fitWorker is one goroutine's share of the train pass.
 type fitWorker struct {
-	m     *Model
-	fits  [2]*fitAcc // shipments without a promise, with one
-	base  *baselineAcc
-	dwell *dwellAcc
-	row   Row
+	m         *Model
+	fits      [2]*fitAcc // shipments without a promise, with one
+	base      *baselineAcc
+	dwell     *dwellAcc
+	row       Row
+	ys        []float64 // a row's target on every scale
+	logScales []float64
 }
 
-func newFitWorker(m *Model, trainTo time.Time) *fitWorker {
+func newFitWorker(m *Model, trainTo time.Time, scales []float64) *fitWorker {
 	p := len(m.Features)
-	return &fitWorker{m: m, fits: [2]*fitAcc{newFitAcc(p), newFitAcc(p)}, base: newBaselineAcc(trainTo), dwell: newDwellAcc()}
+	w := &fitWorker{m: m, fits: [2]*fitAcc{newFitAcc(p, scales), newFitAcc(p, scales)}, base: newBaselineAcc(trainTo),
+		dwell: newDwellAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales))}
+	for t, c := range scales {
+		w.logScales[t] = math.Log(c)
+	}
+	return w
 }
 
 func (w *fitWorker) journey(j *Journey) {
@@ -215,7 +251,12 @@ func (w *fitWorker) journey(j *Journey) {
 	lane.shipments++
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
-		acc.add(&w.row, hoursTarget(hoursLeft), lane, s.inPeak())
+		// toTarget on every scale: log(1 + h/c) = log(h + c) − log(c).
+		h := math.Max(hoursLeft, 0)
+		for t, c := range acc.scales {
+			w.ys[t] = math.Log(h+c) - w.logScales[t]
+		}
+		acc.add(&w.row, w.ys, lane, s.inPeak())
 		if s.Scans == 1 {
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -232,18 +273,22 @@ func (w *fitWorker) merge(o *fitWorker) {
 	w.dwell.merge(o.dwell)
 }
 
-// calibWorker is one goroutine's share of the calibration pass: its own
-// copy of every candidate's counters.
-type calibWorker struct {
+// selectShipments is how many calibration shipments are enough to choose
+// among the candidates; a larger slice is sampled.
+const selectShipments = 10_000
+
+// selectWorker is one goroutine's share of the selection pass: its own
+// copy of every candidate's error sums.
+type selectWorker struct {
 	m        *Model
 	cands    [2][]*candidate
 	offs     [2][]float64 // the candidates' offsets of the current lane
 	row, hid Row
-	rows     int
+	every    uint32 // scores the shipments whose tracking number hashes to 0 mod every
 }
 
-func newCalibWorker(m *Model, fits [2]*fitAcc) *calibWorker {
-	w := &calibWorker{m: m}
+func newSelectWorker(m *Model, fits [2]*fitAcc, every uint32) *selectWorker {
+	w := &selectWorker{m: m, every: every}
 	for i, f := range fits {
 		for _, c := range f.cands {
 			w.cands[i] = append(w.cands[i], c.clone())
@@ -252,7 +297,10 @@ func newCalibWorker(m *Model, fits [2]*fitAcc) *calibWorker {
 	return w
 }
 
-func (w *calibWorker) journey(j *Journey) {
+func (w *selectWorker) journey(j *Journey) {
+	if w.every > 1 && crc32.ChecksumIEEE([]byte(j.TrackingNumber))%w.every != 0 {
+		return
+	}
 	key := laneKeyOf(j)
 	promised := !j.Promised.IsZero()
 	var offs [2][]float64
@@ -267,13 +315,90 @@ func (w *calibWorker) journey(j *Journey) {
 		w.m.enc.Encode(s, &w.row)
 		laneRow := &w.row
 		if promised {
-			calibrate(w.cands[1], &w.row, offs[1], s, hoursLeft)
+			score(w.cands[1], &w.row, offs[1], hoursLeft)
 			w.m.enc.dropPromise(&w.row, &w.hid)
 			laneRow = &w.hid
 		}
-		calibrate(w.cands[0], laneRow, offs[0], s, hoursLeft)
+		score(w.cands[0], laneRow, offs[0], hoursLeft)
+	})
+}
+
+// score adds one calibration snapshot's error to every candidate. offs
+// are the candidates' offsets of the snapshot's lane.
+func score(cands []*candidate, row *Row, offs []float64, hoursLeft float64) {
+	for k, c := range cands {
+		y := row.Dot(c.coef) + offs[k]
+		c.n++
+		c.absErr += math.Abs(fromTarget(y, c.scale) - hoursLeft)
+	}
+}
+
+// calibWorker is one goroutine's share of the calibration pass: the
+// chosen fits' residuals per segment.
+type calibWorker struct {
+	m        *Model
+	fits     [2]*Fit // lane, promise (nil without promised shipments)
+	resid    [2]map[segID]*hist
+	row, hid Row
+	rows     int
+}
+
+func newCalibWorker(m *Model) *calibWorker {
+	return &calibWorker{m: m, fits: [2]*Fit{m.Lane, m.Promise}, resid: [2]map[segID]*hist{{}, {}}}
+}
+
+func (w *calibWorker) journey(j *Journey) {
+	key := laneKeyOf(j)
+	promised := !j.Promised.IsZero() && w.fits[1] != nil
+	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
+		w.m.enc.Encode(s, &w.row)
+		laneRow := &w.row
+		if !j.Promised.IsZero() {
+			w.m.enc.dropPromise(&w.row, &w.hid)
+			laneRow = &w.hid
+		}
+		if promised {
+			w.add(1, &w.row, key, s, hoursLeft)
+		}
+		w.add(0, laneRow, key, s, hoursLeft)
 		w.rows++
 	})
+}
+
+// add records one residual of fit i; peak-season ones are scaled down by
+// the fit's peak spread (a normalized conformal score).
+func (w *calibWorker) add(i int, row *Row, lane string, s *Snapshot, hoursLeft float64) {
+	f := w.fits[i]
+	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
+	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
+	id := segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}
+	h, ok := w.resid[i][id]
+	if !ok {
+		h = newResidualHist()
+		w.resid[i][id] = h
+	}
+	h.add(r, 1)
+}
+
+func (w *calibWorker) merge(o *calibWorker) {
+	for i, m := range o.resid {
+		for id, h := range m {
+			if mine, ok := w.resid[i][id]; ok {
+				mine.merge(h)
+			} else {
+				w.resid[i][id] = h
+			}
+		}
+	}
+}
+
+// finish sets the fits' residual quantiles.
+func (w *calibWorker) finish() {
+	for i, f := range w.fits {
+		if f != nil {
+			f.Residuals = quantiles(w.resid[i])
+		}
+	}
 }
 
 // testWorker is one goroutine's share of the backtest.
@@ -282,7 +407,7 @@ type testWorker struct {
 	bt, hidden *backtest
 	row, hid   Row
 	seg        segCache
-	levels     [len(ResidualLevels)]float64 // log scale
+	levels     [len(ResidualLevels)]float64 // on the fit's target scale
 }
 
 func newTestWorker(m *Model) *testWorker {
@@ -307,13 +432,12 @@ func (w *testWorker) journey(j *Journey) {
 		if f == m.Lane {
 			row = laneRow
 		}
-		actualLog := hoursTarget(hoursLeft)
 		var est [3]float64
 		f.predictLog(row, key, s, w.seg, w.levels[:])
 		for i, name := range BaselineNames {
 			est[i] = m.Baselines.estimate(name, keys, s)
 		}
-		w.bt.add(s.Carrier, s.Service, hoursLeft, actualLog, w.levels[:], est)
+		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
 
 		// As if the carrier had not promised: the lane fit and baselines.
 		if s.Scans == 1 {
@@ -323,7 +447,7 @@ func (w *testWorker) journey(j *Journey) {
 		}
 		m.Lane.predictLog(laneRow, key, s, w.seg, w.levels[:])
 		est[0] = math.Max(standard.Sub(s.At).Hours(), 0)
-		w.hidden.add(s.Carrier, s.Service, hoursLeft, actualLog, w.levels[:], est)
+		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
 }
 
@@ -356,8 +480,8 @@ func laneKeyOf(j *Journey) string {
 	return Lane(j.Carrier, j.Service, Area(j.Origin), Area(j.Destination))
 }
 
-// stages are the values of stage.
-var stages = []string{"label", "transit", "last_mile", "exception"}
+// stages are the names of the stageIndex values.
+var stages = [4]string{"label", "transit", "last_mile", "exception"}
 
 // stageIndex groups statuses whose residuals look alike.
 func stageIndex(st schemas.Status) int {
@@ -372,14 +496,12 @@ func stageIndex(st schemas.Status) int {
 	return 1
 }
 
-func stage(st schemas.Status) string { return stages[stageIndex(st)] }
-
-// horizons bucket a log-scale estimate: residuals spread more the further
+// horizons bucket an estimate's hours: residuals spread more the further
 // the delivery is.
 var horizons = []string{"<12h", "<36h", "<84h", "84h+"}
 
-func horizonIndex(y float64) int {
-	switch h := targetHours(y); {
+func horizonIndex(h float64) int {
+	switch {
 	case h < 12:
 		return 0
 	case h < 36:
@@ -390,89 +512,100 @@ func horizonIndex(y float64) int {
 	return 3
 }
 
-// segmentKeys are the residual segments of a carrier's prediction at a
-// stage and horizon (indexes of stages and horizons), from most to least
-// specific: carrier|stage|horizon, carrier|horizon, carrier, all.
-func segmentKeys(carrier string, stage, horizon int) [4]string {
+// segmentKeys are the residual segments of a carrier's and service's
+// prediction at a stage and horizon (indexes of stages and horizons),
+// from most to least specific: carrier|service|stage|horizon,
+// carrier|stage|horizon, carrier|horizon, carrier, all.
+func segmentKeys(carrier, service string, stage, horizon int) [5]string {
 	s, h := stages[stage], horizons[horizon]
-	return [4]string{carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+	return [5]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
 }
 
-// segCache holds every carrier's segment keys, so hot loops build no
-// strings. One per goroutine; a nil cache builds the keys each time.
-type segCache map[string]*[4][4][4]string
+// segCache holds every carrier's and service's segment keys, so hot loops
+// build no strings. One per goroutine; a nil cache builds the keys each
+// time.
+type segCache map[[2]string]*[4][4][5]string
 
-func (c segCache) keys(carrier string, st schemas.Status, y float64) *[4]string {
-	si, hi := stageIndex(st), horizonIndex(y)
+func (c segCache) keys(carrier, service string, st schemas.Status, hours float64) *[5]string {
+	si, hi := stageIndex(st), horizonIndex(hours)
 	if c == nil {
-		k := segmentKeys(carrier, si, hi)
+		k := segmentKeys(carrier, service, si, hi)
 		return &k
 	}
-	t, ok := c[carrier]
+	cs := [2]string{carrier, service}
+	t, ok := c[cs]
 	if !ok {
-		t = new([4][4][4]string)
+		t = new([4][4][5]string)
 		for s := range stages {
 			for h := range horizons {
-				t[s][h] = segmentKeys(carrier, s, h)
+				t[s][h] = segmentKeys(carrier, service, s, h)
 			}
 		}
-		c[carrier] = t
+		c[cs] = t
 	}
 	return &t[si][hi]
 }
 
-// fitAcc accumulates one fit: its normal equations and lane sums, then
-// one candidate per penalty scored on the calibration slice.
+// fitAcc accumulates one fit: its normal equations and lane sums for
+// every target scale, then one candidate per penalty and target scale,
+// scored on the calibration slice.
 type fitAcc struct {
-	ridge *Ridge
-	peak  *Ridge // the peak-season rows again, for their residual spread
-	lanes *laneStats
-	cands []*candidate
+	scales []float64 // target scales, hours
+	ridge  *Ridge
+	peak   *Ridge // the peak-season rows again, for their residual spread
+	lanes  *laneStats
+	cands  []*candidate
 }
 
-func newFitAcc(p int) *fitAcc {
-	return &fitAcc{ridge: NewRidge(p), peak: NewRidge(p), lanes: newLaneStats(p)}
+func newFitAcc(p int, scales []float64) *fitAcc {
+	k := len(scales)
+	return &fitAcc{scales: scales, ridge: NewRidge(p, k), peak: NewRidge(p, k), lanes: newLaneStats(p, k)}
 }
 
-func (f *fitAcc) add(row *Row, y float64, lane *laneSum, peak bool) {
-	f.ridge.AddRow(row, y)
+// add adds a row with its target on every scale (ys).
+func (f *fitAcc) add(row *Row, ys []float64, lane *laneSum, peak bool) {
+	f.ridge.AddRow(row, ys)
 	if peak {
-		f.peak.AddRow(row, y)
+		f.peak.AddRow(row, ys)
 	}
-	lane.add(row, y)
+	lane.add(row, ys)
 }
 
-// peakSpread is how much wider residuals are in peak season than out of
-// it on the train slice (at least 1): the scale of a normalized conformal
-// interval, so a calibration slice without a peak still covers one.
-func (f *fitAcc) peakSpread(coef []float64) float64 {
+// peakSpread is how much wider residuals of target t are in peak season
+// than out of it on the train slice (at least 1): the scale of a
+// normalized conformal interval, so a calibration slice without a peak
+// still covers one.
+func (f *fitAcc) peakSpread(coef []float64, t int) float64 {
 	np, n := f.peak.Rows(), f.ridge.Rows()
 	if np < 1000 || n-np < 1000 {
 		return 1
 	}
-	peak := f.peak.RSS(coef)
+	peak := f.peak.RSS(coef, t)
 	vp := peak / float64(np)
-	vo := (f.ridge.RSS(coef) - peak) / float64(n-np)
+	vo := (f.ridge.RSS(coef, t) - peak) / float64(n-np)
 	if vo <= 0 || vp <= vo {
 		return 1
 	}
 	return math.Sqrt(vp / vo)
 }
 
-// solve makes a candidate for every penalty that gives a solvable fit.
+// solve makes a candidate for every penalty that gives a solvable fit and
+// every target scale: one factorization per penalty.
 func (f *fitAcc) solve(cfg TrainConfig) error {
 	if f.ridge.Rows() == 0 {
 		return errors.New("no training rows")
 	}
 	for _, l := range cfg.Lambdas {
-		coef, err := f.ridge.Solve(l)
+		coefs, err := f.ridge.Solve(l)
 		if err != nil {
 			cfg.Log.Warn("ridge penalty skipped", "lambda", l, "err", err)
 			continue
 		}
-		sigma2 := f.ridge.RSS(coef) / float64(f.ridge.Rows())
-		f.cands = append(f.cands, &candidate{lambda: l, coef: coef, offsets: f.lanes.offsets(coef, sigma2),
-			spread: f.peakSpread(coef), resid: map[segID]*hist{}})
+		for t, coef := range coefs {
+			sigma2 := f.ridge.RSS(coef, t) / float64(f.ridge.Rows())
+			f.cands = append(f.cands, &candidate{lambda: l, scale: f.scales[t], coef: coef,
+				offsets: f.lanes.offsets(coef, t, sigma2), spread: f.peakSpread(coef, t)})
+		}
 	}
 	if len(f.cands) == 0 {
 		return errors.New("no ridge penalty gave a solvable fit")
@@ -480,25 +613,10 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 	return nil
 }
 
-// calibrate scores one calibration snapshot on every candidate.
-// offs are the candidates' offsets of the snapshot's lane.
-func calibrate(cands []*candidate, row *Row, offs []float64, s *Snapshot, hoursLeft float64) {
-	peak := s.inPeak()
-	target := hoursTarget(hoursLeft)
-	for k, c := range cands {
-		y := row.Dot(c.coef) + offs[k]
-		r := target - y
-		if peak {
-			r /= c.spread
-		}
-		c.add(segID{s.Carrier, int8(stageIndex(s.Status)), int8(horizonIndex(y))}, r, math.Abs(targetHours(y)-hoursLeft))
-	}
-}
-
 // withoutFeatures is a copy of the sums with the given features' rows
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
-	c := &fitAcc{ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.ridge.p)}
+	c := &fitAcc{scales: f.scales, ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.ridge.p, len(f.scales))}
 	c.lanes.merge(f.lanes)
 	for _, s := range c.lanes.lanes {
 		for _, i := range drop {
@@ -514,7 +632,8 @@ func (f *fitAcc) merge(o *fitAcc) {
 	f.lanes.merge(o.lanes)
 }
 
-// best is the candidate with the lowest calibration MAE, as a Fit.
+// best is the candidate with the lowest calibration MAE, as a Fit without
+// its residuals (the calibration pass sets them).
 func (f *fitAcc) best() (*Fit, []LambdaScore) {
 	var best *candidate
 	var scores []LambdaScore
@@ -522,7 +641,7 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 		if c.n == 0 {
 			continue
 		}
-		scores = append(scores, LambdaScore{Lambda: c.lambda, MAEHours: c.absErr / float64(c.n)})
+		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, MAEHours: c.absErr / float64(c.n)})
 		if best == nil || c.absErr < best.absErr {
 			best = c
 		}
@@ -530,67 +649,52 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 	if best == nil {
 		return nil, nil
 	}
-	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, Coef: best.coef, LaneOffsets: best.offsets,
-		Residuals: best.quantiles(), PeakSpread: best.spread}, scores
+	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, Coef: best.coef,
+		LaneOffsets: best.offsets, PeakSpread: best.spread}, scores
 }
 
-// segID is a calibration row's most specific residual segment.
-type segID struct {
-	carrier        string
-	stage, horizon int8
-}
-
-// keys are the segments it belongs to.
-func (id segID) keys() [4]string { return segmentKeys(id.carrier, int(id.stage), int(id.horizon)) }
-
-// candidate is one ridge penalty's fit, scored on the calibration slice.
+// candidate is one ridge penalty's and target scale's fit, scored on the
+// calibration slice.
 type candidate struct {
-	lambda  float64
-	coef    []float64
-	offsets map[string]float64
-	spread  float64         // peak-season residual scale
-	resid   map[segID]*hist // log residuals, peak ones scaled down
-	absErr  float64
-	n       int
+	lambda, scale float64
+	coef          []float64
+	offsets       map[string]float64
+	spread        float64 // peak-season residual scale
+	absErr        float64
+	n             int
 }
 
 // clone is a candidate with the same fit and empty counters.
 func (c *candidate) clone() *candidate {
 	d := *c
-	d.resid, d.absErr, d.n = map[segID]*hist{}, 0, 0
+	d.absErr, d.n = 0, 0
 	return &d
 }
 
 func (c *candidate) merge(o *candidate) {
 	c.absErr += o.absErr
 	c.n += o.n
-	for k, h := range o.resid {
-		if mine, ok := c.resid[k]; ok {
-			mine.merge(h)
-		} else {
-			c.resid[k] = h
-		}
-	}
 }
 
-func (c *candidate) add(id segID, resid, absErr float64) {
-	c.n++
-	c.absErr += absErr
-	h, ok := c.resid[id]
-	if !ok {
-		h = newResidualHist()
-		c.resid[id] = h
-	}
-	h.add(resid, 1)
+// segID is a calibration row's most specific residual segment.
+type segID struct {
+	carrier, service string
+	stage, horizon   int8
+}
+
+// keys are the segments it belongs to.
+func (id segID) keys() [5]string {
+	return segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
 }
 
 func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 
 // quantiles are the residual quantiles of every segment with enough rows,
-// each segment's histogram the sum of its most specific ones.
-func (c *candidate) quantiles() map[string][]float64 {
+// each segment's histogram the sum of its most specific ones. Every level
+// but the median is moved outward by its sampling error (conservativeLevel).
+func quantiles(resid map[segID]*hist) map[string][]float64 {
 	groups := map[string]*hist{}
-	for id, h := range c.resid {
+	for id, h := range resid {
 		for _, k := range id.keys() {
 			g, ok := groups[k]
 			if !ok {
@@ -607,11 +711,33 @@ func (c *candidate) quantiles() map[string][]float64 {
 		}
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
-			q[i] = h.quantile(l)
+			q[i] = h.quantile(conservativeLevel(l, h.total))
 		}
 		out[k] = q
 	}
 	return out
+}
+
+// confidenceZ is the one-sided 95% normal quantile: how sure a calibrated
+// level should be to hold on new data.
+const confidenceZ = 1.645
+
+// conservativeLevel moves residual level l away from the median by the
+// standard error of a quantile estimated from n residuals, times
+// confidenceZ: an upper bound (p90, the p95 commit) then holds on new data
+// with about 95% confidence rather than half the time, and lower bounds
+// likewise. It counts snapshots as independent; they are not (a
+// shipment's snapshots share its luck), so the margin is a floor, not a
+// guarantee.
+func conservativeLevel(l, n float64) float64 {
+	if l == 0.5 || n <= 0 {
+		return l
+	}
+	m := confidenceZ * math.Sqrt(l*(1-l)/n)
+	if l > 0.5 {
+		return math.Min(l+m, 0.999)
+	}
+	return math.Max(l-m, 0.001)
 }
 
 // progress logs a long pass's shipments every so often.

@@ -57,8 +57,8 @@ func TestSplitHasNoLeak(t *testing.T) {
 	if _, err := model.Train(context.Background(), spy, model.TrainConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(spy.calls) != 3 {
-		t.Fatalf("%d passes, want 3", len(spy.calls))
+	if len(spy.calls) != 4 { // fit, select, calibrate, test
+		t.Fatalf("%d passes, want 4", len(spy.calls))
 	}
 	for _, j := range spy.seen[0] { // the fit pass
 		at, _ := j.DeliveredAt()
@@ -70,12 +70,12 @@ func TestSplitHasNoLeak(t *testing.T) {
 	for _, j := range spy.seen[0] {
 		trained[j.TrackingNumber] = true
 	}
-	for _, j := range spy.seen[2] {
+	for _, j := range spy.seen[3] {
 		if trained[j.TrackingNumber] {
 			t.Fatalf("test shipment %s was trained on", j.TrackingNumber)
 		}
 	}
-	if len(spy.seen[2]) == 0 {
+	if len(spy.seen[3]) == 0 {
 		t.Fatal("empty test slice")
 	}
 }
@@ -153,7 +153,8 @@ func TestArtifactRoundTripAndRefusals(t *testing.T) {
 		"other feature schema":               resave(t, m, func(m *model.Model) { m.FeatureSchema = "v0-0000" }),
 		"coefficients do not match features": resave(t, m, func(m *model.Model) { m.Lane.Coef = m.Lane.Coef[1:] }),
 		"no interval":                        resave(t, m, func(m *model.Model) { m.Promise.Residuals = nil }),
-		"newer format":                       bytes.Replace(good, []byte(`"format_version":2,"sha256"`), []byte(`"format_version":3,"sha256"`), 1),
+		"no target scale":                    resave(t, m, func(m *model.Model) { m.Lane.TargetScale = 0 }),
+		"newer format":                       bytes.Replace(good, []byte(`"format_version":3,"sha256"`), []byte(`"format_version":4,"sha256"`), 1),
 	} {
 		if _, err := model.Decode(b); !errors.Is(err, model.ErrBadArtifact) {
 			t.Errorf("%s: err = %v, want ErrBadArtifact", name, err)

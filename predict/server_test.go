@@ -33,7 +33,7 @@ func testModel() *model.Model {
 	m := &model.Model{
 		FormatVersion: model.FormatVersion, FeatureSchema: model.FeatureSchema(), Version: "test-1",
 		Features: []string{"bias"},
-		Lane:     &model.Fit{Coef: []float64{3.2188758248682006}, Residuals: map[string][]float64{"*": residualLevels()}},
+		Lane:     &model.Fit{TargetScale: 1, Coef: []float64{3.2188758248682006}, Residuals: map[string][]float64{"*": residualLevels()}},
 	}
 	return m
 }

@@ -371,7 +371,8 @@ func runTrain(ctx context.Context, args []string) error {
 	ch := clickhouseFlags(fs)
 	out := fs.String("out", "models/eta.json", "artifact file to write")
 	reportDir := fs.String("report", "", "also write the backtest report (report.md and PNG plots) into this directory")
-	lambdas := fs.String("lambdas", "0.1,1,10,100", "ridge penalties to try, comma-separated; the calibration slice picks one")
+	lambdas := fs.String("lambdas", "0.1,1,10,100,1000", "ridge penalties to try, comma-separated; the calibration slice picks one")
+	scales := fs.String("target-scales", "1,6,24,48", "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -382,7 +383,16 @@ func runTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-lambdas: %w", err)
 	}
-	m, sum, err := train(ctx, conn, *out, model.TrainConfig{Lambdas: ls, Log: log})
+	ts, err := parseFloats(*scales)
+	if err != nil {
+		return fmt.Errorf("-target-scales: %w", err)
+	}
+	for _, c := range ts {
+		if !(c > 0) {
+			return fmt.Errorf("-target-scales: %v is not a positive number of hours", c)
+		}
+	}
+	m, sum, err := train(ctx, conn, *out, model.TrainConfig{Lambdas: ls, TargetScales: ts, Log: log})
 	if err != nil {
 		return err
 	}

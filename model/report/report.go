@@ -137,11 +137,13 @@ func markdown(w io.Writer, m *model.Model) error {
 	for _, r := range Rows(m) {
 		fmt.Fprintf(&b, "|%s|\n", strings.Join(cells(r), "|"))
 	}
-	fmt.Fprintf(&b, "\n## Penalty\n\nRidge penalties tried, scored on the calibration slice (the test slice never chooses):\n\n|fit|lambda|calibration MAE h|\n|---|---|---|\n")
+	fmt.Fprintf(&b, "\n## Penalty and target scale\n\nRidge penalties and target scales (each fit predicts log(1 + hours/scale)) tried, "+
+		"scored on the calibration slice (the test slice never chooses):\n\n|fit|lambda|target scale h|calibration MAE h|\n|---|---|---|---|\n")
 	for _, l := range mt.Lambdas {
-		fmt.Fprintf(&b, "|%s|%g|%.2f|\n", l.Fit, l.Lambda, l.MAEHours)
+		fmt.Fprintf(&b, "|%s|%g|%g|%.2f|\n", l.Fit, l.Lambda, l.TargetScale, l.MAEHours)
 	}
-	fmt.Fprintf(&b, "\n## Calibration\n\nShare of test deliveries before each quantile of the prediction; a calibrated model lies on the diagonal.\n\n![calibration](%s)\n\n", CalibrationPNG)
+	fmt.Fprintf(&b, "\n## Calibration\n\nShare of test deliveries before each quantile of the prediction; a calibrated model lies on the diagonal, "+
+		"a little outside it away from the median (each level is widened by its sampling error on the calibration slice).\n\n![calibration](%s)\n\n", CalibrationPNG)
 	fmt.Fprintf(&b, "## Error by days to go\n\nMAE by the true time left at the snapshot.\n\n![error by days to go](%s)\n\n", DaysToGoPNG)
 	fmt.Fprintf(&b, "## Errors\n\nDistribution of p50 − actual (hours; negative = delivered later than predicted).\n\n![errors](%s)\n", ErrorsPNG)
 	_, err := io.WriteString(w, b.String())

@@ -33,7 +33,7 @@ func fixedModel() *model.Model {
 	return &model.Model{Version: "20261101T000000Z", TrainedAt: t.AddDate(0, 10, 0),
 		Window: model.Window{TrainFrom: t, TrainTo: t.AddDate(0, 7, 0), CalibTo: t.AddDate(0, 8, 0), TestTo: t.AddDate(0, 10, 0)},
 		Metrics: model.Metrics{TrainRows: 70000, CalibRows: 10000, TestRows: 20000, TestShipments: 3000,
-			Lambdas:        []model.LambdaScore{{Fit: "lane", Lambda: 1, MAEHours: 18}, {Fit: "promise", Lambda: 10, MAEHours: 11}},
+			Lambdas:        []model.LambdaScore{{Fit: "lane", Lambda: 1, TargetScale: 6, MAEHours: 18}, {Fit: "promise", Lambda: 10, TargetScale: 24, MAEHours: 11}},
 			Overall:        score(10, 25),
 			WithoutPromise: score(18, 25),
 			ByCarrier:      map[string]model.Score{"ups": score(11, 27), "fedex": score(9, 22)},
