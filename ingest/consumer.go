@@ -55,7 +55,7 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	if c.BatchSize <= 0 {
-		c.BatchSize = 5000
+		c.BatchSize = 20000
 	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = time.Second
@@ -183,7 +183,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		MaxWait:           200 * time.Millisecond,
 		StartOffset:       kafka.FirstOffset,
 		CommitInterval:    0, // synchronous commits: CommitMessages returns once the broker has them
-		QueueCapacity:     max(100, c.cfg.BatchSize),
+		QueueCapacity:     fetchQueue,
 		SessionTimeout:    c.cfg.SessionTimeout,
 		RebalanceTimeout:  c.cfg.SessionTimeout,
 		HeartbeatInterval: max(c.cfg.SessionTimeout/5, 100*time.Millisecond),
@@ -192,7 +192,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
-	msgs := make(chan kafka.Message, c.cfg.BatchSize)
+	msgs := make(chan kafka.Message, fetchQueue)
 	fetchErr := make(chan error, 1)
 	go func() { // owned by Run: stopped by stopFetch, ends by closing msgs
 		defer close(msgs)
@@ -335,13 +335,27 @@ func (c *Consumer) shutdownFlush(reader *kafka.Reader, b *batch) {
 	}
 }
 
-// add appends one record to the batch; prepare parses it.
+// fetchQueue is how many fetched records wait for the batch, in kafka-go's
+// queue and again in Run's channel: enough to keep parsing busy, few
+// enough that memory does not grow with the batch size.
+const fetchQueue = 1024
+
+// parseChunk is how many records are parsed at a time while a batch
+// fills: once parsed, a record's payload is let go, so a batch holds
+// canonical events and offsets, not payloads.
+const parseChunk = 1024
+
+// add appends one record to the batch, and parses the batch's records
+// every parseChunk records (prepare parses the rest).
 func (c *Consumer) add(b *batch, m kafka.Message) {
 	if len(b.msgs) == 0 {
 		b.started = time.Now()
 	}
 	b.msgs = append(b.msgs, m)
 	c.counter(c.metrics.Records, m.Topic).Inc()
+	if len(b.msgs)-b.parsed >= parseChunk {
+		c.prepare(b)
+	}
 }
 
 // parsed is one record's parse.
@@ -403,6 +417,9 @@ func (c *Consumer) prepare(b *batch) {
 			b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(err)})
 			c.metrics.DeadLetters.WithLabelValues(feed).Inc()
 		}
+		// Committing needs the record's topic, partition and offset only
+		// (a dead letter keeps its own copy of the payload).
+		m.Key, m.Value, m.Headers = nil, nil, nil
 	}
 	b.parsed = len(b.msgs)
 }

@@ -15,7 +15,7 @@ import (
 // text whenever Encoder changes.
 const featureRules = `v3: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
-hinges max(0, log1p hours to promise − log1p k) for k in promiseKnots;
+a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
@@ -45,8 +45,11 @@ const (
 )
 
 // promiseKnots are the hours to the promise where the slope of the
-// promise's effect may change (hinge features "promk:<hours>").
-var promiseKnots = [...]float64{12, 24, 36, 48, 72, 96, 144, 192}
+// promise's effect may change. Feature "promk:<hours>" is the tent that
+// is 1 at its knot (on the log1p scale) and falls linearly to 0 at the
+// knots either side; the last is 1 beyond its knot. A row has at most two
+// of them set, so the spline costs the normal equations little.
+var promiseKnots = [...]float64{0, 12, 24, 36, 48, 72, 96, 144, 192, 336}
 
 // promiseKnotLogs are log1p of promiseKnots.
 var promiseKnotLogs = func() (l [len(promiseKnots)]float64) {
@@ -260,9 +263,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.set(g[6], 1)
 		r.set(g[7], promLog)
 		r.set(e.stprom[si], promLog)
-		for k, l := range promiseKnotLogs {
-			r.set(e.promk[k], math.Max(promLog-l, 0))
-		}
+		e.setPromiseSpline(r, promLog)
 		if left < 0 {
 			r.set(g[8], 1)
 		}
@@ -299,6 +300,23 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(r.d, 1)
 	r.set(r.lane, 1)
 	r.sort()
+}
+
+// setPromiseSpline sets the two tents around x (log1p hours to promise).
+func (e *Encoder) setPromiseSpline(r *Row, x float64) {
+	k := promiseKnotLogs
+	last := len(k) - 1
+	if x >= k[last] {
+		r.set(e.promk[last], 1)
+		return
+	}
+	j := 0
+	for x >= k[j+1] {
+		j++
+	}
+	w := (x - k[j]) / (k[j+1] - k[j])
+	r.set(e.promk[j], 1-w)
+	r.set(e.promk[j+1], w)
 }
 
 // sort orders the row by index; Encode's rows are nearly sorted already.

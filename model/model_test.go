@@ -84,3 +84,35 @@ func TestCalendar(t *testing.T) {
 		}
 	}
 }
+
+// The promise spline's tents: at most two set, summing to 1, and
+// interpolating linearly between knots on the log1p scale.
+func TestPromiseSpline(t *testing.T) {
+	names := featureNames(Vocabulary{})
+	e := NewEncoder(names)
+	for _, c := range []struct {
+		hours float64
+		want  map[string]float64
+	}{
+		{0, map[string]float64{"promk:0": 1}},
+		{24, map[string]float64{"promk:24": 1}},
+		{5000, map[string]float64{"promk:336": 1}},
+		{math.Expm1((math.Log1p(48) + math.Log1p(72)) / 2), map[string]float64{"promk:48": 0.5, "promk:72": 0.5}},
+	} {
+		var r Row
+		e.setPromiseSpline(&r, math.Log1p(c.hours))
+		got := map[string]float64{}
+		for k, i := range r.Idx {
+			got[names[i]] = r.Val[k]
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("%g h: tents %v, want %v", c.hours, got, c.want)
+			continue
+		}
+		for n, v := range c.want {
+			if math.Abs(got[n]-v) > 1e-9 {
+				t.Errorf("%g h: %s = %g, want %g", c.hours, n, got[n], v)
+			}
+		}
+	}
+}

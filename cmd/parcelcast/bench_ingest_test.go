@@ -23,8 +23,9 @@ import (
 )
 
 var (
-	benchScans = flag.Int("ingest.scans", 200000, "records BenchmarkIngest produces (make bench-ingest: 1000000)")
-	benchArgs  = flag.String("ingest.args", "", "extra flags for the parcelcast ingest run, space-separated")
+	benchScans        = flag.Int("ingest.scans", 200000, "records BenchmarkIngest produces (make bench-ingest: 1000000)")
+	benchArgs         = flag.String("ingest.args", "", "extra flags for the parcelcast ingest run, space-separated")
+	benchAlternatives = flag.Bool("ingest.alternatives", true, "also run the Kafka engine, the naive loop and the INSERT … SELECT ceiling (false: parcelcast alone)")
 	// With -ingest.profile, pass --metrics-addr in -ingest.args at the same address.
 	benchProfile     = flag.String("ingest.profile", "", "write a 5 s CPU profile of parcelcast ingest to this file")
 	benchProfileAddr = flag.String("ingest.profile-addr", "127.0.0.1:19464", "ingest's metrics address for -ingest.profile")
@@ -218,10 +219,14 @@ func BenchmarkIngest(b *testing.B) {
 	// 2 and 3, twice: into a flat 9-column MergeTree (the alternatives'
 	// easiest case), then into a table like parcelcast's own (the same
 	// engine, partitions and order as scan_events, the flat columns filled).
-	for _, target := range []struct{ label, ddl string }{
+	targets := []struct{ label, ddl string }{
 		{"flat table", "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)"},
 		{"scan_events' shape", "AS scan_events"},
-	} {
+	}
+	if !*benchAlternatives {
+		targets = nil
+	}
+	for _, target := range targets {
 		suffix := "_flat"
 		if target.label != "flat table" {
 			suffix = "_same"
@@ -282,10 +287,14 @@ func BenchmarkIngest(b *testing.B) {
 	}
 
 	// 4. The ceiling: the same rows inserted straight into ClickHouse.
-	for _, c := range []struct{ label, ddl, from string }{
+	ceilings := []struct{ label, ddl, from string }{
 		{"flat table", "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)", "naive_flat"},
 		{"scan_events' shape", "AS scan_events", "naive_same"},
-	} {
+	}
+	if !*benchAlternatives {
+		ceilings = nil
+	}
+	for _, c := range ceilings {
 		table := "ceiling_" + c.from
 		if err := conn.Exec(ctx, "CREATE TABLE "+table+" "+c.ddl); err != nil {
 			b.Fatal(err)

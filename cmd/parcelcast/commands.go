@@ -267,7 +267,7 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+")")
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
 	fs.StringVar(&f.normalized, "normalized-topic", ingest.NormalizedTopic, "topic receiving canonical events once stored, for online consumers ('' to disable)")
-	fs.IntVar(&f.cfg.BatchSize, "batch-size", 5000, "records per ClickHouse insert")
+	fs.IntVar(&f.cfg.BatchSize, "batch-size", 20000, "records per ClickHouse insert (at most; a batch is also written once it is --flush-interval old)")
 	fs.IntVar(&f.cfg.ParseWorkers, "parse-workers", 1, "goroutines parsing each batch; more when cores are spare beyond ClickHouse's")
 	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")

@@ -254,7 +254,8 @@ func promised(t *TrackResult, dest schemas.Location) *time.Time {
 	if local.Hour() == 0 && local.Minute() == 0 && local.Second() == 0 {
 		e.EventTime = e.EventTime.Add(24*time.Hour - time.Second)
 	}
-	return &e.EventTime
+	at := e.EventTime // not &e.EventTime: that would keep the whole event on the heap
+	return &at
 }
 
 // eventTypes maps FedEx scan event types (the Track API's eventType and

@@ -244,7 +244,8 @@ func promised(p *Package, dest schemas.Location) *time.Time {
 		if carrier.SetLocal(&e, w, dest) != nil {
 			return nil
 		}
-		return &e.EventTime
+		t := e.EventTime // not &e.EventTime: that would keep the whole event on the heap
+		return &t
 	}
 	return nil
 }

@@ -251,7 +251,8 @@ func promised(s string, dest schemas.Location) *time.Time {
 	if err != nil || carrier.SetLocal(&e, w, dest) != nil {
 		return nil
 	}
-	return &e.EventTime
+	t := e.EventTime // not &e.EventTime: that would keep the whole event on the heap
+	return &t
 }
 
 // ParseXML reads a Web Tools TrackResponse.
