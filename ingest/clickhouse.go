@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -20,15 +22,83 @@ func NewClickHouseWriter(conn driver.Conn) *ClickHouseWriter {
 	return &ClickHouseWriter{conn: conn}
 }
 
-// The column list is spelled out: ClickHouse 18.16 rejects a batch insert
-// without it.
-const insertScanEvents = `INSERT INTO scan_events (
-	event_id, tracking_number, carrier, service, status, status_detail, carrier_code, description,
-	event_time, event_utc_offset_minutes, offset_inferred,
-	city, region, postal_code, country, lat, lon,
-	origin_postal_code, origin_region, origin_country,
-	destination_postal_code, destination_region, destination_country,
-	mode, promised_delivery, source_topic, source_partition, source_offset, ingested_at)`
+// scanColumn is one column of scan_events and how to read it from a batch
+// of events: a slice of the column's Go type, one value per event.
+type scanColumn struct {
+	name   string
+	values func(events []schemas.ScanEvent) any
+}
+
+// column reads one field of every event into a slice.
+func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
+	return scanColumn{name: name, values: func(events []schemas.ScanEvent) any {
+		out := make([]T, len(events))
+		for i := range events {
+			out[i] = field(&events[i])
+		}
+		return out
+	}}
+}
+
+// scanColumns are the columns an insert fills, in the order of
+// insertScanEvents. Appending whole columns costs a fraction of appending
+// row by row (no boxing of every value, no type switch per value).
+var scanColumns = []scanColumn{
+	column("event_id", func(e *schemas.ScanEvent) string { return e.EventID }),
+	column("tracking_number", func(e *schemas.ScanEvent) string { return e.TrackingNumber }),
+	column("carrier", func(e *schemas.ScanEvent) string { return e.Carrier }),
+	column("service", func(e *schemas.ScanEvent) string { return e.Service }),
+	column("status", func(e *schemas.ScanEvent) string { return string(e.Status) }),
+	column("status_detail", func(e *schemas.ScanEvent) string { return e.StatusDetail }),
+	column("carrier_code", func(e *schemas.ScanEvent) string { return e.CarrierCode }),
+	column("description", func(e *schemas.ScanEvent) string { return e.Description }),
+	column("event_time", func(e *schemas.ScanEvent) time.Time { return e.EventTime.UTC() }),
+	column("event_utc_offset_minutes", func(e *schemas.ScanEvent) int16 { return int16(e.UTCOffsetMinutes) }),
+	column("offset_inferred", func(e *schemas.ScanEvent) uint8 {
+		if e.OffsetInferred {
+			return 1
+		}
+		return 0
+	}),
+	column("city", func(e *schemas.ScanEvent) string { return e.Location.City }),
+	column("region", func(e *schemas.ScanEvent) string { return e.Location.Region }),
+	column("postal_code", func(e *schemas.ScanEvent) string { return e.Location.PostalCode }),
+	column("country", func(e *schemas.ScanEvent) string { return e.Location.Country }),
+	column("lat", func(e *schemas.ScanEvent) *float64 {
+		if !e.Location.HasCoords {
+			return nil
+		}
+		return &e.Location.Lat
+	}),
+	column("lon", func(e *schemas.ScanEvent) *float64 {
+		if !e.Location.HasCoords {
+			return nil
+		}
+		return &e.Location.Lon
+	}),
+	column("origin_postal_code", func(e *schemas.ScanEvent) string { return e.Origin.PostalCode }),
+	column("origin_region", func(e *schemas.ScanEvent) string { return e.Origin.Region }),
+	column("origin_country", func(e *schemas.ScanEvent) string { return e.Origin.Country }),
+	column("destination_postal_code", func(e *schemas.ScanEvent) string { return e.Destination.PostalCode }),
+	column("destination_region", func(e *schemas.ScanEvent) string { return e.Destination.Region }),
+	column("destination_country", func(e *schemas.ScanEvent) string { return e.Destination.Country }),
+	column("mode", func(e *schemas.ScanEvent) string { return e.Mode }),
+	column("promised_delivery", func(e *schemas.ScanEvent) *time.Time { return e.PromisedDelivery }),
+	column("source_topic", func(e *schemas.ScanEvent) string { return e.Source.Topic }),
+	column("source_partition", func(e *schemas.ScanEvent) int32 { return e.Source.Partition }),
+	column("source_offset", func(e *schemas.ScanEvent) int64 { return e.Source.Offset }),
+	column("ingested_at", func(e *schemas.ScanEvent) time.Time { return e.Source.IngestedAt.UTC() }),
+}
+
+// insertScanEvents spells out the column list: ClickHouse 18.16 rejects a
+// batch insert without it.
+var insertScanEvents = func() string {
+	names := make([]string, len(scanColumns))
+	for i, c := range scanColumns {
+		names[i] = c.name
+	}
+	return "INSERT INTO scan_events (" + strings.Join(names, ", ") + ")"
+}()
 
 // WriteEvents inserts events as one batch. The batch is acknowledged by
 // the server when WriteEvents returns nil; on error nothing may be assumed
@@ -41,26 +111,10 @@ func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.Sca
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}
-	for i := range events {
-		e := &events[i]
-		var lat, lon *float64
-		if e.Location.HasCoords {
-			lat, lon = &e.Location.Lat, &e.Location.Lon
-		}
-		var inferred uint8
-		if e.OffsetInferred {
-			inferred = 1
-		}
-		if err := batch.Append(
-			e.EventID, e.TrackingNumber, e.Carrier, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode, e.Description,
-			e.EventTime.UTC(), int16(e.UTCOffsetMinutes), inferred,
-			e.Location.City, e.Location.Region, e.Location.PostalCode, e.Location.Country, lat, lon,
-			e.Origin.PostalCode, e.Origin.Region, e.Origin.Country,
-			e.Destination.PostalCode, e.Destination.Region, e.Destination.Country,
-			e.Mode, e.PromisedDelivery, e.Source.Topic, e.Source.Partition, e.Source.Offset, e.Source.IngestedAt.UTC(),
-		); err != nil {
+	for i, c := range scanColumns {
+		if err := batch.Column(i).Append(c.values(events)); err != nil {
 			_ = batch.Abort()
-			return fmt.Errorf("append event %s: %w", e.EventID, err)
+			return fmt.Errorf("append scan_events column %s: %w", c.name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
