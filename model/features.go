@@ -131,7 +131,7 @@ type Encoder struct {
 	// promise marks the features a promise sets.
 	promise []bool
 	hol     [holidayDays]int
-	status  map[schemas.Status][3]int // st, sthour_sin, sthour_cos
+	status  [][3]int // by statusOrdinal: st, sthour_sin, sthour_cos
 	wd      [7]int
 	cs      map[[2]string]int // carrier, service → block start
 	orig    map[string]int
@@ -143,7 +143,7 @@ type Encoder struct {
 // layout). Missing names contribute nothing.
 func NewEncoder(names []string) *Encoder {
 	e := &Encoder{names: names, index: make(map[string]int, len(names)),
-		status: map[schemas.Status][3]int{}, cs: map[[2]string]int{},
+		cs:   map[[2]string]int{},
 		orig: map[string]int{}, dest: map[string]int{}, lanes: map[[2]string]int{}}
 	for i, n := range names {
 		e.index[n] = i
@@ -168,7 +168,7 @@ func NewEncoder(names []string) *Encoder {
 		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
 	}
 	for _, st := range schemas.Statuses {
-		e.status[st] = [3]int{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))}
+		e.status = append(e.status, [3]int{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))})
 	}
 	for d := range e.wd {
 		e.wd[d] = at("wd:" + strconv.Itoa(d))
@@ -276,9 +276,10 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			}
 		}
 	}
-	st := e.status[s.Status]
-	if st == ([3]int{}) {
-		st = [3]int{-1, -1, -1}
+	so := statusOrdinal(s.Status)
+	st := [3]int{-1, -1, -1}
+	if so >= 0 {
+		st = e.status[so]
 	}
 	r.set(st[0], 1)
 	r.set(st[1], hs)
@@ -287,7 +288,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(e.wd[wd], 1)
 	if b := r.csBlock; b >= 0 {
 		r.set(b, 1)
-		if so := statusOrdinal(s.Status); so >= 0 {
+		if so >= 0 {
 			r.set(b+csOffStatus+so, 1)
 		}
 		r.set(b+csOffWeekday+wd, 1)
