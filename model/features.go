@@ -385,6 +385,18 @@ func (e *Encoder) promiseFeatures() []int {
 	return out
 }
 
+// encodeBoth encodes s into row and returns the row the lane fit reads:
+// row itself when s has no promise, else hid, filled with row less the
+// promise features.
+func (e *Encoder) encodeBoth(s *Snapshot, row, hid *Row) *Row {
+	e.Encode(s, row)
+	if s.Promised.IsZero() {
+		return row
+	}
+	e.dropPromise(row, hid)
+	return hid
+}
+
 // dropPromise copies src into dst without the promise features: the row
 // of the same snapshot had the carrier made no promise.
 func (e *Encoder) dropPromise(src, dst *Row) {

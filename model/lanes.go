@@ -51,10 +51,11 @@ func (l *laneStats) merge(o *laneStats) {
 	}
 }
 
-// offsets shrinks each lane's mean residual of target t toward zero by how much of its
-// spread is signal (empirical Bayes, method of moments): the between-lane
-// variance τ² is what the lane means vary by beyond the noise σ²/m a mean
-// of m shipments has; a lane's offset is its mean × τ²/(τ² + σ²/m).
+// offsets shrinks each lane's mean residual of target t toward zero by how
+// much of its spread is signal (empirical Bayes, method of moments): the
+// between-lane variance τ² is what the lane means vary by beyond the noise
+// σ²/m a mean of m shipments has; a lane's offset is its mean ×
+// τ²/(τ² + σ²/m).
 // Snapshots of one shipment share its lane and its luck, so m counts
 // shipments, not rows.
 func (l *laneStats) offsets(coef []float64, t int, sigma2 float64) map[string]float64 {

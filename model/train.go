@@ -312,12 +312,9 @@ func (w *selectWorker) journey(j *Journey) {
 		w.offs[i] = offs[i]
 	}
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-		w.m.enc.Encode(s, &w.row)
-		laneRow := &w.row
+		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
 			score(w.cands[1], &w.row, offs[1], hoursLeft)
-			w.m.enc.dropPromise(&w.row, &w.hid)
-			laneRow = &w.hid
 		}
 		score(w.cands[0], laneRow, offs[0], hoursLeft)
 	})
@@ -351,12 +348,7 @@ func (w *calibWorker) journey(j *Journey) {
 	key := laneKeyOf(j)
 	promised := !j.Promised.IsZero() && w.fits[1] != nil
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-		w.m.enc.Encode(s, &w.row)
-		laneRow := &w.row
-		if !j.Promised.IsZero() {
-			w.m.enc.dropPromise(&w.row, &w.hid)
-			laneRow = &w.hid
-		}
+		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
 			w.add(1, &w.row, key, s, hoursLeft)
 		}
@@ -421,12 +413,7 @@ func (w *testWorker) journey(j *Journey) {
 	m := w.m
 	var standard time.Time // the service standard's deadline, without a promise
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
-		m.enc.Encode(s, &w.row)
-		laneRow := &w.row
-		if !s.Promised.IsZero() {
-			m.enc.dropPromise(&w.row, &w.hid)
-			laneRow = &w.hid
-		}
+		laneRow := m.enc.encodeBoth(s, &w.row, &w.hid)
 		f := m.fitFor(s)
 		row := &w.row
 		if f == m.Lane {
