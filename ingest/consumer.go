@@ -180,13 +180,18 @@ func (c *Consumer) Run(ctx context.Context) error {
 		GroupTopics:       topics,
 		MinBytes:          1,
 		MaxBytes:          16 << 20,
-		MaxWait:           200 * time.Millisecond,
+		MaxWait:           2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
 		StartOffset:       kafka.FirstOffset,
 		CommitInterval:    0, // synchronous commits: CommitMessages returns once the broker has them
 		QueueCapacity:     fetchQueue,
 		SessionTimeout:    c.cfg.SessionTimeout,
 		RebalanceTimeout:  c.cfg.SessionTimeout,
 		HeartbeatInterval: max(c.cfg.SessionTimeout/5, 100*time.Millisecond),
+		// kafka-go's own errors (group joins, fetches, commits it retries)
+		// go to the log: a consumer that stops making progress says why.
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			c.log.Warn(fmt.Sprintf(msg, args...), "component", "kafka-go")
+		}),
 	})
 	defer reader.Close()
 

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -111,10 +114,11 @@ func TestCrashRecovery(t *testing.T) {
 		produced <- nil
 	}()
 
+	group := testenv.RandomName("crash_")
 	args := []string{"ingest",
 		"--clickhouse-addr", env.ClickHouse.Addr, "--clickhouse-database", chCfg.Database,
 		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--topics", strings.Join(pairs, ","),
-		"--group", testenv.RandomName("crash_"), "--dlq-topic", dlqTopic, "--normalized-topic", normTopic,
+		"--group", group, "--dlq-topic", dlqTopic, "--normalized-topic", normTopic,
 		"--batch-size", "2000", "--flush-interval", "100ms", "--shutdown-timeout", "20s", "--session-timeout", "6s", // the broker's minimum
 		"--metrics-addr", "", "--log-level", "warn", "--log-format", "text"}
 	argv, _ := json.Marshal(args)
@@ -186,7 +190,8 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rows != wantRows || ids != wantRows {
-		t.Fatalf("after %d kills: scan_events FINAL has %d rows / %d ids, want %d distinct scans", *crashKills, rows, ids, wantRows)
+		t.Fatalf("after %d kills: scan_events FINAL has %d rows / %d ids, want %d distinct scans; %s",
+			*crashKills, rows, ids, wantRows, groupLag(ctx, env.Kafka.Brokers, group, topics))
 	}
 
 	// The dead-letter topic: exactly the malformed payloads (a replayed or
@@ -251,4 +256,46 @@ func readAll(t *testing.T, topic string) map[string]bool {
 		})
 	}
 	return got
+}
+
+// groupLag describes, for a failed run, how far the group's committed
+// offsets are from the end of each raw topic: records committed but not
+// stored would show no lag, records never consumed would.
+func groupLag(ctx context.Context, brokers []string, group string, topics map[string]string) string {
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	fetch := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
+	list := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for topic := range topics {
+		for p := 0; p < 4; p++ {
+			fetch.Topics[topic] = append(fetch.Topics[topic], p)
+			list.Topics[topic] = append(list.Topics[topic], kafka.LastOffsetOf(p))
+		}
+	}
+	committed, err := client.OffsetFetch(ctx, fetch)
+	if err != nil {
+		return "committed offsets: " + err.Error()
+	}
+	ends, err := client.ListOffsets(ctx, list)
+	if err != nil {
+		return "end offsets: " + err.Error()
+	}
+	var b strings.Builder
+	b.WriteString("group lag (committed/end):")
+	for _, topic := range slices.Sorted(maps.Keys(fetch.Topics)) {
+		for p := range 4 {
+			c, end := int64(-1), int64(-1)
+			for _, o := range committed.Topics[topic] {
+				if o.Partition == p {
+					c = o.CommittedOffset
+				}
+			}
+			for _, o := range ends.Topics[topic] {
+				if o.Partition == p {
+					end = o.LastOffset
+				}
+			}
+			fmt.Fprintf(&b, " %s/%d %d/%d", topic[strings.LastIndexByte(topic, '.')+1:], p, c, end)
+		}
+	}
+	return b.String()
 }
