@@ -17,8 +17,9 @@ import (
 // FormatVersion is the artifact layout this build reads and writes.
 const FormatVersion = 3
 
-// ResidualLevels are the quantile levels of the log-scale residuals a
-// model keeps per segment; p10, p50, p90 and p95 are among them.
+// ResidualLevels are the quantile levels of the residuals (on a fit's
+// target scale) a model keeps per segment; p10, p50, p90 and p95 are among
+// them.
 var ResidualLevels = [19]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
 	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95}
 

@@ -63,7 +63,7 @@ type Source interface {
 var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 
 // minSegmentRows is the least calibration rows a residual segment needs
-// to get its own quantiles; smaller segments use their carrier's.
+// to get its own quantiles; smaller segments use the next, wider one.
 const minSegmentRows = 300
 
 // Train fits a model on the oldest 70% of delivered shipments (by first
