@@ -175,17 +175,20 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	sort.Strings(topics)
 	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:           c.cfg.Brokers,
-		GroupID:           c.cfg.GroupID,
-		GroupTopics:       topics,
-		MinBytes:          1,
-		MaxBytes:          16 << 20,
-		MaxWait:           2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
-		StartOffset:       kafka.FirstOffset,
-		CommitInterval:    0, // synchronous commits: CommitMessages returns once the broker has them
-		QueueCapacity:     fetchQueue,
-		SessionTimeout:    c.cfg.SessionTimeout,
-		RebalanceTimeout:  c.cfg.SessionTimeout,
+		Brokers:        c.cfg.Brokers,
+		GroupID:        c.cfg.GroupID,
+		GroupTopics:    topics,
+		MinBytes:       1,
+		MaxBytes:       16 << 20,
+		MaxWait:        2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0, // synchronous commits: CommitMessages returns once the broker has them
+		QueueCapacity:  fetchQueue,
+		SessionTimeout: c.cfg.SessionTimeout,
+		// kafka-go gives a group join 5 s plus this before it gives up and
+		// joins again; at the session timeout alone, joins against a busy
+		// coordinator timed out now and then.
+		RebalanceTimeout:  2 * c.cfg.SessionTimeout,
 		HeartbeatInterval: max(c.cfg.SessionTimeout/5, 100*time.Millisecond),
 		// kafka-go's own errors (group joins, fetches, commits it retries)
 		// go to the log: a consumer that stops making progress says why.
