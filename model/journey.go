@@ -117,6 +117,15 @@ func Lane(carrier, service, o, d string) string {
 // error on the last day less than the plain log scale does.
 func toTarget(h, c float64) float64 { return math.Log1p(math.Max(h, 0) / c) }
 
+// toTargets writes toTarget(h, c) for every scale c into out, from the
+// scales' logs: log(1 + h/c) = log(h + c) − log(c), one logarithm each.
+func toTargets(h float64, scales, logScales, out []float64) {
+	h = math.Max(h, 0)
+	for t, c := range scales {
+		out[t] = math.Log(h+c) - logScales[t]
+	}
+}
+
 // fromTarget inverts toTarget.
 func fromTarget(y, c float64) float64 { return math.Max(math.Expm1(y)*c, 0) }
 

@@ -116,3 +116,21 @@ func TestPromiseSpline(t *testing.T) {
 		}
 	}
 }
+
+// toTargets, the fit pass's form, agrees with toTarget.
+func TestToTargetsMatchesToTarget(t *testing.T) {
+	scales := []float64{1, 6, 24, 48}
+	logs := make([]float64, len(scales))
+	for i, c := range scales {
+		logs[i] = math.Log(c)
+	}
+	out := make([]float64, len(scales))
+	for _, h := range []float64{-3, 0, 0.01, 1, 17.5, 200, 5000} {
+		toTargets(h, scales, logs, out)
+		for i, c := range scales {
+			if want := toTarget(h, c); math.Abs(out[i]-want) > 1e-12 {
+				t.Errorf("h=%g c=%g: %g, want %g", h, c, out[i], want)
+			}
+		}
+	}
+}

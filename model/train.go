@@ -251,11 +251,7 @@ func (w *fitWorker) journey(j *Journey) {
 	lane.shipments++
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
-		// toTarget on every scale: log(1 + h/c) = log(h + c) − log(c).
-		h := math.Max(hoursLeft, 0)
-		for t, c := range acc.scales {
-			w.ys[t] = math.Log(h+c) - w.logScales[t]
-		}
+		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
 		acc.add(&w.row, w.ys, lane, s.inPeak())
 		if s.Scans == 1 {
 			hidden := *s

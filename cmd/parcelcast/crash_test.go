@@ -72,6 +72,9 @@ func (r *recordingWriter) WriteMessages(ctx context.Context, msgs ...kafka.Messa
 // is missing, the dead-letter topic holds exactly the malformed records,
 // and a last SIGTERM makes ingest exit cleanly. It fails when offsets are
 // committed before the insert they cover.
+// crashPartitions is how many partitions each of the crash test's topics has.
+const crashPartitions = 4
+
 func TestCrashRecovery(t *testing.T) {
 	ctx := context.Background()
 	chCfg, conn := env.Database(t)
@@ -85,7 +88,7 @@ func TestCrashRecovery(t *testing.T) {
 		all = append(all, topic)
 		pairs = append(pairs, topic+"="+feed)
 	}
-	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 4, all...); err != nil {
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, crashPartitions, all...); err != nil {
 		t.Fatal(err)
 	}
 	rec := &recordingWriter{w: newScanWriter(env.Kafka.Brokers), topics: topics, ids: map[string]bool{}, malformed: map[string]bool{}}
@@ -266,7 +269,7 @@ func groupLag(ctx context.Context, brokers []string, group string, topics map[st
 	fetch := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
 	list := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
 	for topic := range topics {
-		for p := 0; p < 4; p++ {
+		for p := range crashPartitions {
 			fetch.Topics[topic] = append(fetch.Topics[topic], p)
 			list.Topics[topic] = append(list.Topics[topic], kafka.LastOffsetOf(p))
 		}
@@ -282,7 +285,7 @@ func groupLag(ctx context.Context, brokers []string, group string, topics map[st
 	var b strings.Builder
 	b.WriteString("group lag (committed/end):")
 	for _, topic := range slices.Sorted(maps.Keys(fetch.Topics)) {
-		for p := range 4 {
+		for p := range crashPartitions {
 			c, end := int64(-1), int64(-1)
 			for _, o := range committed.Topics[topic] {
 				if o.Partition == p {

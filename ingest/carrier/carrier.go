@@ -106,8 +106,20 @@ func (r *Results) Done(feed string) ([]schemas.ScanEvent, error) {
 // one (the scan location, then for instance the shipment's origin).
 // OffsetInferred is always set: the offset did not come from the carrier.
 func SetLocal(e *schemas.ScanEvent, w zone.Wall, places ...schemas.Location) error {
-	if err := checkWall(w); err != nil {
+	t, off, err := LocalTime(w, places...)
+	if err != nil {
 		return err
+	}
+	e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred = t, off, true
+	return nil
+}
+
+// LocalTime is the instant and UTC offset (minutes) of a local wall-clock
+// reading, resolved as SetLocal does, for times that are not a scan's
+// (a promised delivery).
+func LocalTime(w zone.Wall, places ...schemas.Location) (time.Time, int, error) {
+	if err := checkWall(w); err != nil {
+		return time.Time{}, 0, err
 	}
 	var firstErr error
 	for _, p := range places {
@@ -118,13 +130,12 @@ func SetLocal(e *schemas.ScanEvent, w zone.Wall, places ...schemas.Location) err
 			}
 			continue
 		}
-		e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred = t, off, true
-		return nil
+		return t, off, nil
 	}
 	if firstErr == nil {
 		firstErr = zone.ErrUnresolved
 	}
-	return fmt.Errorf("local time without offset: %w", firstErr)
+	return time.Time{}, 0, fmt.Errorf("local time without offset: %w", firstErr)
 }
 
 // SetOffset sets e.EventTime from a wall-clock reading and a known offset.

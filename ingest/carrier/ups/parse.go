@@ -240,11 +240,10 @@ func promised(p *Package, dest schemas.Location) *time.Time {
 		if err != nil {
 			return nil
 		}
-		var e schemas.ScanEvent
-		if carrier.SetLocal(&e, w, dest) != nil {
+		t, _, err := carrier.LocalTime(w, dest)
+		if err != nil {
 			return nil
 		}
-		t := e.EventTime // not &e.EventTime: that would keep the whole event on the heap
 		return &t
 	}
 	return nil

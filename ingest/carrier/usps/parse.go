@@ -242,16 +242,18 @@ func promised(s string, dest schemas.Location) *time.Time {
 	if s == "" {
 		return nil
 	}
-	var e schemas.ScanEvent
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		t = t.UTC()
 		return &t
 	}
 	w, err := isoWall(s)
-	if err != nil || carrier.SetLocal(&e, w, dest) != nil {
+	if err != nil {
 		return nil
 	}
-	t := e.EventTime // not &e.EventTime: that would keep the whole event on the heap
+	t, _, err := carrier.LocalTime(w, dest)
+	if err != nil {
+		return nil
+	}
 	return &t
 }
 
