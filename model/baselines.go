@@ -52,26 +52,37 @@ func baselineKeysOf(j *Journey) [3]string {
 	return baselineKeys(&Snapshot{Carrier: j.Carrier, Service: j.Service, OriginArea: o, DestArea: d})
 }
 
-// estimate is a baseline's estimate of the hours left from snapshot s,
-// keys being the snapshot's lane keys (baselineKeys).
-func (b *Baselines) estimate(name string, keys [3]string, s *Snapshot) float64 {
-	switch name {
-	case BaselineLaneMedian:
-		return laneEstimate(b.LaneMedianHours, keys, s)
-	case BaselineLaneMode:
-		return laneEstimate(b.LaneModeHours, keys, s)
-	default:
-		return b.standard(s)
-	}
-}
+// laneTransits are the transit hours the lane baselines expect of one
+// journey, in BaselineNames order after the standard: median, mode. A
+// baseline with no key of the journey's lane expects nothing (NaN).
+type laneTransits [2]float64
 
-func laneEstimate(m map[string]float64, keys [3]string, s *Snapshot) float64 {
-	for _, k := range keys {
-		if h, ok := m[k]; ok {
-			return math.Max(h-s.ElapsedHours, 0)
+// laneTransitsOf looks up a journey's lane keys (baselineKeys), most
+// specific first: once per journey, not per snapshot.
+func (b *Baselines) laneTransitsOf(keys [3]string) laneTransits {
+	t := laneTransits{math.NaN(), math.NaN()}
+	for i, m := range [2]map[string]float64{b.LaneMedianHours, b.LaneModeHours} {
+		for _, k := range keys {
+			if h, ok := m[k]; ok {
+				t[i] = h
+				break
+			}
 		}
 	}
-	return 0
+	return t
+}
+
+// estimates are every baseline's estimate of the hours left from
+// snapshot s, in BaselineNames order; lane is the journey's laneTransits.
+// A lane baseline that knows no transit for the lane estimates 0.
+func (b *Baselines) estimates(lane laneTransits, s *Snapshot) [3]float64 {
+	est := [3]float64{b.standard(s)}
+	for i, h := range lane {
+		if !math.IsNaN(h) {
+			est[i+1] = math.Max(h-s.ElapsedHours, 0)
+		}
+	}
+	return est
 }
 
 // standard is the hours to the carrier's promise, or else to 20:00 local

@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"flag"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ func BenchmarkTrain(b *testing.B) {
 	var m *model.Model
 	for b.Loop() {
 		var err error
-		m, err = model.Train(context.Background(), c, model.TrainConfig{})
+		m, err = model.Train(context.Background(), c, model.TrainConfig{Log: benchLog()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -39,6 +40,7 @@ func BenchmarkTrain(b *testing.B) {
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(m.Lane.Rows+m.Metrics.CalibRows+m.Metrics.TestRows), "rows")
 	b.ReportMetric(peakRSSMB(), "peak-RSS-MB")
+	b.ReportMetric(float64(len(m.Features)), "features")
 	b.ReportMetric(100*m.Metrics.Overall.Reduction(model.BaselineLaneMedian), "%-below-lane-median")
 }
 
@@ -55,4 +57,11 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+func benchLog() *slog.Logger {
+	if os.Getenv("BENCH_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
 }

@@ -118,6 +118,9 @@ type backtest struct {
 	groups     map[[2]string]*scoreAcc // kind, name
 	levelBelow [len(ResidualLevels)]float64
 	errHist    ErrorHistogram
+
+	carrier, service         *scoreAcc // the groups of the last snapshot added
+	carrierName, serviceName string
 }
 
 func newBacktest() *backtest {
@@ -143,8 +146,16 @@ func (b *backtest) add(carrier, service string, actual float64, levels []float64
 		P90: fromTarget(levels[levelP90], scale), P95: fromTarget(levels[levelP95], scale)}
 	actualLog := toTarget(actual, scale)
 	b.all.add(actual, p, base)
-	b.group("carrier", carrier).add(actual, p, base)
-	b.group("service", service).add(actual, p, base)
+	// A journey's snapshots share carrier and service: look their groups
+	// up once.
+	if b.carrier == nil || carrier != b.carrierName {
+		b.carrier, b.carrierName = b.group("carrier", carrier), carrier
+	}
+	if b.service == nil || service != b.serviceName {
+		b.service, b.serviceName = b.group("service", service), service
+	}
+	b.carrier.add(actual, p, base)
+	b.service.add(actual, p, base)
 	b.group("togo", daysToGoBucket(actual)).add(actual, p, base)
 	for i, v := range levels {
 		if actualLog <= v {

@@ -235,8 +235,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
 	}
 	day, secs := s.localDay()
-	h := float64(secs/60) / 60
-	hs, hc := math.Sincos(2 * math.Pi * h / 24)
+	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
 	peak := 0.0
 	cal := calendarBits()
@@ -337,17 +336,37 @@ func lookup[K comparable](m map[K]int, k K) int {
 	return -1
 }
 
-var statusOrdinals = func() map[schemas.Status]int {
-	m := map[schemas.Status]int{}
-	for i, s := range schemas.Statuses {
-		m[s] = i
-	}
-	return m
-}()
-
+// statusOrdinal is the position of s in schemas.Statuses, or -1. A
+// switch: it runs for every snapshot, and hashing the string for a map
+// cost more.
 func statusOrdinal(s schemas.Status) int {
-	if i, ok := statusOrdinals[s]; ok {
-		return i
+	switch s {
+	case schemas.StatusInfoReceived:
+		return 0
+	case schemas.StatusPickedUp:
+		return 1
+	case schemas.StatusInTransit:
+		return 2
+	case schemas.StatusArrivedAtFacility:
+		return 3
+	case schemas.StatusDepartedFacility:
+		return 4
+	case schemas.StatusOutForDelivery:
+		return 5
+	case schemas.StatusDeliveryAttempted:
+		return 6
+	case schemas.StatusAvailableForPickup:
+		return 7
+	case schemas.StatusDelivered:
+		return 8
+	case schemas.StatusException:
+		return 9
+	case schemas.StatusReturnedToSender:
+		return 10
+	case schemas.StatusCancelled:
+		return 11
+	case schemas.StatusUnknown:
+		return 12
 	}
 	return -1
 }
@@ -409,6 +428,15 @@ func (e *Encoder) dropPromise(src, dst *Row) {
 		dst.Val = append(dst.Val, src.Val[k])
 	}
 }
+
+// hourSinCos is the sine and cosine of the local time of day at each
+// minute, a day being one turn.
+var hourSinCos = func() (t [24 * 60][2]float64) {
+	for m := range t {
+		t[m][0], t[m][1] = math.Sincos(2 * math.Pi * float64(m) / (24 * 60))
+	}
+	return t
+}()
 
 // log1pCounts caches log1p of small counts.
 var log1pCounts = func() (t [64]float64) {

@@ -3,26 +3,57 @@ package model
 import "math"
 
 // hist is a fixed-bin weighted histogram: memory does not grow with the
-// number of values, and quantiles are exact to half a bin.
+// number of values, and quantiles are exact to half a bin. Only the range
+// of bins between the lowest and highest value seen is stored, so the
+// many small histograms of a pass (one per lane, segment or status) stay
+// small and in cache.
 type hist struct {
 	lo, width float64
-	w         []float64
+	bins      int       // bins in [lo, hi)
+	first     int       // the bin w[0] counts
+	w         []float64 // bins first … first+len(w)-1
 	total     float64
 }
 
 func newHist(lo, hi, width float64) *hist {
-	return &hist{lo: lo, width: width, w: make([]float64, int(math.Ceil((hi-lo)/width)))}
+	return &hist{lo: lo, width: width, bins: int(math.Ceil((hi - lo) / width))}
 }
 
-func (h *hist) add(v, weight float64) {
+// bin is the bin of v: values below lo (and NaN) go to the first bin,
+// values at or beyond hi to the last.
+func (h *hist) bin(v float64) int {
 	i := int((v - h.lo) / h.width)
 	if i < 0 || math.IsNaN(v) {
 		i = 0
 	}
-	if i >= len(h.w) {
-		i = len(h.w) - 1
+	return min(i, h.bins-1)
+}
+
+func (h *hist) add(v, weight float64) {
+	h.addBin(h.bin(v), weight)
+}
+
+func (h *hist) addBin(i int, weight float64) {
+	switch {
+	case len(h.w) == 0:
+		h.first = i
+		h.w = append(h.w, 0)
+	case i < h.first:
+		// Grow downwards, with room for more.
+		n := min(h.first, max(h.first-i, len(h.w)/2))
+		w := make([]float64, n+len(h.w), n+cap(h.w))
+		copy(w[n:], h.w)
+		h.w, h.first = w, h.first-n
+	case i >= h.first+len(h.w):
+		n := i - h.first + 1
+		if n > cap(h.w) {
+			w := make([]float64, len(h.w), min(max(n, 2*cap(h.w)), h.bins-h.first))
+			copy(w, h.w)
+			h.w = w
+		}
+		h.w = h.w[:n]
 	}
-	h.w[i] += weight
+	h.w[i-h.first] += weight
 	h.total += weight
 }
 
@@ -36,11 +67,11 @@ func (h *hist) quantile(q float64) float64 {
 	var cum float64
 	for i, w := range h.w {
 		if cum+w >= target && w > 0 {
-			return h.lo + h.width*(float64(i)+(target-cum)/w)
+			return h.lo + h.width*(float64(h.first+i)+(target-cum)/w)
 		}
 		cum += w
 	}
-	return h.lo + h.width*float64(len(h.w))
+	return h.lo + h.width*float64(h.first+len(h.w))
 }
 
 // mode returns the centre of the heaviest bin.
@@ -51,13 +82,16 @@ func (h *hist) mode() float64 {
 			best = i
 		}
 	}
-	return h.lo + h.width*(float64(best)+0.5)
+	return h.lo + h.width*(float64(h.first+best)+0.5)
 }
 
 // merge adds another histogram of the same bins.
 func (h *hist) merge(o *hist) {
 	for i, w := range o.w {
-		h.w[i] += w
+		if w != 0 {
+			h.addBin(o.first+i, w)
+			h.total -= w
+		}
 	}
 	h.total += o.total
 }

@@ -140,6 +140,14 @@ func (m *Model) Predict(s Snapshot) Prediction {
 	return predictionAt(levels[:])
 }
 
+// fitIndex is 0 for the lane fit, 1 for the promise fit.
+func fitIndex(m *Model, f *Fit) int {
+	if f == m.Lane {
+		return 0
+	}
+	return 1
+}
+
 // fitFor picks the fit that serves s.
 func (m *Model) fitFor(s *Snapshot) *Fit {
 	if !s.Promised.IsZero() && m.Promise != nil {
@@ -159,11 +167,11 @@ func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 }
 
 // predictLog writes the estimate on the target scale at every residual
-// level of an encoded row into out, with the lane key and segment keys
-// from the caller's caches (seg may be nil).
+// level of an encoded row into out, with the lane key and the residuals
+// from the caller's caches (seg, f's own, may be nil).
 func (f *Fit) predictLog(row *Row, lane string, s *Snapshot, seg segCache, out []float64) {
 	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
-	q, scale := f.residuals(seg.keys(s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale))), f.scale(s)
+	q, scale := seg.residuals(f, s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale)), f.scale(s)
 	for i := range out {
 		out[i] = y + q[i]*scale
 	}

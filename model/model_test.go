@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 func TestRidgeRecoversCoefficients(t *testing.T) {
@@ -132,5 +134,165 @@ func TestToTargetsMatchesToTarget(t *testing.T) {
 				t.Errorf("h=%g c=%g: %g, want %g", h, c, out[i], want)
 			}
 		}
+	}
+}
+
+// statusOrdinal follows schemas.Statuses, and knows nothing else.
+func TestStatusOrdinal(t *testing.T) {
+	for i, s := range schemas.Statuses {
+		if got := statusOrdinal(s); got != i {
+			t.Errorf("statusOrdinal(%q) = %d, want %d", s, got, i)
+		}
+	}
+	if got := statusOrdinal("lost_in_space"); got != -1 {
+		t.Errorf("unknown status: %d, want -1", got)
+	}
+}
+
+// The time-of-day table matches the sine and cosine it replaces.
+func TestHourSinCos(t *testing.T) {
+	for _, m := range []int{0, 1, 359, 360, 720, 1439} {
+		s, c := math.Sincos(2 * math.Pi * (float64(m) / 60) / 24)
+		if math.Abs(hourSinCos[m][0]-s) > 1e-12 || math.Abs(hourSinCos[m][1]-c) > 1e-12 {
+			t.Errorf("minute %d: %v, want %g %g", m, hourSinCos[m], s, c)
+		}
+	}
+}
+
+func TestStatusCount(t *testing.T) {
+	if statusCount != len(schemas.Statuses) {
+		t.Fatalf("statusCount is %d; schemas.Statuses has %d", statusCount, len(schemas.Statuses))
+	}
+}
+
+// AddRow refuses rows whose indices are out of order or range: its inner
+// loop relies on them.
+func TestAddRowChecksIndices(t *testing.T) {
+	for _, idx := range [][]int32{{0, 2, 1}, {0, 1, 1}, {-1, 2}, {0, 3}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("indices %v: no panic", idx)
+				}
+			}()
+			NewRidge(3, 1).AddRow(&Row{Idx: idx, Val: make([]float64, len(idx))}, []float64{1})
+		}()
+	}
+}
+
+// A histogram that stores only the bins it has seen gives the quantiles
+// and mode of one that stores them all, however its values arrive.
+func TestHistMatchesDenseCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 50 {
+		lo, hi, width := -5.0, 5.0, 0.01
+		a, b := newHist(lo, hi, width), newHist(lo, hi, width)
+		dense := make([]float64, 1000)
+		centre := rng.Float64()*12 - 6
+		for k := range 1 + rng.IntN(400) {
+			v := centre + rng.NormFloat64()*rng.Float64()*3
+			if k%97 == 0 {
+				v = math.NaN()
+			}
+			w := 1 + float64(rng.IntN(3))
+			h := a
+			if rng.IntN(2) == 0 {
+				h = b
+			}
+			h.add(v, w)
+			i := int((v - lo) / width)
+			if i < 0 || math.IsNaN(v) {
+				i = 0
+			}
+			dense[min(i, len(dense)-1)] += w
+		}
+		a.merge(b)
+		var total float64
+		for _, w := range dense {
+			total += w
+		}
+		if a.total != total {
+			t.Fatalf("trial %d: total %g, want %g", trial, a.total, total)
+		}
+		for _, q := range []float64{0.01, 0.1, 0.5, 0.9, 0.99} {
+			target, cum, want := q*total, 0.0, math.NaN()
+			for i, w := range dense {
+				if cum+w >= target && w > 0 {
+					want = lo + width*(float64(i)+(target-cum)/w)
+					break
+				}
+				cum += w
+			}
+			if got := a.quantile(q); math.Abs(got-want) > 1e-9 {
+				t.Errorf("trial %d: quantile %g = %g, want %g", trial, q, got, want)
+			}
+		}
+		best := 0
+		for i, w := range dense {
+			if w > dense[best] {
+				best = i
+			}
+		}
+		if got, want := a.mode(), lo+width*(float64(best)+0.5); got != want {
+			t.Errorf("trial %d: mode %g, want %g", trial, got, want)
+		}
+	}
+}
+
+// estimates follow BaselineNames, and a lane baseline falls back from the
+// lane to the carrier's service to everything.
+func TestBaselineEstimates(t *testing.T) {
+	b := &Baselines{
+		LaneMedianHours: map[string]float64{Lane("ups", "ground", "US1", "US9"): 50, Lane("*", "*", "*", "*"): 70},
+		LaneModeHours:   map[string]float64{Lane("ups", "ground", "*", "*"): 36},
+		StandardDays:    map[string]int{"ground": 5},
+	}
+	s := Snapshot{Carrier: "ups", Service: "ground", OriginArea: "US1", DestArea: "US9",
+		At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), ElapsedHours: 10}
+	est := b.estimates(b.laneTransitsOf(baselineKeys(&s)), &s)
+	want := map[string]float64{BaselineStandard: b.standard(&s), BaselineLaneMedian: 40, BaselineLaneMode: 26}
+	for i, name := range BaselineNames {
+		if est[i] != want[name] {
+			t.Errorf("%s: %g, want %g", name, est[i], want[name])
+		}
+	}
+	s.DestArea = "CA"
+	est = b.estimates(b.laneTransitsOf(baselineKeys(&s)), &s)
+	if est[1] != 60 || est[2] != 26 {
+		t.Errorf("fallbacks: median %g mode %g, want 60 and 26", est[1], est[2])
+	}
+	none := b.estimates(laneTransits{math.NaN(), math.NaN()}, &s)
+	if none[1] != 0 || none[2] != 0 {
+		t.Errorf("unknown lane: %v, want zeros", none)
+	}
+}
+
+// The backtest's residual cache resolves the same segments, with the
+// same fallbacks, as a lookup without it.
+func TestSegCacheMatchesLookup(t *testing.T) {
+	f := &Fit{Residuals: map[string][]float64{
+		"*":                         {0},
+		"ups":                       {1},
+		"ups|<12h":                  {2},
+		"ups|transit|<36h":          {3},
+		"ups|ground|last_mile|84h+": {4},
+		"fedex|2day|label|<12h":     {5},
+		"fedex|exception|<84h":      {6},
+	}}
+	c := segCache{}
+	for _, cs := range [][2]string{{"ups", "ground"}, {"ups", "2day"}, {"fedex", "2day"}, {"dhl", "international"}} {
+		for _, st := range schemas.Statuses {
+			for _, h := range []float64{1, 20, 50, 100} {
+				want := segCache(nil).residuals(f, cs[0], cs[1], st, h)
+				for range 2 { // resolved, then cached
+					if got := c.residuals(f, cs[0], cs[1], st, h); got[0] != want[0] {
+						t.Errorf("%v %s %gh: %v, want %v", cs, st, h, got, want)
+					}
+				}
+			}
+		}
+	}
+	if got := segCache(nil).residuals(f, "ups", "ground", schemas.StatusOutForDelivery, 100); got[0] != 4 {
+		t.Errorf("most specific segment not chosen: %v", got)
 	}
 }

@@ -13,47 +13,71 @@ type passWorker interface {
 	journey(j *Journey)
 }
 
-// journeyBatch is the unit handed to workers: copies of the journeys, so
-// a source may reuse its buffers.
+// journeyBatch is how many journeys are handed to a worker at a time.
 const journeyBatch = 256
 
+// batch holds copies of journeys, so a source may reuse its buffers; the
+// journeys' scans share one slice. Batches go back to the pass to be
+// refilled once a worker is done with them.
+type batch struct {
+	journeys []Journey
+	scans    []Scan
+}
+
+func (b *batch) add(j *Journey) {
+	start := len(b.scans)
+	b.scans = append(b.scans, j.Scans...)
+	c := *j
+	c.Scans = b.scans[start:len(b.scans):len(b.scans)]
+	b.journeys = append(b.journeys, c)
+}
+
 // runPass streams the delivered journeys of [from, to) to workers (one
-// per CPU, up to workers) in batches. Memory is bounded by the channel:
-// the source waits while every worker is busy. The source's error or the
-// context's ends the pass.
+// per CPU, up to workers) in batches. Memory is bounded by the batches in
+// flight: the source waits while every worker is busy. The source's error
+// or the context's ends the pass.
 func runPass(ctx context.Context, src Source, from, to, before time.Time, workers []passWorker, prog *progress) error {
-	ch := make(chan []Journey, 2*len(workers))
+	ch := make(chan *batch, 2*len(workers))
+	free := make(chan *batch, 4*len(workers)) // more than can be in flight: returning never blocks
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for batch := range ch {
-				for i := range batch {
-					w.journey(&batch[i])
+			for b := range ch {
+				for i := range b.journeys {
+					w.journey(&b.journeys[i])
 				}
+				b.journeys, b.scans = b.journeys[:0], b.scans[:0]
+				free <- b
 			}
 		}()
 	}
-	batch := make([]Journey, 0, journeyBatch)
+	next := func() *batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &batch{journeys: make([]Journey, 0, journeyBatch)}
+		}
+	}
+	cur := next()
 	send := func() error {
-		if len(batch) == 0 {
+		if len(cur.journeys) == 0 {
 			return nil
 		}
 		select {
-		case ch <- batch:
+		case ch <- cur:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		batch = make([]Journey, 0, journeyBatch)
+		cur = next()
 		return nil
 	}
 	err := src.Delivered(ctx, from, to, before, func(j *Journey) error {
-		c := *j
-		c.Scans = append([]Scan(nil), j.Scans...)
-		batch = append(batch, c)
-		prog.tick(len(c.Scans))
-		if len(batch) == journeyBatch {
+		cur.add(j)
+		prog.tick(len(j.Scans))
+		if len(cur.journeys) == journeyBatch {
 			return send()
 		}
 		return nil

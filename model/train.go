@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -125,10 +126,15 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	prog.done(m.Metrics.TrainRows)
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
+	// The two fits' factorizations are independent: one goroutine each.
+	var solveErrs [2]error
+	var wg sync.WaitGroup
 	for i, f := range fits {
-		if err := f.solve(cfg); err != nil && i == 0 {
-			return nil, err
-		}
+		wg.Go(func() { solveErrs[i] = f.solve(cfg) })
+	}
+	wg.Wait()
+	if solveErrs[0] != nil { // the promise fit is optional
+		return nil, solveErrs[0]
 	}
 
 	// Pass 2, calibration slice: every candidate's error; the best penalty
@@ -394,19 +400,19 @@ type testWorker struct {
 	m          *Model
 	bt, hidden *backtest
 	row, hid   Row
-	seg        segCache
+	seg        [2]segCache // lane fit, promise fit
 	levels     [len(ResidualLevels)]float64 // on the fit's target scale
 }
 
 func newTestWorker(m *Model) *testWorker {
-	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: segCache{}}
+	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: [2]segCache{{}, {}}}
 }
 
 func (w *testWorker) journey(j *Journey) {
 	w.bt.shipments++
 	key := laneKeyOf(j)
-	keys := baselineKeysOf(j)
 	m := w.m
+	lane := m.Baselines.laneTransitsOf(baselineKeysOf(j))
 	var standard time.Time // the service standard's deadline, without a promise
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := m.enc.encodeBoth(s, &w.row, &w.hid)
@@ -415,11 +421,8 @@ func (w *testWorker) journey(j *Journey) {
 		if f == m.Lane {
 			row = laneRow
 		}
-		var est [3]float64
-		f.predictLog(row, key, s, w.seg, w.levels[:])
-		for i, name := range BaselineNames {
-			est[i] = m.Baselines.estimate(name, keys, s)
-		}
+		f.predictLog(row, key, s, w.seg[fitIndex(m, f)], w.levels[:])
+		est := m.Baselines.estimates(lane, s)
 		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
 
 		// As if the carrier had not promised: the lane fit and baselines.
@@ -428,7 +431,7 @@ func (w *testWorker) journey(j *Journey) {
 			first.Promised = time.Time{}
 			standard = m.Baselines.standardDeadline(&first)
 		}
-		m.Lane.predictLog(laneRow, key, s, w.seg, w.levels[:])
+		m.Lane.predictLog(laneRow, key, s, w.seg[0], w.levels[:])
 		est[0] = math.Max(standard.Sub(s.At).Hours(), 0)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
@@ -504,29 +507,33 @@ func segmentKeys(carrier, service string, stage, horizon int) [5]string {
 	return [5]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
 }
 
-// segCache holds every carrier's and service's segment keys, so hot loops
-// build no strings. One per goroutine; a nil cache builds the keys each
-// time.
-type segCache map[[2]string]*[4][4][5]string
+// segCache holds, for one fit, the residual quantiles it resolved for
+// every carrier, service, stage and horizon, so the backtest's loops
+// build no keys and make one lookup per snapshot. One per goroutine and
+// fit; a nil cache resolves each time.
+type segCache map[[2]string]*[4][4][]float64
 
-func (c segCache) keys(carrier, service string, st schemas.Status, hours float64) *[5]string {
+// residuals are f's residual quantiles for a snapshot of carrier and
+// service at status st with the given hours to go (Fit.residuals).
+func (c segCache) residuals(f *Fit, carrier, service string, st schemas.Status, hours float64) []float64 {
 	si, hi := stageIndex(st), horizonIndex(hours)
 	if c == nil {
 		k := segmentKeys(carrier, service, si, hi)
-		return &k
+		return f.residuals(&k)
 	}
 	cs := [2]string{carrier, service}
 	t, ok := c[cs]
 	if !ok {
-		t = new([4][4][5]string)
+		t = new([4][4][]float64)
 		for s := range stages {
 			for h := range horizons {
-				t[s][h] = segmentKeys(carrier, service, s, h)
+				k := segmentKeys(carrier, service, s, h)
+				t[s][h] = f.residuals(&k)
 			}
 		}
 		c[cs] = t
 	}
-	return &t[si][hi]
+	return t[si][hi]
 }
 
 // fitAcc accumulates one fit: its normal equations and lane sums for
