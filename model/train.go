@@ -400,7 +400,7 @@ type testWorker struct {
 	m          *Model
 	bt, hidden *backtest
 	row, hid   Row
-	seg        [2]segCache // lane fit, promise fit
+	seg        [2]segCache                  // lane fit, promise fit
 	levels     [len(ResidualLevels)]float64 // on the fit's target scale
 }
 
