@@ -166,100 +166,244 @@ func (b *batch) reset() {
 }
 
 // Run consumes until ctx is cancelled, then flushes what it read, commits
-// and returns nil. It returns an error only when it cannot go on (the
-// reader failed for good); offsets of unwritten records are never committed.
+// and returns nil. Offsets of unwritten records are never committed.
+//
+// Run takes part in the consumer group through kafka-go's ConsumerGroup
+// and reads each partition it is assigned with a partition reader of its
+// own, one generation at a time (consumeGeneration): when a rebalance ends
+// a generation, what was read in it is stored and committed before the
+// group moves on, so the next owner of a partition starts where this
+// member stopped.
 func (c *Consumer) Run(ctx context.Context) error {
 	topics := make([]string, 0, len(c.cfg.Feeds))
 	for t := range c.cfg.Feeds {
 		topics = append(topics, t)
 	}
 	sort.Strings(topics)
-	reader := kafka.NewReader(kafka.ReaderConfig{
+	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:             c.cfg.GroupID,
 		Brokers:        c.cfg.Brokers,
-		GroupID:        c.cfg.GroupID,
-		GroupTopics:    topics,
-		MinBytes:       1,
-		MaxBytes:       16 << 20,
-		MaxWait:        2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
+		Topics:         topics,
 		StartOffset:    kafka.FirstOffset,
-		CommitInterval: 0, // synchronous commits: CommitMessages returns once the broker has them
-		QueueCapacity:  fetchQueue,
 		SessionTimeout: c.cfg.SessionTimeout,
 		// kafka-go gives a group join 5 s plus this before it gives up and
 		// joins again; at the session timeout alone, joins against a busy
-		// coordinator timed out now and then.
-		RebalanceTimeout:  2 * c.cfg.SessionTimeout,
+		// coordinator timed out now and then. It is also how long a member
+		// has to store and commit what it read when a rebalance starts.
+		RebalanceTimeout:  c.rebalanceTimeout(),
 		HeartbeatInterval: max(c.cfg.SessionTimeout/5, 100*time.Millisecond),
-		// kafka-go's own errors (group joins, fetches, commits it retries)
-		// go to the log: a consumer that stops making progress says why.
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
-			c.log.Warn(fmt.Sprintf(msg, args...), "component", "kafka-go")
-		}),
+		ErrorLogger:       c.kafkaLogger(),
 	})
-	defer reader.Close()
+	if err != nil {
+		return fmt.Errorf("ingest: consumer group: %w", err)
+	}
+	defer group.Close() // leaves the group: the others take over at once
+	for {
+		gen, err := group.Next(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, kafka.ErrGroupClosed):
+			return fmt.Errorf("ingest: consumer group: %w", err)
+		case err != nil:
+			// A failed join or sync (kafka-go logged it): kafka-go backs
+			// off and joins again by itself.
+			c.metrics.Retries.WithLabelValues("group_join").Inc()
+			continue
+		}
+		c.consumeGeneration(ctx, gen)
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func (c *Consumer) rebalanceTimeout() time.Duration { return 2 * c.cfg.SessionTimeout }
+
+// kafkaLogger sends kafka-go's own errors (group joins, fetches and
+// commits it retries) to the log: a consumer that stops making progress
+// says why.
+func (c *Consumer) kafkaLogger() kafka.Logger {
+	return kafka.LoggerFunc(func(msg string, args ...any) {
+		c.log.Warn(fmt.Sprintf(msg, args...), "component", "kafka-go")
+	})
+}
+
+// consumeGeneration reads the partitions gen assigned to this member
+// until the generation ends (a rebalance) or ctx is cancelled, then
+// stores and commits what it read, within the rebalance or shutdown
+// timeout, and returns. The generation does not end, and the group does
+// not move on, before that: kafka-go waits for every function started
+// with gen.Start.
+func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation) {
+	ended := make(chan struct{})    // the generation is over
+	released := make(chan struct{}) // and what was read in it is stored, or given up
+	defer close(released)
+	gen.Start(func(gctx context.Context) {
+		<-gctx.Done()
+		close(ended)
+		<-released
+	})
+	select {
+	case <-ended: // over before it began: nothing to read or commit in it
+		return
+	case <-ctx.Done():
+		return
+	default:
+	}
+	var assigned []kafka.Message // one per partition: its topic and partition
+	for topic, parts := range gen.Assignments {
+		for _, pa := range parts {
+			assigned = append(assigned, kafka.Message{Topic: topic, Partition: pa.ID})
+		}
+	}
+	c.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
 	msgs := make(chan kafka.Message, fetchQueue)
-	fetchErr := make(chan error, 1)
-	go func() { // owned by Run: stopped by stopFetch, ends by closing msgs
-		defer close(msgs)
-		for {
-			m, err := reader.FetchMessage(fetchCtx)
-			if err != nil {
-				if fetchCtx.Err() == nil {
-					fetchErr <- err
-				}
-				return
-			}
-			select {
-			case msgs <- m:
-			case <-fetchCtx.Done():
-				return
-			}
+	var fetchers sync.WaitGroup
+	for topic, parts := range gen.Assignments {
+		for _, pa := range parts {
+			fetchers.Add(1)
+			go func() { // owned by consumeGeneration: stopped by stopFetch
+				defer fetchers.Done()
+				c.fetchPartition(fetchCtx, topic, pa, len(assigned), msgs)
+			}()
 		}
-	}()
+	}
+	go func() { fetchers.Wait(); close(msgs) }() // ends once the fetchers have
 
 	// One batch is written (inserted, published, dead letters, committed)
 	// while the next is read and parsed. Writes stay in batch order, and a
 	// batch's offsets are committed only after it is stored.
-	p := &pipeline{c: c, reader: reader}
+	p := &pipeline{c: c, commit: func(ctx context.Context, msgs []kafka.Message) error { return commitOffsets(ctx, gen, msgs) }}
 	b := &batch{}
 	tick := time.NewTicker(max(c.cfg.FlushInterval/4, 10*time.Millisecond))
 	defer tick.Stop()
-	for {
+	finishWithin, revoked := c.cfg.ShutdownTimeout, false
+	incoming := msgs // nil once closed: a member assigned no partition has no fetchers
+	for stop := false; !stop; {
 		select {
-		case m, ok := <-msgs:
+		case m, ok := <-incoming:
 			if !ok {
-				err := <-fetchErr
-				p.finish(b)
-				return fmt.Errorf("ingest: fetch: %w", err)
+				incoming = nil
+				continue
 			}
 			c.add(b, m)
 			if len(b.msgs) >= c.cfg.BatchSize {
 				var err error
 				if b, err = p.submit(ctx, b); err != nil {
-					return c.stop(stopFetch, msgs, p, b)
+					stop = true // ctx ended during a retry: shut down
 				}
 			}
 		case <-tick.C:
 			if len(b.msgs) > 0 && time.Since(b.started) >= c.cfg.FlushInterval {
 				var err error
 				if b, err = p.submit(ctx, b); err != nil {
-					return c.stop(stopFetch, msgs, p, b)
+					stop = true
 				}
 			}
+		case <-ended:
+			finishWithin, revoked = c.rebalanceTimeout(), true
+			stop = true
 		case <-ctx.Done():
-			return c.stop(stopFetch, msgs, p, b)
+			stop = true
 		}
 	}
+	// Keep what was already fetched, and store it.
+	stopFetch()
+	for m := range msgs {
+		c.add(b, m)
+	}
+	p.finish(b, finishWithin)
+	if revoked { // the partitions may be another member's now: theirs to report
+		for _, m := range assigned {
+			c.metrics.Lag.DeleteLabelValues(m.Topic, strconv.Itoa(m.Partition))
+		}
+	}
+}
+
+// fetchPartition reads one partition from its assigned offset into msgs
+// until ctx ends. kafka-go retries failed fetches itself; what it reports
+// is logged and reading goes on.
+func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.PartitionAssignment, partitions int, msgs chan<- kafka.Message) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   c.cfg.Brokers,
+		Topic:     topic,
+		Partition: pa.ID,
+		MinBytes:  1,
+		MaxBytes:  4 << 20,
+		MaxWait:   2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
+		// The partitions' queues together hold about fetchQueue records.
+		QueueCapacity: max(16, fetchQueue/max(partitions, 1)),
+		ErrorLogger:   c.kafkaLogger(),
+	})
+	defer r.Close()
+	if err := r.SetOffset(pa.Offset); err != nil {
+		c.log.Error("cannot read partition", "topic", topic, "partition", pa.ID, "offset", pa.Offset, "err", err)
+		return
+	}
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			c.log.Warn("fetch failed; retrying", "topic", topic, "partition", pa.ID, "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// commitOffsets commits, in generation gen, the offset after the last of
+// msgs of each partition. Once the generation is over the group refuses
+// it: the records were stored, and whoever reads those partitions next
+// reads them again (event ids make that harmless).
+func commitOffsets(ctx context.Context, gen *kafka.Generation, msgs []kafka.Message) error {
+	offsets := map[string]map[int]int64{}
+	for i := range msgs {
+		m := &msgs[i]
+		t := offsets[m.Topic]
+		if t == nil {
+			t = map[int]int64{}
+			offsets[m.Topic] = t
+		}
+		if next := m.Offset + 1; next > t[m.Partition] {
+			t[m.Partition] = next
+		}
+	}
+	err := gen.CommitOffsets(offsets)
+	if isGenerationOver(err) {
+		return backoff.Permanent(fmt.Errorf("%w: %w", errGenerationOver, err))
+	}
+	return err
+}
+
+// errGenerationOver marks a commit the group refused because the
+// generation it belongs to has ended.
+var errGenerationOver = errors.New("consumer group generation over")
+
+func isGenerationOver(err error) bool {
+	return errors.Is(err, kafka.IllegalGeneration) || errors.Is(err, kafka.UnknownMemberId) ||
+		errors.Is(err, kafka.RebalanceInProgress) || errors.Is(err, kafka.FencedInstanceID)
 }
 
 // pipeline writes one batch at a time on its own goroutine, owned by Run:
 // submit starts a write once the previous one is done, finish ends it.
 type pipeline struct {
 	c      *Consumer
-	reader *kafka.Reader
+	commit commitFunc
 	busy   *batch     // the batch being written, or whose write failed
 	done   chan error // the result of busy's write
 	failed error      // busy's write error, once received
@@ -275,7 +419,7 @@ func (p *pipeline) submit(ctx context.Context, b *batch) (*batch, error) {
 		return b, err
 	}
 	p.busy, p.done = b, make(chan error, 1)
-	go func(b *batch, done chan<- error) { done <- p.c.flush(ctx, p.reader, b) }(b, p.done)
+	go func(b *batch, done chan<- error) { done <- p.c.flush(ctx, p.commit, b) }(b, p.done)
 	next := p.spare
 	if next == nil {
 		next = &batch{}
@@ -302,46 +446,38 @@ func (p *pipeline) wait() error {
 	return nil
 }
 
-// finish writes, within the shutdown timeout, the batch whose write
-// failed or is in flight, then b, in that order; what cannot be written
-// is read again by whoever consumes these partitions next.
-func (p *pipeline) finish(b *batch) {
+// finish writes, within timeout, the batch whose write failed or is in
+// flight, then b, in that order; what cannot be written is read again by
+// whoever consumes these partitions next.
+func (p *pipeline) finish(b *batch, timeout time.Duration) {
 	p.c.prepare(b)
 	if err := p.wait(); err != nil {
 		failed := p.busy
 		p.busy, p.failed = nil, nil
-		p.c.shutdownFlush(p.reader, failed)
+		p.c.finalFlush(p.commit, failed, timeout)
 		if len(failed.msgs) > 0 { // still unwritten: b must not be committed past it
 			p.c.log.Warn("final flush incomplete; the records will be read again", "records", len(failed.msgs)+len(b.msgs))
 			return
 		}
 	}
-	p.c.shutdownFlush(p.reader, b)
+	p.c.finalFlush(p.commit, b, timeout)
 }
 
-// stop ends fetching, keeps what was already fetched, and flushes it
-// within the shutdown timeout.
-func (c *Consumer) stop(stopFetch context.CancelFunc, msgs <-chan kafka.Message, p *pipeline, b *batch) error {
-	stopFetch()
-	for m := range msgs {
-		c.add(b, m)
-	}
-	p.finish(b)
-	return nil
-}
-
-// shutdownFlush writes b within the shutdown timeout; b is empty after a
-// successful write.
-func (c *Consumer) shutdownFlush(reader *kafka.Reader, b *batch) {
+// finalFlush writes b within timeout; b is empty after a successful
+// write.
+func (c *Consumer) finalFlush(commit commitFunc, b *batch, timeout time.Duration) {
 	if len(b.msgs) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := c.flush(ctx, reader, b); err != nil {
+	if err := c.flush(ctx, commit, b); err != nil {
 		c.log.Warn("final flush incomplete; the records will be read again", "records", len(b.msgs), "err", err)
 	}
 }
+
+// commitFunc commits the offsets of records that were stored.
+type commitFunc func(ctx context.Context, msgs []kafka.Message) error
 
 // fetchQueue is how many fetched records wait for the batch, in kafka-go's
 // queue and again in Run's channel: enough to keep parsing busy, few
@@ -436,7 +572,7 @@ func (c *Consumer) prepare(b *batch) {
 // configured, then writes dead letters, then commits the offsets, each
 // retried with capped exponential backoff until it succeeds or ctx ends.
 // On error the batch is kept: nothing was committed.
-func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) error {
+func (c *Consumer) flush(ctx context.Context, commit commitFunc, b *batch) error {
 	if len(b.events) > 0 {
 		start := time.Now()
 		if err := c.retry(ctx, "insert", func() error { return c.events.WriteEvents(ctx, b.events) }); err != nil {
@@ -456,8 +592,16 @@ func (c *Consumer) flush(ctx context.Context, reader *kafka.Reader, b *batch) er
 			return err
 		}
 	}
-	if err := c.retry(ctx, "commit", func() error { return reader.CommitMessages(ctx, b.msgs...) }); err != nil {
-		return err
+	if err := c.retry(ctx, "commit", func() error { return commit(ctx, b.msgs) }); err != nil {
+		if !errors.Is(err, errGenerationOver) {
+			return err
+		}
+		// Stored but not committed: the partitions' next owner reads
+		// these records again.
+		c.log.Warn("offsets not committed: the group has moved on; the records will be read again",
+			"records", len(b.msgs), "err", err)
+		b.reset()
+		return nil
 	}
 	c.committed.Add(int64(len(b.msgs)))
 	c.metrics.LastCommit.SetToCurrentTime()
