@@ -258,6 +258,8 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		}
 	}
 	c.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
+	c.metrics.Assigned.Set(float64(len(assigned)))
+	defer c.metrics.Assigned.Set(0)
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
@@ -318,6 +320,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	}
 	p.finish(b, finishWithin)
 	if revoked { // the partitions may be another member's now: theirs to report
+		c.metrics.Rebalances.Inc()
 		for _, m := range assigned {
 			c.metrics.Lag.DeleteLabelValues(m.Topic, strconv.Itoa(m.Partition))
 		}

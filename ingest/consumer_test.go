@@ -336,6 +336,13 @@ func TestRebalanceCommitsWhatWasRead(t *testing.T) {
 	_, mb, stopB := start(100, 50*time.Millisecond)
 	defer stopB()
 	waitFor("the rebalance to store and commit the first member's batch", func() bool { return a.Committed() == int64(len(first)) })
+	waitFor("the two members to share the partitions", func() bool {
+		return testutil.ToFloat64(ma.Assigned) > 0 && testutil.ToFloat64(mb.Assigned) > 0 &&
+			testutil.ToFloat64(ma.Assigned)+testutil.ToFloat64(mb.Assigned) == 4
+	})
+	if n := testutil.ToFloat64(ma.Rebalances); n < 1 {
+		t.Errorf("first member counted %v rebalances", n)
+	}
 
 	// The first member still holds what it reads; on shutdown it stores and
 	// commits it and leaves, and the second takes over where it stopped.

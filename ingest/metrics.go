@@ -15,6 +15,8 @@ type Metrics struct {
 	Retries       *prometheus.CounterVec // by stage
 	Lag           *prometheus.GaugeVec   // by topic and partition
 	LastCommit    prometheus.Gauge
+	Assigned      prometheus.Gauge // partitions this member reads
+	Rebalances    prometheus.Counter
 }
 
 // NewMetrics creates the ingest metrics and registers them on reg.
@@ -49,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
 		}),
 		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit).",
+			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit, group_join).",
 		}, []string{"stage"}),
 		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_consumer_lag_records",
@@ -58,10 +60,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		LastCommit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_last_commit_timestamp_seconds", Help: "Unix time of the last successful offset commit.",
 		}),
+		Assigned: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parcelcast_ingest_assigned_partitions",
+			Help: "Partitions assigned to this member in the current consumer group generation; across the group's members they add up to the topics' partitions.",
+		}),
+		Rebalances: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parcelcast_ingest_rebalances_total",
+			Help: "Consumer group generations this member gave up to a rebalance, after storing and committing what it read in them.",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Records, m.Events, m.UnknownStatus, m.NoScans, m.DeadLetters, m.RowsInserted, m.BatchSize,
-			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit)
+			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit, m.Assigned, m.Rebalances)
 	}
 	return m
 }
