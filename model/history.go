@@ -21,11 +21,15 @@ type History struct {
 func NewHistory(conn driver.Conn) *History { return &History{conn: conn} }
 
 // journeyColumns selects one row per shipment with its scans as arrays.
-// Every scan is read once: FINAL collapses duplicate event ids.
+// Every scan is read once: FINAL collapses duplicate event ids. The
+// shipment's carrier, service and places are those of its first scan: a
+// carrier that reuses a tracking number puts two shipments under it, and
+// taking any scan's would make a journey, and a trained model, depend on
+// the order ClickHouse happens to read rows in.
 const journeyColumns = `SELECT tracking_number,
-	any(carrier), any(service),
-	any(origin_postal_code), any(origin_region), any(origin_country),
-	any(destination_postal_code), any(destination_region), any(destination_country),
+	argMin(carrier, event_time), argMin(service, event_time),
+	argMin(origin_postal_code, event_time), argMin(origin_region, event_time), argMin(origin_country, event_time),
+	argMin(destination_postal_code, event_time), argMin(destination_region, event_time), argMin(destination_country, event_time),
 	groupArray(toUnixTimestamp(event_time)), groupArray(toString(status)), groupArray(event_utc_offset_minutes),
 	max(ifNull(toUnixTimestamp(promised_delivery), 0))
 FROM scan_events FINAL`
@@ -59,12 +63,21 @@ func scanJourney(rows driver.Rows) (Journey, error) {
 // [from, to) and whose delivery happened before deliveredBefore. Rows
 // stream: memory does not grow with the number of shipments.
 func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*Journey) error) error {
+	// The shipments of the slice are found first, from three columns and
+	// without FINAL (duplicates change neither a first scan nor whether
+	// there was a delivery), so that the grouping of every column and of
+	// the scans' arrays holds the slice's shipments, not the whole
+	// history's. A shipment's scans are all at or after its first, so
+	// partitions older than the slice are skipped.
 	rows, err := h.conn.Query(ctx, journeyColumns+`
-GROUP BY tracking_number
-HAVING countIf(status = 'delivered') > 0
-   AND toUnixTimestamp(min(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
-   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?`,
-		from.Unix(), to.Unix(), deliveredBefore.Unix())
+WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
+	SELECT tracking_number FROM scan_events
+	GROUP BY tracking_number
+	HAVING countIf(status = 'delivered') > 0
+	   AND toUnixTimestamp(min(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
+	   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?)
+GROUP BY tracking_number`,
+		from.Unix(), from.Unix(), to.Unix(), deliveredBefore.Unix())
 	if err != nil {
 		return fmt.Errorf("query delivered journeys: %w", err)
 	}

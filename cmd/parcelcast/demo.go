@@ -30,6 +30,7 @@ func runDemo(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "API listen address")
 	once := fs.Bool("once", false, "exit after printing the results instead of serving until interrupted")
 	dir := fs.String("dir", "", "directory for the model artifact (default: a temporary directory)")
+	database := fs.String("clickhouse-database", "parcelcast_demo", "ClickHouse database the demo writes to (created when missing)")
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -51,7 +52,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Fprintf(out, "      ClickHouse %s (%s), Kafka %s (%s)\n", env.ClickHouse.Addr, env.ClickHouse.Backend, strings.Join(env.Kafka.Brokers, ","), env.Kafka.Backend)
 
 	step("migrating the schema")
-	chCfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: "parcelcast_demo"}
+	chCfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: *database}
 	if _, err := migrate(ctx, chCfg); err != nil {
 		return err
 	}

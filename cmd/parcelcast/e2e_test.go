@@ -193,12 +193,20 @@ func getJSON(t *testing.T, h http.Handler, path string, v any) {
 }
 
 // TestDemoOnce runs `parcelcast demo --once` as a user would, on a small
-// simulation.
+// simulation, into a database of its own (a server given by
+// PARCELCAST_CLICKHOUSE_ADDR may hold a real demo database).
 func TestDemoOnce(t *testing.T) {
 	t.Setenv("PARCELCAST_CLICKHOUSE_ADDR", env.ClickHouse.Addr)
 	t.Setenv("PARCELCAST_KAFKA_BROKERS", strings.Join(env.Kafka.Brokers, ","))
+	db := chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("demo_")}
+	t.Cleanup(func() {
+		if err := chdb.DropDatabase(context.Background(), db); err != nil {
+			t.Errorf("drop the demo's database: %v", err)
+		}
+	})
 	var stderr bytes.Buffer
-	code := run([]string{"demo", "--once", "--addr", "127.0.0.1:0", "--shipments", "2000", "--log-level", "warn"}, &stderr)
+	code := run([]string{"demo", "--once", "--addr", "127.0.0.1:0", "--shipments", "2000", "--log-level", "warn",
+		"--clickhouse-database", db.Database}, &stderr)
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr.String())
 	}
