@@ -260,6 +260,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	c.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
 	c.metrics.Assigned.Set(float64(len(assigned)))
 	defer c.metrics.Assigned.Set(0)
+	c.setStartLag(ctx, gen.Assignments)
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
@@ -323,6 +324,48 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		c.metrics.Rebalances.Inc()
 		for _, m := range assigned {
 			c.metrics.Lag.DeleteLabelValues(m.Topic, strconv.Itoa(m.Partition))
+		}
+	}
+}
+
+// setStartLag sets the lag gauge of every assigned partition from where
+// the group's offset stands to the partition's end, so a partition shows
+// its backlog from the moment it is assigned, before anything from it is
+// committed. The commits then keep the gauge current. Failing to list the
+// offsets only leaves the gauges unset.
+func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) {
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for topic, parts := range assignments {
+		for _, pa := range parts {
+			req.Topics[topic] = append(req.Topics[topic], kafka.FirstOffsetOf(pa.ID), kafka.LastOffsetOf(pa.ID))
+		}
+	}
+	if len(req.Topics) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	client := &kafka.Client{Addr: kafka.TCP(c.cfg.Brokers...)}
+	resp, err := client.ListOffsets(ctx, req)
+	if err != nil {
+		c.log.Warn("cannot list partition offsets for the lag gauge", "err", err)
+		return
+	}
+	for topic, parts := range assignments {
+		ends := map[int]kafka.PartitionOffsets{}
+		for _, po := range resp.Topics[topic] {
+			ends[po.Partition] = po
+		}
+		for _, pa := range parts {
+			po, ok := ends[pa.ID]
+			if !ok || po.Error != nil {
+				continue
+			}
+			from := pa.Offset
+			if from < 0 { // nothing committed: the group starts at the first offset
+				from = po.FirstOffset
+			}
+			c.metrics.Lag.WithLabelValues(topic, strconv.Itoa(pa.ID)).Set(float64(max(po.LastOffset-from, 0)))
 		}
 	}
 }

@@ -210,13 +210,14 @@ func TestCommitAfterInsert(t *testing.T) {
 
 	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
 	w.failures.Store(1 << 30)
+	m := ingest.NewMetrics(prometheus.NewRegistry())
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
 	defer dlq.Close()
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
 		BatchSize: 5, FlushInterval: 20 * time.Millisecond, MaxRetryInterval: 20 * time.Millisecond,
 		ShutdownTimeout: 200 * time.Millisecond,
-	}, w, dlq, nil, nil)
+	}, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,6 +228,10 @@ func TestCommitAfterInsert(t *testing.T) {
 	}
 	if c.Committed() != 0 {
 		t.Fatalf("committed %d records that were never written", c.Committed())
+	}
+	// The partition's backlog shows from the moment it was assigned.
+	if lag := testutil.ToFloat64(m.Lag.WithLabelValues(topic, "0")); lag != float64(len(good)) {
+		t.Errorf("lag %v with nothing written, want %d", lag, len(good))
 	}
 	if off := committedOffset(t, group, topic); off > 0 {
 		t.Fatalf("group committed offset %d with nothing written", off)

@@ -55,7 +55,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"stage"}),
 		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_consumer_lag_records",
-			Help: "Records behind the end of each partition, as of the last batch committed from it.",
+			Help: "Records behind the end of each partition this member reads: from the committed offset when assigned, then as of the last batch committed from it.",
 		}, []string{"topic", "partition"}),
 		LastCommit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_last_commit_timestamp_seconds", Help: "Unix time of the last successful offset commit.",
