@@ -48,6 +48,9 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member (one
 	// that crashed) before giving its partitions to the others.
 	SessionTimeout time.Duration
+	// StallTimeout is how long a partition reader may deliver nothing while
+	// its partition has records waiting before it is replaced.
+	StallTimeout time.Duration
 	// Normalized, when set, receives every batch's canonical events after
 	// ClickHouse acknowledged them and before the offsets are committed.
 	Normalized EventPublisher
@@ -68,6 +71,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SessionTimeout <= 0 {
 		c.SessionTimeout = 10 * time.Second
+	}
+	if c.StallTimeout <= 0 {
+		c.StallTimeout = 30 * time.Second
 	}
 }
 
@@ -257,7 +263,8 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 			assigned = append(assigned, kafka.Message{Topic: topic, Partition: pa.ID})
 		}
 	}
-	c.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
+	c.log.Info("partitions assigned", "generation", gen.ID, "member", gen.MemberID, "partitions", len(assigned),
+		"assignments", fmt.Sprint(gen.Assignments))
 	c.metrics.Assigned.Set(float64(len(assigned)))
 	defer c.metrics.Assigned.Set(0)
 	c.setStartLag(ctx, gen.Assignments)
@@ -320,6 +327,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		c.add(b, m)
 	}
 	p.finish(b, finishWithin)
+	c.log.Info("generation over", "generation", gen.ID, "rebalance", revoked)
 	if revoked { // the partitions may be another member's now: theirs to report
 		c.metrics.Rebalances.Inc()
 		for _, m := range assigned {
@@ -334,31 +342,21 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 // committed. The commits then keep the gauge current. Failing to list the
 // offsets only leaves the gauges unset.
 func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) {
-	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
-	for topic, parts := range assignments {
-		for _, pa := range parts {
-			req.Topics[topic] = append(req.Topics[topic], kafka.FirstOffsetOf(pa.ID), kafka.LastOffsetOf(pa.ID))
+	parts := map[string][]int{}
+	for topic, pas := range assignments {
+		for _, pa := range pas {
+			parts[topic] = append(parts[topic], pa.ID)
 		}
 	}
-	if len(req.Topics) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	client := &kafka.Client{Addr: kafka.TCP(c.cfg.Brokers...)}
-	resp, err := client.ListOffsets(ctx, req)
+	offsets, err := c.listOffsets(ctx, parts)
 	if err != nil {
 		c.log.Warn("cannot list partition offsets for the lag gauge", "err", err)
 		return
 	}
-	for topic, parts := range assignments {
-		ends := map[int]kafka.PartitionOffsets{}
-		for _, po := range resp.Topics[topic] {
-			ends[po.Partition] = po
-		}
-		for _, pa := range parts {
-			po, ok := ends[pa.ID]
-			if !ok || po.Error != nil {
+	for topic, pas := range assignments {
+		for _, pa := range pas {
+			po, ok := offsets[topic][pa.ID]
+			if !ok {
 				continue
 			}
 			from := pa.Offset
@@ -370,14 +368,66 @@ func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kaf
 	}
 }
 
+// listOffsets returns the first and last offsets of the given partitions
+// (by topic); partitions the broker answered with an error are left out.
+func (c *Consumer) listOffsets(ctx context.Context, parts map[string][]int) (map[string]map[int]kafka.PartitionOffsets, error) {
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for topic, ids := range parts {
+		for _, id := range ids {
+			req.Topics[topic] = append(req.Topics[topic], kafka.FirstOffsetOf(id), kafka.LastOffsetOf(id))
+		}
+	}
+	out := map[string]map[int]kafka.PartitionOffsets{}
+	if len(req.Topics) == 0 {
+		return out, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := (&kafka.Client{Addr: kafka.TCP(c.cfg.Brokers...)}).ListOffsets(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("list offsets: %w", err)
+	}
+	for topic, pos := range resp.Topics {
+		out[topic] = map[int]kafka.PartitionOffsets{}
+		for _, po := range pos {
+			if po.Error == nil {
+				out[topic][po.Partition] = po
+			}
+		}
+	}
+	return out, nil
+}
+
 // fetchPartition reads one partition from its assigned offset into msgs
 // until ctx ends. kafka-go retries failed fetches itself; what it reports
-// is logged and reading goes on.
+// is logged and reading goes on. A partition reader that delivers nothing
+// for StallTimeout while the partition has records beyond it is replaced
+// by a new one at the same offset, and that is logged: reading a
+// partition never stops silently.
+// Each replacement waits twice as long as the one before (up to
+// maxStallTimeout), so a broker that is merely slow is not asked again
+// and again.
 func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.PartitionAssignment, partitions int, msgs chan<- kafka.Message) {
+	next := pa.Offset // the offset to read from: assigned, then after each record delivered
+	stall := c.cfg.StallTimeout
+	for ctx.Err() == nil {
+		if c.readPartition(ctx, topic, pa.ID, &next, stall, partitions, msgs) {
+			stall = min(2*stall, maxStallTimeout)
+		}
+	}
+}
+
+// maxStallTimeout bounds the wait before a partition reader is replaced.
+const maxStallTimeout = 5 * time.Minute
+
+// readPartition reads one partition with a new partition reader from
+// *next, advancing it, until ctx ends (false) or the reader delivers
+// nothing for stall while records wait (true).
+func (c *Consumer) readPartition(ctx context.Context, topic string, partition int, next *int64, stall time.Duration, partitions int, msgs chan<- kafka.Message) bool {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   c.cfg.Brokers,
 		Topic:     topic,
-		Partition: pa.ID,
+		Partition: partition,
 		MinBytes:  1,
 		MaxBytes:  4 << 20,
 		MaxWait:   2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
@@ -386,29 +436,65 @@ func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.Pa
 		ErrorLogger:   c.kafkaLogger(),
 	})
 	defer r.Close()
-	if err := r.SetOffset(pa.Offset); err != nil {
-		c.log.Error("cannot read partition", "topic", topic, "partition", pa.ID, "offset", pa.Offset, "err", err)
-		return
+	if err := r.SetOffset(*next); err != nil {
+		c.log.Error("cannot read partition", "topic", topic, "partition", partition, "offset", *next, "err", err)
+		sleepCtx(ctx, time.Second)
+		return false
 	}
 	for {
-		m, err := r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
+		fctx, cancel := context.WithTimeout(ctx, stall)
+		m, err := r.FetchMessage(fctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return false
+		case errors.Is(err, context.DeadlineExceeded):
+			if c.stalled(ctx, topic, partition, *next, stall) {
+				c.metrics.Retries.WithLabelValues("partition_reader").Inc()
+				return true
 			}
-			c.log.Warn("fetch failed; retrying", "topic", topic, "partition", pa.ID, "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-				return
-			}
+			continue
+		case err != nil:
+			c.log.Warn("fetch failed; retrying", "topic", topic, "partition", partition, "err", err)
+			sleepCtx(ctx, time.Second)
 			continue
 		}
 		select {
 		case msgs <- m:
+			*next = m.Offset + 1
 		case <-ctx.Done():
-			return
+			return false
 		}
+	}
+}
+
+// stalled reports whether a partition has records at or beyond next that
+// its reader did not deliver within stall, and logs it.
+func (c *Consumer) stalled(ctx context.Context, topic string, partition int, next int64, stall time.Duration) bool {
+	offsets, err := c.listOffsets(ctx, map[string][]int{topic: {partition}})
+	if err != nil {
+		return false // the broker is unreachable: kafka-go keeps trying
+	}
+	po, ok := offsets[topic][partition]
+	if !ok {
+		return false
+	}
+	from := next
+	if from < 0 {
+		from = po.FirstOffset
+	}
+	if po.LastOffset <= from {
+		return false // caught up: nothing to read
+	}
+	c.log.Warn("partition reader delivered nothing with records waiting; starting a new one",
+		"topic", topic, "partition", partition, "offset", from, "end", po.LastOffset, "waited", stall)
+	return true
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
 	}
 }
 

@@ -363,3 +363,50 @@ func TestRebalanceCommitsWhatWasRead(t *testing.T) {
 		t.Errorf("%v rows inserted for %d events: a partition was read twice", inserted, len(good))
 	}
 }
+
+// A partition reader that delivers nothing in time while records wait is
+// replaced by a new one at the same offset, and nothing is lost or read
+// twice. With a stall timeout of a nanosecond, the first readers of every
+// partition are replaced (each waits twice as long as the one before).
+func TestStalledReaderIsReplaced(t *testing.T) {
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	topic := testenv.RandomName("stall_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 3, topic, topic+".dlq"); err != nil {
+		t.Fatal(err)
+	}
+	good, distinct := feed(t, 60)
+	publish(t, topic, good)
+	m := ingest.NewMetrics(prometheus.NewRegistry())
+	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
+	t.Cleanup(func() { dlq.Close() })
+	c, err := ingest.NewConsumer(ingest.Config{
+		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("group_"), Feeds: map[string]string{topic: generic.Name},
+		BatchSize: 100, FlushInterval: 50 * time.Millisecond, StallTimeout: time.Nanosecond,
+	}, ingest.NewClickHouseWriter(conn), dlq, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(rctx) }()
+	for deadline := time.Now().Add(time.Minute); c.Committed() < int64(len(good)) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c.Committed() != int64(len(good)) {
+		t.Fatalf("committed %d of %d records", c.Committed(), len(good))
+	}
+	if n := testutil.ToFloat64(m.Retries.WithLabelValues("partition_reader")); n < 3 {
+		t.Errorf("%v partition readers replaced, want at least one per partition", n)
+	}
+	if inserted := testutil.ToFloat64(m.RowsInserted); inserted != float64(distinct) {
+		t.Errorf("%v rows inserted for %d scans: a record was read twice", inserted, distinct)
+	}
+	if rows, ids := countFinal(t, conn); rows != uint64(distinct) || ids != uint64(distinct) {
+		t.Errorf("scan_events FINAL has %d rows / %d ids, want %d", rows, ids, distinct)
+	}
+}

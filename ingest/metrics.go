@@ -51,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
 		}),
 		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit, group_join).",
+			Name: "parcelcast_ingest_retries_total", Help: "Retried operations, by stage (insert, normalized, dead_letter, commit, group_join, partition_reader).",
 		}, []string{"stage"}),
 		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "parcelcast_ingest_consumer_lag_records",

@@ -272,6 +272,7 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
 	fs.DurationVar(&f.cfg.SessionTimeout, "session-timeout", 10*time.Second, "how long the consumer group waits for a crashed member before rebalancing")
+	fs.DurationVar(&f.cfg.StallTimeout, "stall-timeout", 30*time.Second, "how long a partition reader may deliver nothing while records wait before it is replaced")
 	return f
 }
 

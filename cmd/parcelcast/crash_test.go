@@ -123,7 +123,7 @@ func TestCrashRecovery(t *testing.T) {
 		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--topics", strings.Join(pairs, ","),
 		"--group", group, "--dlq-topic", dlqTopic, "--normalized-topic", normTopic,
 		"--batch-size", "2000", "--flush-interval", "100ms", "--shutdown-timeout", "20s", "--session-timeout", "6s", // the broker's minimum
-		"--metrics-addr", "", "--log-level", "warn", "--log-format", "text"}
+		"--metrics-addr", "", "--log-level", "info", "--log-format", "text"}
 	argv, _ := json.Marshal(args)
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0])
