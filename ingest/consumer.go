@@ -287,7 +287,20 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	// One batch is written (inserted, published, dead letters, committed)
 	// while the next is read and parsed. Writes stay in batch order, and a
 	// batch's offsets are committed only after it is stored.
-	p := &pipeline{c: c, commit: func(ctx context.Context, msgs []kafka.Message) error { return commitOffsets(ctx, gen, msgs) }}
+	p := &pipeline{c: c, commit: func(ctx context.Context, msgs []kafka.Message) error {
+		err := commitOffsets(ctx, gen, msgs)
+		select {
+		case <-ended:
+			// Over: the generation's connection to the coordinator may be
+			// gone, so retrying cannot succeed. Whoever reads these
+			// partitions next reads the records again.
+			if err != nil && !errors.Is(err, errGenerationOver) {
+				err = backoff.Permanent(fmt.Errorf("%w: %w", errGenerationOver, err))
+			}
+		default:
+		}
+		return err
+	}}
 	b := &batch{}
 	tick := time.NewTicker(max(c.cfg.FlushInterval/4, 10*time.Millisecond))
 	defer tick.Stop()
@@ -522,8 +535,9 @@ func commitOffsets(ctx context.Context, gen *kafka.Generation, msgs []kafka.Mess
 	return err
 }
 
-// errGenerationOver marks a commit the group refused because the
-// generation it belongs to has ended.
+// errGenerationOver marks a commit that cannot be made because the
+// generation it belongs to has ended (the group refused it, or its
+// connection to the coordinator went with the generation).
 var errGenerationOver = errors.New("consumer group generation over")
 
 func isGenerationOver(err error) bool {
