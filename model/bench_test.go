@@ -59,6 +59,8 @@ func peakRSSMB() float64 {
 	return 0
 }
 
+// benchLog logs the training phases' timings to stderr when BENCH_LOG is
+// set (BENCH_LOG=1 go test -bench Train ./model), and nothing otherwise.
 func benchLog() *slog.Logger {
 	if os.Getenv("BENCH_LOG") == "" {
 		return nil
