@@ -625,9 +625,10 @@ func (c *Consumer) finalFlush(commit commitFunc, b *batch, timeout time.Duration
 // commitFunc commits the offsets of records that were stored.
 type commitFunc func(ctx context.Context, msgs []kafka.Message) error
 
-// fetchQueue is how many fetched records wait for the batch, in kafka-go's
-// queue and again in Run's channel: enough to keep parsing busy, few
-// enough that memory does not grow with the batch size.
+// fetchQueue is how many fetched records wait for the batch, in the
+// partition readers' queues together and again in the consumer's channel:
+// enough to keep parsing busy, few enough that memory does not grow with
+// the batch size.
 const fetchQueue = 1024
 
 // parseChunk is how many records are parsed at a time while a batch
