@@ -287,20 +287,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	// One batch is written (inserted, published, dead letters, committed)
 	// while the next is read and parsed. Writes stay in batch order, and a
 	// batch's offsets are committed only after it is stored.
-	p := &pipeline{c: c, commit: func(ctx context.Context, msgs []kafka.Message) error {
-		err := commitOffsets(ctx, gen, msgs)
-		select {
-		case <-ended:
-			// Over: the generation's connection to the coordinator may be
-			// gone, so retrying cannot succeed. Whoever reads these
-			// partitions next reads the records again.
-			if err != nil && !errors.Is(err, errGenerationOver) {
-				err = backoff.Permanent(fmt.Errorf("%w: %w", errGenerationOver, err))
-			}
-		default:
-		}
-		return err
-	}}
+	p := &pipeline{c: c, commit: func(_ context.Context, msgs []kafka.Message) error { return commitOffsets(gen, ended, msgs) }}
 	b := &batch{}
 	tick := time.NewTicker(max(c.cfg.FlushInterval/4, 10*time.Millisecond))
 	defer tick.Stop()
@@ -372,11 +359,7 @@ func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kaf
 			if !ok {
 				continue
 			}
-			from := pa.Offset
-			if from < 0 { // nothing committed: the group starts at the first offset
-				from = po.FirstOffset
-			}
-			c.metrics.Lag.WithLabelValues(topic, strconv.Itoa(pa.ID)).Set(float64(max(po.LastOffset-from, 0)))
+			c.metrics.Lag.WithLabelValues(topic, strconv.Itoa(pa.ID)).Set(float64(backlog(po, pa.Offset)))
 		}
 	}
 }
@@ -415,11 +398,9 @@ func (c *Consumer) listOffsets(ctx context.Context, parts map[string][]int) (map
 // until ctx ends. kafka-go retries failed fetches itself; what it reports
 // is logged and reading goes on. A partition reader that delivers nothing
 // for StallTimeout while the partition has records beyond it is replaced
-// by a new one at the same offset, and that is logged: reading a
-// partition never stops silently.
-// Each replacement waits twice as long as the one before (up to
-// maxStallTimeout), so a broker that is merely slow is not asked again
-// and again.
+// by a new one at the same offset, and that is logged. Each replacement
+// waits twice as long as the one before (up to maxStallTimeout), so a
+// broker that is merely slow is not asked again and again.
 func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.PartitionAssignment, partitions int, msgs chan<- kafka.Message) {
 	next := pa.Offset // the offset to read from: assigned, then after each record delivered
 	stall := c.cfg.StallTimeout
@@ -492,16 +473,22 @@ func (c *Consumer) stalled(ctx context.Context, topic string, partition int, nex
 	if !ok {
 		return false
 	}
-	from := next
-	if from < 0 {
-		from = po.FirstOffset
-	}
-	if po.LastOffset <= from {
+	waiting := backlog(po, next)
+	if waiting == 0 {
 		return false // caught up: nothing to read
 	}
 	c.log.Warn("partition reader delivered nothing with records waiting; starting a new one",
-		"topic", topic, "partition", partition, "offset", from, "end", po.LastOffset, "waited", stall)
+		"topic", topic, "partition", partition, "offset", next, "waiting", waiting, "waited", stall)
 	return true
+}
+
+// backlog is how many records of a partition are at or after offset; a
+// negative offset (none committed) means the partition's first.
+func backlog(po kafka.PartitionOffsets, offset int64) int64 {
+	if offset < 0 {
+		offset = po.FirstOffset
+	}
+	return max(po.LastOffset-offset, 0)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
@@ -512,10 +499,12 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 }
 
 // commitOffsets commits, in generation gen, the offset after the last of
-// msgs of each partition. Once the generation is over the group refuses
-// it: the records were stored, and whoever reads those partitions next
-// reads them again (event ids make that harmless).
-func commitOffsets(ctx context.Context, gen *kafka.Generation, msgs []kafka.Message) error {
+// msgs of each partition. ended is closed once the generation is over:
+// the group then refuses the commit, or the generation's connection to
+// the coordinator is gone with it, so a commit that fails then is not
+// retried. The records were stored, and whoever reads those partitions
+// next reads them again (event ids make that harmless).
+func commitOffsets(gen *kafka.Generation, ended <-chan struct{}, msgs []kafka.Message) error {
 	offsets := map[string]map[int]int64{}
 	for i := range msgs {
 		m := &msgs[i]
@@ -529,7 +518,16 @@ func commitOffsets(ctx context.Context, gen *kafka.Generation, msgs []kafka.Mess
 		}
 	}
 	err := gen.CommitOffsets(offsets)
-	if isGenerationOver(err) {
+	if err == nil {
+		return nil
+	}
+	over := isGenerationOver(err)
+	select {
+	case <-ended:
+		over = true
+	default:
+	}
+	if over {
 		return backoff.Permanent(fmt.Errorf("%w: %w", errGenerationOver, err))
 	}
 	return err

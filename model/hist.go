@@ -30,10 +30,12 @@ func (h *hist) bin(v float64) int {
 }
 
 func (h *hist) add(v, weight float64) {
-	h.addBin(h.bin(v), weight)
+	*h.slot(h.bin(v)) += weight
+	h.total += weight
 }
 
-func (h *hist) addBin(i int, weight float64) {
+// slot is the weight of bin i, the stored range grown to hold it.
+func (h *hist) slot(i int) *float64 {
 	switch {
 	case len(h.w) == 0:
 		h.first = i
@@ -53,8 +55,7 @@ func (h *hist) addBin(i int, weight float64) {
 		}
 		h.w = h.w[:n]
 	}
-	h.w[i-h.first] += weight
-	h.total += weight
+	return &h.w[i-h.first]
 }
 
 // quantile returns the value below which a share q of the weight lies,
@@ -89,8 +90,7 @@ func (h *hist) mode() float64 {
 func (h *hist) merge(o *hist) {
 	for i, w := range o.w {
 		if w != 0 {
-			h.addBin(o.first+i, w)
-			h.total -= w
+			*h.slot(o.first + i) += w
 		}
 	}
 	h.total += o.total
