@@ -397,12 +397,14 @@ func (c *Consumer) listOffsets(ctx context.Context, parts map[string][]int) (map
 // fetchPartition reads one partition from its assigned offset into msgs
 // until ctx ends. kafka-go retries failed fetches itself; what it reports
 // is logged and reading goes on. A partition reader that delivers nothing
-// for StallTimeout while the partition has records beyond it is replaced
+// for a whole StallTimeout period while the partition has records beyond
+// it (and no record of its waits for the batch loop) is replaced
 // by a new one at the same offset, and that is logged. Each replacement
 // waits twice as long as the one before (up to maxStallTimeout), so a
 // broker that is merely slow is not asked again and again.
 func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.PartitionAssignment, partitions int, msgs chan<- kafka.Message) {
-	next := pa.Offset // the offset to read from: assigned, then after each record delivered
+	var next atomic.Int64 // the offset to read from: assigned, then after each record delivered
+	next.Store(pa.Offset)
 	stall := c.cfg.StallTimeout
 	for ctx.Err() == nil {
 		if c.readPartition(ctx, topic, pa.ID, &next, stall, partitions, msgs) {
@@ -415,9 +417,11 @@ func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.Pa
 const maxStallTimeout = 5 * time.Minute
 
 // readPartition reads one partition with a new partition reader from
-// *next, advancing it, until ctx ends (false) or the reader delivers
-// nothing for stall while records wait (true).
-func (c *Consumer) readPartition(ctx context.Context, topic string, partition int, next *int64, stall time.Duration, partitions int, msgs chan<- kafka.Message) bool {
+// next, advancing it, until ctx ends (false) or the reader delivers
+// nothing for a whole stall period while records wait (true). A watchdog
+// goroutine checks for that once a period, so the per-record path costs
+// two atomic stores and no timer.
+func (c *Consumer) readPartition(ctx context.Context, topic string, partition int, next *atomic.Int64, stall time.Duration, partitions int, msgs chan<- kafka.Message) bool {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   c.cfg.Brokers,
 		Topic:     topic,
@@ -430,35 +434,65 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 		ErrorLogger:   c.kafkaLogger(),
 	})
 	defer r.Close()
-	if err := r.SetOffset(*next); err != nil {
-		c.log.Error("cannot read partition", "topic", topic, "partition", partition, "offset", *next, "err", err)
+	if err := r.SetOffset(next.Load()); err != nil {
+		c.log.Error("cannot read partition", "topic", topic, "partition", partition, "offset", next.Load(), "err", err)
 		sleepCtx(ctx, time.Second)
 		return false
 	}
+	fctx, cancel := context.WithCancel(ctx)
+	var (
+		progress atomic.Int64 // records delivered by this reader
+		waiting  atomic.Bool  // a record waits for the batch loop: not the reader's fault
+		replaced atomic.Bool  // the watchdog gave up on this reader
+		wg       sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() { // the watchdog, owned by readPartition, which waits for it
+		defer wg.Done()
+		tick := time.NewTicker(stall)
+		defer tick.Stop()
+		last := progress.Load()
+		for {
+			select {
+			case <-fctx.Done():
+				return
+			case <-tick.C:
+			}
+			if n := progress.Load(); n != last || waiting.Load() {
+				last = n
+				continue
+			}
+			if c.stalled(fctx, topic, partition, next.Load(), stall) {
+				replaced.Store(true)
+				cancel()
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
 	for {
-		fctx, cancel := context.WithTimeout(ctx, stall)
 		m, err := r.FetchMessage(fctx)
-		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return false
-		case errors.Is(err, context.DeadlineExceeded):
-			if c.stalled(ctx, topic, partition, *next, stall) {
-				c.metrics.Retries.WithLabelValues("partition_reader").Inc()
-				return true
-			}
-			continue
+		case replaced.Load():
+			c.metrics.Retries.WithLabelValues("partition_reader").Inc()
+			return true
 		case err != nil:
 			c.log.Warn("fetch failed; retrying", "topic", topic, "partition", partition, "err", err)
 			sleepCtx(ctx, time.Second)
 			continue
 		}
+		waiting.Store(true)
 		select {
 		case msgs <- m:
-			*next = m.Offset + 1
+			next.Store(m.Offset + 1)
 		case <-ctx.Done():
 			return false
 		}
+		waiting.Store(false)
+		progress.Add(1)
 	}
 }
 

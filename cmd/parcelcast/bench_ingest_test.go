@@ -31,9 +31,79 @@ var (
 	benchProfileAddr = flag.String("ingest.profile-addr", "127.0.0.1:19464", "ingest's metrics address for -ingest.profile")
 )
 
-// flatScan is a scan as one flat JSON object, the shape ClickHouse's
-// JSONEachRow reads; the alternatives read it, while parcelcast reads the
-// carriers' own nested payloads.
+// The alternatives read scans as flat JSON objects, the shape ClickHouse's
+// JSONEachRow reads, while parcelcast reads the carriers' own nested
+// payloads. They get each scan twice over, on two topics:
+//   - fullScan: every field parcelcast stores, named as scan_events'
+//     columns (the generic feed's content, flattened). Written to a table
+//     of scan_events' shape, this is the like-for-like comparison.
+//   - flatScan: nine fields, written to a nine-column table: the
+//     alternatives' easiest case, less work per row than parcelcast does.
+type fullScan struct {
+	EventID               string   `json:"event_id"`
+	TrackingNumber        string   `json:"tracking_number"`
+	Carrier               string   `json:"carrier"`
+	Service               string   `json:"service"`
+	Status                string   `json:"status"`
+	StatusDetail          string   `json:"status_detail"`
+	CarrierCode           string   `json:"carrier_code"`
+	Description           string   `json:"description"`
+	EventTime             string   `json:"event_time"` // "YYYY-MM-DD hh:mm:ss", UTC
+	UTCOffsetMinutes      int16    `json:"event_utc_offset_minutes"`
+	OffsetInferred        uint8    `json:"offset_inferred"`
+	City                  string   `json:"city"`
+	Region                string   `json:"region"`
+	PostalCode            string   `json:"postal_code"`
+	Country               string   `json:"country"`
+	Lat                   *float64 `json:"lat,omitempty"`
+	Lon                   *float64 `json:"lon,omitempty"`
+	OriginPostalCode      string   `json:"origin_postal_code"`
+	OriginRegion          string   `json:"origin_region"`
+	OriginCountry         string   `json:"origin_country"`
+	DestinationPostalCode string   `json:"destination_postal_code"`
+	DestinationRegion     string   `json:"destination_region"`
+	DestinationCountry    string   `json:"destination_country"`
+	Mode                  string   `json:"mode"`
+	PromisedDelivery      *string  `json:"promised_delivery,omitempty"` // as EventTime
+}
+
+// fullNames are fullScan's fields, which are scan_events' columns.
+const fullNames = "event_id, tracking_number, carrier, service, status, status_detail, carrier_code, description, event_time, " +
+	"event_utc_offset_minutes, offset_inferred, city, region, postal_code, country, lat, lon, origin_postal_code, origin_region, " +
+	"origin_country, destination_postal_code, destination_region, destination_country, mode, promised_delivery"
+
+func newFullScan(e *schemas.ScanEvent) fullScan {
+	s := fullScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode,
+		e.Description, e.EventTime.UTC().Format(time.DateTime), int16(e.UTCOffsetMinutes), 0, e.Location.City, e.Location.Region,
+		e.Location.PostalCode, e.Location.Country, nil, nil, e.Origin.PostalCode, e.Origin.Region, e.Origin.Country,
+		e.Destination.PostalCode, e.Destination.Region, e.Destination.Country, e.Mode, nil}
+	if e.OffsetInferred {
+		s.OffsetInferred = 1
+	}
+	if e.Location.HasCoords {
+		s.Lat, s.Lon = &e.Location.Lat, &e.Location.Lon
+	}
+	if e.PromisedDelivery != nil {
+		p := e.PromisedDelivery.UTC().Format(time.DateTime)
+		s.PromisedDelivery = &p
+	}
+	return s
+}
+
+// values are s's fields in fullNames' order, as the driver takes them.
+func (s *fullScan) values() []any {
+	t, _ := time.Parse(time.DateTime, s.EventTime)
+	var promised *time.Time
+	if s.PromisedDelivery != nil {
+		p, _ := time.Parse(time.DateTime, *s.PromisedDelivery)
+		promised = &p
+	}
+	return []any{s.EventID, s.TrackingNumber, s.Carrier, s.Service, s.Status, s.StatusDetail, s.CarrierCode, s.Description, t,
+		s.UTCOffsetMinutes, s.OffsetInferred, s.City, s.Region, s.PostalCode, s.Country, s.Lat, s.Lon, s.OriginPostalCode,
+		s.OriginRegion, s.OriginCountry, s.DestinationPostalCode, s.DestinationRegion, s.DestinationCountry, s.Mode, promised}
+}
+
+// flatScan is the nine-field scan of the alternatives' easiest case.
 type flatScan struct {
 	EventID        string `json:"event_id"`
 	TrackingNumber string `json:"tracking_number"`
@@ -46,7 +116,7 @@ type flatScan struct {
 	Country        string `json:"country"`
 }
 
-// flatNames are flatColumns' names, for inserts into wider tables.
+// flatNames are flatColumns' names.
 const flatNames = "event_id, tracking_number, carrier, status, event_time, city, region, postal_code, country"
 
 const flatColumns = `event_id String, tracking_number String, carrier String, status String, event_time DateTime('UTC'),
@@ -57,7 +127,9 @@ const naiveArgsEnv = "PARCELCAST_TEST_NAIVE_ARGS"
 
 // naiveLoop is what a team writes in an afternoon: a kafka-go group
 // reader, json.Unmarshal, a ClickHouse batch every 10 000 rows, commit.
-func naiveLoop(brokers []string, topic, group string, ch chdb.Config, table string, want int) error {
+// With full it reads fullScans into fullNames, else flatScans into
+// flatNames.
+func naiveLoop(brokers []string, topic, group string, ch chdb.Config, table string, full bool, want int) error {
 	ctx := context.Background()
 	conn, err := chdb.Open(ctx, ch)
 	if err != nil {
@@ -66,16 +138,19 @@ func naiveLoop(brokers []string, topic, group string, ch chdb.Config, table stri
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: group, Topic: topic, StartOffset: kafka.FirstOffset, MaxBytes: 16 << 20})
 	defer r.Close()
 	var msgs []kafka.Message
-	var rows []flatScan
+	var rows [][]any
 	done := 0
+	names := flatNames
+	if full {
+		names = fullNames
+	}
 	flush := func() error {
-		batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+flatNames+")")
+		batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+names+")")
 		if err != nil {
 			return err
 		}
-		for _, s := range rows {
-			t, _ := time.Parse(time.DateTime, s.EventTime)
-			if err := batch.Append(s.EventID, s.TrackingNumber, s.Carrier, s.Status, t, s.City, s.Region, s.PostalCode, s.Country); err != nil {
+		for _, row := range rows {
+			if err := batch.Append(row...); err != nil {
 				return err
 			}
 		}
@@ -94,9 +169,17 @@ func naiveLoop(brokers []string, topic, group string, ch chdb.Config, table stri
 		if err != nil {
 			return err
 		}
-		var s flatScan
-		if err := json.Unmarshal(m.Value, &s); err == nil {
-			rows = append(rows, s)
+		if full {
+			var s fullScan
+			if err := json.Unmarshal(m.Value, &s); err == nil {
+				rows = append(rows, s.values())
+			}
+		} else {
+			var s flatScan
+			if err := json.Unmarshal(m.Value, &s); err == nil {
+				t, _ := time.Parse(time.DateTime, s.EventTime)
+				rows = append(rows, []any{s.EventID, s.TrackingNumber, s.Carrier, s.Status, t, s.City, s.Region, s.PostalCode, s.Country})
+			}
 		}
 		msgs = append(msgs, m)
 		if len(msgs) == 10000 || done+len(msgs) == want {
@@ -119,8 +202,8 @@ func BenchmarkIngest(b *testing.B) {
 	chCfg, conn := env.Database(b)
 	prefix := testenv.RandomName("bench_") + "."
 	feeds := sim.CarrierFeeds(prefix)
-	flatTopic := prefix + "flat"
-	topics := []string{flatTopic, prefix + "dlq", prefix + "normalized"}
+	flatTopic, fullTopic := prefix+"flat", prefix+"full"
+	topics := []string{flatTopic, fullTopic, prefix + "dlq", prefix + "normalized"}
 	var pairs []string
 	for t, f := range feeds.Topics() {
 		topics = append(topics, t)
@@ -130,7 +213,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	// Produce: every carrier's format, and the same scans flat.
+	// Produce: every carrier's format, and the same scans flat, twice.
 	w := newScanWriter(env.Kafka.Brokers)
 	defer w.Close()
 	shipments := *benchScans * 10 / 75
@@ -139,14 +222,18 @@ func BenchmarkIngest(b *testing.B) {
 		Each: func(s *sim.Shipment) {
 			for i := range s.Scans {
 				e := &s.Scans[i]
-				v, _ := json.Marshal(flatScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, string(e.Status),
-					e.EventTime.UTC().Format(time.DateTime), e.Location.City, e.Location.Region, e.Location.PostalCode, e.Location.Country})
+				full := newFullScan(e)
+				v, _ := json.Marshal(full)
+				flat = append(flat, kafka.Message{Topic: fullTopic, Key: []byte(e.TrackingNumber), Value: v})
+				v, _ = json.Marshal(flatScan{full.EventID, e.TrackingNumber, e.Carrier, string(e.Status), full.EventTime,
+					e.Location.City, e.Location.Region, e.Location.PostalCode, e.Location.Country})
 				flat = append(flat, kafka.Message{Topic: flatTopic, Key: []byte(e.TrackingNumber), Value: v})
 			}
 		}})
 	if err != nil {
 		b.Fatal(err)
 	}
+	flatRecords := len(flat) / 2 // on each of the two flat topics
 	for len(flat) > 0 {
 		n := min(5000, len(flat))
 		if err := w.WriteMessages(ctx, flat[:n]...); err != nil {
@@ -164,7 +251,12 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		return n
 	}
-	waitFor := func(q string, want uint64, limit time.Duration) (time.Duration, bool) {
+	// waitFor waits until table holds want rows, counted from the parts'
+	// metadata: ClickHouse 18.16's count() reads a column of every part,
+	// which with hundreds of parts and ten polls a second costs the
+	// server as much as the inserts it is waiting for.
+	waitFor := func(table string, want uint64, limit time.Duration) (time.Duration, bool) {
+		q := fmt.Sprintf("SELECT sum(rows) FROM system.parts WHERE active AND database = '%s' AND table = '%s'", chCfg.Database, table)
 		start := time.Now()
 		for time.Since(start) < limit {
 			if count(q) >= want {
@@ -179,6 +271,7 @@ func BenchmarkIngest(b *testing.B) {
 		elapsed time.Duration
 		ok      bool
 		rss     float64
+		cpu     time.Duration // the child process's user and system time
 		note    string
 	}
 	var results []result
@@ -200,11 +293,11 @@ func BenchmarkIngest(b *testing.B) {
 	if *benchProfile != "" { // a CPU profile of the run, from ingest's pprof endpoint
 		go func() {
 			time.Sleep(2 * time.Second)
-			out, _ := exec.Command("curl", "-s", "-o", *benchProfile, "http://"+*benchProfileAddr+"/debug/pprof/profile?seconds=5").CombinedOutput()
+			out, _ := exec.Command("curl", "-s", "-o", *benchProfile, "http://"+*benchProfileAddr+"/debug/pprof/profile?seconds=10").CombinedOutput()
 			_ = out
 		}()
 	}
-	_, ok := waitFor("SELECT count() FROM scan_events", uint64(st.Scans), 30*time.Minute)
+	_, ok := waitFor("scan_events", uint64(st.Scans), 30*time.Minute)
 	elapsed := time.Since(start)
 	if *benchProfile != "" {
 		_ = exec.Command("curl", "-s", "-o", *benchProfile+".metrics", "http://"+*benchProfileAddr+"/metrics").Run()
@@ -212,66 +305,66 @@ func BenchmarkIngest(b *testing.B) {
 	rss := testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
-	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, "child process, default settings"})
+	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), "child process, default settings"})
 	var parts, partitions uint64
 	_ = conn.QueryRow(ctx, "SELECT count(), uniqExact(partition) FROM system.parts WHERE database = ? AND table = 'scan_events'", chCfg.Database).Scan(&parts, &partitions)
 
-	// 2 and 3, twice: into a flat 9-column MergeTree (the alternatives'
-	// easiest case), then into a table like parcelcast's own (the same
-	// engine, partitions and order as scan_events, the flat columns filled).
-	targets := []struct{ label, ddl string }{
-		{"flat table", "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)"},
-		{"scan_events' shape", "AS scan_events"},
+	// 2 and 3, twice: every field into a table of scan_events' shape (the
+	// same engine, partitions and order; the like-for-like comparison),
+	// then nine fields into a nine-column MergeTree (the alternatives'
+	// easiest case).
+	scanEventsColumns := columnsOf(b, conn, "scan_events")
+	targets := []struct {
+		label, suffix, topic, ddl string
+		full                      bool
+	}{
+		{"every field, scan_events' shape", "_full", fullTopic, "AS scan_events", true},
+		{"9 fields, 9-column table", "_flat", flatTopic, "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)", false},
 	}
 	if !*benchAlternatives {
 		targets = nil
 	}
 	for _, target := range targets {
-		suffix := "_flat"
-		if target.label != "flat table" {
-			suffix = "_same"
-		}
-		engineTable, naiveTable := "engine_target"+suffix, "naive"+suffix
-		// The queue reads status as the target's type: ClickHouse 18.16 does
-		// not convert a String to an Enum8 on the way into the view's table.
-		queueColumns := flatColumns
-		if suffix == "_same" {
-			var enum string
-			if err := conn.QueryRow(ctx, "SELECT type FROM system.columns WHERE database = currentDatabase() AND table = 'scan_events' AND name = 'status'").Scan(&enum); err != nil {
-				b.Fatal(err)
+		engineTable, naiveTable := "engine"+target.suffix, "naive"+target.suffix
+		// The queue reads each column as the target's type: ClickHouse
+		// 18.16 does not convert a String to an Enum8 on the way into the
+		// view's table.
+		queueColumns, selectList := flatColumns, flatNames
+		if target.full {
+			var defs []string
+			for _, c := range scanEventsColumns {
+				if strings.Contains(", "+fullNames+", ", ", "+c.name+", ") {
+					defs = append(defs, c.name+" "+c.typ)
+				}
 			}
-			queueColumns = strings.Replace(flatColumns, "status String", "status "+enum, 1)
+			queueColumns, selectList = strings.Join(defs, ", "), fillSelect(scanEventsColumns, fullNames)
 		}
 		// ClickHouse's Kafka engine and a materialized view.
 		for _, q := range []string{
 			"CREATE TABLE " + engineTable + " " + target.ddl,
 			fmt.Sprintf("CREATE TABLE engine_queue (%s) ENGINE = Kafka('%s', '%s', '%s', 'JSONEachRow')",
-				queueColumns, env.Kafka.Brokers[0], flatTopic, testenv.RandomName("ch_")),
+				queueColumns, env.Kafka.Brokers[0], target.topic, testenv.RandomName("ch_")),
 		} {
 			if err := conn.Exec(ctx, q); err != nil {
 				b.Fatal(err)
 			}
 		}
-		selectList := flatNames
-		if suffix == "_same" {
-			selectList = sameShapeSelect(b, conn)
-		}
 		start = time.Now()
 		if err := conn.Exec(ctx, "CREATE MATERIALIZED VIEW engine_mv TO "+engineTable+" AS SELECT "+selectList+" FROM engine_queue"); err != nil {
 			b.Fatal(err)
 		}
-		_, ok = waitFor("SELECT count() FROM "+engineTable, uint64(records), 30*time.Minute)
+		_, ok = waitFor(engineTable, uint64(flatRecords), 30*time.Minute)
 		elapsed = time.Since(start)
 		_ = conn.Exec(ctx, "DROP TABLE engine_mv")
 		_ = conn.Exec(ctx, "DROP TABLE engine_queue")
-		results = append(results, result{"ClickHouse Kafka engine + MV, " + target.label, elapsed, ok, 0, "inside the ClickHouse server, flat JSONEachRow"})
+		results = append(results, result{"ClickHouse Kafka engine + MV, " + target.label, elapsed, ok, 0, 0, "inside the ClickHouse server, flat JSONEachRow"})
 
 		// The naive loop, a child process.
 		if err := conn.Exec(ctx, "CREATE TABLE "+naiveTable+" "+target.ddl); err != nil {
 			b.Fatal(err)
 		}
-		nargs, _ := json.Marshal(map[string]any{"brokers": env.Kafka.Brokers, "topic": flatTopic, "group": testenv.RandomName("naive_"),
-			"addr": env.ClickHouse.Addr, "database": chCfg.Database, "table": naiveTable, "want": records})
+		nargs, _ := json.Marshal(map[string]any{"brokers": env.Kafka.Brokers, "topic": target.topic, "group": testenv.RandomName("naive_"),
+			"addr": env.ClickHouse.Addr, "database": chCfg.Database, "table": naiveTable, "full": target.full, "want": flatRecords})
 		cmd = exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), naiveArgsEnv+"="+string(nargs))
 		cmd.Stderr = os.Stderr
@@ -279,79 +372,94 @@ func BenchmarkIngest(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		_, ok = waitFor("SELECT count() FROM "+naiveTable, uint64(records), 30*time.Minute)
+		_, ok = waitFor(naiveTable, uint64(flatRecords), 30*time.Minute)
 		elapsed = time.Since(start)
 		rss = testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 		_ = cmd.Wait()
-		results = append(results, result{"naive kafka-go loop, " + target.label, elapsed, ok, rss, "child process, flat JSON, 10 000-row batches"})
-	}
+		results = append(results, result{"naive kafka-go loop, " + target.label, elapsed, ok, rss, cpuTime(cmd), "child process, flat JSON, 10 000-row batches"})
 
-	// 4. The ceiling: the same rows inserted straight into ClickHouse.
-	ceilings := []struct{ label, ddl, from string }{
-		{"flat table", "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)", "naive_flat"},
-		{"scan_events' shape", "AS scan_events", "naive_same"},
-	}
-	if !*benchAlternatives {
-		ceilings = nil
-	}
-	for _, c := range ceilings {
-		table := "ceiling_" + c.from
-		if err := conn.Exec(ctx, "CREATE TABLE "+table+" "+c.ddl); err != nil {
+		// The ceiling: the same rows inserted straight from one table into another.
+		ceiling := "ceiling" + target.suffix
+		if err := conn.Exec(ctx, "CREATE TABLE "+ceiling+" "+target.ddl); err != nil {
 			b.Fatal(err)
 		}
 		start = time.Now()
-		if err := conn.Exec(ctx, "INSERT INTO "+table+" SELECT * FROM "+c.from); err != nil {
+		if err := conn.Exec(ctx, "INSERT INTO "+ceiling+" SELECT * FROM "+naiveTable); err != nil {
 			b.Fatal(err)
 		}
-		results = append(results, result{"ClickHouse INSERT … SELECT (ceiling), " + c.label, time.Since(start), true, 0, "the same rows, no Kafka, no parsing"})
+		results = append(results, result{"ClickHouse INSERT … SELECT (ceiling), " + target.label, time.Since(start), true, 0, 0, "the same rows, no Kafka, no parsing"})
 	}
 	b.StopTimer()
 
 	fmt.Printf("\n%d records (%d distinct scans) on the in-process broker, ClickHouse %s\n", records, st.Scans, serverVersion(conn))
 	fmt.Printf("parcelcast wrote %d parts of scan_events over %d monthly partitions\n", parts, partitions)
-	fmt.Printf("| %-52s | %10s | %12s | %13s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB", "note")
-	for _, r := range results {
+	fmt.Printf("| %-62s | %7s | %9s | %11s | %12s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB", "client CPU s", "note")
+	for i, r := range results {
 		status := ""
 		if !r.ok {
 			status = " (did not finish)"
 		}
-		fmt.Printf("| %-52s | %10.1f | %12.0f | %13.0f | %s%s\n", r.name, r.elapsed.Seconds(), float64(records)/r.elapsed.Seconds(), r.rss, r.note, status)
+		n := flatRecords
+		if i == 0 {
+			n = records
+		}
+		fmt.Printf("| %-62s | %7.1f | %9.0f | %11.0f | %12.1f | %s%s\n", r.name, r.elapsed.Seconds(), float64(n)/r.elapsed.Seconds(), r.rss, r.cpu.Seconds(), r.note, status)
 	}
 }
 
-// sameShapeSelect is the view's select list into a table shaped like
-// scan_events: the flat columns, and a default for every other column
-// (ClickHouse 18.16 wants every column of the view's table).
-func sameShapeSelect(b *testing.B, conn driver.Conn) string {
-	rows, err := conn.Query(context.Background(), "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'scan_events'")
+// column is a table's column and its type.
+type column struct{ name, typ string }
+
+// columnsOf lists table's columns in their order.
+func columnsOf(b *testing.B, conn driver.Conn, table string) []column {
+	rows, err := conn.Query(context.Background(), "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ?", table)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rows.Close()
-	flat := map[string]bool{}
-	for _, n := range strings.Split(flatNames, ", ") {
-		flat[n] = true
-	}
-	var list []string
+	var cols []column
 	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ); err != nil {
 			b.Fatal(err)
 		}
+		cols = append(cols, c)
+	}
+	return cols
+}
+
+// fillSelect is a view's select list into a table of columns cols from a
+// source with the columns have: those, and a default for every other
+// column (ClickHouse 18.16 wants every column of the view's table).
+func fillSelect(cols []column, have string) string {
+	given := map[string]bool{}
+	for _, n := range strings.Split(have, ", ") {
+		given[n] = true
+	}
+	var list []string
+	for _, c := range cols {
 		switch {
-		case flat[name]:
-			list = append(list, name)
-		case name == "ingested_at":
+		case given[c.name]:
+			list = append(list, c.name)
+		case c.name == "ingested_at":
 			list = append(list, "now() AS ingested_at")
-		case strings.HasPrefix(typ, "Nullable"):
-			list = append(list, "CAST(NULL AS "+typ+") AS "+name)
-		case typ == "String":
-			list = append(list, "'' AS "+name)
+		case strings.HasPrefix(c.typ, "Nullable"):
+			list = append(list, "CAST(NULL AS "+c.typ+") AS "+c.name)
+		case c.typ == "String":
+			list = append(list, "'' AS "+c.name)
 		default:
-			list = append(list, "CAST(0 AS "+typ+") AS "+name)
+			list = append(list, "CAST(0 AS "+c.typ+") AS "+c.name)
 		}
 	}
 	return strings.Join(list, ", ")
+}
+
+// cpuTime is the user and system time of a child process that ended.
+func cpuTime(cmd *exec.Cmd) time.Duration {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 func serverVersion(conn driver.Conn) string {

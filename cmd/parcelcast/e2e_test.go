@@ -41,12 +41,13 @@ func TestMain(m *testing.M) {
 			Topic, Group   string
 			Addr, Database string
 			Table          string
+			Full           bool
 			Want           int
 		}
 		if err := json.Unmarshal([]byte(args), &a); err != nil {
 			panic(err)
 		}
-		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Table, a.Want); err != nil {
+		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Table, a.Full, a.Want); err != nil {
 			fmt.Fprintln(os.Stderr, "naive loop:", err)
 			os.Exit(1)
 		}

@@ -69,9 +69,37 @@ type Results struct {
 	checkErr                      error
 }
 
-// Add finishes e and keeps it, or records why it could not be kept; what
-// names the scan in the error ("package 1Z… activity 3").
-func (r *Results) Add(e schemas.ScanEvent, err error, what string) {
+// Where names a part of a payload in error messages ("shipment 0 package
+// 1 activity 3"). It is formatted only when that part fails, so naming
+// every scan costs nothing on the path where they are good.
+type Where struct {
+	In    *Where // what it is part of, or nil
+	Kind  string // "activity", "event", …; "." numbers a part as In's sub-index ("result 0.1")
+	Index int    // below 0: Kind alone names the part
+}
+
+// At names the index-th part of a kind within w.
+func (w *Where) At(kind string, index int) Where { return Where{In: w, Kind: kind, Index: index} }
+
+func (w Where) String() string {
+	var s string
+	switch {
+	case w.Index < 0:
+		s = w.Kind
+	case w.Kind == "." && w.In != nil:
+		return w.In.String() + "." + strconv.Itoa(w.Index)
+	default:
+		s = w.Kind + " " + strconv.Itoa(w.Index)
+	}
+	if w.In != nil {
+		return w.In.String() + " " + s
+	}
+	return s
+}
+
+// Add finishes e and keeps it, or records why it could not be kept; where
+// names the scan in the error.
+func (r *Results) Add(e schemas.ScanEvent, err error, where Where) {
 	if err == nil {
 		e.TrackingNumber = schemas.NormalizeTrackingNumber(e.TrackingNumber)
 		if e.Carrier != r.checkedCarrier || e.TrackingNumber != r.checkedNumber {
@@ -84,7 +112,7 @@ func (r *Results) Add(e schemas.ScanEvent, err error, what string) {
 		err = finish(&e)
 	}
 	if err != nil {
-		r.errs = append(r.errs, fmt.Errorf("%s: %w", what, err))
+		r.errs = append(r.errs, fmt.Errorf("%s: %w", where, err))
 		return
 	}
 	r.Events = append(r.Events, e)

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
@@ -99,12 +99,12 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	}
 	var res carrier.Results
 	for i := range r.Shipments {
-		parseShipment(&res, &r.Shipments[i], fmt.Sprintf("shipment %d", i))
+		parseShipment(&res, &r.Shipments[i], carrier.Where{Kind: "shipment", Index: i})
 	}
 	return res.Done(Name)
 }
 
-func parseShipment(res *carrier.Results, s *Shipment, what string) {
+func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 	if strings.TrimSpace(s.ID) == "" {
 		res.Fail(fmt.Errorf("%s: no id", what))
 		return
@@ -144,7 +144,7 @@ func parseShipment(res *carrier.Results, s *Shipment, what string) {
 		if ev.Location != nil {
 			e.Location = ev.Location.Address.location()
 		}
-		res.Add(e, setTime(&e, ev.Timestamp), fmt.Sprintf("%s event %d", what, i))
+		res.Add(e, setTime(&e, ev.Timestamp), what.At("event", i))
 	}
 }
 

@@ -57,7 +57,7 @@ type party struct {
 }
 
 func readSet(res *carrier.Results, t *transaction) {
-	what := "transaction set " + t.control
+	what := carrier.Where{Kind: "transaction set " + t.control, Index: -1}
 	var (
 		base             schemas.ScanEvent
 		shipper, consign schemas.Location
@@ -159,7 +159,7 @@ func readSet(res *carrier.Results, t *transaction) {
 				e.Status = schemas.StatusReturnedToSender
 			}
 		}
-		res.Add(e, setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper), fmt.Sprintf("%s status %d", what, i))
+		res.Add(e, setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper), what.At("status", i))
 	}
 }
 

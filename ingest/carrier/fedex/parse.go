@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
@@ -155,13 +155,14 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	for ci := range r.Output.CompleteTrackResults {
 		c := &r.Output.CompleteTrackResults[ci]
 		for ti := range c.TrackResults {
-			parseResult(&res, c, &c.TrackResults[ti], fmt.Sprintf("result %d.%d", ci, ti))
+			result := carrier.Where{Kind: "result", Index: ci}
+			parseResult(&res, c, &c.TrackResults[ti], result.At(".", ti))
 		}
 	}
 	return res.Done(Name)
 }
 
-func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, what string) {
+func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, what carrier.Where) {
 	if t.Error != nil && t.Error.Code != "" {
 		if t.Error.Code != NotFound {
 			res.Fail(fmt.Errorf("%s: error %s: %s", what, t.Error.Code, t.Error.Message))
@@ -201,7 +202,7 @@ func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, w
 			e.Description += ": " + s.ExceptionDescription
 		}
 		e.Location = s.ScanLocation.location()
-		res.Add(e, setTime(&e, s.Date, e.Location, e.Origin), fmt.Sprintf("%s scan %d", what, i))
+		res.Add(e, setTime(&e, s.Date, e.Location, e.Origin), what.At("scan", i))
 	}
 }
 

@@ -64,7 +64,7 @@ func ParseCSV(b []byte) ([]schemas.ScanEvent, error) {
 			break
 		}
 		line, _ := r.FieldPos(0)
-		what := fmt.Sprintf("csv line %d", line)
+		what := carrier.Where{Kind: "csv line", Index: line}
 		if len(rec) != width {
 			res.Fail(fmt.Errorf("%s: %d fields, header has %d", what, len(rec), width))
 			continue

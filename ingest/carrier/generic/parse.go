@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -76,7 +76,7 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	var res carrier.Results
 	for i := range scans {
 		e, err := scans[i].event()
-		res.Add(e, err, fmt.Sprintf("scan %d", i))
+		res.Add(e, err, carrier.Where{Kind: "scan", Index: i})
 	}
 	return res.Done(Name)
 }

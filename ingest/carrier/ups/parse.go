@@ -14,7 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 	"strings"
 	"time"
 
@@ -144,13 +144,14 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 		s := &r.TrackResponse.Shipment[si]
 		for pi := range s.Package {
 			p := &s.Package[pi]
-			parsePackage(&res, p, fmt.Sprintf("shipment %d package %d", si, pi))
+			shipment := carrier.Where{Kind: "shipment", Index: si}
+			parsePackage(&res, p, shipment.At("package", pi))
 		}
 	}
 	return res.Done(Name)
 }
 
-func parsePackage(res *carrier.Results, p *Package, what string) {
+func parsePackage(res *carrier.Results, p *Package, what carrier.Where) {
 	if strings.TrimSpace(p.TrackingNumber) == "" {
 		res.Fail(fmt.Errorf("%s: no trackingNumber", what))
 		return
@@ -180,7 +181,7 @@ func parsePackage(res *carrier.Results, p *Package, what string) {
 		e.Description = a.Status.Description
 		e.Location = a.Location.Address.location()
 		err := setTime(&e, a)
-		res.Add(e, err, fmt.Sprintf("%s activity %d", what, i))
+		res.Add(e, err, what.At("activity", i))
 	}
 }
 

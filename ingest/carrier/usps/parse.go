@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
@@ -149,7 +149,7 @@ func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 	var res carrier.Results
 	for i := range list {
 		t := &list[i]
-		what := fmt.Sprintf("tracking %d", i)
+		what := carrier.Where{Kind: "tracking", Index: i}
 		if t.Error != nil {
 			continue // a reply without tracking data: nothing to keep
 		}
@@ -181,7 +181,7 @@ func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 				zip = ev.EventZIPCode
 			}
 			e.Location = schemas.Location{City: ev.EventCity, Region: strings.ToUpper(ev.EventState), PostalCode: zip, Country: country(ev.EventCountry)}
-			res.Add(e, jsonTime(&e, ev), fmt.Sprintf("%s event %d", what, j))
+			res.Add(e, jsonTime(&e, ev), what.At("event", j))
 		}
 	}
 	return res.Done(Name)
@@ -273,7 +273,7 @@ func ParseXML(b []byte) ([]schemas.ScanEvent, error) {
 	var res carrier.Results
 	for i := range r.TrackInfo {
 		ti := &r.TrackInfo[i]
-		what := fmt.Sprintf("TrackInfo %d", i)
+		what := carrier.Where{Kind: "TrackInfo", Index: i}
 		if ti.Error != nil {
 			continue // "could not locate the tracking information": no scans
 		}
@@ -299,7 +299,7 @@ func ParseXML(b []byte) ([]schemas.ScanEvent, error) {
 			e.Status, e.StatusDetail = m.Status, m.Detail
 			e.CarrierCode, e.Description = d.EventCode, d.Event
 			e.Location = schemas.Location{City: d.EventCity, Region: strings.ToUpper(d.EventState), PostalCode: d.EventZIPCode, Country: country(d.EventCountry)}
-			res.Add(e, xmlTime(&e, d), fmt.Sprintf("%s event %d", what, j))
+			res.Add(e, xmlTime(&e, d), what.At("event", j))
 		}
 	}
 	return res.Done(Name)
