@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -12,37 +14,61 @@ import (
 )
 
 // ClickHouseWriter inserts canonical events into the scan_events table.
+// Its methods are safe for concurrent use; inserts on one writer take
+// turns, reusing its column buffers.
 type ClickHouseWriter struct {
-	conn driver.Conn
+	conn    driver.Conn
+	mu      sync.Mutex
+	columns []columnBuffer // scanColumns' buffers, guarded by mu
 }
 
 // NewClickHouseWriter returns a writer on conn, which must be connected to
 // a migrated parcelcast database.
 func NewClickHouseWriter(conn driver.Conn) *ClickHouseWriter {
-	return &ClickHouseWriter{conn: conn}
+	w := &ClickHouseWriter{conn: conn}
+	for _, c := range scanColumns {
+		w.columns = append(w.columns, c.buffer())
+	}
+	return w
 }
 
-// scanColumn is one column of scan_events and how to read it from a batch
-// of events: a slice of the column's Go type, one value per event.
+// scanColumn is one column of scan_events; buffer makes a column buffer
+// that reads it from a batch of events.
 type scanColumn struct {
 	name   string
-	values func(events []schemas.ScanEvent) any
+	buffer func() columnBuffer
+}
+
+// columnBuffer fills a slice of the column's Go type, one value per
+// event, kept from batch to batch; release drops the values it holds once
+// the driver has copied them, so the buffer keeps no batch alive.
+type columnBuffer struct {
+	values  func(events []schemas.ScanEvent) any
+	release func()
 }
 
 // column reads one field of every event into a slice.
 func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
-	return scanColumn{name: name, values: func(events []schemas.ScanEvent) any {
-		out := make([]T, len(events))
-		for i := range events {
-			out[i] = field(&events[i])
+	return scanColumn{name: name, buffer: func() columnBuffer {
+		var buf []T
+		return columnBuffer{
+			values: func(events []schemas.ScanEvent) any {
+				buf = slices.Grow(buf[:0], len(events))[:len(events)]
+				for i := range events {
+					buf[i] = field(&events[i])
+				}
+				return buf
+			},
+			release: func() { clear(buf) },
 		}
-		return out
 	}}
 }
 
 // scanColumns are the columns an insert fills, in the order of
 // insertScanEvents. Appending whole columns costs a fraction of appending
-// row by row (no boxing of every value, no type switch per value).
+// row by row (no boxing of every value, no type switch per value), and
+// reusing the slices spares the collector a batch-sized slice per column
+// per insert.
 var scanColumns = []scanColumn{
 	column("event_id", func(e *schemas.ScanEvent) string { return e.EventID }),
 	column("tracking_number", func(e *schemas.ScanEvent) string { return e.TrackingNumber }),
@@ -107,14 +133,18 @@ func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.Sca
 	if len(events) == 0 {
 		return nil
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	batch, err := w.conn.PrepareBatch(ctx, insertScanEvents)
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}
-	for i, c := range scanColumns {
-		if err := batch.Column(i).Append(c.values(events)); err != nil {
+	for i, c := range w.columns {
+		err := batch.Column(i).Append(c.values(events))
+		c.release()
+		if err != nil {
 			_ = batch.Abort()
-			return fmt.Errorf("append scan_events column %s: %w", c.name, err)
+			return fmt.Errorf("append scan_events column %s: %w", scanColumns[i].name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
