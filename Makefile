@@ -42,7 +42,7 @@ test-crash: deps
 # loop, on the same broker and server; prints a table.
 INGEST_SCANS ?= 1000000
 bench-ingest: deps
-	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^[|]|records [(]|parts of'
+	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^[|]|records [(]|parts of|against'
 
 # Trainer speed and memory at two history sizes (snapshot rows); each size
 # runs in its own process, so its peak RSS is its own.
