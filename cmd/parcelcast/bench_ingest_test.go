@@ -25,6 +25,7 @@ import (
 var (
 	benchScans        = flag.Int("ingest.scans", 200000, "records BenchmarkIngest produces (make bench-ingest: 1000000)")
 	benchArgs         = flag.String("ingest.args", "", "extra flags for the parcelcast ingest run, space-separated")
+	benchEnv          = flag.String("ingest.env", "", "extra environment for the parcelcast ingest run, space-separated NAME=value (GOGC=200, GOMAXPROCS=1, …)")
 	benchAlternatives = flag.Bool("ingest.alternatives", true, "also run the Kafka engine, the naive loop and the INSERT … SELECT ceiling (false: parcelcast alone)")
 	// With -ingest.profile, pass --metrics-addr in -ingest.args at the same address.
 	benchProfile     = flag.String("ingest.profile", "", "write a 5 s CPU profile of parcelcast ingest to this file")
@@ -284,7 +285,7 @@ func BenchmarkIngest(b *testing.B) {
 	args = append(args, strings.Fields(*benchArgs)...)
 	argv, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+	cmd.Env = append(append(os.Environ(), childArgsEnv+"="+string(argv)), strings.Fields(*benchEnv)...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
