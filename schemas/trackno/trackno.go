@@ -119,22 +119,55 @@ func Check(carrier, s string) error {
 	if err := schemas.CheckTrackingNumber(n); err != nil {
 		return err
 	}
+	if carrier != "" {
+		return checkCarrier(carrier, n)
+	}
 	var bad *Match
 	for _, m := range Detect(n) {
-		if carrier != "" && m.Carrier != carrier {
-			continue
-		}
 		if m.Valid {
 			return nil
 		}
-		if bad == nil && (carrier != "" || confidence(m.Family) >= strong) {
+		if bad == nil && confidence(m.Family) >= strong {
 			bad = &m
 		}
 	}
 	if bad != nil {
-		return fmt.Errorf("%w: %s number with a wrong check digit", schemas.ErrBadTrackingNumber, bad.Family)
+		return badCheckDigit(bad.Family)
 	}
 	return nil
+}
+
+// checkCarrier is Check for a known carrier: only its own families count,
+// so it tries those alone, without Detect's candidate list. It runs once
+// per ingested payload. Among the families the number fits without a
+// valid check digit it names the most confident, the first in the table
+// on a tie, as Detect would rank them.
+func checkCarrier(carrier, n string) error {
+	var bad *family
+	for i := range families {
+		f := &families[i]
+		if f.carrier != carrier {
+			continue
+		}
+		num, ok := f.shape(n)
+		if !ok {
+			continue
+		}
+		if f.check == nil || f.check(num) {
+			return nil
+		}
+		if bad == nil || f.confidence > bad.confidence {
+			bad = f
+		}
+	}
+	if bad != nil {
+		return badCheckDigit(bad.name)
+	}
+	return nil
+}
+
+func badCheckDigit(family string) error {
+	return fmt.Errorf("%w: %s number with a wrong check digit", schemas.ErrBadTrackingNumber, family)
 }
 
 func confidence(familyName string) int {

@@ -1,7 +1,10 @@
 package trackno
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // Numbers published by the carriers or in their label specifications as
@@ -164,5 +167,50 @@ func FuzzDetect(f *testing.F) {
 				t.Fatalf("empty match %+v for %q", m, s)
 			}
 		}
+		checkAgreesWithDetect(t, s)
 	})
+}
+
+// checkByDetect is Check for a carrier read off Detect's ranked
+// candidates: the definition checkCarrier must agree with.
+func checkByDetect(carrier, s string) error {
+	n := schemas.NormalizeTrackingNumber(s)
+	if err := schemas.CheckTrackingNumber(n); err != nil {
+		return err
+	}
+	for _, m := range Detect(n) {
+		if m.Carrier != carrier {
+			continue
+		}
+		if m.Valid {
+			return nil
+		}
+		return badCheckDigit(m.Family)
+	}
+	return nil
+}
+
+func checkAgreesWithDetect(t *testing.T, s string) {
+	t.Helper()
+	for _, carrier := range []string{"ups", "fedex", "usps", "dhl", "ontrac", "amazon", "s10", "lasership"} {
+		got, want := fmt.Sprint(Check(carrier, s)), fmt.Sprint(checkByDetect(carrier, s))
+		if got != want {
+			t.Errorf("Check(%q, %q) = %s, Detect's ranking gives %s", carrier, s, got, want)
+		}
+	}
+}
+
+// Check for a carrier agrees with Detect's ranking on every known number,
+// and on each with its last character changed (most then fail their check
+// digit, in families of several carriers).
+func TestCheckAgreesWithDetect(t *testing.T) {
+	for _, tc := range valid {
+		checkAgreesWithDetect(t, tc.number)
+		last := tc.number[len(tc.number)-1]
+		for _, c := range "0123456789X" {
+			if byte(c) != last {
+				checkAgreesWithDetect(t, tc.number[:len(tc.number)-1]+string(c))
+			}
+		}
+	}
 }
