@@ -419,8 +419,8 @@ const maxStallTimeout = 5 * time.Minute
 // readPartition reads one partition with a new partition reader from
 // next, advancing it, until ctx ends (false) or the reader delivers
 // nothing for a whole stall period while records wait (true). A watchdog
-// goroutine checks for that once a period, so the per-record path costs
-// two atomic stores and no timer.
+// goroutine checks for that once a period, so the per-record path has a
+// few atomic operations and no timer.
 func (c *Consumer) readPartition(ctx context.Context, topic string, partition int, next *atomic.Int64, stall time.Duration, partitions int, msgs chan<- kafka.Message) bool {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   c.cfg.Brokers,
