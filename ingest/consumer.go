@@ -38,9 +38,13 @@ type Config struct {
 	BatchSize int
 	// FlushInterval flushes a non-empty batch at least this often.
 	FlushInterval time.Duration
-	// ParseWorkers is how many goroutines parse a batch (1 when zero).
-	// More help when the machine has cores to spare beyond ClickHouse's.
-	ParseWorkers int
+	// AlignWindow is how far ahead in event time a partition in a
+	// backlog may get of the slowest one before it waits (see aligner);
+	// 12 hours when zero, no alignment when negative.
+	AlignWindow time.Duration
+	// CatchUpLag is how many records must wait in a partition for it to
+	// count as in a backlog; 1000 when zero.
+	CatchUpLag int64
 	// ShutdownTimeout bounds the final flush and commit on shutdown.
 	ShutdownTimeout time.Duration
 	// MaxRetryInterval caps the exponential backoff between retries.
@@ -74,6 +78,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.StallTimeout <= 0 {
 		c.StallTimeout = 30 * time.Second
+	}
+	if c.AlignWindow == 0 {
+		c.AlignWindow = alignWindow
+	}
+	if c.CatchUpLag <= 0 {
+		c.CatchUpLag = alignCatchUpLag
 	}
 }
 
@@ -159,16 +169,23 @@ func (c *Consumer) Committed() int64 { return c.committed.Load() }
 
 // batch is what was read since the last flush.
 type batch struct {
-	msgs    []kafka.Message
-	parsed  int // msgs[:parsed] are in events and letters
+	msgs    []kafka.Message // topic, partition and offset: what to commit
 	events  []schemas.ScanEvent
 	letters []DeadLetter
 	started time.Time
 }
 
 func (b *batch) reset() {
-	b.msgs, b.events, b.letters, b.parsed = b.msgs[:0], b.events[:0], b.letters[:0], 0
+	b.msgs, b.events, b.letters = b.msgs[:0], b.events[:0], b.letters[:0]
 	b.started = time.Time{}
+}
+
+// fetched is one record read from a partition and parsed by its reader.
+// Its payload is let go unless the record is a dead letter.
+type fetched struct {
+	msg    kafka.Message
+	events []schemas.ScanEvent
+	err    error
 }
 
 // Run consumes until ctx is cancelled, then flushes what it read, commits
@@ -257,10 +274,14 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		return
 	default:
 	}
-	var assigned []kafka.Message // one per partition: its topic and partition
+	type assignment struct {
+		topic string
+		kafka.PartitionAssignment
+	}
+	var assigned []assignment
 	for topic, parts := range gen.Assignments {
 		for _, pa := range parts {
-			assigned = append(assigned, kafka.Message{Topic: topic, Partition: pa.ID})
+			assigned = append(assigned, assignment{topic, pa})
 		}
 	}
 	c.log.Info("partitions assigned", "generation", gen.ID, "member", gen.MemberID, "partitions", len(assigned),
@@ -271,16 +292,17 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
-	msgs := make(chan kafka.Message, fetchQueue)
+	msgs := make(chan fetched, fetchQueue)
+	align := newAligner(len(assigned), c.cfg.AlignWindow, c.cfg.CatchUpLag)
 	var fetchers sync.WaitGroup
-	for topic, parts := range gen.Assignments {
-		for _, pa := range parts {
-			fetchers.Add(1)
-			go func() { // owned by consumeGeneration: stopped by stopFetch
-				defer fetchers.Done()
-				c.fetchPartition(fetchCtx, topic, pa, len(assigned), msgs)
-			}()
-		}
+	for i, a := range assigned {
+		fetchers.Add(1)
+		go func() { // owned by consumeGeneration: stopped by stopFetch
+			defer fetchers.Done()
+			r := &partitionReader{c: c, topic: a.topic, partition: a.ID, parse: c.parsers[a.topic],
+				align: align, index: i, partitions: len(assigned)}
+			r.run(fetchCtx, a.Offset, msgs)
+		}()
 	}
 	go func() { fetchers.Wait(); close(msgs) }() // ends once the fetchers have
 
@@ -330,8 +352,8 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	c.log.Info("generation over", "generation", gen.ID, "rebalance", revoked)
 	if revoked { // the partitions may be another member's now: theirs to report
 		c.metrics.Rebalances.Inc()
-		for _, m := range assigned {
-			c.metrics.Lag.DeleteLabelValues(m.Topic, strconv.Itoa(m.Partition))
+		for _, a := range assigned {
+			c.metrics.Lag.DeleteLabelValues(a.topic, strconv.Itoa(a.ID))
 		}
 	}
 }
@@ -394,20 +416,32 @@ func (c *Consumer) listOffsets(ctx context.Context, parts map[string][]int) (map
 	return out, nil
 }
 
-// fetchPartition reads one partition from its assigned offset into msgs
-// until ctx ends. kafka-go retries failed fetches itself; what it reports
-// is logged and reading goes on. A partition reader that delivers nothing
-// for a whole StallTimeout period while the partition has records beyond
-// it (and no record of its waits for the batch loop) is replaced
-// by a new one at the same offset, and that is logged. Each replacement
+// partitionReader reads one partition assigned to this member for one
+// generation, and parses its records.
+type partitionReader struct {
+	c          *Consumer
+	topic      string
+	partition  int
+	parse      ParseFunc
+	align      *aligner
+	index      int // the partition's place in align
+	partitions int // how many partitions the member reads
+}
+
+// run reads the partition from offset into msgs until ctx ends. kafka-go
+// retries failed fetches itself; what it reports is logged and reading
+// goes on. A partition reader that delivers nothing for a whole
+// StallTimeout period while the partition has records beyond it (and no
+// record of its waits for the batch loop or the aligner) is replaced by
+// a new one at the same offset, and that is logged. Each replacement
 // waits twice as long as the one before (up to maxStallTimeout), so a
 // broker that is merely slow is not asked again and again.
-func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.PartitionAssignment, partitions int, msgs chan<- kafka.Message) {
+func (r *partitionReader) run(ctx context.Context, offset int64, msgs chan<- fetched) {
 	var next atomic.Int64 // the offset to read from: assigned, then after each record delivered
-	next.Store(pa.Offset)
-	stall := c.cfg.StallTimeout
+	next.Store(offset)
+	stall := r.c.cfg.StallTimeout
 	for ctx.Err() == nil {
-		if c.readPartition(ctx, topic, pa.ID, &next, stall, partitions, msgs) {
+		if r.read(ctx, &next, stall, msgs) {
 			stall = min(2*stall, maxStallTimeout)
 		}
 	}
@@ -416,13 +450,18 @@ func (c *Consumer) fetchPartition(ctx context.Context, topic string, pa kafka.Pa
 // maxStallTimeout bounds the wait before a partition reader is replaced.
 const maxStallTimeout = 5 * time.Minute
 
-// readPartition reads one partition with a new partition reader from
+// read reads the partition with a new kafka-go partition reader from
 // next, advancing it, until ctx ends (false) or the reader delivers
 // nothing for a whole stall period while records wait (true). A watchdog
 // goroutine checks for that once a period, so the per-record path has a
 // few atomic operations and no timer.
-func (c *Consumer) readPartition(ctx context.Context, topic string, partition int, next *atomic.Int64, stall time.Duration, partitions int, msgs chan<- kafka.Message) bool {
-	r := kafka.NewReader(kafka.ReaderConfig{
+//
+// Each record is parsed here, as soon as it is fetched: the partitions'
+// readers parse side by side, the aligner sees each record's event time,
+// and what waits for the batch is events, not payloads.
+func (r *partitionReader) read(ctx context.Context, next *atomic.Int64, stall time.Duration, msgs chan<- fetched) bool {
+	c, topic, partition := r.c, r.topic, r.partition
+	kr := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   c.cfg.Brokers,
 		Topic:     topic,
 		Partition: partition,
@@ -430,11 +469,11 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 		MaxBytes:  4 << 20,
 		MaxWait:   2 * time.Second, // also the read deadline of a fetch: a busy broker gets that long to answer
 		// The partitions' queues together hold about fetchQueue records.
-		QueueCapacity: max(16, fetchQueue/max(partitions, 1)),
+		QueueCapacity: max(16, fetchQueue/max(r.partitions, 1)),
 		ErrorLogger:   c.kafkaLogger(),
 	})
-	defer r.Close()
-	if err := r.SetOffset(next.Load()); err != nil {
+	defer kr.Close()
+	if err := kr.SetOffset(next.Load()); err != nil {
 		c.log.Error("cannot read partition", "topic", topic, "partition", partition, "offset", next.Load(), "err", err)
 		sleepCtx(ctx, time.Second)
 		return false
@@ -442,12 +481,12 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 	fctx, cancel := context.WithCancel(ctx)
 	var (
 		progress atomic.Int64 // records delivered by this reader
-		waiting  atomic.Bool  // a record waits for the batch loop: not the reader's fault
+		waiting  atomic.Bool  // a record waits for the aligner or the batch loop: not the reader's fault
 		replaced atomic.Bool  // the watchdog gave up on this reader
 		wg       sync.WaitGroup
 	)
 	wg.Add(1)
-	go func() { // the watchdog, owned by readPartition, which waits for it
+	go func() { // the watchdog, owned by read, which waits for it
 		defer wg.Done()
 		tick := time.NewTicker(stall)
 		defer tick.Stop()
@@ -472,7 +511,7 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 	defer wg.Wait()
 	defer cancel()
 	for {
-		m, err := r.FetchMessage(fctx)
+		m, err := kr.FetchMessage(fctx)
 		switch {
 		case ctx.Err() != nil:
 			return false
@@ -485,8 +524,14 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 			continue
 		}
 		waiting.Store(true)
+		f := r.parsed(m)
+		lag := int64(-1) // unknown
+		if m.HighWaterMark > 0 {
+			lag = m.HighWaterMark - m.Offset - 1
+		}
+		r.align.pace(ctx, r.index, latest(f.events), lag)
 		select {
-		case msgs <- m:
+		case msgs <- f:
 			next.Store(m.Offset + 1)
 		case <-ctx.Done():
 			return false
@@ -494,6 +539,31 @@ func (c *Consumer) readPartition(ctx context.Context, topic string, partition in
 		waiting.Store(false)
 		progress.Add(1)
 	}
+}
+
+// parsed parses one record into its canonical events, each naming the
+// record as its source; the payload is kept only when it failed to parse.
+func (r *partitionReader) parsed(m kafka.Message) fetched {
+	events, err := Parse(r.parse, m.Value)
+	now := time.Now().UTC()
+	for k := range events {
+		events[k].Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
+	}
+	if err == nil {
+		m.Key, m.Value, m.Headers = nil, nil, nil
+	}
+	return fetched{msg: m, events: events, err: err}
+}
+
+// latest is the latest event time among events; zero when there is none.
+func latest(events []schemas.ScanEvent) time.Time {
+	var t time.Time
+	for i := range events {
+		if events[i].EventTime.After(t) {
+			t = events[i].EventTime
+		}
+	}
+	return t
 }
 
 // stalled reports whether a partition has records at or beyond next that
@@ -592,7 +662,6 @@ type pipeline struct {
 // returns an empty batch to fill. If the previous write failed, b is not
 // started: submit returns b and the error, and finish writes both.
 func (p *pipeline) submit(ctx context.Context, b *batch) (*batch, error) {
-	p.c.prepare(b) // while the previous batch is written
 	if err := p.wait(); err != nil {
 		return b, err
 	}
@@ -628,7 +697,6 @@ func (p *pipeline) wait() error {
 // flight, then b, in that order; what cannot be written is read again by
 // whoever consumes these partitions next.
 func (p *pipeline) finish(b *batch, timeout time.Duration) {
-	p.c.prepare(b)
 	if err := p.wait(); err != nil {
 		failed := p.busy
 		p.busy, p.failed = nil, nil
@@ -663,88 +731,34 @@ type commitFunc func(ctx context.Context, msgs []kafka.Message) error
 // the batch size.
 const fetchQueue = 1024
 
-// parseChunk is how many records are parsed at a time while a batch
-// fills: once parsed, a record's payload is let go, so a batch holds
-// canonical events and offsets, not payloads.
-const parseChunk = 1024
-
-// add appends one record to the batch, and parses the batch's records
-// every parseChunk records (prepare parses the rest).
-func (c *Consumer) add(b *batch, m kafka.Message) {
+// add appends one parsed record to the batch: its events, or its dead
+// letter, and its offset.
+func (c *Consumer) add(b *batch, f fetched) {
 	if len(b.msgs) == 0 {
 		b.started = time.Now()
 	}
-	b.msgs = append(b.msgs, m)
+	m := &f.msg
 	c.counter(c.metrics.Records, m.Topic).Inc()
-	if len(b.msgs)-b.parsed >= parseChunk {
-		c.prepare(b)
-	}
-}
-
-// parsed is one record's parse.
-type parsed struct {
-	events []schemas.ScanEvent
-	err    error
-}
-
-// minParallel is the fewest records worth spreading over goroutines.
-const minParallel = 64
-
-// prepare parses the batch's records not parsed yet, spread over
-// ParseWorkers goroutines, then adds their events and dead letters in
-// record order. Parsers are pure functions of the payload, safe to run
-// side by side.
-func (c *Consumer) prepare(b *batch) {
-	todo := b.msgs[b.parsed:]
-	if len(todo) == 0 {
-		return
-	}
-	res := make([]parsed, len(todo))
-	parse := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			res[i].events, res[i].err = Parse(c.parsers[todo[i].Topic], todo[i].Value)
+	for k := range f.events {
+		e := &f.events[k]
+		c.counter(c.metrics.Events, e.Carrier).Inc()
+		if e.Status == schemas.StatusUnknown {
+			c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
 		}
 	}
-	if workers := min(c.cfg.ParseWorkers, len(todo)/minParallel); workers > 1 {
-		var wg sync.WaitGroup
-		step := (len(todo) + workers - 1) / workers
-		for lo := 0; lo < len(todo); lo += step {
-			wg.Add(1)
-			go func(lo, hi int) { // owned by prepare, which waits for it
-				defer wg.Done()
-				parse(lo, hi)
-			}(lo, min(lo+step, len(todo)))
-		}
-		wg.Wait()
-	} else {
-		parse(0, len(todo))
+	feed := c.cfg.Feeds[m.Topic]
+	if len(f.events) == 0 && f.err == nil {
+		c.counter(c.metrics.NoScans, feed).Inc()
 	}
-	now := time.Now().UTC()
-	for i := range todo {
-		m := &todo[i]
-		feed := c.cfg.Feeds[m.Topic]
-		events, err := res[i].events, res[i].err
-		for k := range events {
-			e := &events[k]
-			e.Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
-			c.counter(c.metrics.Events, e.Carrier).Inc()
-			if e.Status == schemas.StatusUnknown {
-				c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
-			}
-		}
-		if len(events) == 0 && err == nil {
-			c.metrics.NoScans.WithLabelValues(feed).Inc()
-		}
-		b.events = append(b.events, events...)
-		if err != nil {
-			b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(err)})
-			c.metrics.DeadLetters.WithLabelValues(feed).Inc()
-		}
+	b.events = append(b.events, f.events...)
+	if f.err != nil {
+		b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(f.err)})
+		c.counter(c.metrics.DeadLetters, feed).Inc()
 		// Committing needs the record's topic, partition and offset only
-		// (a dead letter keeps its own copy of the payload).
+		// (the dead letter keeps the payload).
 		m.Key, m.Value, m.Headers = nil, nil, nil
 	}
-	b.parsed = len(b.msgs)
+	b.msgs = append(b.msgs, *m)
 }
 
 // flush writes events, then publishes them to the normalized topic when

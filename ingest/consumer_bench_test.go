@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -40,17 +39,13 @@ func (nopWriter) WriteEvents(context.Context, []schemas.ScanEvent) error { retur
 // the rate from the first commit to the last, with reading and parsing
 // overlapping the inserts. Inserting after each batch, one at a time,
 // gave 30.5k records/s here; the overlap, 55.7k.
-func BenchmarkConsumerSlowInserts(b *testing.B) { benchConsumer(b, slowWriter{}, 1) }
+func BenchmarkConsumerSlowInserts(b *testing.B) { benchConsumer(b, slowWriter{}) }
 
 // BenchmarkConsumerNoInserts is the same with inserts that cost nothing:
-// how fast the consumer fetches and parses, with one and two parsers.
-func BenchmarkConsumerNoInserts(b *testing.B) {
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("parse-workers=%d", n), func(b *testing.B) { benchConsumer(b, nopWriter{}, n) })
-	}
-}
+// how fast the consumer fetches and parses.
+func BenchmarkConsumerNoInserts(b *testing.B) { benchConsumer(b, nopWriter{}) }
 
-func benchConsumer(b *testing.B, writer ingest.EventWriter, parseWorkers int) {
+func benchConsumer(b *testing.B, writer ingest.EventWriter) {
 	t := b
 	ctx := context.Background()
 	prefix := testenv.RandomName("zz_") + "."
@@ -80,7 +75,7 @@ func benchConsumer(b *testing.B, writer ingest.EventWriter, parseWorkers int) {
 	var busy time.Duration
 	for b.Loop() { // each run a new consumer group, reading everything again
 		c, err := ingest.NewConsumer(ingest.Config{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("g"), Feeds: feeds.Topics(),
-			BatchSize: 5000, FlushInterval: 100 * time.Millisecond, ParseWorkers: parseWorkers}, writer, dlq, nil, nil)
+			BatchSize: 5000, FlushInterval: 100 * time.Millisecond}, writer, dlq, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,7 +94,6 @@ func consumeFeeds(t *testing.T, feeds map[string]string, dlqTopic, group string,
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: feeds,
 		BatchSize: 500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
-		ParseWorkers: 2, // the parallel parse, checked by every test that counts what was stored
 	}, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -408,5 +409,96 @@ func TestStalledReaderIsReplaced(t *testing.T) {
 	}
 	if rows, ids := countFinal(t, conn); rows != uint64(distinct) || ids != uint64(distinct) {
 		t.Errorf("scan_events FINAL has %d rows / %d ids, want %d", rows, ids, distinct)
+	}
+}
+
+// spanWriter records how much event time each batch spans, from its 10th
+// to its 90th percentile (a shipment's scans span its journey, days or
+// weeks, and are published together), storing nothing.
+type spanWriter struct {
+	mu    sync.Mutex
+	spans []time.Duration
+}
+
+func (w *spanWriter) WriteEvents(_ context.Context, events []schemas.ScanEvent) error {
+	times := make([]time.Time, len(events))
+	for i := range events {
+		times[i] = events[i].EventTime
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	w.mu.Lock()
+	w.spans = append(w.spans, times[len(times)*9/10].Sub(times[len(times)/10]))
+	w.mu.Unlock()
+	return nil
+}
+
+// TestBacklogIsReadInStep reads six months of every carrier's scans, a
+// backlog, from topics of very different volumes. Read record for record,
+// the quiet topics' partitions race months ahead of the busy ones' and
+// every batch spans months (one small ClickHouse part per month it
+// touches); with the partitions kept in step, a batch spans days.
+func TestBacklogIsReadInStep(t *testing.T) {
+	ctx := context.Background()
+	prefix := testenv.RandomName("step_") + "."
+	feeds := sim.CarrierFeeds(prefix)
+	topics := []string{prefix + "dlq"}
+	for tp := range feeds.Topics() {
+		topics = append(topics, tp)
+	}
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 1, topics...); err != nil {
+		t.Fatal(err)
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 5000}
+	defer w.Close()
+	st, err := sim.Publish(ctx, w, sim.New(sim.Config{Seed: 11, Shipments: 3000, Days: 180}), feeds, sim.Options{BatchSize: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+		check  func(median time.Duration) bool
+		want   string
+	}{
+		// A batch holds about 4 days' worth of this backlog's records
+		// (their scans spread over their journeys).
+		{"in step", 0, func(m time.Duration) bool { return m <= 12*24*time.Hour }, "at most 12 days"},
+		// The control: without alignment the same backlog gives batches
+		// spanning weeks, or the test shows nothing.
+		{"unaligned", -1, func(m time.Duration) bool { return m >= 20*24*time.Hour }, "at least 20 days"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var spans spanWriter
+			dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, prefix+"dlq")
+			defer dlq.Close()
+			c, err := ingest.NewConsumer(ingest.Config{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("g"), Feeds: feeds.Topics(),
+				BatchSize: 500, FlushInterval: time.Minute, AlignWindow: tc.window, CatchUpLag: 100}, &spans, dlq, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- c.Run(cctx) }()
+			deadline := time.Now().Add(2 * time.Minute)
+			for c.Committed() < int64(st.Records/500*500) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			spans.mu.Lock()
+			defer spans.mu.Unlock()
+			if len(spans.spans) < 10 {
+				t.Fatalf("%d batches of %d records written", len(spans.spans), st.Records)
+			}
+			sorted := slices.Clone(spans.spans)
+			slices.Sort(sorted)
+			median := sorted[len(sorted)/2]
+			t.Logf("%d batches; event time spanned per batch: median %v, max %v", len(sorted), median.Round(time.Hour), sorted[len(sorted)-1].Round(time.Hour))
+			if !tc.check(median) {
+				t.Errorf("median batch spans %v of event time, want %s", median.Round(time.Hour), tc.want)
+			}
+		})
 	}
 }

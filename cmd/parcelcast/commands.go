@@ -268,7 +268,7 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
 	fs.StringVar(&f.normalized, "normalized-topic", ingest.NormalizedTopic, "topic receiving canonical events once stored, for online consumers ('' to disable)")
 	fs.IntVar(&f.cfg.BatchSize, "batch-size", 20000, "records per ClickHouse insert (at most; a batch is also written once it is --flush-interval old)")
-	fs.IntVar(&f.cfg.ParseWorkers, "parse-workers", 1, "goroutines parsing each batch; more when cores are spare beyond ClickHouse's")
+	fs.DurationVar(&f.cfg.AlignWindow, "align-window", 12*time.Hour, "while partitions catch up on a backlog, how far ahead in event time one may read of the slowest (0: no alignment)")
 	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
 	fs.DurationVar(&f.cfg.SessionTimeout, "session-timeout", 10*time.Second, "how long the consumer group waits for a crashed member before rebalancing")
@@ -278,6 +278,9 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 
 func (f *ingestFlags) config() (ingest.Config, error) {
 	cfg := f.cfg
+	if cfg.AlignWindow == 0 {
+		cfg.AlignWindow = -1 // ingest.Config's zero is the default window
+	}
 	cfg.Brokers = splitList(f.brokers)
 	cfg.GroupID = f.group
 	cfg.Feeds = map[string]string{}

@@ -1,0 +1,147 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// aligner keeps the partitions of a backlog close together in event
+// time. Carrier topics differ in volume: read record for record, the
+// partitions of a quiet topic race months ahead of a busy one's, and
+// every batch then spans the whole backlog. scan_events is partitioned by
+// month, so such a batch lands as one small part per month, and the server
+// spends its time creating and merging parts. With the aligner, a
+// partition in a backlog that is more than window ahead of the slowest
+// such partition waits until that one is within window/2 of it: batches
+// then span a short stretch of time and make few, large parts.
+//
+// A partition is in a backlog once it is seen with at least catchUpLag
+// records after the one it delivers, and until it first reaches its end;
+// from then on it is live for the rest of the generation and never waits,
+// so live scans are not held back by a backfill on another partition. A
+// partition that waited maxHold in one go (its records are far ahead of
+// a backlog that moves slowly) is treated as live as well. A partition
+// that has delivered nothing for staleAfter (a slow broker, a reader being
+// replaced, a batch loop busy inserting) holds no one back.
+type aligner struct {
+	window     time.Duration
+	catchUpLag int64
+	maxHold    time.Duration
+	staleAfter time.Duration
+
+	mu    sync.Mutex
+	parts []alignedPart
+}
+
+type alignedPart struct {
+	at      time.Time     // the latest event time delivered; zero before any
+	backlog bool          // in a backlog: aligned with the others in one
+	live    bool          // reached its end (or waited maxHold): never aligned again
+	seen    time.Time     // when it last delivered a record
+	release chan struct{} // set while the partition waits; closed to wake it
+}
+
+// Defaults of the aligner: the window keeps a batch within about a day of
+// event time; a partition is in a backlog when a few fetches' worth of
+// records wait in it.
+const (
+	alignWindow     = 12 * time.Hour
+	alignCatchUpLag = 1000
+	alignMaxHold    = 10 * time.Second
+	alignStaleAfter = time.Second
+)
+
+func newAligner(partitions int, window time.Duration, catchUpLag int64) *aligner {
+	return &aligner{window: window, catchUpLag: catchUpLag, maxHold: alignMaxHold, staleAfter: alignStaleAfter,
+		parts: make([]alignedPart, partitions)}
+}
+
+// pace records that partition i is about to deliver a record whose events
+// reach event time at (zero when it has none) with lag records after it
+// (negative when unknown), and waits while the partition is too far ahead
+// of the slowest partition in a backlog, or until ctx ends.
+func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
+	if a == nil || a.window <= 0 {
+		return
+	}
+	a.mu.Lock()
+	p := &a.parts[i]
+	now := time.Now()
+	if at.After(p.at) {
+		p.at = at
+	}
+	p.seen = now
+	switch {
+	case lag == 0:
+		p.live = true
+	case lag >= a.catchUpLag:
+		p.backlog = true
+	}
+	a.wake(now)
+	if !p.backlog || p.live || p.at.IsZero() {
+		a.mu.Unlock()
+		return
+	}
+	slowest, ok := a.slowest(i, now)
+	if !ok || !p.at.After(slowest.Add(a.window)) {
+		a.mu.Unlock()
+		return
+	}
+	held := now
+	for {
+		release := make(chan struct{})
+		p.release = release
+		a.mu.Unlock()
+		t := time.NewTimer(a.staleAfter)
+		select {
+		case <-release:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		a.mu.Lock()
+		p.release = nil
+		now = time.Now()
+		p.seen = now // waiting here is not silence
+		if now.Sub(held) >= a.maxHold {
+			p.live = true
+		}
+		slowest, ok = a.slowest(i, now)
+		if ctx.Err() != nil || p.live || !ok || !p.at.After(slowest.Add(a.window/2)) {
+			a.mu.Unlock()
+			return
+		}
+	}
+}
+
+// slowest returns the earliest event time among the partitions other than
+// i that are in a backlog, not waiting, and were seen within staleAfter;
+// false if there is none. a.mu is held.
+func (a *aligner) slowest(i int, now time.Time) (time.Time, bool) {
+	var min time.Time
+	ok := false
+	for k := range a.parts {
+		q := &a.parts[k]
+		if k == i || !q.backlog || q.live || q.at.IsZero() || q.release != nil || now.Sub(q.seen) > a.staleAfter {
+			continue
+		}
+		if !ok || q.at.Before(min) {
+			min, ok = q.at, true
+		}
+	}
+	return min, ok
+}
+
+// wake releases the waiting partitions that are now within window/2 of
+// the slowest one. a.mu is held.
+func (a *aligner) wake(now time.Time) {
+	slowest, ok := a.slowest(-1, now) // waiting partitions do not count
+	for k := range a.parts {
+		q := &a.parts[k]
+		if q.release != nil && (!ok || !q.at.After(slowest.Add(a.window/2))) {
+			close(q.release)
+			q.release = nil
+		}
+	}
+}
