@@ -39,36 +39,40 @@ type scanColumn struct {
 	buffer func() columnBuffer
 }
 
-// columnBuffer fills a slice of the column's Go type, one value per
-// event, kept from batch to batch; release drops the values it holds once
-// the driver has copied them, so the buffer keeps no batch alive.
-type columnBuffer struct {
-	values  func(events []schemas.ScanEvent) any
-	release func()
-}
+// columnBuffer appends one column of a batch of events to an insert,
+// through a slice of the column's Go type kept from insert to insert.
+type columnBuffer func(col driver.BatchColumn, events []schemas.ScanEvent) error
 
-// column reads one field of every event into a slice.
+// appendChunk is how many values of a column are appended at a time: the
+// driver copies them into its own column, so a small slice, reused, does,
+// where a batch-sized one per column added a tenth to ingest's memory.
+const appendChunk = 1024
+
+// column reads one field of every event, appendChunk events at a time.
 func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
 	return scanColumn{name: name, buffer: func() columnBuffer {
 		var buf []T
-		return columnBuffer{
-			values: func(events []schemas.ScanEvent) any {
-				buf = slices.Grow(buf[:0], len(events))[:len(events)]
-				for i := range events {
-					buf[i] = field(&events[i])
+		return func(col driver.BatchColumn, events []schemas.ScanEvent) error {
+			defer clear(buf) // keeps no value of the batch alive
+			for lo := 0; lo < len(events); lo += appendChunk {
+				chunk := events[lo:min(lo+appendChunk, len(events))]
+				buf = slices.Grow(buf[:0], len(chunk))[:len(chunk)]
+				for i := range chunk {
+					buf[i] = field(&chunk[i])
 				}
-				return buf
-			},
-			release: func() { clear(buf) },
+				if err := col.Append(buf); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}}
 }
 
 // scanColumns are the columns an insert fills, in the order of
-// insertScanEvents. Appending whole columns costs a fraction of appending
-// row by row (no boxing of every value, no type switch per value), and
-// reusing the slices spares the collector a batch-sized slice per column
-// per insert.
+// insertScanEvents. Appending columns costs a fraction of appending row by
+// row (no boxing of every value, no type switch per value), and reusing
+// the slices spares the collector a slice per column per insert.
 var scanColumns = []scanColumn{
 	column("event_id", func(e *schemas.ScanEvent) string { return e.EventID }),
 	column("tracking_number", func(e *schemas.ScanEvent) string { return e.TrackingNumber }),
@@ -139,10 +143,8 @@ func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.Sca
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}
-	for i, c := range w.columns {
-		err := batch.Column(i).Append(c.values(events))
-		c.release()
-		if err != nil {
+	for i, appendColumn := range w.columns {
+		if err := appendColumn(batch.Column(i), events); err != nil {
 			_ = batch.Abort()
 			return fmt.Errorf("append scan_events column %s: %w", scanColumns[i].name, err)
 		}

@@ -175,7 +175,11 @@ type batch struct {
 	started time.Time
 }
 
+// reset empties the batch for reuse, keeping its slices' memory but none
+// of the events' strings or the dead letters' payloads.
 func (b *batch) reset() {
+	clear(b.events)
+	clear(b.letters)
 	b.msgs, b.events, b.letters = b.msgs[:0], b.events[:0], b.letters[:0]
 	b.started = time.Time{}
 }
@@ -542,11 +546,13 @@ func (r *partitionReader) read(ctx context.Context, next *atomic.Int64, stall ti
 }
 
 // parsed parses one record into its canonical events, each naming the
-// record as its source; the payload is kept only when it failed to parse.
+// record as its source and holding its own strings (detach); the payload
+// is kept only when it failed to parse.
 func (r *partitionReader) parsed(m kafka.Message) fetched {
 	events, err := Parse(r.parse, m.Value)
 	now := time.Now().UTC()
 	for k := range events {
+		detach(&events[k])
 		events[k].Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
 	}
 	if err == nil {
