@@ -546,13 +546,11 @@ func (r *partitionReader) read(ctx context.Context, next *atomic.Int64, stall ti
 }
 
 // parsed parses one record into its canonical events, each naming the
-// record as its source and holding its own strings (detach); the payload
-// is kept only when it failed to parse.
+// record as its source; the payload is kept only when it failed to parse.
 func (r *partitionReader) parsed(m kafka.Message) fetched {
 	events, err := Parse(r.parse, m.Value)
 	now := time.Now().UTC()
 	for k := range events {
-		detach(&events[k])
 		events[k].Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
 	}
 	if err == nil {
