@@ -62,7 +62,7 @@ type Config struct {
 
 func (c *Config) setDefaults() {
 	if c.BatchSize <= 0 {
-		c.BatchSize = 20000
+		c.BatchSize = 40000
 	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = time.Second
