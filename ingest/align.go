@@ -30,8 +30,9 @@ type aligner struct {
 	maxHold    time.Duration
 	staleAfter time.Duration
 
-	mu    sync.Mutex
-	parts []alignedPart
+	mu      sync.Mutex
+	parts   []alignedPart
+	waiting int // how many partitions wait
 }
 
 type alignedPart struct {
@@ -40,6 +41,12 @@ type alignedPart struct {
 	live    bool          // reached its end (or waited maxHold): never aligned again
 	seen    time.Time     // when it last delivered a record
 	release chan struct{} // set while the partition waits; closed to wake it
+	// limit is how far at may go without looking at the others again: the
+	// slowest partition's event time plus window when last looked at. The
+	// slowest partition's time only grows but for a partition that joins
+	// the backlog behind it, so a partition looks again once it passes
+	// limit, not for every record.
+	limit time.Time
 }
 
 // Defaults of the aligner: the window keeps a batch within about a day of
@@ -83,8 +90,15 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 		a.mu.Unlock()
 		return
 	}
+	if !p.at.After(p.limit) {
+		a.mu.Unlock()
+		return
+	}
 	slowest, ok := a.slowest(i, now)
 	if !ok || !p.at.After(slowest.Add(a.window)) {
+		if ok {
+			p.limit = slowest.Add(a.window)
+		}
 		a.mu.Unlock()
 		return
 	}
@@ -92,6 +106,7 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	for {
 		release := make(chan struct{})
 		p.release = release
+		a.waiting++
 		a.mu.Unlock()
 		t := time.NewTimer(a.staleAfter)
 		select {
@@ -101,7 +116,10 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 		}
 		t.Stop()
 		a.mu.Lock()
-		p.release = nil
+		if p.release != nil { // not woken by wake
+			p.release = nil
+			a.waiting--
+		}
 		now = time.Now()
 		p.seen = now // waiting here is not silence
 		if now.Sub(held) >= a.maxHold {
@@ -136,12 +154,16 @@ func (a *aligner) slowest(i int, now time.Time) (time.Time, bool) {
 // wake releases the waiting partitions that are now within window/2 of
 // the slowest one. a.mu is held.
 func (a *aligner) wake(now time.Time) {
+	if a.waiting == 0 {
+		return
+	}
 	slowest, ok := a.slowest(-1, now) // waiting partitions do not count
 	for k := range a.parts {
 		q := &a.parts[k]
 		if q.release != nil && (!ok || !q.at.After(slowest.Add(a.window/2))) {
 			close(q.release)
 			q.release = nil
+			a.waiting--
 		}
 	}
 }
