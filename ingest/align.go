@@ -33,6 +33,10 @@ type aligner struct {
 	mu      sync.Mutex
 	parts   []alignedPart
 	waiting int // how many partitions wait
+	// need is, while some wait, the earliest event time the slowest
+	// partition must reach for one of them to go on: a partition below it
+	// cannot release anyone, so most records do not look at the waiters.
+	need time.Time
 }
 
 type alignedPart struct {
@@ -79,13 +83,16 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 		p.at = at
 	}
 	p.seen = now
+	counted := p.backlog && !p.live // among the partitions the slowest is taken from
 	switch {
 	case lag == 0:
 		p.live = true
 	case lag >= a.catchUpLag:
 		p.backlog = true
 	}
-	a.wake(now)
+	if a.waiting > 0 && (counted && p.live || p.backlog && !p.live && !p.at.Before(a.need)) {
+		a.wake(now)
+	}
 	if !p.backlog || p.live || p.at.IsZero() {
 		a.mu.Unlock()
 		return
@@ -106,7 +113,9 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	for {
 		release := make(chan struct{})
 		p.release = release
-		a.waiting++
+		if a.waiting++; a.waiting == 1 || p.at.Add(-a.window/2).Before(a.need) {
+			a.need = p.at.Add(-a.window / 2)
+		}
 		a.mu.Unlock()
 		t := time.NewTimer(a.staleAfter)
 		select {
@@ -119,6 +128,7 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 		if p.release != nil { // not woken by wake
 			p.release = nil
 			a.waiting--
+			a.setNeed()
 		}
 		now = time.Now()
 		p.seen = now // waiting here is not silence
@@ -164,6 +174,18 @@ func (a *aligner) wake(now time.Time) {
 			close(q.release)
 			q.release = nil
 			a.waiting--
+		}
+	}
+	a.setNeed()
+}
+
+// setNeed sets need from the partitions that wait. a.mu is held.
+func (a *aligner) setNeed() {
+	first := true
+	for k := range a.parts {
+		q := &a.parts[k]
+		if q.release != nil && (first || q.at.Add(-a.window/2).Before(a.need)) {
+			a.need, first = q.at.Add(-a.window/2), false
 		}
 	}
 }
