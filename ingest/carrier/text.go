@@ -1,6 +1,10 @@
 package carrier
 
-import "strings"
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
 
 // detailRules read a status_detail from a carrier's status text, in order:
 // the first rule with a matching phrase wins. Carriers put the reason of
@@ -78,7 +82,31 @@ var serviceRules = []struct {
 
 // ServiceFromText maps a carrier's service name to a canonical service
 // level and transport mode; ("", "") when the name says neither.
+//
+// Answers are remembered, for up to maxServiceNames names: a carrier
+// names its few services again in every payload.
 func ServiceFromText(name string) (service, mode string) {
+	if v, ok := serviceNames.Load(name); ok {
+		r := v.([2]string)
+		return r[0], r[1]
+	}
+	service, mode = serviceFromRules(name)
+	if serviceNamesHeld.Add(1) <= maxServiceNames {
+		serviceNames.Store(strings.Clone(name), [2]string{service, mode})
+	}
+	return service, mode
+}
+
+// serviceNames remembers ServiceFromText's answers by name; bounded, so a
+// feed of ever-new names cannot grow it without end.
+var (
+	serviceNames     sync.Map // name → [2]string{service, mode}
+	serviceNamesHeld atomic.Int64
+)
+
+const maxServiceNames = 4096
+
+func serviceFromRules(name string) (service, mode string) {
 	t := strings.ToLower(name)
 	for _, r := range serviceRules {
 		for _, p := range r.phrases {

@@ -43,6 +43,12 @@ func TestServiceFromText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		s, m := ServiceFromText(tc.name)
+		if s2, m2 := serviceFromRules(tc.name); s2 != s || m2 != m { // the rules, not a remembered answer
+			t.Errorf("serviceFromRules(%q) = %q, %q; ServiceFromText %q, %q", tc.name, s2, m2, s, m)
+		}
+		if s2, m2 := ServiceFromText(tc.name); s2 != s || m2 != m { // the remembered answer
+			t.Errorf("ServiceFromText(%q) a second time = %q, %q; first %q, %q", tc.name, s2, m2, s, m)
+		}
 		if s != tc.service || m != tc.mode {
 			t.Errorf("ServiceFromText(%q) = %q, %q; want %q, %q", tc.name, s, m, tc.service, tc.mode)
 		}
