@@ -30,6 +30,9 @@ type aligner struct {
 	maxHold    time.Duration
 	staleAfter time.Duration
 
+	// waited, when set, is told how long each wait lasted.
+	waited func(time.Duration)
+
 	mu      sync.Mutex
 	parts   []alignedPart
 	waiting int // how many partitions wait
@@ -138,6 +141,9 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 		slowest, ok = a.slowest(i, now)
 		if ctx.Err() != nil || p.live || !ok || !p.at.After(slowest.Add(a.window/2)) {
 			a.mu.Unlock()
+			if a.waited != nil {
+				a.waited(now.Sub(held))
+			}
 			return
 		}
 	}

@@ -31,6 +31,8 @@ func TestAlignerHoldsThePartitionAhead(t *testing.T) {
 	ctx := context.Background()
 	a := newAligner(2, 24*time.Hour, 1000)
 	a.staleAfter = time.Minute // no partition goes stale in this test
+	waits := make(chan time.Duration, 10)
+	a.waited = func(d time.Duration) { waits <- d }
 	a.pace(ctx, 0, days(0), 5000)
 	if !returned(paced(ctx, a, 1, days(0.5), 5000), time.Second) {
 		t.Fatal("a partition within the window was held")
@@ -47,6 +49,12 @@ func TestAlignerHoldsThePartitionAhead(t *testing.T) {
 	a.pace(ctx, 0, days(9.6), 5000)
 	if !returned(ahead, time.Second) {
 		t.Fatal("not released once the slowest came within half a window")
+	}
+	if len(waits) != 1 {
+		t.Fatalf("%d waits reported, want 1", len(waits))
+	}
+	if d := <-waits; d < 150*time.Millisecond {
+		t.Errorf("wait reported as %v; it lasted at least 200 ms", d)
 	}
 }
 

@@ -298,6 +298,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	defer stopFetch()
 	msgs := make(chan fetched, fetchQueue)
 	align := newAligner(len(assigned), c.cfg.AlignWindow, c.cfg.CatchUpLag)
+	align.waited = func(d time.Duration) { c.metrics.BacklogWait.Add(d.Seconds()) }
 	var fetchers sync.WaitGroup
 	for i, a := range assigned {
 		fetchers.Add(1)

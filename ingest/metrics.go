@@ -17,6 +17,7 @@ type Metrics struct {
 	LastCommit    prometheus.Gauge
 	Assigned      prometheus.Gauge // partitions this member reads
 	Rebalances    prometheus.Counter
+	BacklogWait   prometheus.Counter // seconds partition readers waited for a backlog's slower partitions
 }
 
 // NewMetrics creates the ingest metrics and registers them on reg.
@@ -68,10 +69,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "parcelcast_ingest_rebalances_total",
 			Help: "Consumer group generations this member gave up to a rebalance, after storing and committing what it read in them.",
 		}),
+		BacklogWait: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parcelcast_ingest_backlog_wait_seconds_total",
+			Help: "Time partition readers spent waiting for the slower partitions of a backlog to catch up in event time (summed over readers).",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Records, m.Events, m.UnknownStatus, m.NoScans, m.DeadLetters, m.RowsInserted, m.BatchSize,
-			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit, m.Assigned, m.Rebalances)
+			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit, m.Assigned, m.Rebalances, m.BacklogWait)
 	}
 	return m
 }
