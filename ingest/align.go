@@ -62,6 +62,13 @@ type alignedPart struct {
 const (
 	alignWindow     = 12 * time.Hour
 	alignCatchUpLag = 1000
+)
+
+// The aligner's timing: how long a partition may wait in one go, and how
+// long a partition may deliver nothing and still hold others back.
+// Variables only so that a test on a machine under heavy load can
+// lengthen them.
+var (
 	alignMaxHold    = 10 * time.Second
 	alignStaleAfter = time.Second
 )
