@@ -506,3 +506,61 @@ func TestBacklogIsReadInStep(t *testing.T) {
 		})
 	}
 }
+
+// TestNormalizedEvents publishes canonical events and reads them back:
+// each keyed by its tracking number, each value the event's JSON.
+func TestNormalizedEvents(t *testing.T) {
+	ctx := context.Background()
+	topic := testenv.RandomName("normalized_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 1, topic); err != nil {
+		t.Fatal(err)
+	}
+	g := sim.New(sim.Config{Seed: 8, Shipments: 20})
+	var events []schemas.ScanEvent
+	for {
+		s, ok := g.Next()
+		if !ok {
+			break
+		}
+		for _, e := range s.Scans {
+			e.EventID = strconv.Itoa(len(events)) // the simulator leaves ids to the parsers
+			events = append(events, e)
+		}
+	}
+	pub := ingest.NewKafkaEvents(env.Kafka.Brokers, topic)
+	defer pub.Close()
+	if err := pub.PublishEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]schemas.ScanEvent{}
+	for _, e := range events {
+		want[e.EventID] = e
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Kafka.Brokers, Topic: topic, Partition: 0, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	rctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for range events {
+		m, err := r.ReadMessage(rctx)
+		if err != nil {
+			t.Fatalf("read back: %v (%d of %d events left)", err, len(want), len(events))
+		}
+		var got schemas.ScanEvent
+		if err := json.Unmarshal(m.Value, &got); err != nil {
+			t.Fatalf("value %.80q: %v", m.Value, err)
+		}
+		w, ok := want[got.EventID]
+		if !ok {
+			t.Fatalf("event %s read back twice or never published", got.EventID)
+		}
+		delete(want, got.EventID)
+		if string(m.Key) != w.TrackingNumber {
+			t.Errorf("event %s keyed %q, want its tracking number %q", got.EventID, m.Key, w.TrackingNumber)
+		}
+		wv, _ := json.Marshal(&w)
+		gv, _ := json.Marshal(&got)
+		if string(wv) != string(gv) {
+			t.Errorf("event %s read back as %s, published %s", got.EventID, gv, wv)
+		}
+	}
+}

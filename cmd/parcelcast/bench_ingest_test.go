@@ -26,6 +26,7 @@ var (
 	benchScans        = flag.Int("ingest.scans", 200000, "records BenchmarkIngest produces (make bench-ingest: 1000000)")
 	benchArgs         = flag.String("ingest.args", "", "extra flags for the parcelcast ingest run, space-separated")
 	benchEnv          = flag.String("ingest.env", "", "extra environment for the parcelcast ingest run, space-separated NAME=value (GOGC=200, GOMAXPROCS=1, …)")
+	benchNormalized   = flag.Bool("ingest.normalized", false, "parcelcast also publishes every stored event to a normalized topic, as ingest does by default (off: the alternatives publish nothing)")
 	benchAlternatives = flag.Bool("ingest.alternatives", true, "also run the Kafka engine, the naive loop and the INSERT … SELECT ceiling (false: parcelcast alone)")
 	// With -ingest.profile, pass --metrics-addr in -ingest.args at the same address.
 	benchProfile     = flag.String("ingest.profile", "", "write a 5 s CPU profile of parcelcast ingest to this file")
@@ -273,10 +274,16 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	var results []result
 
-	// 1. parcelcast ingest, a child process at its default settings.
+	// 1. parcelcast ingest, a child process at its default settings but
+	// for the normalized topic, off unless -ingest.normalized: the
+	// alternatives publish nothing.
+	normalized, note := "", "child process, default settings, no normalized topic"
+	if *benchNormalized {
+		normalized, note = prefix+"normalized", "child process, default settings"
+	}
 	args := []string{"ingest", "--clickhouse-addr", env.ClickHouse.Addr, "--clickhouse-database", chCfg.Database,
 		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--topics", strings.Join(pairs, ","),
-		"--group", testenv.RandomName("pc_"), "--dlq-topic", prefix + "dlq", "--normalized-topic", "",
+		"--group", testenv.RandomName("pc_"), "--dlq-topic", prefix + "dlq", "--normalized-topic", normalized,
 		"--metrics-addr", "", "--log-level", "error"}
 	args = append(args, strings.Fields(*benchArgs)...)
 	argv, _ := json.Marshal(args)
@@ -302,7 +309,7 @@ func BenchmarkIngest(b *testing.B) {
 	rss := testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
-	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), "child process, default settings"})
+	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), note})
 	var parts, partitions uint64
 	_ = conn.QueryRow(ctx, "SELECT count(), uniqExact(partition) FROM system.parts WHERE database = ? AND table = 'scan_events'", chCfg.Database).Scan(&parts, &partitions)
 
