@@ -53,7 +53,8 @@ func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
 	return scanColumn{name: name, buffer: func() columnBuffer {
 		var buf []T
 		return func(col driver.BatchColumn, events []schemas.ScanEvent) error {
-			defer clear(buf) // keeps no value of the batch alive
+			// Keep no value of the batch alive (some are pointers into it).
+			defer func() { clear(buf[:cap(buf)]) }()
 			for lo := 0; lo < len(events); lo += appendChunk {
 				chunk := events[lo:min(lo+appendChunk, len(events))]
 				buf = slices.Grow(buf[:0], len(chunk))[:len(chunk)]
