@@ -103,16 +103,12 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	if a.waiting > 0 && (counted && p.live || p.backlog && !p.live && !p.at.Before(a.need)) {
 		a.wake(now)
 	}
-	if !p.backlog || p.live || p.at.IsZero() {
-		a.mu.Unlock()
-		return
-	}
-	if !p.at.After(p.limit) {
+	if !p.backlog || p.live || !p.at.After(p.limit) { // p.limit is zero before the first look, as p.at before any event
 		a.mu.Unlock()
 		return
 	}
 	slowest, ok := a.slowest(i, now)
-	if !ok || !p.at.After(slowest.Add(a.window)) {
+	if within(p.at, slowest, ok, a.window) {
 		if ok {
 			p.limit = slowest.Add(a.window)
 		}
@@ -123,9 +119,8 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	for {
 		release := make(chan struct{})
 		p.release = release
-		if a.waiting++; a.waiting == 1 || p.at.Add(-a.window/2).Before(a.need) {
-			a.need = p.at.Add(-a.window / 2)
-		}
+		a.waiting++
+		a.setNeed()
 		a.mu.Unlock()
 		t := time.NewTimer(a.staleAfter)
 		select {
@@ -146,7 +141,7 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 			p.live = true
 		}
 		slowest, ok = a.slowest(i, now)
-		if ctx.Err() != nil || p.live || !ok || !p.at.After(slowest.Add(a.window/2)) {
+		if ctx.Err() != nil || p.live || within(p.at, slowest, ok, a.window/2) {
 			a.mu.Unlock()
 			if a.waited != nil {
 				a.waited(now.Sub(held))
@@ -177,19 +172,22 @@ func (a *aligner) slowest(i int, now time.Time) (time.Time, bool) {
 // wake releases the waiting partitions that are now within window/2 of
 // the slowest one. a.mu is held.
 func (a *aligner) wake(now time.Time) {
-	if a.waiting == 0 {
-		return
-	}
 	slowest, ok := a.slowest(-1, now) // waiting partitions do not count
 	for k := range a.parts {
 		q := &a.parts[k]
-		if q.release != nil && (!ok || !q.at.After(slowest.Add(a.window/2))) {
+		if q.release != nil && within(q.at, slowest, ok, a.window/2) {
 			close(q.release)
 			q.release = nil
 			a.waiting--
 		}
 	}
 	a.setNeed()
+}
+
+// within reports whether event time at is no more than d ahead of the
+// slowest partition's, or there is no slowest partition (ok false).
+func within(at, slowest time.Time, ok bool, d time.Duration) bool {
+	return !ok || !at.After(slowest.Add(d))
 }
 
 // setNeed sets need from the partitions that wait. a.mu is held.

@@ -3,9 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -14,66 +12,48 @@ import (
 )
 
 // ClickHouseWriter inserts canonical events into the scan_events table.
-// Its methods are safe for concurrent use; inserts on one writer take
-// turns, reusing its column buffers.
+// Its methods are safe for concurrent use.
 type ClickHouseWriter struct {
-	conn    driver.Conn
-	mu      sync.Mutex
-	columns []columnBuffer // scanColumns' buffers, guarded by mu
+	conn driver.Conn
 }
 
 // NewClickHouseWriter returns a writer on conn, which must be connected to
 // a migrated parcelcast database.
-func NewClickHouseWriter(conn driver.Conn) *ClickHouseWriter {
-	w := &ClickHouseWriter{conn: conn}
-	for _, c := range scanColumns {
-		w.columns = append(w.columns, c.buffer())
-	}
-	return w
-}
+func NewClickHouseWriter(conn driver.Conn) *ClickHouseWriter { return &ClickHouseWriter{conn: conn} }
 
-// scanColumn is one column of scan_events; buffer makes a column buffer
-// that reads it from a batch of events.
+// scanColumn is one column of scan_events; appendTo appends it, read from
+// a batch of events, to an insert.
 type scanColumn struct {
-	name   string
-	buffer func() columnBuffer
+	name     string
+	appendTo func(col driver.BatchColumn, events []schemas.ScanEvent) error
 }
-
-// columnBuffer appends one column of a batch of events to an insert,
-// through a slice of the column's Go type kept from insert to insert.
-type columnBuffer func(col driver.BatchColumn, events []schemas.ScanEvent) error
 
 // appendChunk is how many values of a column are appended at a time: the
-// driver copies them into its own column, so a small slice, reused, does,
-// where a batch-sized one per column added a tenth to ingest's memory.
+// driver copies them into its own column, so a small slice does, where a
+// batch-sized one per column added a tenth to ingest's memory.
 const appendChunk = 1024
 
 // column reads one field of every event, appendChunk events at a time.
 func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
-	return scanColumn{name: name, buffer: func() columnBuffer {
-		var buf []T
-		return func(col driver.BatchColumn, events []schemas.ScanEvent) error {
-			// Keep no value of the batch alive (some are pointers into it).
-			defer func() { clear(buf[:cap(buf)]) }()
-			for lo := 0; lo < len(events); lo += appendChunk {
-				chunk := events[lo:min(lo+appendChunk, len(events))]
-				buf = slices.Grow(buf[:0], len(chunk))[:len(chunk)]
-				for i := range chunk {
-					buf[i] = field(&chunk[i])
-				}
-				if err := col.Append(buf); err != nil {
-					return err
-				}
+	return scanColumn{name: name, appendTo: func(col driver.BatchColumn, events []schemas.ScanEvent) error {
+		buf := make([]T, min(appendChunk, len(events)))
+		for lo := 0; lo < len(events); lo += appendChunk {
+			chunk := events[lo:min(lo+appendChunk, len(events))]
+			buf = buf[:len(chunk)]
+			for i := range chunk {
+				buf[i] = field(&chunk[i])
 			}
-			return nil
+			if err := col.Append(buf); err != nil {
+				return err
+			}
 		}
+		return nil
 	}}
 }
 
 // scanColumns are the columns an insert fills, in the order of
 // insertScanEvents. Appending columns costs a fraction of appending row by
-// row (no boxing of every value, no type switch per value), and reusing
-// the slices spares the collector a slice per column per insert.
+// row (no boxing of every value, no type switch per value).
 var scanColumns = []scanColumn{
 	column("event_id", func(e *schemas.ScanEvent) string { return e.EventID }),
 	column("tracking_number", func(e *schemas.ScanEvent) string { return e.TrackingNumber }),
@@ -138,16 +118,14 @@ func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.Sca
 	if len(events) == 0 {
 		return nil
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	batch, err := w.conn.PrepareBatch(ctx, insertScanEvents)
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}
-	for i, appendColumn := range w.columns {
-		if err := appendColumn(batch.Column(i), events); err != nil {
+	for i, c := range scanColumns {
+		if err := c.appendTo(batch.Column(i), events); err != nil {
 			_ = batch.Abort()
-			return fmt.Errorf("append scan_events column %s: %w", scanColumns[i].name, err)
+			return fmt.Errorf("append scan_events column %s: %w", c.name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {

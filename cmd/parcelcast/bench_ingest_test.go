@@ -29,7 +29,7 @@ var (
 	benchNormalized   = flag.Bool("ingest.normalized", false, "parcelcast also publishes every stored event to a normalized topic, as ingest does by default (off: the alternatives publish nothing)")
 	benchAlternatives = flag.Bool("ingest.alternatives", true, "also run the Kafka engine, the naive loop and the INSERT … SELECT ceiling (false: parcelcast alone)")
 	// With -ingest.profile, pass --metrics-addr in -ingest.args at the same address.
-	benchProfile     = flag.String("ingest.profile", "", "write a 5 s CPU profile of parcelcast ingest to this file")
+	benchProfile     = flag.String("ingest.profile", "", "write a 10 s CPU profile of parcelcast ingest to this file")
 	benchProfileAddr = flag.String("ingest.profile-addr", "127.0.0.1:19464", "ingest's metrics address for -ingest.profile")
 )
 
@@ -297,8 +297,7 @@ func BenchmarkIngest(b *testing.B) {
 	if *benchProfile != "" { // a CPU profile of the run, from ingest's pprof endpoint
 		go func() {
 			time.Sleep(2 * time.Second)
-			out, _ := exec.Command("curl", "-s", "-o", *benchProfile, "http://"+*benchProfileAddr+"/debug/pprof/profile?seconds=10").CombinedOutput()
-			_ = out
+			_ = exec.Command("curl", "-s", "-o", *benchProfile, "http://"+*benchProfileAddr+"/debug/pprof/profile?seconds=10").Run()
 		}()
 	}
 	_, ok := waitFor("scan_events", uint64(st.Scans), 30*time.Minute)

@@ -63,15 +63,13 @@ var families = []family{
 func Detect(s string) []Match {
 	n := schemas.NormalizeTrackingNumber(s)
 	var out []Match
-	for _, f := range families {
-		num, ok := f.shape(n)
+	for i := range families {
+		f := &families[i]
+		num, ok, valid := f.fit(n)
 		if !ok {
 			continue
 		}
-		m := Match{Carrier: f.carrier, Family: f.name, CheckDigit: f.hasCheck, Number: num, Valid: true}
-		if f.check != nil {
-			m.Valid = f.check(num)
-		}
+		m := Match{Carrier: f.carrier, Family: f.name, CheckDigit: f.hasCheck, Number: num, Valid: valid}
 		if f.carrier == "s10" {
 			m.Country = num[11:]
 		}
@@ -149,11 +147,11 @@ func checkCarrier(carrier, n string) error {
 		if f.carrier != carrier {
 			continue
 		}
-		num, ok := f.shape(n)
+		_, ok, valid := f.fit(n)
 		if !ok {
 			continue
 		}
-		if f.check == nil || f.check(num) {
+		if valid {
 			return nil
 		}
 		if bad == nil || f.confidence > bad.confidence {
@@ -164,6 +162,16 @@ func checkCarrier(carrier, n string) error {
 		return badCheckDigit(bad.name)
 	}
 	return nil
+}
+
+// fit reports whether n has the family's shape, the number the family
+// reads from it, and whether its check digit (if the family has one) is
+// right.
+func (f *family) fit(n string) (num string, ok, valid bool) {
+	if num, ok = f.shape(n); !ok {
+		return "", false, false
+	}
+	return num, true, f.check == nil || f.check(num)
 }
 
 func badCheckDigit(family string) error {
