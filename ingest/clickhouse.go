@@ -33,6 +33,9 @@ type scanColumn struct {
 // batch-sized one per column added a tenth to ingest's memory.
 const appendChunk = 1024
 
+// insertBlock is how many rows an insert sends per block.
+const insertBlock = 8192
+
 // column reads one field of every event, appendChunk events at a time.
 func column[T any](name string, field func(e *schemas.ScanEvent) T) scanColumn {
 	return scanColumn{name: name, appendTo: func(col driver.BatchColumn, events []schemas.ScanEvent) error {
@@ -122,10 +125,24 @@ func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.Sca
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}
-	for i, c := range scanColumns {
-		if err := c.appendTo(batch.Column(i), events); err != nil {
-			_ = batch.Abort()
-			return fmt.Errorf("append scan_events column %s: %w", c.name, err)
+	// The insert goes to the server as blocks of insertBlock rows. The
+	// driver keeps its column buffers from one block to the next, where
+	// filling one batch-sized block grew every string column from empty
+	// for each insert; the server joins the blocks of one INSERT into
+	// one part (min_insert_block_size_rows).
+	for lo := 0; lo < len(events); lo += insertBlock {
+		block := events[lo:min(lo+insertBlock, len(events))]
+		for i, c := range scanColumns {
+			if err := c.appendTo(batch.Column(i), block); err != nil {
+				_ = batch.Abort()
+				return fmt.Errorf("append scan_events column %s: %w", c.name, err)
+			}
+		}
+		if lo+insertBlock < len(events) {
+			if err := batch.Flush(); err != nil {
+				_ = batch.Abort()
+				return fmt.Errorf("send a block of %d scan events: %w", len(block), err)
+			}
 		}
 	}
 	if err := batch.Send(); err != nil {

@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +72,37 @@ func TestClickHouseWriterStoresEveryField(t *testing.T) {
 		if got != want {
 			t.Errorf("stored\n%+v\nwant\n%+v", got, want)
 		}
+	}
+}
+
+// An insert larger than one block sends several blocks: every row arrives
+// once, with its own values, and the insert still makes a single part.
+func TestClickHouseWriterSendsBlocks(t *testing.T) {
+	ctx := context.Background()
+	_, conn := env.Database(t)
+	const n = 3*8192 + 100 // three full blocks and a short one
+	events := make([]schemas.ScanEvent, n)
+	for i := range events {
+		e := &events[i]
+		e.TrackingNumber, e.Carrier, e.Status = fmt.Sprintf("PC%08d", i), "dhl", schemas.StatusInTransit
+		e.Description = strings.Repeat("x", i%50) // strings of every length, so a stale buffer would show
+		e.EventTime = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
+		e.Source = schemas.Source{Topic: "raw.dhl", Offset: int64(i), IngestedAt: e.EventTime}
+		e.EventID = schemas.ComputeEventID(e)
+	}
+	if err := ingest.NewClickHouseWriter(conn).WriteEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	var rows, ids, parts, bad uint64
+	if err := conn.QueryRow(ctx, `SELECT count(), uniqExact(event_id),
+		countIf(length(description) != source_offset % 50 OR toUInt64(substring(tracking_number, 3)) != source_offset)
+		FROM scan_events`).Scan(&rows, &ids, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = 'scan_events'").Scan(&parts); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n || ids != n || bad != 0 || parts != 1 {
+		t.Errorf("stored %d rows, %d distinct ids, %d with another row's values, in %d parts; want %d, %d, 0, 1", rows, ids, bad, parts, n, n)
 	}
 }
