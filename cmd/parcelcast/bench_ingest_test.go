@@ -271,8 +271,13 @@ func BenchmarkIngest(b *testing.B) {
 		rss     float64
 		cpu     time.Duration // the child process's user and system time
 		note    string
+		use     cpuUse
 	}
 	var results []result
+	// The CPU used in each run by the ClickHouse server, when it is a
+	// local process, and by this process, which holds the in-process
+	// broker (and the polling of waitFor).
+	meter := cpuMeter{server: env.ClickHouse.Pid(), broker: env.Kafka.Backend == localenv.BackendLocal}
 
 	// 1. parcelcast ingest, a child process at its default settings but
 	// for the normalized topic, off unless -ingest.normalized: the
@@ -290,7 +295,7 @@ func BenchmarkIngest(b *testing.B) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(append(os.Environ(), childArgsEnv+"="+string(argv)), strings.Fields(*benchEnv)...)
 	cmd.Stderr = os.Stderr
-	start := time.Now()
+	start, before := time.Now(), meter.read()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -301,14 +306,14 @@ func BenchmarkIngest(b *testing.B) {
 		}()
 	}
 	_, ok := waitFor("scan_events", uint64(st.Scans), 30*time.Minute)
-	elapsed := time.Since(start)
+	elapsed, used := time.Since(start), meter.since(before)
 	if *benchProfile != "" {
 		_ = exec.Command("curl", "-s", "-o", *benchProfile+".metrics", "http://"+*benchProfileAddr+"/metrics").Run()
 	}
 	rss := testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
-	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), note})
+	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), note, used})
 	var parts, partitions uint64
 	_ = conn.QueryRow(ctx, "SELECT count(), uniqExact(partition) FROM system.parts WHERE database = ? AND table = 'scan_events'", chCfg.Database).Scan(&parts, &partitions)
 
@@ -352,15 +357,15 @@ func BenchmarkIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		start = time.Now()
+		start, before = time.Now(), meter.read()
 		if err := conn.Exec(ctx, "CREATE MATERIALIZED VIEW engine_mv TO "+engineTable+" AS SELECT "+selectList+" FROM engine_queue"); err != nil {
 			b.Fatal(err)
 		}
 		_, ok = waitFor(engineTable, uint64(flatRecords), 30*time.Minute)
-		elapsed = time.Since(start)
+		elapsed, used = time.Since(start), meter.since(before)
 		_ = conn.Exec(ctx, "DROP TABLE engine_mv")
 		_ = conn.Exec(ctx, "DROP TABLE engine_queue")
-		results = append(results, result{"Kafka engine + MV, " + target.label, elapsed, ok, 0, 0, "inside the ClickHouse server, flat JSONEachRow"})
+		results = append(results, result{"Kafka engine + MV, " + target.label, elapsed, ok, 0, 0, "inside the ClickHouse server, flat JSONEachRow", used})
 
 		// The naive loop, a child process.
 		if err := conn.Exec(ctx, "CREATE TABLE "+naiveTable+" "+target.ddl); err != nil {
@@ -371,32 +376,33 @@ func BenchmarkIngest(b *testing.B) {
 		cmd = exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), naiveArgsEnv+"="+string(nargs))
 		cmd.Stderr = os.Stderr
-		start = time.Now()
+		start, before = time.Now(), meter.read()
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
 		_, ok = waitFor(naiveTable, uint64(flatRecords), 30*time.Minute)
-		elapsed = time.Since(start)
+		elapsed, used = time.Since(start), meter.since(before)
 		rss = testenv.MemoryMB(cmd.Process.Pid, "VmHWM")
 		_ = cmd.Wait()
-		results = append(results, result{"naive kafka-go loop, " + target.label, elapsed, ok, rss, cpuTime(cmd), "child process, flat JSON, 10 000-row batches"})
+		results = append(results, result{"naive kafka-go loop, " + target.label, elapsed, ok, rss, cpuTime(cmd), "child process, flat JSON, 10 000-row batches", used})
 
 		// The ceiling: the same rows inserted straight from one table into another.
 		ceiling := "ceiling" + target.suffix
 		if err := conn.Exec(ctx, "CREATE TABLE "+ceiling+" "+target.ddl); err != nil {
 			b.Fatal(err)
 		}
-		start = time.Now()
+		start, before = time.Now(), meter.read()
 		if err := conn.Exec(ctx, "INSERT INTO "+ceiling+" SELECT * FROM "+naiveTable); err != nil {
 			b.Fatal(err)
 		}
-		results = append(results, result{"INSERT … SELECT ceiling, " + target.label, time.Since(start), true, 0, 0, "the same rows, no Kafka, no parsing"})
+		results = append(results, result{"INSERT … SELECT ceiling, " + target.label, time.Since(start), true, 0, 0, "the same rows, no Kafka, no parsing", meter.since(before)})
 	}
 	b.StopTimer()
 
 	fmt.Printf("\n%d records (%d distinct scans) on the in-process broker, ClickHouse %s\n", records, st.Scans, serverVersion(conn))
 	fmt.Printf("parcelcast wrote %d parts of scan_events over %d monthly partitions\n", parts, partitions)
-	fmt.Printf("| %-58s | %7s | %9s | %11s | %12s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB", "client CPU s", "note")
+	fmt.Printf("| %-58s | %7s | %9s | %11s | %12s | %12s | %12s | %13s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB",
+		"client CPU s", "server CPU s", "broker CPU s", "CPU µs/record", "note")
 	rate := make([]float64, len(results))
 	for i, r := range results {
 		status := ""
@@ -408,7 +414,18 @@ func BenchmarkIngest(b *testing.B) {
 			n = records
 		}
 		rate[i] = float64(n) / r.elapsed.Seconds()
-		fmt.Printf("| %-58s | %7.1f | %9.0f | %11.0f | %12.1f | %s%s\n", r.name, r.elapsed.Seconds(), rate[i], r.rss, r.cpu.Seconds(), r.note, status)
+		server, broker, perRecord := "-", "-", "-"
+		if r.use.server >= 0 {
+			server = fmt.Sprintf("%.1f", r.use.server)
+		}
+		if r.use.broker >= 0 {
+			broker = fmt.Sprintf("%.1f", r.use.broker)
+		}
+		if r.use.server >= 0 && r.use.broker >= 0 {
+			perRecord = fmt.Sprintf("%.1f", (r.cpu.Seconds()+r.use.server+r.use.broker)/float64(n)*1e6)
+		}
+		fmt.Printf("| %-58s | %7.1f | %9.0f | %11.0f | %12.1f | %12s | %12s | %13s | %s%s\n", r.name, r.elapsed.Seconds(), rate[i], r.rss,
+			r.cpu.Seconds(), server, broker, perRecord, r.note, status)
 	}
 	// results: parcelcast, then per target the engine, the naive loop and the ceiling.
 	for i, target := range targets {
@@ -463,6 +480,41 @@ func fillSelect(cols []column, have string) string {
 		}
 	}
 	return strings.Join(list, ", ")
+}
+
+// cpuUse is the CPU, in seconds, used during one run by the ClickHouse
+// server and by the bench process with its in-process broker; -1 where
+// that process is not on this machine.
+type cpuUse struct{ server, broker float64 }
+
+// cpuMeter reads the CPU time of the server process (pid 0: not known)
+// and, when broker is set, of this process.
+type cpuMeter struct {
+	server int
+	broker bool
+}
+
+func (m cpuMeter) read() cpuUse {
+	u := cpuUse{server: -1, broker: -1}
+	if m.server != 0 {
+		u.server = testenv.CPUSeconds(m.server)
+	}
+	if m.broker {
+		u.broker = testenv.CPUSeconds(0)
+	}
+	return u
+}
+
+// since is the CPU used from before to now.
+func (m cpuMeter) since(before cpuUse) cpuUse {
+	now := m.read()
+	if before.server >= 0 {
+		now.server -= before.server
+	}
+	if before.broker >= 0 {
+		now.broker -= before.broker
+	}
+	return now
 }
 
 // cpuTime is the user and system time of a child process that ended.

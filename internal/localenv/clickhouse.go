@@ -32,6 +32,7 @@ type ClickHouse struct {
 	// on the same ports.
 	halt   func() error
 	launch func(ctx context.Context) error
+	pid    func() int
 }
 
 // ErrNotLocal is returned by Halt and Restart for a server this package
@@ -54,6 +55,15 @@ func (c *ClickHouse) Restart(ctx context.Context) error {
 		return ErrNotLocal
 	}
 	return c.launch(ctx)
+}
+
+// Pid is the process id of a local server while it runs, else 0. It is
+// not safe to call while Halt or Restart runs.
+func (c *ClickHouse) Pid() int {
+	if c == nil || c.pid == nil {
+		return 0
+	}
+	return c.pid()
 }
 
 // Close stops a server this package started and removes its data. For a
@@ -229,6 +239,7 @@ func tryClickHouseProcess(ctx context.Context, log *slog.Logger) (*ClickHouse, e
 		},
 		halt:   func() error { srv.halt(); return nil },
 		launch: srv.start,
+		pid:    srv.pid,
 	}, nil
 }
 
@@ -291,6 +302,14 @@ func (s *localServer) start(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// pid is the running server's process id, or 0.
+func (s *localServer) pid() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // halt stops the process, politely first.
