@@ -34,6 +34,17 @@ type Config struct {
 	GroupID string
 	// Feeds maps each topic to read to the feed (parser) name of its records.
 	Feeds map[string]string
+	// Patterns select more topics to read, by name, among the brokers'
+	// topics, listed again every TopicRefresh: when the topics they
+	// select change, the consumer stores and commits what it read and
+	// joins the group again with the new set.
+	Patterns []TopicPattern
+	// Exclude names topics the patterns never select (ingest's own
+	// dead-letter and normalized topics).
+	Exclude []string
+	// TopicRefresh is how often the patterns are matched again; 30 s when
+	// zero.
+	TopicRefresh time.Duration
 	// BatchSize flushes a batch when it holds this many records.
 	BatchSize int
 	// FlushInterval flushes a non-empty batch at least this often.
@@ -85,12 +96,16 @@ func (c *Config) setDefaults() {
 	if c.CatchUpLag <= 0 {
 		c.CatchUpLag = alignCatchUpLag
 	}
+	if c.TopicRefresh <= 0 {
+		c.TopicRefresh = topicRefresh
+	}
 }
 
 // Consumer is one member of the ingest consumer group.
 type Consumer struct {
 	cfg       Config
-	parsers   map[string]ParseFunc
+	feeds     map[string]string    // topic → feed of the group being run
+	parsers   map[string]ParseFunc // topic → parser of the group being run
 	events    EventWriter
 	dlq       DeadLetterWriter
 	metrics   *Metrics
@@ -108,16 +123,13 @@ func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metric
 	if cfg.GroupID == "" {
 		return nil, errors.New("ingest: no consumer group id")
 	}
-	if len(cfg.Feeds) == 0 {
+	if len(cfg.Feeds) == 0 && len(cfg.Patterns) == 0 {
 		return nil, errors.New("ingest: no topics to read")
 	}
-	parsers := map[string]ParseFunc{}
 	for topic, feed := range cfg.Feeds {
-		p, err := Feed(feed)
-		if err != nil {
+		if _, err := Feed(feed); err != nil {
 			return nil, fmt.Errorf("ingest: topic %s: %w", topic, err)
 		}
-		parsers[topic] = p
 	}
 	if m == nil {
 		m = NewMetrics(nil)
@@ -125,7 +137,7 @@ func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metric
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Consumer{cfg: cfg, parsers: parsers, events: events, dlq: dlq, metrics: m, log: log,
+	return &Consumer{cfg: cfg, events: events, dlq: dlq, metrics: m, log: log,
 		counters: map[counterKey]prometheus.Counter{}}, nil
 }
 
@@ -202,9 +214,50 @@ type fetched struct {
 // group moves on, so the next owner of a partition starts where this
 // member stopped.
 func (c *Consumer) Run(ctx context.Context) error {
-	topics := make([]string, 0, len(c.cfg.Feeds))
-	for t := range c.cfg.Feeds {
+	for {
+		feeds, unknown, err := c.topicFeeds(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			c.log.Warn("cannot list topics for the topic patterns", "err", err)
+			c.metrics.Retries.WithLabelValues("topic_refresh").Inc()
+		case len(unknown) > 0:
+			c.log.Warn("topics matching a topic pattern with no such feed are not read", "topics", unknown,
+				"feeds", FeedNames())
+		}
+		if err == nil && len(feeds) > 0 {
+			if err := c.runGroup(ctx, feeds); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			continue // the patterns select other topics now
+		}
+		if err == nil {
+			c.log.Info("no topic matches the topic patterns yet", "refresh", c.cfg.TopicRefresh)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(c.cfg.TopicRefresh):
+		}
+	}
+}
+
+// runGroup takes part in the consumer group reading the topics of feeds
+// until ctx ends or, with topic patterns, until they select other topics.
+func (c *Consumer) runGroup(ctx context.Context, feeds map[string]string) error {
+	c.feeds, c.parsers = feeds, map[string]ParseFunc{}
+	topics := make([]string, 0, len(feeds))
+	for t, feed := range feeds {
 		topics = append(topics, t)
+		p, err := Feed(feed)
+		if err != nil {
+			return fmt.Errorf("ingest: topic %s: %w", t, err)
+		}
+		c.parsers[t] = p
 	}
 	sort.Strings(topics)
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
@@ -225,6 +278,18 @@ func (c *Consumer) Run(ctx context.Context) error {
 		return fmt.Errorf("ingest: consumer group: %w", err)
 	}
 	defer group.Close() // leaves the group: the others take over at once
+	if len(c.cfg.Patterns) > 0 {
+		var watching sync.WaitGroup
+		watchCtx, stopWatching := context.WithCancel(ctx)
+		ctx = watchCtx // ends the group's run when the topics change
+		watching.Add(1)
+		go func() { // owned by runGroup: stopped by stopWatching
+			defer watching.Done()
+			c.watchTopics(watchCtx, feeds, stopWatching)
+		}()
+		defer watching.Wait()
+		defer stopWatching()
+	}
 	for {
 		gen, err := group.Next(ctx)
 		switch {
@@ -751,7 +816,7 @@ func (c *Consumer) add(b *batch, f fetched) {
 			c.counter(c.metrics.UnknownStatus, e.Carrier).Inc()
 		}
 	}
-	feed := c.cfg.Feeds[m.Topic]
+	feed := c.feeds[m.Topic]
 	if len(f.events) == 0 && f.err == nil {
 		c.counter(c.metrics.NoScans, feed).Inc()
 	}

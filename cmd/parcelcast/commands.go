@@ -251,6 +251,7 @@ type ingestFlags struct {
 	brokers    string
 	group      string
 	topics     string
+	pattern    string
 	dlq        string
 	normalized string
 	cfg        ingest.Config
@@ -260,12 +261,12 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 	f := &ingestFlags{}
 	fs.StringVar(&f.brokers, "kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	fs.StringVar(&f.group, "group", "parcelcast-ingest", "Kafka consumer group id")
-	var pairs []string
-	for _, feed := range ingest.FeedNames() {
-		pairs = append(pairs, ingest.RawTopicPrefix+feed+"="+feed)
-	}
-	fs.StringVar(&f.topics, "topics", strings.Join(pairs, ","),
-		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+")")
+	fs.StringVar(&f.topics, "topics", "",
+		"topics to read as topic=feed pairs, comma-separated (feeds: "+strings.Join(ingest.FeedNames(), ", ")+
+			"); without it or --topic-pattern, "+ingest.RawTopicPrefix+"<feed> for every feed")
+	fs.StringVar(&f.pattern, "topic-pattern", "",
+		`also read every topic whose whole name matches this regular expression, with the feed its (?P<feed>...) group names, e.g. 'acme\.scans\.(?P<feed>[a-z0-9]+)'`)
+	fs.DurationVar(&f.cfg.TopicRefresh, "topic-refresh", 30*time.Second, "how often the brokers' topics are matched against --topic-pattern again")
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
 	fs.StringVar(&f.normalized, "normalized-topic", ingest.NormalizedTopic, "topic receiving canonical events once stored, for online consumers ('' to disable)")
 	fs.IntVar(&f.cfg.BatchSize, "batch-size", 40000, "records per ClickHouse insert (at most; a batch is also written once it is --flush-interval old)")
@@ -292,6 +293,19 @@ func (f *ingestFlags) config() (ingest.Config, error) {
 		}
 		cfg.Feeds[topic] = feed
 	}
+	if f.pattern != "" {
+		p, err := ingest.ParseTopicPattern(f.pattern)
+		if err != nil {
+			return cfg, fmt.Errorf("-topic-pattern: %w", err)
+		}
+		cfg.Patterns = []ingest.TopicPattern{p}
+	}
+	if len(cfg.Feeds) == 0 && len(cfg.Patterns) == 0 {
+		for _, feed := range ingest.FeedNames() {
+			cfg.Feeds[ingest.RawTopicPrefix+feed] = feed
+		}
+	}
+	cfg.Exclude = []string{f.dlq, f.normalized}
 	return cfg, nil
 }
 
@@ -338,7 +352,7 @@ func runIngest(ctx context.Context, args []string) error {
 		g.Go(func() error { return serveHTTP(ctx, *metricsAddr, mux, log) })
 	}
 	g.Go(func() error {
-		log.Info("ingest started", "topics", cfg.Feeds, "group", cfg.GroupID)
+		log.Info("ingest started", "topics", cfg.Feeds, "topic_pattern", inf.pattern, "group", cfg.GroupID)
 		return c.Run(ctx)
 	})
 	return g.Wait()
