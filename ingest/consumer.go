@@ -212,7 +212,8 @@ type fetched struct {
 // own, one generation at a time (consumeGeneration): when a rebalance ends
 // a generation, what was read in it is stored and committed before the
 // group moves on, so the next owner of a partition starts where this
-// member stopped.
+// member stopped. With topic patterns, the member leaves the group the
+// same way and joins it again whenever the topics they select change.
 func (c *Consumer) Run(ctx context.Context) error {
 	for {
 		feeds, unknown, err := c.topicFeeds(ctx)
