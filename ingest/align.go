@@ -23,12 +23,18 @@ import (
 // partition that waited maxHold in one go (its records are far ahead of
 // a backlog that moves slowly) is treated as live as well. A partition
 // that has delivered nothing for staleAfter (a slow broker, a reader being
-// replaced, a batch loop busy inserting) holds no one back.
+// replaced, a batch loop busy inserting) holds no one back. One that has
+// delivered nothing yet may be the furthest behind of all: it holds the
+// others back until it delivers, or for staleAfter from the start, so
+// that a reader slow to start does not let the others race ahead; a
+// partition with nothing to read when assigned is live from the start
+// (caughtUp).
 type aligner struct {
 	window     time.Duration
 	catchUpLag int64
 	maxHold    time.Duration
 	staleAfter time.Duration
+	started    time.Time
 
 	// waited, when set, is told how long each wait lasted.
 	waited func(time.Duration)
@@ -46,7 +52,7 @@ type alignedPart struct {
 	at      time.Time     // the latest event time delivered; zero before any
 	backlog bool          // in a backlog: aligned with the others in one
 	live    bool          // reached its end (or waited maxHold): never aligned again
-	seen    time.Time     // when it last delivered a record
+	seen    time.Time     // when it last delivered a record; zero before any
 	release chan struct{} // set while the partition waits; closed to wake it
 	// limit is how far at may go without looking at the others again: the
 	// slowest partition's event time plus window when last looked at. The
@@ -75,7 +81,7 @@ var (
 
 func newAligner(partitions int, window time.Duration, catchUpLag int64) *aligner {
 	return &aligner{window: window, catchUpLag: catchUpLag, maxHold: alignMaxHold, staleAfter: alignStaleAfter,
-		parts: make([]alignedPart, partitions)}
+		started: time.Now(), parts: make([]alignedPart, partitions)}
 }
 
 // pace records that partition i is about to deliver a record whose events
@@ -92,6 +98,7 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	if at.After(p.at) {
 		p.at = at
 	}
+	first := p.seen.IsZero()
 	p.seen = now
 	counted := p.backlog && !p.live // among the partitions the slowest is taken from
 	switch {
@@ -100,7 +107,7 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	case lag >= a.catchUpLag:
 		p.backlog = true
 	}
-	if a.waiting > 0 && (counted && p.live || p.backlog && !p.live && !p.at.Before(a.need)) {
+	if a.waiting > 0 && (first || counted && p.live || p.backlog && !p.live && !p.at.Before(a.need)) {
 		a.wake(now)
 	}
 	if !p.backlog || p.live || !p.at.After(p.limit) { // p.limit is zero before the first look, as p.at before any event
@@ -151,14 +158,27 @@ func (a *aligner) pace(ctx context.Context, i int, at time.Time, lag int64) {
 	}
 }
 
+// caughtUp marks partition i as having nothing to read when assigned: it
+// is live from the start, and holds no one back before it delivers.
+func (a *aligner) caughtUp(i int) {
+	a.mu.Lock()
+	a.parts[i].live = true
+	a.mu.Unlock()
+}
+
 // slowest returns the earliest event time among the partitions other than
 // i that are in a backlog, not waiting, and were seen within staleAfter;
-// false if there is none. a.mu is held.
+// false if there is none. A partition that has delivered nothing yet,
+// within staleAfter of the start, is the slowest, at the zero time. a.mu
+// is held.
 func (a *aligner) slowest(i int, now time.Time) (time.Time, bool) {
 	var min time.Time
 	ok := false
 	for k := range a.parts {
 		q := &a.parts[k]
+		if k != i && q.seen.IsZero() && !q.live && now.Sub(a.started) <= a.staleAfter {
+			return time.Time{}, true
+		}
 		if k == i || !q.backlog || q.live || q.at.IsZero() || q.release != nil || now.Sub(q.seen) > a.staleAfter {
 			continue
 		}

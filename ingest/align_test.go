@@ -18,6 +18,15 @@ func paced(ctx context.Context, a *aligner, i int, at time.Time, lag int64) <-ch
 	return done
 }
 
+// introduce has every partition of a deliver a record without events, as
+// readers that have started: a partition that has delivered nothing yet
+// holds the others back.
+func introduce(a *aligner) {
+	for i := range a.parts {
+		a.pace(context.Background(), i, time.Time{}, -1)
+	}
+}
+
 func returned(done <-chan struct{}, within time.Duration) bool {
 	select {
 	case <-done:
@@ -31,6 +40,7 @@ func TestAlignerHoldsThePartitionAhead(t *testing.T) {
 	ctx := context.Background()
 	a := newAligner(2, 24*time.Hour, 1000)
 	a.staleAfter = time.Minute // no partition goes stale in this test
+	introduce(a)
 	waits := make(chan time.Duration, 10)
 	a.waited = func(d time.Duration) { waits <- d }
 	a.pace(ctx, 0, days(0), 5000)
@@ -62,6 +72,7 @@ func TestAlignerLeavesCaughtUpPartitionsAlone(t *testing.T) {
 	ctx := context.Background()
 	a := newAligner(3, time.Hour, 1000)
 	a.staleAfter = time.Minute
+	introduce(a)
 	a.pace(ctx, 0, days(0), 5000) // a backfill, months behind
 	// Live scans on a partition that is caught up are never held.
 	if !returned(paced(ctx, a, 1, days(200), 3), time.Second) {
@@ -82,6 +93,7 @@ func TestAlignerIgnoresASilentPartition(t *testing.T) {
 	ctx := context.Background()
 	a := newAligner(2, time.Hour, 1000)
 	a.staleAfter = 150 * time.Millisecond
+	introduce(a)
 	a.pace(ctx, 0, days(0), 5000) // then silent: a slow broker, a stuck reader
 	start := time.Now()
 	if !returned(paced(ctx, a, 1, days(30), 5000), 5*time.Second) {
@@ -96,6 +108,7 @@ func TestAlignerStopsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := newAligner(2, time.Hour, 1000)
 	a.staleAfter = time.Minute
+	introduce(a)
 	a.pace(ctx, 0, days(0), 5000)
 	held := paced(ctx, a, 1, days(30), 5000)
 	if returned(held, 100*time.Millisecond) {
@@ -113,5 +126,37 @@ func TestAlignerOff(t *testing.T) {
 	a.pace(ctx, 0, days(0), 5000)
 	if !returned(paced(ctx, a, 1, days(300), 5000), time.Second) {
 		t.Fatal("held with alignment off")
+	}
+}
+
+// A partition whose reader has delivered nothing yet may be the furthest
+// behind: the others wait for its first record, or for staleAfter from
+// the start when it has none to deliver.
+func TestAlignerWaitsForPartitionsNotYetDelivered(t *testing.T) {
+	ctx := context.Background()
+	a := newAligner(2, time.Hour, 1000)
+	a.staleAfter = time.Minute
+	ahead := paced(ctx, a, 0, days(30), 5000)
+	if returned(ahead, 100*time.Millisecond) {
+		t.Fatal("not held while another partition had delivered nothing")
+	}
+	a.pace(ctx, 1, days(0), 5000) // the slow starter is a month behind
+	if returned(ahead, 100*time.Millisecond) {
+		t.Fatal("released by the first record of a partition a month behind")
+	}
+	a.pace(ctx, 1, days(29.99), 5000)
+	if !returned(ahead, time.Second) {
+		t.Fatal("not released once the slow starter caught up")
+	}
+
+	// A partition with nothing to deliver holds the others for staleAfter.
+	a = newAligner(2, time.Hour, 1000)
+	a.staleAfter = 150 * time.Millisecond
+	start := time.Now()
+	if !returned(paced(ctx, a, 0, days(30), 5000), 5*time.Second) {
+		t.Fatal("held for good by a partition that never delivers")
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Errorf("released after %v, before staleAfter from the start", waited)
 	}
 }

@@ -358,12 +358,17 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		"assignments", fmt.Sprint(gen.Assignments))
 	c.metrics.Assigned.Set(float64(len(assigned)))
 	defer c.metrics.Assigned.Set(0)
-	c.setStartLag(ctx, gen.Assignments)
+	waiting := c.setStartLag(ctx, gen.Assignments)
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
 	msgs := make(chan fetched, fetchQueue)
 	align := newAligner(len(assigned), c.cfg.AlignWindow, c.cfg.CatchUpLag)
+	for i, a := range assigned {
+		if n, ok := waiting[a.topic][a.ID]; ok && n == 0 {
+			align.caughtUp(i) // nothing to read: it holds no one back while it delivers nothing
+		}
+	}
 	align.waited = func(d time.Duration) { c.metrics.BacklogWait.Add(d.Seconds()) }
 	var fetchers sync.WaitGroup
 	for i, a := range assigned {
@@ -432,9 +437,10 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 // setStartLag sets the lag gauge of every assigned partition from where
 // the group's offset stands to the partition's end, so a partition shows
 // its backlog from the moment it is assigned, before anything from it is
-// committed. The commits then keep the gauge current. Failing to list the
-// offsets only leaves the gauges unset.
-func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) {
+// committed. The commits then keep the gauge current. It returns those
+// backlogs, by topic and partition. Failing to list the offsets only
+// leaves the gauges unset, and returns nil.
+func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) map[string]map[int]int64 {
 	parts := map[string][]int{}
 	for topic, pas := range assignments {
 		for _, pa := range pas {
@@ -444,17 +450,22 @@ func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kaf
 	offsets, err := c.listOffsets(ctx, parts)
 	if err != nil {
 		c.log.Warn("cannot list partition offsets for the lag gauge", "err", err)
-		return
+		return nil
 	}
+	waiting := map[string]map[int]int64{}
 	for topic, pas := range assignments {
+		waiting[topic] = map[int]int64{}
 		for _, pa := range pas {
 			po, ok := offsets[topic][pa.ID]
 			if !ok {
 				continue
 			}
-			c.metrics.Lag.WithLabelValues(topic, strconv.Itoa(pa.ID)).Set(float64(backlog(po, pa.Offset)))
+			n := backlog(po, pa.Offset)
+			waiting[topic][pa.ID] = n
+			c.metrics.Lag.WithLabelValues(topic, strconv.Itoa(pa.ID)).Set(float64(n))
 		}
 	}
+	return waiting
 }
 
 // listOffsets returns the first and last offsets of the given partitions

@@ -468,8 +468,10 @@ func TestBacklogIsReadInStep(t *testing.T) {
 		// (their scans spread over their journeys).
 		{"in step", 0, func(m time.Duration) bool { return m <= 12*24*time.Hour }, "at most 12 days"},
 		// The control: without alignment the same backlog gives batches
-		// spanning weeks, or the test shows nothing.
-		{"unaligned", -1, func(m time.Duration) bool { return m >= 20*24*time.Hour }, "at least 20 days"},
+		// spanning weeks (a month or more; less when one reader starts
+		// late and reads its partition alone at the end), or the test
+		// shows nothing.
+		{"unaligned", -1, func(m time.Duration) bool { return m >= 15*24*time.Hour }, "at least 15 days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var spans spanWriter
