@@ -197,7 +197,6 @@ func (b *batch) reset() {
 }
 
 // fetched is one record read from a partition and parsed by its reader.
-// Its payload is let go unless the record is a dead letter.
 type fetched struct {
 	msg    kafka.Message
 	events []schemas.ScanEvent
@@ -358,7 +357,7 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 		"assignments", fmt.Sprint(gen.Assignments))
 	c.metrics.Assigned.Set(float64(len(assigned)))
 	defer c.metrics.Assigned.Set(0)
-	waiting := c.setStartLag(ctx, gen.Assignments)
+	waiting := c.startLag(ctx, gen.Assignments)
 
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFetch()
@@ -434,13 +433,13 @@ func (c *Consumer) consumeGeneration(ctx context.Context, gen *kafka.Generation)
 	}
 }
 
-// setStartLag sets the lag gauge of every assigned partition from where
+// startLag sets the lag gauge of every assigned partition from where
 // the group's offset stands to the partition's end, so a partition shows
 // its backlog from the moment it is assigned, before anything from it is
 // committed. The commits then keep the gauge current. It returns those
 // backlogs, by topic and partition. Failing to list the offsets only
 // leaves the gauges unset, and returns nil.
-func (c *Consumer) setStartLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) map[string]map[int]int64 {
+func (c *Consumer) startLag(ctx context.Context, assignments map[string][]kafka.PartitionAssignment) map[string]map[int]int64 {
 	parts := map[string][]int{}
 	for topic, pas := range assignments {
 		for _, pa := range pas {
@@ -624,15 +623,12 @@ func (r *partitionReader) read(ctx context.Context, next *atomic.Int64, stall ti
 }
 
 // parsed parses one record into its canonical events, each naming the
-// record as its source; the payload is kept only when it failed to parse.
+// record as its source.
 func (r *partitionReader) parsed(m kafka.Message) fetched {
 	events, err := Parse(r.parse, m.Value)
 	now := time.Now().UTC()
 	for k := range events {
 		events[k].Source = schemas.Source{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, IngestedAt: now}
-	}
-	if err == nil {
-		m.Key, m.Value, m.Headers = nil, nil, nil
 	}
 	return fetched{msg: m, events: events, err: err}
 }
@@ -836,10 +832,10 @@ func (c *Consumer) add(b *batch, f fetched) {
 	if f.err != nil {
 		b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(f.err)})
 		c.counter(c.metrics.DeadLetters, feed).Inc()
-		// Committing needs the record's topic, partition and offset only
-		// (the dead letter keeps the payload).
-		m.Key, m.Value, m.Headers = nil, nil, nil
 	}
+	// Committing needs the record's topic, partition and offset only (a
+	// dead letter keeps the payload): a batch holds no payloads.
+	m.Key, m.Value, m.Headers = nil, nil, nil
 	b.msgs = append(b.msgs, *m)
 }
 
