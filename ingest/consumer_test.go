@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
@@ -20,6 +19,7 @@ import (
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -115,9 +115,10 @@ func consumeFeeds(t *testing.T, feeds map[string]string, dlqTopic, group string,
 	return c
 }
 
-func countFinal(t *testing.T, conn driver.Conn) (rows, ids uint64) {
+func countFinal(t *testing.T, conn *chstore.DB) (rows, ids uint64) {
 	t.Helper()
-	if err := conn.QueryRow(context.Background(), "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+	rows, ids, err := conn.CountScans(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
 	return rows, ids
@@ -135,7 +136,7 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	all = append(all, good[:50]...) // the carrier sent some scans twice
 	publish(t, topic, all)
 
-	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
+	w := &flakyWriter{next: chstore.NewScanWriter(conn)}
 	w.failures.Store(2) // ClickHouse refuses the first two inserts
 	consume(t, topic, testenv.RandomName("group_"), w, int64(len(all)))
 
@@ -143,8 +144,8 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	if rows != uint64(distinct) || ids != uint64(distinct) {
 		t.Fatalf("scan_events FINAL has %d rows / %d ids, want %d distinct scans", rows, ids, distinct)
 	}
-	var lineage uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL WHERE source_topic = ? AND source_offset >= 0", topic).Scan(&lineage); err != nil {
+	lineage, err := conn.CountScansWithLineage(ctx, topic)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if lineage != rows {
@@ -165,7 +166,7 @@ func TestConsumerWritesCommitsAndDeadLetters(t *testing.T) {
 	}
 
 	// Replaying the whole topic in a new group adds no rows.
-	consume(t, topic, testenv.RandomName("replay_"), ingest.NewClickHouseWriter(conn), int64(len(all)))
+	consume(t, topic, testenv.RandomName("replay_"), chstore.NewScanWriter(conn), int64(len(all)))
 	rows2, _ := countFinal(t, conn)
 	if rows2 != rows {
 		t.Fatalf("replay changed scan_events FINAL from %d to %d rows", rows, rows2)
@@ -209,7 +210,7 @@ func TestCommitAfterInsert(t *testing.T) {
 	publish(t, topic, good)
 	group := testenv.RandomName("group_")
 
-	w := &flakyWriter{next: ingest.NewClickHouseWriter(conn)}
+	w := &flakyWriter{next: chstore.NewScanWriter(conn)}
 	w.failures.Store(1 << 30)
 	m := ingest.NewMetrics(prometheus.NewRegistry())
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
@@ -238,7 +239,7 @@ func TestCommitAfterInsert(t *testing.T) {
 		t.Fatalf("group committed offset %d with nothing written", off)
 	}
 	// Once ClickHouse accepts, a new member picks up from the start.
-	consume(t, topic, group, ingest.NewClickHouseWriter(conn), int64(len(good)))
+	consume(t, topic, group, chstore.NewScanWriter(conn), int64(len(good)))
 	if off := committedOffset(t, group, topic); off != int64(len(good)) {
 		t.Fatalf("committed offset %d, want %d", off, len(good))
 	}
@@ -275,7 +276,7 @@ func TestLagPerPartition(t *testing.T) {
 	good, _ := feed(t, 100)
 	publish(t, topic, good)
 	m := ingest.NewMetrics(prometheus.NewRegistry())
-	consumeFeeds(t, map[string]string{topic: "generic"}, topic+".dlq", testenv.RandomName("group_"), ingest.NewClickHouseWriter(conn), m, int64(len(good)))
+	consumeFeeds(t, map[string]string{topic: "generic"}, topic+".dlq", testenv.RandomName("group_"), chstore.NewScanWriter(conn), m, int64(len(good)))
 	if n := testutil.CollectAndCount(m.Lag); n != 3 {
 		t.Fatalf("lag reported for %d partitions, want 3", n)
 	}
@@ -307,7 +308,7 @@ func TestRebalanceCommitsWhatWasRead(t *testing.T) {
 		c, err := ingest.NewConsumer(ingest.Config{
 			Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
 			BatchSize: batch, FlushInterval: flush, MaxRetryInterval: 50 * time.Millisecond, SessionTimeout: 6 * time.Second,
-		}, ingest.NewClickHouseWriter(conn), dlq, m, nil)
+		}, chstore.NewScanWriter(conn), dlq, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +385,7 @@ func TestStalledReaderIsReplaced(t *testing.T) {
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("group_"), Feeds: map[string]string{topic: generic.Name},
 		BatchSize: 100, FlushInterval: 50 * time.Millisecond, StallTimeout: time.Nanosecond,
-	}, ingest.NewClickHouseWriter(conn), dlq, m, nil)
+	}, chstore.NewScanWriter(conn), dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

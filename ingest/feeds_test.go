@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
@@ -76,7 +77,7 @@ func TestCarrierFeeds(t *testing.T) {
 	}
 
 	m := ingest.NewMetrics(prometheus.NewRegistry())
-	consumeFeeds(t, feeds, dlqTopic, testenv.RandomName("group_"), ingest.NewClickHouseWriter(conn), m, records)
+	consumeFeeds(t, feeds, dlqTopic, testenv.RandomName("group_"), chstore.NewScanWriter(conn), m, records)
 
 	rows, ids := countFinal(t, conn)
 	if rows != uint64(len(wantIDs)) || ids != uint64(len(wantIDs)) {

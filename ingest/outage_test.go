@@ -12,7 +12,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
@@ -37,7 +37,7 @@ func TestClickHouseOutage(t *testing.T) {
 		}
 		defer proxy.Close()
 		chCfg.Addr = proxy.Addr
-		if conn, err = chdb.Open(ctx, chCfg); err != nil {
+		if conn, err = chstore.Open(ctx, chCfg); err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
@@ -81,7 +81,7 @@ func TestClickHouseOutage(t *testing.T) {
 		ShutdownTimeout: 2 * time.Second, SessionTimeout: 6 * time.Second,
 	}
 	startConsumer := func() (*ingest.Consumer, func()) {
-		c, err := ingest.NewConsumer(cfg, ingest.NewClickHouseWriter(conn), dlq, m, nil)
+		c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestClickHouseOutage(t *testing.T) {
 	var rows, distinct uint64
 	var err error
 	for attempt := 0; ; attempt++ { // the test's own pooled connections died with the server
-		err = conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &distinct)
+		rows, distinct, err = conn.CountScans(ctx)
 		if err == nil || attempt == 5 {
 			break
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
@@ -57,7 +58,7 @@ func TestTopicPattern(t *testing.T) {
 		Patterns: []ingest.TopicPattern{pattern}, Exclude: []string{excluded, prefix + "dlq"},
 		TopicRefresh: 200 * time.Millisecond,
 		BatchSize:    500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
-	}, ingest.NewClickHouseWriter(conn), dlq, nil, nil)
+	}, chstore.NewScanWriter(conn), dlq, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +94,8 @@ func TestTopicPattern(t *testing.T) {
 	if rows != uint64(distinct) || ids != uint64(distinct) {
 		t.Fatalf("scan_events FINAL has %d rows / %d ids, want %d distinct scans", rows, ids, distinct)
 	}
-	var fromLate uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL WHERE source_topic = ?", late).Scan(&fromLate); err != nil {
+	fromLate, err := conn.CountScansFrom(ctx, late)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if fromLate != uint64(len(good)-half) {

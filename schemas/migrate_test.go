@@ -1,55 +1,47 @@
-package schemas_test
+package schemas
 
 import (
-	"context"
+	"reflect"
 	"testing"
-
-	"github.com/parcelcast/parcelcast/internal/chdb"
-	"github.com/parcelcast/parcelcast/internal/testenv"
-	"github.com/parcelcast/parcelcast/schemas"
 )
 
-var env *testenv.Env
+func TestSplitStatements(t *testing.T) {
+	for _, tc := range []struct {
+		name, sql string
+		want      []string
+	}{
+		{"empty", "", nil},
+		{"comments only", "-- a\n  -- b\n\n", nil},
+		{"one", "CREATE TABLE t (a UInt8) ENGINE = Memory;\n", []string{"CREATE TABLE t (a UInt8) ENGINE = Memory"}},
+		{"two, comments between", "SELECT 1;\n-- note\nSELECT 2;\n", []string{"SELECT 1", "SELECT 2"}},
+		{"over lines", "CREATE TABLE t (\n  a UInt8\n) ENGINE = Memory;\n", []string{"CREATE TABLE t (\n  a UInt8\n) ENGINE = Memory"}},
+		{"semicolon inside a line", "SELECT ';' AS x, 1;\n", []string{"SELECT ';' AS x, 1"}},
+		{"last without semicolon", "SELECT 1;\nSELECT 2\n", []string{"SELECT 1", "SELECT 2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := splitStatements(tc.sql); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("splitStatements(%q) = %q, want %q", tc.sql, got, tc.want)
+			}
+		})
+	}
+}
 
-func TestMain(m *testing.M) { testenv.Run(m, &env) }
-
-func TestMigrateIsIdempotent(t *testing.T) {
-	ctx := context.Background()
-	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("migrate_")}
-	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), cfg) })
-	conn, err := chdb.Open(ctx, cfg)
+// The embedded migrations parse, in strictly increasing versions, each
+// with a name and at least one statement.
+func TestMigrationsInOrder(t *testing.T) {
+	migs, err := Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	migs, _ := schemas.Migrations()
-	first, err := schemas.Migrate(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
+	if len(migs) == 0 {
+		t.Fatal("no embedded migrations")
 	}
-	if len(first.Applied) != len(migs) {
-		t.Fatalf("first run applied %d of %d migrations", len(first.Applied), len(migs))
-	}
-	second, err := schemas.Migrate(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(second.Applied) != 0 || second.Current != first.Current {
-		t.Fatalf("second run applied %d, current %d (first %d)", len(second.Applied), second.Current, first.Current)
-	}
-	var n uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM schema_migrations").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if int(n) != len(migs) {
-		t.Fatalf("schema_migrations has %d rows, want %d", n, len(migs))
-	}
-	for _, table := range []string{"scan_events", "model_runs"} {
-		if err := conn.QueryRow(ctx, "SELECT count() FROM "+table).Scan(&n); err != nil {
-			t.Errorf("table %s: %v", table, err)
+	for i, m := range migs {
+		if m.Name == "" || len(m.Statements) == 0 {
+			t.Errorf("migration %04d: name %q, %d statements", m.Version, m.Name, len(m.Statements))
+		}
+		if i > 0 && m.Version <= migs[i-1].Version {
+			t.Errorf("migration %04d after %04d", m.Version, migs[i-1].Version)
 		}
 	}
 }

@@ -12,11 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest/sim"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -69,11 +68,6 @@ type fullScan struct {
 	PromisedDelivery      *string  `json:"promised_delivery,omitempty"` // as EventTime
 }
 
-// fullNames are fullScan's fields, which are scan_events' columns.
-const fullNames = "event_id, tracking_number, carrier, service, status, status_detail, carrier_code, description, event_time, " +
-	"event_utc_offset_minutes, offset_inferred, city, region, postal_code, country, lat, lon, origin_postal_code, origin_region, " +
-	"origin_country, destination_postal_code, destination_region, destination_country, mode, promised_delivery"
-
 func newFullScan(e *schemas.ScanEvent) fullScan {
 	s := fullScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode,
 		e.Description, e.EventTime.UTC().Format(time.DateTime), int16(e.UTCOffsetMinutes), 0, e.Location.City, e.Location.Region,
@@ -92,7 +86,7 @@ func newFullScan(e *schemas.ScanEvent) fullScan {
 	return s
 }
 
-// values are s's fields in fullNames' order, as the driver takes them.
+// values are s's fields in chstore.PeerFullColumns' order, as the driver takes them.
 func (s *fullScan) values() []any {
 	t, _ := time.Parse(time.DateTime, s.EventTime)
 	var promised *time.Time
@@ -105,7 +99,8 @@ func (s *fullScan) values() []any {
 		s.OriginRegion, s.OriginCountry, s.DestinationPostalCode, s.DestinationRegion, s.DestinationCountry, s.Mode, promised}
 }
 
-// flatScan is the nine-field scan of the alternatives' easiest case.
+// flatScan is the nine-field scan of the alternatives' easiest case, the
+// columns chstore.PeerFlatColumns.
 type flatScan struct {
 	EventID        string `json:"event_id"`
 	TrackingNumber string `json:"tracking_number"`
@@ -118,45 +113,27 @@ type flatScan struct {
 	Country        string `json:"country"`
 }
 
-// flatNames are flatColumns' names.
-const flatNames = "event_id, tracking_number, carrier, status, event_time, city, region, postal_code, country"
-
-const flatColumns = `event_id String, tracking_number String, carrier String, status String, event_time DateTime('UTC'),
-	city String, region String, postal_code String, country String`
-
 // naiveArgsEnv makes this test binary, re-executed, run the naive loop.
 const naiveArgsEnv = "PARCELCAST_TEST_NAIVE_ARGS"
 
 // naiveLoop is what a team writes in an afternoon: a kafka-go group
 // reader, json.Unmarshal, a ClickHouse batch every 10 000 rows, commit.
-// With full it reads fullScans into fullNames, else flatScans into
-// flatNames.
-func naiveLoop(brokers []string, topic, group string, ch chdb.Config, table string, full bool, want int) error {
+// With full it reads fullScans into a table of the full shape, else
+// flatScans into one of the flat shape.
+func naiveLoop(brokers []string, topic, group string, ch chstore.Config, table string, full bool, want int) error {
 	ctx := context.Background()
-	conn, err := chdb.Open(ctx, ch)
+	conn, err := chstore.Open(ctx, ch)
 	if err != nil {
 		return err
 	}
+	defer conn.Close()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: group, Topic: topic, StartOffset: kafka.FirstOffset, MaxBytes: 16 << 20})
 	defer r.Close()
 	var msgs []kafka.Message
 	var rows [][]any
 	done := 0
-	names := flatNames
-	if full {
-		names = fullNames
-	}
 	flush := func() error {
-		batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+names+")")
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if err := batch.Append(row...); err != nil {
-				return err
-			}
-		}
-		if err := batch.Send(); err != nil {
+		if err := conn.InsertPeerRows(ctx, table, full, rows); err != nil {
 			return err
 		}
 		if err := r.CommitMessages(ctx, msgs...); err != nil {
@@ -252,12 +229,11 @@ func BenchmarkIngest(b *testing.B) {
 	waitFor := func(table string, want uint64, limit time.Duration) (time.Duration, bool) {
 		start := time.Now()
 		for time.Since(start) < limit {
-			var n uint64
-			if err := conn.QueryRow(ctx, "SELECT sum(rows) FROM system.parts WHERE active AND database = ? AND table = ?",
-				chCfg.Database, table).Scan(&n); err != nil {
+			p, err := conn.PartsOf(ctx, table)
+			if err != nil {
 				b.Fatal(err)
 			}
-			if n >= want {
+			if p.ActiveRows >= want {
 				return time.Since(start), true
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -314,61 +290,40 @@ func BenchmarkIngest(b *testing.B) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	results = append(results, result{"parcelcast ingest (carrier formats)", elapsed, ok, rss, cpuTime(cmd), note, used})
-	var parts, partitions uint64
-	_ = conn.QueryRow(ctx, "SELECT count(), uniqExact(partition) FROM system.parts WHERE database = ? AND table = 'scan_events'", chCfg.Database).Scan(&parts, &partitions)
+	scanParts, _ := conn.PartsOf(ctx, "scan_events")
 
 	// 2 and 3, twice: every field into a table of scan_events' shape (the
 	// same engine, partitions and order; the like-for-like comparison),
 	// then nine fields into a nine-column MergeTree (the alternatives'
 	// easiest case).
-	scanEventsColumns := columnsOf(b, conn, "scan_events")
 	targets := []struct {
-		label, suffix, topic, ddl string
-		full                      bool
+		label, suffix, topic string
+		full                 bool
 	}{
-		{"every field, scan_events' shape", "_full", fullTopic, "AS scan_events", true},
-		{"9 fields, 9-column table", "_flat", flatTopic, "(" + flatColumns + ") ENGINE = MergeTree ORDER BY (tracking_number, event_time)", false},
+		{"every field, scan_events' shape", "_full", fullTopic, true},
+		{"9 fields, 9-column table", "_flat", flatTopic, false},
 	}
 	if !*benchAlternatives {
 		targets = nil
 	}
 	for _, target := range targets {
 		engineTable, naiveTable := "engine"+target.suffix, "naive"+target.suffix
-		// The queue reads each column as the target's type: ClickHouse
-		// 18.16 does not convert a String to an Enum8 on the way into the
-		// view's table.
-		queueColumns, selectList := flatColumns, flatNames
-		if target.full {
-			var defs []string
-			for _, c := range scanEventsColumns {
-				if strings.Contains(", "+fullNames+", ", ", "+c.name+", ") {
-					defs = append(defs, c.name+" "+c.typ)
-				}
-			}
-			queueColumns, selectList = strings.Join(defs, ", "), fillSelect(scanEventsColumns, fullNames)
-		}
 		// ClickHouse's Kafka engine and a materialized view.
-		for _, q := range []string{
-			"CREATE TABLE " + engineTable + " " + target.ddl,
-			fmt.Sprintf("CREATE TABLE engine_queue (%s) ENGINE = Kafka('%s', '%s', '%s', 'JSONEachRow')",
-				queueColumns, env.Kafka.Brokers[0], target.topic, testenv.RandomName("ch_")),
-		} {
-			if err := conn.Exec(ctx, q); err != nil {
-				b.Fatal(err)
-			}
+		engine, err := conn.NewKafkaEngine(ctx, engineTable, env.Kafka.Brokers[0], target.topic, testenv.RandomName("ch_"), target.full)
+		if err != nil {
+			b.Fatal(err)
 		}
 		start, before = time.Now(), meter.read()
-		if err := conn.Exec(ctx, "CREATE MATERIALIZED VIEW engine_mv TO "+engineTable+" AS SELECT "+selectList+" FROM engine_queue"); err != nil {
+		if err := engine.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
 		_, ok = waitFor(engineTable, uint64(flatRecords), 30*time.Minute)
 		elapsed, used = time.Since(start), meter.since(before)
-		_ = conn.Exec(ctx, "DROP TABLE engine_mv")
-		_ = conn.Exec(ctx, "DROP TABLE engine_queue")
+		_ = engine.Stop(ctx)
 		results = append(results, result{"Kafka engine + MV, " + target.label, elapsed, ok, 0, 0, "inside the ClickHouse server, flat JSONEachRow", used})
 
 		// The naive loop, a child process.
-		if err := conn.Exec(ctx, "CREATE TABLE "+naiveTable+" "+target.ddl); err != nil {
+		if err := conn.CreatePeerTable(ctx, naiveTable, target.full); err != nil {
 			b.Fatal(err)
 		}
 		nargs, _ := json.Marshal(map[string]any{"brokers": env.Kafka.Brokers, "topic": target.topic, "group": testenv.RandomName("naive_"),
@@ -388,11 +343,11 @@ func BenchmarkIngest(b *testing.B) {
 
 		// The ceiling: the same rows inserted straight from one table into another.
 		ceiling := "ceiling" + target.suffix
-		if err := conn.Exec(ctx, "CREATE TABLE "+ceiling+" "+target.ddl); err != nil {
+		if err := conn.CreatePeerTable(ctx, ceiling, target.full); err != nil {
 			b.Fatal(err)
 		}
 		start, before = time.Now(), meter.read()
-		if err := conn.Exec(ctx, "INSERT INTO "+ceiling+" SELECT * FROM "+naiveTable); err != nil {
+		if err := conn.CopyTable(ctx, naiveTable, ceiling); err != nil {
 			b.Fatal(err)
 		}
 		results = append(results, result{"INSERT … SELECT ceiling, " + target.label, time.Since(start), true, 0, 0, "the same rows, no Kafka, no parsing", meter.since(before)})
@@ -400,7 +355,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.StopTimer()
 
 	fmt.Printf("\n%d records (%d distinct scans) on the in-process broker, ClickHouse %s\n", records, st.Scans, serverVersion(conn))
-	fmt.Printf("parcelcast wrote %d parts of scan_events over %d monthly partitions\n", parts, partitions)
+	fmt.Printf("parcelcast wrote %d parts of scan_events over %d monthly partitions\n", scanParts.All, scanParts.Partitions)
 	fmt.Printf("| %-58s | %7s | %9s | %11s | %12s | %12s | %12s | %13s | %s\n", "ingest", "seconds", "records/s", "peak RSS MB",
 		"client CPU s", "server CPU s", "broker CPU s", "CPU µs/record", "note")
 	rate := make([]float64, len(results))
@@ -433,53 +388,6 @@ func BenchmarkIngest(b *testing.B) {
 		fmt.Printf("parcelcast against %s: %.2f× the Kafka engine (target 1.5×), %.2f× the naive loop (target 2×)\n",
 			target.label, rate[0]/engine, rate[0]/naive)
 	}
-}
-
-// column is a table's column and its type.
-type column struct{ name, typ string }
-
-// columnsOf lists table's columns in their order.
-func columnsOf(b *testing.B, conn driver.Conn, table string) []column {
-	rows, err := conn.Query(context.Background(), "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = ?", table)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	var cols []column
-	for rows.Next() {
-		var c column
-		if err := rows.Scan(&c.name, &c.typ); err != nil {
-			b.Fatal(err)
-		}
-		cols = append(cols, c)
-	}
-	return cols
-}
-
-// fillSelect is a view's select list into a table of columns cols from a
-// source with the columns have: those, and a default for every other
-// column (ClickHouse 18.16 wants every column of the view's table).
-func fillSelect(cols []column, have string) string {
-	given := map[string]bool{}
-	for _, n := range strings.Split(have, ", ") {
-		given[n] = true
-	}
-	var list []string
-	for _, c := range cols {
-		switch {
-		case given[c.name]:
-			list = append(list, c.name)
-		case c.name == "ingested_at":
-			list = append(list, "now() AS ingested_at")
-		case strings.HasPrefix(c.typ, "Nullable"):
-			list = append(list, "CAST(NULL AS "+c.typ+") AS "+c.name)
-		case c.typ == "String":
-			list = append(list, "'' AS "+c.name)
-		default:
-			list = append(list, "CAST(0 AS "+c.typ+") AS "+c.name)
-		}
-	}
-	return strings.Join(list, ", ")
 }
 
 // cpuUse is the CPU, in seconds, used during one run by the ClickHouse
@@ -525,8 +433,7 @@ func cpuTime(cmd *exec.Cmd) time.Duration {
 	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-func serverVersion(conn driver.Conn) string {
-	var v string
-	_ = conn.QueryRow(context.Background(), "SELECT version()").Scan(&v)
+func serverVersion(conn *chstore.DB) string {
+	v, _ := conn.ServerVersion(context.Background())
 	return v
 }

@@ -135,8 +135,8 @@ func TestCrashRecovery(t *testing.T) {
 		return cmd
 	}
 	count := func() uint64 {
-		var n uint64
-		if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events").Scan(&n); err != nil {
+		n, err := conn.CountRows(ctx, "scan_events")
+		if err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -185,9 +185,9 @@ func TestCrashRecovery(t *testing.T) {
 	final := start()
 	wantRows := uint64(len(rec.ids))
 	deadline := time.Now().Add(3 * time.Minute)
-	var rows, ids uint64
 	for time.Now().Before(deadline) {
-		if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+		rows, _, err := conn.CountScans(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if rows >= wantRows {
@@ -210,7 +210,8 @@ func TestCrashRecovery(t *testing.T) {
 		_ = final.Process.Kill()
 		t.Fatal("ingest did not exit within 40 s of SIGTERM")
 	}
-	if err := conn.QueryRow(ctx, "SELECT count(), uniqExact(event_id) FROM scan_events FINAL").Scan(&rows, &ids); err != nil {
+	rows, ids, err := conn.CountScans(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if rows != wantRows || ids != wantRows {

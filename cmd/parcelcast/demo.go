@@ -14,11 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
@@ -52,7 +50,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fmt.Fprintf(out, "      ClickHouse %s (%s), Kafka %s (%s)\n", env.ClickHouse.Addr, env.ClickHouse.Backend, strings.Join(env.Kafka.Brokers, ","), env.Kafka.Backend)
 
 	step("migrating the schema")
-	chCfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: *database}
+	chCfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: *database}
 	if _, err := migrate(ctx, chCfg); err != nil {
 		return err
 	}
@@ -82,9 +80,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Records), log); err != nil {
 		return err
 	}
-	var rows uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL").Scan(&rows); err != nil {
-		return fmt.Errorf("count scan_events: %w", err)
+	rows, _, err := conn.CountScans(ctx)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "      %d scan events in ClickHouse, %d malformed records in %s (%.1fs)\n", rows, st.Malformed, ingest.DeadLetterTopic, time.Since(start).Seconds())
 
@@ -105,7 +103,7 @@ func runDemo(ctx context.Context, args []string) error {
 	printMetrics(out, m, sum, path)
 
 	step("serving the ETA API")
-	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
@@ -150,14 +148,14 @@ func publishSim(ctx context.Context, brokers []string, feeds sim.Feeds, cfg sim.
 
 // ingestAll runs one ingest consumer of the topic → feed map until it has
 // committed want records.
-func ingestAll(ctx context.Context, brokers []string, topics map[string]string, conn driver.Conn, want int64, log *slog.Logger) error {
+func ingestAll(ctx context.Context, brokers []string, topics map[string]string, conn *chstore.DB, want int64, log *slog.Logger) error {
 	dlq := ingest.NewKafkaDeadLetters(brokers, ingest.DeadLetterTopic)
 	defer dlq.Close()
 	c, err := ingest.NewConsumer(ingest.Config{
 		Brokers: brokers, GroupID: "parcelcast-demo",
 		Feeds:     topics,
 		BatchSize: 5000, FlushInterval: 200 * time.Millisecond,
-	}, ingest.NewClickHouseWriter(conn), dlq, nil, log)
+	}, chstore.NewScanWriter(conn), dlq, nil, log)
 	if err != nil {
 		return err
 	}

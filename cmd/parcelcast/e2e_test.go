@@ -16,7 +16,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 		if err := json.Unmarshal([]byte(args), &a); err != nil {
 			panic(err)
 		}
-		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chdb.Config{Addr: a.Addr, Database: a.Database}, a.Table, a.Full, a.Want); err != nil {
+		if err := naiveLoop(a.Brokers, a.Topic, a.Group, chstore.Config{Addr: a.Addr, Database: a.Database}, a.Table, a.Full, a.Want); err != nil {
 			fmt.Fprintln(os.Stderr, "naive loop:", err)
 			os.Exit(1)
 		}
@@ -61,8 +61,8 @@ func TestMain(m *testing.M) {
 // stage's output before the next.
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	cfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("e2e_")}
-	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), *cfg) })
+	cfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("e2e_")}
+	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), *cfg) })
 	if _, err := migrate(ctx, cfg); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -94,8 +94,8 @@ func TestEndToEnd(t *testing.T) {
 	if err := ingestAll(ctx, env.Kafka.Brokers, feeds.Topics(), conn, int64(st.Records), nil); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
-	var rows uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM scan_events FINAL").Scan(&rows); err != nil {
+	rows, _, err := conn.CountScans(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if rows != uint64(st.Scans) {
@@ -112,9 +112,8 @@ func TestEndToEnd(t *testing.T) {
 	if _, err := model.Load(path); err != nil {
 		t.Fatalf("artifact: %v", err)
 	}
-	var runs uint64
-	var stored string
-	if err := conn.QueryRow(ctx, "SELECT count(), any(metrics_json) FROM model_runs WHERE model_version = ?", m.Version).Scan(&runs, &stored); err != nil || runs != 1 {
+	runs, stored, err := conn.ModelRuns(ctx, m.Version)
+	if err != nil || runs != 1 {
 		t.Fatalf("model_runs rows for %s: %d (%v)", m.Version, runs, err)
 	}
 	var back model.Metrics
@@ -125,23 +124,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("model does not beat the lane-median baseline: %+v", m.Metrics)
 	}
 	// The history the trainer reads: whole journeys, each in its slice.
-	scans := map[string]uint64{}
-	counts, err := conn.Query(ctx, "SELECT tracking_number, count() FROM scan_events FINAL GROUP BY tracking_number")
+	scans, err := conn.ScansPerShipment(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for counts.Next() {
-		var tn string
-		var n uint64
-		if err := counts.Scan(&tn, &n); err != nil {
-			t.Fatal(err)
-		}
-		scans[tn] = n
-	}
-	counts.Close()
 	w := m.Window
 	seen := 0
-	err = model.NewHistory(conn).Delivered(ctx, w.CalibTo, w.TestTo, w.TestTo.AddDate(1, 0, 0), func(j *model.Journey) error {
+	err = chstore.NewHistory(conn).Delivered(ctx, w.CalibTo, w.TestTo, w.TestTo.AddDate(1, 0, 0), func(j *model.Journey) error {
 		seen++
 		if first := j.Scans[0].Time; first.Before(w.CalibTo) || !first.Before(w.TestTo) || uint64(len(j.Scans)) != scans[j.TrackingNumber] {
 			t.Fatalf("%s: first scan %s outside [%s, %s) or %d of its %d scans", j.TrackingNumber, first, w.CalibTo, w.TestTo, len(j.Scans), scans[j.TrackingNumber])
@@ -154,7 +143,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// 4. The API answers with an ETA for an in-flight shipment and with the
 	// delivery for a delivered one.
-	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Now: func() time.Time { return now }})
+	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Now: func() time.Time { return now }})
 	inFlight := sampleInFlight(truth, now, 1)[0]
 	if !inFlight.DeliveredAt.After(now) {
 		t.Fatal("no in-flight shipment in the simulation")
@@ -199,9 +188,9 @@ func getJSON(t *testing.T, h http.Handler, path string, v any) {
 func TestDemoOnce(t *testing.T) {
 	t.Setenv("PARCELCAST_CLICKHOUSE_ADDR", env.ClickHouse.Addr)
 	t.Setenv("PARCELCAST_KAFKA_BROKERS", strings.Join(env.Kafka.Brokers, ","))
-	db := chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("demo_")}
+	db := chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("demo_")}
 	t.Cleanup(func() {
-		if err := chdb.DropDatabase(context.Background(), db); err != nil {
+		if err := chstore.DropDatabase(context.Background(), db); err != nil {
 			t.Errorf("drop the demo's database: %v", err)
 		}
 	})

@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 )
 
 var errUsage = errors.New("usage")
@@ -105,8 +103,8 @@ func logFlags(fs *flag.FlagSet) func() *slog.Logger {
 
 // clickhouseFlags adds the ClickHouse connection flags. The password is
 // read only from PARCELCAST_CLICKHOUSE_PASSWORD.
-func clickhouseFlags(fs *flag.FlagSet) *chdb.Config {
-	cfg := &chdb.Config{}
+func clickhouseFlags(fs *flag.FlagSet) *chstore.Config {
+	cfg := &chstore.Config{}
 	fs.StringVar(&cfg.Addr, "clickhouse-addr", "127.0.0.1:9000", "ClickHouse native protocol address(es), comma-separated")
 	fs.StringVar(&cfg.Database, "clickhouse-database", "parcelcast", "ClickHouse database")
 	fs.StringVar(&cfg.Username, "clickhouse-user", "default", "ClickHouse user (password from PARCELCAST_CLICKHOUSE_PASSWORD)")
@@ -114,15 +112,15 @@ func clickhouseFlags(fs *flag.FlagSet) *chdb.Config {
 	return cfg
 }
 
-func openClickHouse(ctx context.Context, cfg *chdb.Config) (driver.Conn, error) {
+func openClickHouse(ctx context.Context, cfg *chstore.Config) (*chstore.DB, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return chdb.Open(ctx, *cfg)
+	return chstore.Open(ctx, *cfg)
 }
 
 // parseAndConnect parses the command line, makes the logger and opens
 // ClickHouse: the start of every command that reads or writes it.
-func parseAndConnect(ctx context.Context, fs *flag.FlagSet, args []string, newLog func() *slog.Logger, ch *chdb.Config) (*slog.Logger, driver.Conn, error) {
+func parseAndConnect(ctx context.Context, fs *flag.FlagSet, args []string, newLog func() *slog.Logger, ch *chstore.Config) (*slog.Logger, *chstore.DB, error) {
 	if err := parse(fs, args); err != nil {
 		return nil, nil, err
 	}

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parcelcast/parcelcast/ingest"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
 
@@ -19,8 +18,8 @@ import (
 // shipment once, with the transit the file gives.
 func TestImportCommand(t *testing.T) {
 	ctx := context.Background()
-	cfg := &chdb.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("import_")}
-	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), *cfg) })
+	cfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("import_")}
+	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), *cfg) })
 	if _, err := migrate(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -36,29 +35,30 @@ func TestImportCommand(t *testing.T) {
 	defer conn.Close()
 	var stderr bytes.Buffer
 	for _, f := range files { // again: nothing is stored twice
-		if _, err := importFile(ctx, f, "", ingest.NewClickHouseWriter(conn), 3, &stderr); err != nil {
+		if _, err := importFile(ctx, f, "", chstore.NewScanWriter(conn), 3, &stderr); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if !strings.Contains(stderr.String(), "history.csv:9: tracking_number: required\n") || strings.Count(stderr.String(), "\n") != 9 {
 		t.Fatalf("rejected rows not reported one per line with file and line:\n%s", stderr.String())
 	}
-	var shipments, delivered uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM shipments").Scan(&shipments); err != nil {
+	shipments, err := conn.CountRows(ctx, "shipments")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.QueryRow(ctx, "SELECT count() FROM transits").Scan(&delivered); err != nil {
+	delivered, err := conn.CountRows(ctx, "transits")
+	if err != nil {
 		t.Fatal(err)
 	}
 	// history.csv: 5 good rows, 4 delivered; history.jsonl: 2, both delivered.
 	if shipments != 7 || delivered != 6 {
 		t.Errorf("%d shipments, %d delivered; want 7 and 6", shipments, delivered)
 	}
-	var hours float64
-	var onTime *uint8
-	if err := conn.QueryRow(ctx, "SELECT transit_hours, on_time FROM transits WHERE tracking_number = '1Z999AA10123456702'").Scan(&hours, &onTime); err != nil {
+	tr, err := conn.TransitOf(ctx, "1Z999AA10123456702")
+	if err != nil {
 		t.Fatal(err)
 	}
+	hours, onTime := tr.Hours, tr.OnTime
 	if math.Abs(hours-69.7) > 0.01 || onTime == nil || *onTime != 1 {
 		t.Errorf("1Z999AA10123456702: transit %.2f h, on time %v; want 69.70 h, on time", hours, onTime)
 	}

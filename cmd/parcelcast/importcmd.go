@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/importer"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 )
 
 func runImport(ctx context.Context, args []string) error {
@@ -35,7 +35,7 @@ func runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	w := ingest.NewClickHouseWriter(conn)
+	w := chstore.NewScanWriter(conn)
 	rejected := 0
 	for _, name := range fs.Args() {
 		rep, err := importFile(ctx, name, importer.Format(*format), w, *batch, os.Stderr)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 )
 
 type ingestFlags struct {
@@ -108,7 +109,7 @@ func runIngest(ctx context.Context, args []string) error {
 		defer n.Close()
 		cfg.Normalized = n
 	}
-	c, err := ingest.NewConsumer(cfg, ingest.NewClickHouseWriter(conn), dlq, ingest.NewMetrics(reg), log)
+	c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, ingest.NewMetrics(reg), log)
 	if err != nil {
 		return err
 	}

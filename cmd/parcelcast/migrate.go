@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/parcelcast/parcelcast/internal/chdb"
-	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 )
 
 func runMigrate(ctx context.Context, args []string) error {
@@ -26,14 +25,14 @@ func runMigrate(ctx context.Context, args []string) error {
 	return nil
 }
 
-func migrate(ctx context.Context, ch *chdb.Config) (schemas.MigrateResult, error) {
-	if err := chdb.EnsureDatabase(ctx, *ch); err != nil {
-		return schemas.MigrateResult{}, err
+func migrate(ctx context.Context, ch *chstore.Config) (chstore.MigrateResult, error) {
+	if err := chstore.EnsureDatabase(ctx, *ch); err != nil {
+		return chstore.MigrateResult{}, err
 	}
 	conn, err := openClickHouse(ctx, ch)
 	if err != nil {
-		return schemas.MigrateResult{}, err
+		return chstore.MigrateResult{}, err
 	}
 	defer conn.Close()
-	return schemas.Migrate(ctx, conn)
+	return chstore.Migrate(ctx, conn)
 }

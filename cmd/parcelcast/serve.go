@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 )
@@ -65,7 +66,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := predict.NewServer(model.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/model/report"
 )
@@ -82,9 +81,9 @@ func writeReport(w io.Writer, m *model.Model, dir string) error {
 }
 
 // train fits, saves and records a model.
-func train(ctx context.Context, conn driver.Conn, out string, cfg model.TrainConfig) (*model.Model, string, error) {
+func train(ctx context.Context, conn *chstore.DB, out string, cfg model.TrainConfig) (*model.Model, string, error) {
 	started := time.Now()
-	m, err := model.Train(ctx, model.NewHistory(conn), cfg)
+	m, err := model.Train(ctx, chstore.NewHistory(conn), cfg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -92,7 +91,7 @@ func train(ctx context.Context, conn driver.Conn, out string, cfg model.TrainCon
 	if err != nil {
 		return nil, "", err
 	}
-	if err := model.RecordRun(ctx, conn, m, sum, started); err != nil {
+	if err := chstore.RecordRun(ctx, conn, m, sum, started); err != nil {
 		return nil, "", err
 	}
 	return m, sum, nil

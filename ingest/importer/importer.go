@@ -400,7 +400,7 @@ func place(city, region, postal, country string, lat, lon *float64) (schemas.Loc
 	return l, nil
 }
 
-// Writer stores events; ingest.ClickHouseWriter is one.
+// Writer stores events; chstore.ScanWriter is one.
 type Writer interface {
 	WriteEvents(ctx context.Context, events []schemas.ScanEvent) error
 }

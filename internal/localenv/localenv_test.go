@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 )
 
 // TestLocalClickHouseLeavesNothing starts a local server, uses it, stops
@@ -21,12 +21,12 @@ func TestLocalClickHouseLeavesNothing(t *testing.T) {
 	if ch.Backend != BackendLocal {
 		t.Fatalf("backend %s", ch.Backend)
 	}
-	conn, err := chdb.Open(ctx, chdb.Config{Addr: ch.Addr, Database: "default"})
+	conn, err := chstore.Open(ctx, chstore.Config{Addr: ch.Addr, Database: "default"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v string
-	if err := conn.QueryRow(ctx, "SELECT version()").Scan(&v); err != nil || v == "" {
+	v, err := conn.ServerVersion(ctx)
+	if err != nil || v == "" {
 		t.Fatalf("version: %q %v", v, err)
 	}
 	conn.Close()
@@ -37,7 +37,7 @@ func TestLocalClickHouseLeavesNothing(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("data dir %s still there after Close (%v)", dir, err)
 	}
-	if _, err := chdb.Open(ctx, chdb.Config{Addr: ch.Addr, Database: "default"}); err == nil {
+	if _, err := chstore.Open(ctx, chstore.Config{Addr: ch.Addr, Database: "default"}); err == nil {
 		t.Fatal("server still answers after Close")
 	}
 }

@@ -11,11 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
-	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // Env is the ClickHouse server and Kafka broker shared by one test binary.
@@ -48,23 +45,23 @@ func RandomName(prefix string) string {
 
 // Database creates a migrated database private to t, dropped when t ends,
 // and returns its config and a connection to it.
-func (e *Env) Database(t testing.TB) (chdb.Config, driver.Conn) {
+func (e *Env) Database(t testing.TB) (chstore.Config, *chstore.DB) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := chdb.Config{Addr: e.ClickHouse.Addr, Database: RandomName("test_")}
-	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
+	cfg := chstore.Config{Addr: e.ClickHouse.Addr, Database: RandomName("test_")}
+	if err := chstore.EnsureDatabase(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := chdb.Open(ctx, cfg)
+	conn, err := chstore.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := schemas.Migrate(ctx, conn); err != nil {
+	if _, err := chstore.Migrate(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		conn.Close()
-		if err := chdb.DropDatabase(context.Background(), cfg); err != nil {
+		if err := chstore.DropDatabase(context.Background(), cfg); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})

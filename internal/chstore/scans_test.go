@@ -1,4 +1,4 @@
-package ingest_test
+package chstore_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // Every field of an event reaches its column, including the nullable ones
 // both set and unset.
-func TestClickHouseWriterStoresEveryField(t *testing.T) {
+func TestScanWriterStoresEveryField(t *testing.T) {
 	ctx := context.Background()
 	_, conn := env.Database(t)
 	promised := time.Date(2026, 3, 14, 23, 59, 59, 0, time.UTC)
@@ -35,7 +35,7 @@ func TestClickHouseWriterStoresEveryField(t *testing.T) {
 	for i := range events {
 		events[i].EventID = schemas.ComputeEventID(&events[i])
 	}
-	if err := ingest.NewClickHouseWriter(conn).WriteEvents(ctx, events); err != nil {
+	if err := chstore.NewScanWriter(conn).WriteEvents(ctx, events); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range events {
@@ -44,7 +44,7 @@ func TestClickHouseWriterStoresEveryField(t *testing.T) {
 		var offset int16
 		var inferred uint8
 		var lat, lon *float64
-		row := conn.QueryRow(ctx, `SELECT tracking_number, carrier, service, toString(status), status_detail, carrier_code, description,
+		row := conn.Conn().QueryRow(ctx, `SELECT tracking_number, carrier, service, toString(status), status_detail, carrier_code, description,
 			event_time, event_utc_offset_minutes, offset_inferred, city, region, postal_code, country, lat, lon,
 			origin_postal_code, origin_region, origin_country, destination_postal_code, destination_region, destination_country,
 			mode, promised_delivery, source_topic, source_partition, source_offset, ingested_at
@@ -77,7 +77,7 @@ func TestClickHouseWriterStoresEveryField(t *testing.T) {
 
 // An insert larger than one block sends several blocks: every row arrives
 // once, with its own values, and the insert still makes a single part.
-func TestClickHouseWriterSendsBlocks(t *testing.T) {
+func TestScanWriterSendsBlocks(t *testing.T) {
 	ctx := context.Background()
 	_, conn := env.Database(t)
 	const n = 3*8192 + 100 // three full blocks and a short one
@@ -90,16 +90,16 @@ func TestClickHouseWriterSendsBlocks(t *testing.T) {
 		e.Source = schemas.Source{Topic: "raw.dhl", Offset: int64(i), IngestedAt: e.EventTime}
 		e.EventID = schemas.ComputeEventID(e)
 	}
-	if err := ingest.NewClickHouseWriter(conn).WriteEvents(ctx, events); err != nil {
+	if err := chstore.NewScanWriter(conn).WriteEvents(ctx, events); err != nil {
 		t.Fatal(err)
 	}
 	var rows, ids, parts, bad uint64
-	if err := conn.QueryRow(ctx, `SELECT count(), uniqExact(event_id),
+	if err := conn.Conn().QueryRow(ctx, `SELECT count(), uniqExact(event_id),
 		countIf(length(description) != source_offset % 50 OR toUInt64(substring(tracking_number, 3)) != source_offset)
 		FROM scan_events`).Scan(&rows, &ids, &bad); err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = 'scan_events'").Scan(&parts); err != nil {
+	if err := conn.Conn().QueryRow(ctx, "SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = 'scan_events'").Scan(&parts); err != nil {
 		t.Fatal(err)
 	}
 	if rows != n || ids != n || bad != 0 || parts != 1 {

@@ -1,4 +1,4 @@
-package ingest
+package chstore
 
 import (
 	"context"
@@ -11,15 +11,16 @@ import (
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// ClickHouseWriter inserts canonical events into the scan_events table.
-// Its methods are safe for concurrent use.
-type ClickHouseWriter struct {
-	conn driver.Conn
+// ScanWriter inserts canonical events into the scan_events table: it is
+// the sink ingest and the importer write to. Its methods are safe for
+// concurrent use.
+type ScanWriter struct {
+	db *DB
 }
 
-// NewClickHouseWriter returns a writer on conn, which must be connected to
-// a migrated parcelcast database.
-func NewClickHouseWriter(conn driver.Conn) *ClickHouseWriter { return &ClickHouseWriter{conn: conn} }
+// NewScanWriter returns a writer on db, which must be a migrated
+// parcelcast database.
+func NewScanWriter(db *DB) *ScanWriter { return &ScanWriter{db: db} }
 
 // scanColumn is one column of scan_events; appendTo appends it, read from
 // a batch of events, to an insert.
@@ -117,11 +118,11 @@ var insertScanEvents = func() string {
 // WriteEvents inserts events as one batch. The batch is acknowledged by
 // the server when WriteEvents returns nil; on error nothing may be assumed
 // written and the caller retries the whole batch (event ids make that safe).
-func (w *ClickHouseWriter) WriteEvents(ctx context.Context, events []schemas.ScanEvent) error {
+func (w *ScanWriter) WriteEvents(ctx context.Context, events []schemas.ScanEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	batch, err := w.conn.PrepareBatch(ctx, insertScanEvents)
+	batch, err := w.db.conn.PrepareBatch(ctx, insertScanEvents)
 	if err != nil {
 		return fmt.Errorf("prepare scan_events insert: %w", err)
 	}

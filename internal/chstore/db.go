@@ -1,6 +1,7 @@
-// Package chdb opens ClickHouse connections with parcelcast's settings and
-// creates the database a deployment uses.
-package chdb
+// Package chstore is parcelcast's ClickHouse storage: connections, the
+// migration runner, the scan writer, the history reader, model runs, and
+// every query the project sends. No other package imports the driver.
+package chstore
 
 import (
 	"context"
@@ -20,10 +21,23 @@ type Config struct {
 	Password string
 }
 
-// Open connects to cfg.Database and checks the connection with a ping.
-func Open(ctx context.Context, cfg Config) (driver.Conn, error) {
-	return open(ctx, cfg, cfg.Database)
+// DB is a pool of connections to one parcelcast database. Its methods are
+// safe for concurrent use.
+type DB struct {
+	conn driver.Conn
 }
+
+// Open connects to cfg.Database and checks the connection with a ping.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	conn, err := open(ctx, cfg, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{conn: conn}, nil
+}
+
+// Close closes the pool's connections.
+func (db *DB) Close() error { return db.conn.Close() }
 
 func open(ctx context.Context, cfg Config, db string) (driver.Conn, error) {
 	user := cfg.Username
@@ -90,11 +104,11 @@ func CheckIdent(s string) error {
 	return nil
 }
 
-// InsertRow inserts one row through the batch protocol. ClickHouse 18.16
+// insertRow inserts one row through the batch protocol. ClickHouse 18.16
 // does not answer an INSERT … VALUES sent as a plain query over the native
 // protocol, so every insert goes through a batch with its column list.
-func InsertRow(ctx context.Context, conn driver.Conn, insert string, values ...any) error {
-	b, err := conn.PrepareBatch(ctx, insert)
+func (db *DB) insertRow(ctx context.Context, insert string, values ...any) error {
+	b, err := db.conn.PrepareBatch(ctx, insert)
 	if err != nil {
 		return fmt.Errorf("prepare %q: %w", firstLine(insert), err)
 	}

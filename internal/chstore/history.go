@@ -1,4 +1,4 @@
-package model
+package chstore
 
 import (
 	"context"
@@ -9,16 +9,18 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// History reads delivered shipments' journeys from ClickHouse.
+// History reads shipments' journeys from scan_events: it is the
+// model.Source training reads and the journeys predict looks up.
 type History struct {
 	conn driver.Conn
 }
 
 // NewHistory returns a reader on a migrated parcelcast database.
-func NewHistory(conn driver.Conn) *History { return &History{conn: conn} }
+func NewHistory(db *DB) *History { return &History{conn: db.conn} }
 
 // journeyColumns selects one row per shipment with its scans as arrays.
 // Every scan is read once: FINAL collapses duplicate event ids. The
@@ -34,9 +36,9 @@ const journeyColumns = `SELECT tracking_number,
 	max(ifNull(toUnixTimestamp(promised_delivery), 0))
 FROM scan_events FINAL`
 
-func scanJourney(rows driver.Rows) (Journey, error) {
+func scanJourney(rows driver.Rows) (model.Journey, error) {
 	var (
-		j        Journey
+		j        model.Journey
 		times    []uint32
 		statuses []string
 		offsets  []int16
@@ -51,9 +53,9 @@ func scanJourney(rows driver.Rows) (Journey, error) {
 	if promised > 0 {
 		j.Promised = time.Unix(int64(promised), 0).UTC()
 	}
-	j.Scans = make([]Scan, len(times))
+	j.Scans = make([]model.Scan, len(times))
 	for i := range times {
-		j.Scans[i] = Scan{Time: time.Unix(int64(times[i]), 0).UTC(), Status: schemas.Status(statuses[i]), OffsetMinutes: int(offsets[i])}
+		j.Scans[i] = model.Scan{Time: time.Unix(int64(times[i]), 0).UTC(), Status: schemas.Status(statuses[i]), OffsetMinutes: int(offsets[i])}
 	}
 	j.Sort()
 	return j, nil
@@ -62,7 +64,7 @@ func scanJourney(rows driver.Rows) (Journey, error) {
 // Delivered calls fn for every delivered shipment whose first scan is in
 // [from, to) and whose delivery happened before deliveredBefore. Rows
 // stream: memory does not grow with the number of shipments.
-func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*Journey) error) error {
+func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*model.Journey) error) error {
 	// The shipments of the slice are found first, from three columns and
 	// without FINAL (duplicates change neither a first scan nor whether
 	// there was a delivery), so that the grouping of every column and of
@@ -98,16 +100,16 @@ GROUP BY tracking_number`,
 }
 
 // Journey returns one shipment's journey, or false if it has no scans.
-func (h *History) Journey(ctx context.Context, trackingNumber string) (Journey, bool, error) {
+func (h *History) Journey(ctx context.Context, trackingNumber string) (model.Journey, bool, error) {
 	rows, err := h.conn.Query(ctx, journeyColumns+`
 WHERE tracking_number = ?
 GROUP BY tracking_number`, trackingNumber)
 	if err != nil {
-		return Journey{}, false, fmt.Errorf("query journey: %w", err)
+		return model.Journey{}, false, fmt.Errorf("query journey: %w", err)
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return Journey{}, false, rows.Err()
+		return model.Journey{}, false, rows.Err()
 	}
 	j, err := scanJourney(rows)
 	return j, err == nil, err
@@ -115,9 +117,9 @@ GROUP BY tracking_number`, trackingNumber)
 
 // Split is the time split of delivered history into train, calibration
 // and test slices by first-scan time: 70%, 10%, 20% of shipments.
-func (h *History) Split(ctx context.Context) (Window, int, error) {
+func (h *History) Split(ctx context.Context) (model.Window, int, error) {
 	var (
-		w       Window
+		w       model.Window
 		n       uint64
 		lo, hi  uint32
 		cutsArr []float64
@@ -139,8 +141,8 @@ func (h *History) Split(ctx context.Context) (Window, int, error) {
 }
 
 // Vocabulary returns the categories of scans in [from, to).
-func (h *History) Vocabulary(ctx context.Context, from, to time.Time) (Vocabulary, error) {
-	var v Vocabulary
+func (h *History) Vocabulary(ctx context.Context, from, to time.Time) (model.Vocabulary, error) {
+	var v model.Vocabulary
 	rows, err := h.conn.Query(ctx, `SELECT DISTINCT carrier, service,
 	origin_country, substring(origin_postal_code, 1, 1), destination_country, substring(destination_postal_code, 1, 1)
 FROM scan_events
@@ -156,7 +158,7 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, fro
 		if err := rows.Scan(&carrier, &service, &o.Country, &o.PostalCode, &d.Country, &d.PostalCode); err != nil {
 			return v, fmt.Errorf("scan vocabulary: %w", err)
 		}
-		oa, da := Area(o), Area(d)
+		oa, da := model.Area(o), model.Area(d)
 		cs[carrier+"|"+service] = true
 		areas[oa], areas[da] = true, true
 		lanes[oa+">"+da] = true
@@ -167,3 +169,5 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, fro
 	v.CarrierServices, v.Areas, v.Lanes = slices.Sorted(maps.Keys(cs)), slices.Sorted(maps.Keys(areas)), slices.Sorted(maps.Keys(lanes))
 	return v, nil
 }
+
+var _ model.Source = (*History)(nil)

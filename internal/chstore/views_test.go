@@ -1,4 +1,4 @@
-package schemas_test
+package chstore_test
 
 import (
 	"context"
@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
-	"github.com/parcelcast/parcelcast/internal/chdb"
+	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -17,17 +16,17 @@ import (
 // against the simulation's truth.
 func TestShipmentViews(t *testing.T) {
 	ctx := context.Background()
-	cfg := chdb.Config{Addr: env.ClickHouse.Addr, Database: "views_" + time.Now().Format("150405")}
-	if err := chdb.EnsureDatabase(ctx, cfg); err != nil {
+	cfg := chstore.Config{Addr: env.ClickHouse.Addr, Database: "views_" + time.Now().Format("150405")}
+	if err := chstore.EnsureDatabase(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = chdb.DropDatabase(context.Background(), cfg) })
-	conn, err := chdb.Open(ctx, cfg)
+	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), cfg) })
+	conn, err := chstore.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := schemas.Migrate(ctx, conn); err != nil {
+	if _, err := chstore.Migrate(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
 	g := sim.New(sim.Config{Seed: 4, Shipments: 300})
@@ -44,17 +43,17 @@ func TestShipmentViews(t *testing.T) {
 			events = append(events, e, e) // twice: the views see each scan once
 		}
 	}
-	if err := ingest.NewClickHouseWriter(conn).WriteEvents(ctx, events); err != nil {
+	if err := chstore.NewScanWriter(conn).WriteEvents(ctx, events); err != nil {
 		t.Fatal(err)
 	}
 	var shipments, delivered uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM shipments").Scan(&shipments); err != nil {
+	if err := conn.Conn().QueryRow(ctx, "SELECT count() FROM shipments").Scan(&shipments); err != nil {
 		t.Fatal(err)
 	}
 	if shipments != uint64(len(truth)) {
 		t.Errorf("shipments has %d rows, want %d", shipments, len(truth))
 	}
-	rows, err := conn.Query(ctx, "SELECT tracking_number, delivered_at, transit_hours, scans FROM transits")
+	rows, err := conn.Conn().Query(ctx, "SELECT tracking_number, delivered_at, transit_hours, scans FROM transits")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +88,7 @@ func TestShipmentViews(t *testing.T) {
 
 	// Business days and hops agree with the calendar and the scans.
 	var bad uint64
-	if err := conn.QueryRow(ctx, `SELECT countIf(business_days > dateDiff('day', picked_up_at, delivered_at)
+	if err := conn.Conn().QueryRow(ctx, `SELECT countIf(business_days > dateDiff('day', picked_up_at, delivered_at)
 		OR hops < 1 OR hops >= scans OR origin = '' OR destination = '') FROM transits`).Scan(&bad); err != nil {
 		t.Fatal(err)
 	}
@@ -97,15 +96,15 @@ func TestShipmentViews(t *testing.T) {
 		t.Errorf("%d transits with business days beyond calendar days, no hop or no lane", bad)
 	}
 	var weekly, monthly uint64
-	if err := conn.QueryRow(ctx, "SELECT sum(shipments) FROM lane_weekly").Scan(&weekly); err != nil || weekly != delivered {
+	if err := conn.Conn().QueryRow(ctx, "SELECT sum(shipments) FROM lane_weekly").Scan(&weekly); err != nil || weekly != delivered {
 		t.Errorf("lane_weekly counts %d shipments, transits %d (%v)", weekly, delivered, err)
 	}
-	if err := conn.QueryRow(ctx, "SELECT sum(delivered) FROM on_time_by_carrier").Scan(&monthly); err != nil || monthly != delivered {
+	if err := conn.Conn().QueryRow(ctx, "SELECT sum(delivered) FROM on_time_by_carrier").Scan(&monthly); err != nil || monthly != delivered {
 		t.Errorf("on_time_by_carrier counts %d deliveries, transits %d (%v)", monthly, delivered, err)
 	}
 
 	// Every example query of the docs runs as written.
-	for _, doc := range []string{"../docs/clickhouse.md", "../docs/analysts.md"} {
+	for _, doc := range []string{"../../docs/clickhouse.md", "../../docs/analysts.md"} {
 		b, err := os.ReadFile(doc)
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +119,7 @@ func TestShipmentViews(t *testing.T) {
 				if strings.TrimSpace(q) == "" {
 					continue
 				}
-				r, err := conn.Query(ctx, q)
+				r, err := conn.Conn().Query(ctx, q)
 				if err != nil {
 					t.Fatalf("%s query fails: %v\n%s", doc, err, q)
 				}
