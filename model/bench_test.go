@@ -31,7 +31,9 @@ func BenchmarkTrain(b *testing.B) {
 	var m *model.Model
 	for b.Loop() {
 		var err error
-		m, err = model.Train(context.Background(), c, model.TrainConfig{Log: benchLog()})
+		cfg := model.DefaultTrainConfig()
+		cfg.Log = benchLog()
+		m, err = model.Train(context.Background(), c, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,22 +7,19 @@ import (
 )
 
 // dwellAcc collects, per carrier and status, the time to the next scan.
-// Each carrier's histograms are indexed by statusOrdinal, so a journey
+// Each carrier's histograms are indexed by Status.Ordinal, so a journey
 // costs one map lookup.
 type dwellAcc struct {
-	h map[string]*[statusCount]*hist
+	h map[string]*[schemas.StatusCount]*hist
 }
 
-// statusCount is the number of canonical statuses.
-const statusCount = 13
-
-func newDwellAcc() *dwellAcc { return &dwellAcc{h: map[string]*[statusCount]*hist{}} }
+func newDwellAcc() *dwellAcc { return &dwellAcc{h: map[string]*[schemas.StatusCount]*hist{}} }
 
 // add records the dwell after every scan of a journey up to its delivery.
 func (a *dwellAcc) add(j *Journey) {
 	hs := a.h[j.Carrier]
 	if hs == nil {
-		hs = new([statusCount]*hist)
+		hs = new([schemas.StatusCount]*hist)
 		a.h[j.Carrier] = hs
 	}
 	for k := 0; k+1 < len(j.Scans); k++ {
@@ -30,7 +27,7 @@ func (a *dwellAcc) add(j *Journey) {
 		if sc.Status.Terminal() {
 			break
 		}
-		o := statusOrdinal(sc.Status)
+		o := sc.Status.Ordinal()
 		if o < 0 {
 			continue
 		}

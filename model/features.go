@@ -119,19 +119,34 @@ func featureNames(v Vocabulary) []string {
 	return names
 }
 
+// globalFeatures are the indices of the global numeric features (-1 for
+// a name the layout lacks).
+type globalFeatures struct {
+	bias, elapsedLog, scansLog, hourSin, hourCos, peak int
+	// The promise's: has one, log1p hours to it, passed.
+	promised, promLog, promPassed int
+	attempts, exceptions          int
+}
+
+// statusFeatures are the indices of one status's features.
+type statusFeatures struct{ st, hourSin, hourCos int }
+
+// noStatus is statusFeatures of a status the layout does not know.
+var noStatus = statusFeatures{-1, -1, -1}
+
 // Encoder turns snapshots into sparse feature vectors. It is immutable
 // and safe for concurrent use; per-goroutine scratch lives in Row.
 type Encoder struct {
 	names  []string
 	index  map[string]int
-	global [11]int // bias, elapsed, scans, hour sin, hour cos, peak, promise ×3, attempts, exceptions
-	dwell  [4]int  // by stageIndex
-	stprom [4]int
+	global globalFeatures
+	dwell  [len(stages)]int // by stageIndex
+	stprom [len(stages)]int
 	promk  [len(promiseKnots)]int
 	// promise marks the features a promise sets.
 	promise []bool
 	hol     [holidayDays]int
-	status  [][3]int // by statusOrdinal: st, sthour_sin, sthour_cos
+	status  [schemas.StatusCount]statusFeatures // by Status.Ordinal
 	wd      [7]int
 	cs      map[[2]string]int // carrier, service → block start
 	orig    map[string]int
@@ -154,8 +169,11 @@ func NewEncoder(names []string) *Encoder {
 		}
 		return -1
 	}
-	for i, n := range []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions} {
-		e.global[i] = at(n)
+	e.global = globalFeatures{
+		bias: at(fBias), elapsedLog: at(fElapsedLog), scansLog: at(fScansLog),
+		hourSin: at(fHourSin), hourCos: at(fHourCos), peak: at(fPeak),
+		promised: at(fPromised), promLog: at(fPromLog), promPassed: at(fPromPassed),
+		attempts: at(fAttempts), exceptions: at(fExceptions),
 	}
 	for i, sg := range stages {
 		e.dwell[i] = at("dwell:" + sg)
@@ -167,8 +185,8 @@ func NewEncoder(names []string) *Encoder {
 	for k, h := range promiseKnots {
 		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
 	}
-	for _, st := range schemas.Statuses {
-		e.status = append(e.status, [3]int{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))})
+	for i, st := range schemas.Statuses {
+		e.status[i] = statusFeatures{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))}
 	}
 	for d := range e.wd {
 		e.wd[d] = at("wd:" + strconv.Itoa(d))
@@ -245,26 +263,26 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	hol5 := 0.0
 
 	g := e.global
-	r.set(g[0], 1)
-	r.set(g[1], elapsed)
-	r.set(g[2], log1pCount(s.Scans))
-	r.set(g[3], hs)
-	r.set(g[4], hc)
-	r.set(g[5], peak)
-	r.set(g[9], float64(s.Attempts))
-	r.set(g[10], float64(s.Exceptions))
+	r.set(g.bias, 1)
+	r.set(g.elapsedLog, elapsed)
+	r.set(g.scansLog, log1pCount(s.Scans))
+	r.set(g.hourSin, hs)
+	r.set(g.hourCos, hc)
+	r.set(g.peak, peak)
+	r.set(g.attempts, float64(s.Attempts))
+	r.set(g.exceptions, float64(s.Exceptions))
 	si := stageIndex(s.Status)
 	r.set(e.dwell[si], math.Log1p(math.Max(s.PrevDwellHours, 0)))
 	var promLog float64
 	if !s.Promised.IsZero() {
 		left := s.Promised.Sub(s.At).Hours()
 		promLog = math.Log1p(math.Max(left, 0))
-		r.set(g[6], 1)
-		r.set(g[7], promLog)
+		r.set(g.promised, 1)
+		r.set(g.promLog, promLog)
 		r.set(e.stprom[si], promLog)
 		e.setPromiseSpline(r, promLog)
 		if left < 0 {
-			r.set(g[8], 1)
+			r.set(g.promPassed, 1)
 		}
 	}
 	for k := range e.hol {
@@ -275,14 +293,14 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			}
 		}
 	}
-	so := statusOrdinal(s.Status)
-	st := [3]int{-1, -1, -1}
+	so := s.Status.Ordinal()
+	st := noStatus
 	if so >= 0 {
 		st = e.status[so]
 	}
-	r.set(st[0], 1)
-	r.set(st[1], hs)
-	r.set(st[2], hc)
+	r.set(st.st, 1)
+	r.set(st.hourSin, hs)
+	r.set(st.hourCos, hc)
 	wd := int((day%7 + 7 + 4) % 7) // 1970-01-01 was a Thursday
 	r.set(e.wd[wd], 1)
 	if b := r.csBlock; b >= 0 {
@@ -336,41 +354,6 @@ func lookup[K comparable](m map[K]int, k K) int {
 	return -1
 }
 
-// statusOrdinal is the position of s in schemas.Statuses, or -1. A
-// switch: it runs for every snapshot, and hashing the string for a map
-// cost more.
-func statusOrdinal(s schemas.Status) int {
-	switch s {
-	case schemas.StatusInfoReceived:
-		return 0
-	case schemas.StatusPickedUp:
-		return 1
-	case schemas.StatusInTransit:
-		return 2
-	case schemas.StatusArrivedAtFacility:
-		return 3
-	case schemas.StatusDepartedFacility:
-		return 4
-	case schemas.StatusOutForDelivery:
-		return 5
-	case schemas.StatusDeliveryAttempted:
-		return 6
-	case schemas.StatusAvailableForPickup:
-		return 7
-	case schemas.StatusDelivered:
-		return 8
-	case schemas.StatusException:
-		return 9
-	case schemas.StatusReturnedToSender:
-		return 10
-	case schemas.StatusCancelled:
-		return 11
-	case schemas.StatusUnknown:
-		return 12
-	}
-	return -1
-}
-
 // Dot is the product of a sparse row and dense coefficients.
 func (r *Row) Dot(coef []float64) float64 {
 	var s float64
@@ -383,7 +366,7 @@ func (r *Row) Dot(coef []float64) float64 {
 // promiseFeatures are the indices of the features a promise sets.
 func (e *Encoder) promiseFeatures() []int {
 	var out []int
-	for _, i := range e.global[6:9] {
+	for _, i := range [...]int{e.global.promised, e.global.promLog, e.global.promPassed} {
 		if i >= 0 {
 			out = append(out, i)
 		}

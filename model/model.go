@@ -140,12 +140,27 @@ func (m *Model) Predict(s Snapshot) Prediction {
 	return predictionAt(levels[:])
 }
 
-// fitIndex is 0 for the lane fit, 1 for the promise fit.
-func fitIndex(m *Model, f *Fit) int {
+// fitKind names one of a model's two fits.
+type fitKind int
+
+const (
+	laneFit    fitKind = iota // Model.Lane
+	promiseFit                // Model.Promise
+	fitKinds                  // how many fits there are
+)
+
+// String is the fit's name in metrics and logs.
+func (k fitKind) String() string { return [fitKinds]string{"lane", "promise"}[k] }
+
+// perFit holds one value for each fit, indexed by fitKind.
+type perFit[T any] [fitKinds]T
+
+// kindOf is which of m's fits f is.
+func (m *Model) kindOf(f *Fit) fitKind {
 	if f == m.Lane {
-		return 0
+		return laneFit
 	}
-	return 1
+	return promiseFit
 }
 
 // fitFor picks the fit that serves s.

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -137,18 +139,6 @@ func TestToTargetsMatchesToTarget(t *testing.T) {
 	}
 }
 
-// statusOrdinal follows schemas.Statuses, and knows nothing else.
-func TestStatusOrdinal(t *testing.T) {
-	for i, s := range schemas.Statuses {
-		if got := statusOrdinal(s); got != i {
-			t.Errorf("statusOrdinal(%q) = %d, want %d", s, got, i)
-		}
-	}
-	if got := statusOrdinal("lost_in_space"); got != -1 {
-		t.Errorf("unknown status: %d, want -1", got)
-	}
-}
-
 // The time-of-day table matches the sine and cosine it replaces.
 func TestHourSinCos(t *testing.T) {
 	for _, m := range []int{0, 1, 359, 360, 720, 1439} {
@@ -156,12 +146,6 @@ func TestHourSinCos(t *testing.T) {
 		if math.Abs(hourSinCos[m][0]-s) > 1e-12 || math.Abs(hourSinCos[m][1]-c) > 1e-12 {
 			t.Errorf("minute %d: %v, want %g %g", m, hourSinCos[m], s, c)
 		}
-	}
-}
-
-func TestStatusCount(t *testing.T) {
-	if statusCount != len(schemas.Statuses) {
-		t.Fatalf("statusCount is %d; schemas.Statuses has %d", statusCount, len(schemas.Statuses))
 	}
 }
 
@@ -294,5 +278,21 @@ func TestSegCacheMatchesLookup(t *testing.T) {
 	}
 	if got := segCache(nil).residuals(f, "ups", "ground", schemas.StatusOutForDelivery, 100); got[0] != 4 {
 		t.Errorf("most specific segment not chosen: %v", got)
+	}
+}
+
+// Train refuses a config that leaves it nothing to fit, before it reads
+// the source.
+func TestTrainRefusesConfigWithoutCandidates(t *testing.T) {
+	for name, change := range map[string]func(*TrainConfig){
+		"zero config":      func(c *TrainConfig) { *c = TrainConfig{} },
+		"no lambdas":       func(c *TrainConfig) { c.Lambdas = nil },
+		"no target scales": func(c *TrainConfig) { c.TargetScales = []float64{} },
+	} {
+		cfg := DefaultTrainConfig()
+		change(&cfg)
+		if _, err := Train(context.Background(), nil, cfg); !errors.Is(err, errNoCandidates) {
+			t.Errorf("%s: err = %v, want errNoCandidates", name, err)
+		}
 	}
 }

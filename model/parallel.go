@@ -100,3 +100,33 @@ func passWorkers(n int) int {
 	}
 	return max(1, runtime.GOMAXPROCS(0))
 }
+
+// mergingWorker is a passWorker whose results add up with those of the
+// pass's other workers.
+type mergingWorker[W any] interface {
+	passWorker
+	merge(o W)
+	rows() int // the rows it saw, for the progress log
+}
+
+// runWorkers runs one pass (runPass) on nw workers made by newWorker,
+// merges the others into the first in order and returns it.
+func runWorkers[W mergingWorker[W]](ctx context.Context, src Source, cfg TrainConfig, phase string, nw int,
+	from, to, before time.Time, newWorker func() W) (W, error) {
+	ws := make([]W, nw)
+	pws := make([]passWorker, nw)
+	for i := range ws {
+		ws[i] = newWorker()
+		pws[i] = ws[i]
+	}
+	prog := newProgress(cfg, phase)
+	if err := runPass(ctx, src, from, to, before, pws, prog); err != nil {
+		var zero W
+		return zero, err
+	}
+	for _, o := range ws[1:] {
+		ws[0].merge(o)
+	}
+	prog.done(ws[0].rows())
+	return ws[0], nil
+}

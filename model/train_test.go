@@ -16,7 +16,7 @@ import (
 
 func TestTrainBeatsBaselineWithCalibratedInterval(t *testing.T) {
 	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	m, err := model.Train(context.Background(), src, model.TrainConfig{})
+	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestSplitHasNoLeak(t *testing.T) {
 	src := modeltest.NewMem(sim.Config{Seed: 3, Shipments: 1500})
 	w, _, _ := src.Split(context.Background())
 	spy := &spySource{Mem: src}
-	if _, err := model.Train(context.Background(), spy, model.TrainConfig{}); err != nil {
+	if _, err := model.Train(context.Background(), spy, model.DefaultTrainConfig()); err != nil {
 		t.Fatal(err)
 	}
 	if len(spy.calls) != 4 { // fit, select, calibrate, test
@@ -116,14 +116,14 @@ func resave(t *testing.T, m *model.Model, change func(*model.Model)) []byte {
 }
 
 func TestTrainRefusesTooLittleHistory(t *testing.T) {
-	_, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 1, Shipments: 20}), model.TrainConfig{})
+	_, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 1, Shipments: 20}), model.DefaultTrainConfig())
 	if !errors.Is(err, model.ErrNotEnoughHistory) {
 		t.Fatalf("err = %v, want ErrNotEnoughHistory", err)
 	}
 }
 
 func TestArtifactRoundTripAndRefusals(t *testing.T) {
-	m, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 2, Shipments: 1500}), model.TrainConfig{})
+	m, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 2, Shipments: 1500}), model.DefaultTrainConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,9 @@ func runDemo(ctx context.Context, args []string) error {
 		*dir = d
 	}
 	path := filepath.Join(*dir, "eta.json")
-	m, sum, err := train(ctx, conn, path, model.TrainConfig{Log: log})
+	tc := model.DefaultTrainConfig()
+	tc.Log = log
+	m, sum, err := train(ctx, conn, path, tc)
 	if err != nil {
 		return err
 	}

@@ -105,7 +105,7 @@ func TestEndToEnd(t *testing.T) {
 	// 3. Train from ClickHouse: an artifact, a model_runs row, a model that
 	// beats the lane median.
 	path := filepath.Join(t.TempDir(), "eta.json")
-	m, _, err := train(ctx, conn, path, model.TrainConfig{})
+	m, _, err := train(ctx, conn, path, model.DefaultTrainConfig())
 	if err != nil {
 		t.Fatalf("train: %v", err)
 	}

@@ -20,8 +20,9 @@ func runTrain(ctx context.Context, args []string) error {
 	ch := clickhouseFlags(fs)
 	out := fs.String("out", "models/eta.json", "artifact file to write")
 	reportDir := fs.String("report", "", "also write the backtest report (report.md and PNG plots) into this directory")
-	lambdas := fs.String("lambdas", "0.1,1,10,100,1000", "ridge penalties to try, comma-separated; the calibration slice picks one")
-	scales := fs.String("target-scales", "1,6,24,48", "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
+	cfg := model.DefaultTrainConfig()
+	lambdas := fs.String("lambdas", formatFloats(cfg.Lambdas), "ridge penalties to try, comma-separated; the calibration slice picks one")
+	scales := fs.String("target-scales", formatFloats(cfg.TargetScales), "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -41,7 +42,8 @@ func runTrain(ctx context.Context, args []string) error {
 			return fmt.Errorf("-target-scales: %v is not a positive number of hours", c)
 		}
 	}
-	m, sum, err := train(ctx, conn, *out, model.TrainConfig{Lambdas: ls, TargetScales: ts, Log: log})
+	cfg.Lambdas, cfg.TargetScales, cfg.Log = ls, ts, log
+	m, sum, err := train(ctx, conn, *out, cfg)
 	if err != nil {
 		return err
 	}
@@ -114,6 +116,15 @@ func parseFloats(s string) ([]float64, error) {
 		return nil, errors.New("no value")
 	}
 	return out, nil
+}
+
+// formatFloats writes numbers as parseFloats reads them.
+func formatFloats(vs []float64) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
 }
 
 func printMetrics(w *os.File, m *model.Model, sum, path string) {

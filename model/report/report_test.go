@@ -76,7 +76,7 @@ func TestSummaryAndMarkdownGolden(t *testing.T) {
 }
 
 func TestWriteTrainedModelReport(t *testing.T) {
-	m, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 5, Shipments: 3000, Days: 60}), model.TrainConfig{})
+	m, err := model.Train(context.Background(), modeltest.NewMem(sim.Config{Seed: 5, Shipments: 3000, Days: 60}), model.DefaultTrainConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
