@@ -108,8 +108,8 @@ func (f Feeds) Topics() map[string]string {
 	return m
 }
 
-func (f Feeds) of(carrier string) Feed {
-	if feed, ok := f[carrier]; ok {
+func (f Feeds) of(carrierName string) Feed {
+	if feed, ok := f[carrierName]; ok {
 		return feed
 	}
 	return f[""]
