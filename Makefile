@@ -52,13 +52,17 @@ bench-train:
 		$(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x -timeout 30m ./model -train.rows=$$r | grep '^Benchmark'; \
 	done
 
+# The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
+# imports, so a new carrier is fuzzed and benchmarked once it is listed.
+ADAPTERS = $(filter $(shell $(GO) list -m)/ingest/carrier/%,$(shell $(GO) list -f '{{join .Imports " "}}' ./ingest/carrier/feeds))
+
 # Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
-PARSERS  := generic ups fedex usps dhl edi214
 fuzz:
-	@set -e; for p in $(PARSERS); do \
-		echo "== $$p"; $(GO) test ./ingest/carrier/$$p -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME); \
+	@set -e; adapters="$(ADAPTERS)"; test -n "$$adapters" || { echo "no carrier adapters found"; exit 1; }; \
+	for p in $$adapters; do \
+		echo "== $${p##*/}"; $(GO) test $$p -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME); \
 	done; \
 	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
 	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
@@ -66,12 +70,13 @@ fuzz:
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6
 bench-parsers:
-	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) $(addprefix ./ingest/carrier/,$(PARSERS))
+	@adapters="$(ADAPTERS)"; test -n "$$adapters" || { echo "no carrier adapters found"; exit 1; }; \
+	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) $$adapters
 
 # Simulator speed on one core: generation alone, and with every carrier's
 # encoding and the feed noise.
 bench-sim:
-	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) ./ingest/sim
+	$(GO) test -run '^$$' -bench . -cpu 1 -count $(BENCH_COUNT) ./ingest/sim ./ingest/sim/publish
 
 # Simulated transit per carrier service next to the published standards.
 sim-table:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	simpub "github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -49,7 +50,7 @@ func benchConsumer(b *testing.B, writer ingest.EventWriter) {
 	t := b
 	ctx := context.Background()
 	prefix := testenv.RandomName("zz_") + "."
-	feeds := sim.CarrierFeeds(prefix)
+	feeds := simpub.CarrierFeeds(prefix)
 	var topics []string
 	for tp := range feeds.Topics() {
 		topics = append(topics, tp)
@@ -58,7 +59,7 @@ func benchConsumer(b *testing.B, writer ingest.EventWriter) {
 		t.Fatal(err)
 	}
 	var rec recordingWriter
-	st, err := sim.Publish(ctx, &rec, sim.New(sim.Config{Seed: 3, Shipments: 26000, Days: 365}), feeds, sim.Options{})
+	st, err := simpub.All(ctx, &rec, sim.New(sim.Config{Seed: 3, Shipments: 26000, Days: 365}), feeds, simpub.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

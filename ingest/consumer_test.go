@@ -19,6 +19,7 @@ import (
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	simpub "github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
@@ -441,7 +442,7 @@ func (w *spanWriter) WriteEvents(_ context.Context, events []schemas.ScanEvent) 
 func TestBacklogIsReadInStep(t *testing.T) {
 	ctx := context.Background()
 	prefix := testenv.RandomName("step_") + "."
-	feeds := sim.CarrierFeeds(prefix)
+	feeds := simpub.CarrierFeeds(prefix)
 	topics := []string{prefix + "dlq"}
 	for tp := range feeds.Topics() {
 		topics = append(topics, tp)
@@ -451,7 +452,7 @@ func TestBacklogIsReadInStep(t *testing.T) {
 	}
 	w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 5000}
 	defer w.Close()
-	st, err := sim.Publish(ctx, w, sim.New(sim.Config{Seed: 11, Shipments: 3000, Days: 180}), feeds, sim.Options{BatchSize: 5000})
+	st, err := simpub.All(ctx, w, sim.New(sim.Config{Seed: 11, Shipments: 3000, Days: 180}), feeds, simpub.Options{BatchSize: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,30 +10,14 @@ package ingest
 
 import (
 	"fmt"
-	"sort"
 
-	"github.com/parcelcast/parcelcast/ingest/carrier/dhl"
-	"github.com/parcelcast/parcelcast/ingest/carrier/edi214"
-	"github.com/parcelcast/parcelcast/ingest/carrier/fedex"
-	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
-	"github.com/parcelcast/parcelcast/ingest/carrier/ups"
-	"github.com/parcelcast/parcelcast/ingest/carrier/usps"
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/feeds"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// ParseFunc turns one feed record into canonical events. It may return
-// valid events and an error together: the events are kept and the record
-// is also dead-lettered with the error as reason.
-type ParseFunc func(value []byte) ([]schemas.ScanEvent, error)
-
-var feeds = map[string]ParseFunc{
-	generic.Name: generic.Parse,
-	ups.Name:     ups.Parse,
-	fedex.Name:   fedex.Parse,
-	usps.Name:    usps.Parse,
-	dhl.Name:     dhl.Parse,
-	edi214.Name:  edi214.Parse,
-}
+// ParseFunc is a feed's parser (carrier.ParseFunc).
+type ParseFunc = carrier.ParseFunc
 
 // Parse runs a feed's parser on one record. A panic in a parser (a bug,
 // never expected: every parser is fuzzed) becomes an error, so the record
@@ -47,26 +31,21 @@ func Parse(p ParseFunc, value []byte) (events []schemas.ScanEvent, err error) {
 	return p(value)
 }
 
-// Feed returns the parser of a named feed.
+// Feed returns the parser of a named feed of the list in
+// ingest/carrier/feeds.
 func Feed(name string) (ParseFunc, error) {
-	p, ok := feeds[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown feed %q (known: %v)", name, FeedNames())
+	f, err := feeds.Lookup(name)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return f.Parse, nil
 }
 
-// FeedNames lists the feeds parcelcast can parse.
-func FeedNames() []string {
-	names := make([]string, 0, len(feeds))
-	for n := range feeds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+// FeedNames lists the feeds parcelcast can parse, sorted.
+func FeedNames() []string { return feeds.Names() }
 
-// Topic names (DESIGN.md §1).
+// Topic names: one raw topic per feed, the dead letters, and the
+// canonical events.
 const (
 	RawTopicPrefix  = "parcelcast.scans.raw."
 	DeadLetterTopic = "parcelcast.scans.dlq"

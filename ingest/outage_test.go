@@ -12,6 +12,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	simpub "github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
@@ -55,7 +56,7 @@ func TestClickHouseOutage(t *testing.T) {
 	publish := func(seed uint64, shipments int) {
 		t.Helper()
 		var rec recorder
-		if _, err := sim.Publish(ctx, &rec, sim.New(sim.Config{Seed: seed, Shipments: shipments}), sim.GenericFeeds(topic), sim.Options{}); err != nil {
+		if _, err := simpub.All(ctx, &rec, sim.New(sim.Config{Seed: seed, Shipments: shipments}), simpub.GenericFeeds(topic), simpub.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.WriteMessages(ctx, rec.msgs...); err != nil {

@@ -24,7 +24,7 @@ var GenericScanSchema []byte
 // one Status; codes with no mapping become StatusUnknown, never dropped.
 type Status string
 
-// The canonical status taxonomy (DESIGN.md §3).
+// The canonical status taxonomy.
 const (
 	StatusInfoReceived       Status = "info_received"
 	StatusPickedUp           Status = "picked_up"

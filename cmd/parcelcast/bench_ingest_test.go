@@ -15,6 +15,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
@@ -180,7 +181,7 @@ func BenchmarkIngest(b *testing.B) {
 	ctx := context.Background()
 	chCfg, conn := env.Database(b)
 	prefix := testenv.RandomName("bench_") + "."
-	feeds := sim.CarrierFeeds(prefix)
+	feeds := publish.CarrierFeeds(prefix)
 	flatTopic, fullTopic := prefix+"flat", prefix+"full"
 	topics := []string{flatTopic, fullTopic, prefix + "dlq", prefix + "normalized"}
 	var pairs []string
@@ -197,7 +198,7 @@ func BenchmarkIngest(b *testing.B) {
 	defer w.Close()
 	shipments := *benchScans * 10 / 75
 	var flat []kafka.Message
-	st, err := sim.Publish(ctx, w, sim.New(sim.Config{Seed: 99, Shipments: shipments, Days: 365}), feeds, sim.Options{BatchSize: 5000,
+	st, err := publish.All(ctx, w, sim.New(sim.Config{Seed: 99, Shipments: shipments, Days: 365}), feeds, publish.Options{BatchSize: 5000,
 		Each: func(s *sim.Shipment) {
 			for i := range s.Scans {
 				e := &s.Scans[i]

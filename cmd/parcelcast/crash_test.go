@@ -22,6 +22,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
@@ -79,7 +80,7 @@ func TestCrashRecovery(t *testing.T) {
 	ctx := context.Background()
 	chCfg, conn := env.Database(t)
 	prefix := testenv.RandomName(ingest.RawTopicPrefix+"crash_") + "."
-	feeds := sim.CarrierFeeds(prefix)
+	feeds := publish.CarrierFeeds(prefix)
 	dlqTopic, normTopic := prefix+"dlq", prefix+"normalized"
 	topics := feeds.Topics()
 	all := []string{dlqTopic, normTopic}
@@ -99,7 +100,7 @@ func TestCrashRecovery(t *testing.T) {
 	produced := make(chan error, 1)
 	go func() { // owned by the test: it waits on produced
 		cfg := sim.Config{Seed: 77, Shipments: *crashShipments, Days: 20}
-		if _, err := sim.Publish(ctx, rec, sim.New(cfg), feeds, sim.Options{BatchSize: 500, Noise: sim.DefaultNoise}); err != nil {
+		if _, err := publish.All(ctx, rec, sim.New(cfg), feeds, publish.Options{BatchSize: 500, Noise: publish.DefaultNoise}); err != nil {
 			produced <- err
 			return
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/model"
@@ -61,7 +62,7 @@ func runDemo(ctx context.Context, args []string) error {
 	defer conn.Close()
 
 	step(fmt.Sprintf("simulating %d shipments over %d days into Kafka", cfg.Shipments, cfg.Days))
-	feeds := sim.CarrierFeeds(ingest.RawTopicPrefix)
+	feeds := publish.CarrierFeeds(ingest.RawTopicPrefix)
 	var truth []sim.Shipment
 	st, err := publishSim(ctx, env.Kafka.Brokers, feeds, cfg, func(s *sim.Shipment) {
 		if len(s.Scans) > 0 {
@@ -135,17 +136,17 @@ func stepper(w io.Writer) func(string) {
 }
 
 // publishSim creates the feeds' topics and publishes a simulation to them.
-func publishSim(ctx context.Context, brokers []string, feeds sim.Feeds, cfg sim.Config, each func(*sim.Shipment)) (sim.Stats, error) {
+func publishSim(ctx context.Context, brokers []string, feeds publish.Feeds, cfg sim.Config, each func(*sim.Shipment)) (publish.Stats, error) {
 	topics := []string{ingest.DeadLetterTopic}
 	for t := range feeds.Topics() {
 		topics = append(topics, t)
 	}
 	if err := localenv.EnsureTopics(ctx, brokers, 4, topics...); err != nil {
-		return sim.Stats{}, err
+		return publish.Stats{}, err
 	}
 	w := newScanWriter(brokers)
 	defer w.Close()
-	return sim.Publish(ctx, w, sim.New(cfg), feeds, sim.Options{Noise: sim.DefaultNoise, Each: each})
+	return publish.All(ctx, w, sim.New(cfg), feeds, publish.Options{Noise: publish.DefaultNoise, Each: each})
 }
 
 // ingestAll runs one ingest consumer of the topic → feed map until it has

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/ingest/sim/publish"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/model"
@@ -74,7 +75,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// 1. Simulated scans into Kafka, the newest shipments still in flight.
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	feeds := sim.CarrierFeeds(testenv.RandomName(ingest.RawTopicPrefix+"e2e_") + ".")
+	feeds := publish.CarrierFeeds(testenv.RandomName(ingest.RawTopicPrefix+"e2e_") + ".")
 	var truth []sim.Shipment
 	st, err := publishSim(ctx, env.Kafka.Brokers, feeds,
 		sim.Config{Seed: 21, Shipments: 2500, Days: 30, Start: now.AddDate(0, 0, -30), Until: now},

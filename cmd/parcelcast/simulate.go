@@ -15,6 +15,7 @@ import (
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/ingest/sim/publish"
 )
 
 type simFlags struct {
@@ -78,7 +79,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	format := fs.String("format", "carrier", "carrier: each carrier's own format; generic: every scan as generic JSON to <prefix>generic")
 	out := fs.String("out", "", "write generic-feed JSON lines to this file ('-' for stdout) instead of Kafka")
 	speed := fs.Float64("speed", 0, "replay in simulated time, this many times faster than real time (3600: an hour a second); 0 publishes as fast as possible")
-	noise := sim.DefaultNoise
+	noise := publish.DefaultNoise
 	fs.Float64Var(&noise.Duplicate, "noise-duplicate", noise.Duplicate, "share of records sent twice")
 	fs.Float64Var(&noise.Reorder, "noise-reorder", noise.Reorder, "share of records arriving after the shipment's next one")
 	fs.Float64Var(&noise.Gap, "noise-gap", noise.Gap, "share of intermediate scans never sent")
@@ -109,17 +110,17 @@ func runSimulate(ctx context.Context, args []string) error {
 			_ = json.NewEncoder(truthW).Encode(truthRecord(s))
 		}
 	}
-	feeds := sim.CarrierFeeds(*prefix)
+	feeds := publish.CarrierFeeds(*prefix)
 	switch *format {
 	case "carrier":
 	case "generic":
-		feeds = sim.GenericFeeds(*prefix + generic.Name)
+		feeds = publish.GenericFeeds(*prefix + generic.Name)
 	default:
 		return fmt.Errorf("-format %q: want carrier or generic", *format)
 	}
-	var w sim.MessageWriter
+	var w publish.MessageWriter
 	if *out != "" {
-		feeds = sim.GenericFeeds("")
+		feeds = publish.GenericFeeds("")
 		dst := os.Stdout
 		if *out != "-" {
 			f, err := os.Create(*out)
@@ -139,12 +140,12 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	// Both writers are done with a record when WriteMessages returns.
-	opts := sim.Options{Noise: noise, Each: each, ReuseRecords: true}
-	var st sim.Stats
+	opts := publish.Options{Noise: noise, Each: each, ReuseRecords: true}
+	var st publish.Stats
 	if *speed > 0 {
-		st, err = sim.Replay(ctx, w, sim.New(cfg), feeds, opts, *speed, sim.WallClock)
+		st, err = publish.Replay(ctx, w, sim.New(cfg), feeds, opts, *speed, publish.WallClock)
 	} else {
-		st, err = sim.Publish(ctx, w, sim.New(cfg), feeds, opts)
+		st, err = publish.All(ctx, w, sim.New(cfg), feeds, opts)
 	}
 	if err != nil {
 		return err

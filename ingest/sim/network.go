@@ -95,6 +95,15 @@ type Carrier struct {
 	Region map[string]bool
 }
 
+// CarrierNames lists the simulated carriers.
+func CarrierNames() []string {
+	names := make([]string, len(carriers))
+	for i, c := range carriers {
+		names[i] = c.Name
+	}
+	return names
+}
+
 var carriers = []Carrier{
 	{Name: "ups", Hub: "Louisville", Prefix: "1Z", Saturday: false, Weight: 0.3, Services: []Service{
 		{Name: "ground", DaysMin: 1, KmPerDay: 750, Weight: 0.6, Standard: [2]int{1, 5}},

@@ -7,8 +7,9 @@
 // November–December peak, regional weather disruptions, and the things
 // that go wrong: missed connections, failed attempts, holds at a pickup
 // point, address problems, damage, returns to sender and lost parcels.
-// Publish then adds what real feeds do (duplicates, reordering, gaps,
-// clock skew, malformed records) on the way to Kafka.
+// ingest/sim/publish writes the scans to Kafka, each carrier's in its own
+// format, adding what real feeds do on the way (duplicates, reordering,
+// gaps, clock skew, malformed records).
 package sim
 
 import (
@@ -201,6 +202,10 @@ func (g *Generator) Next() (Shipment, bool) {
 	g.journey(i, &s)
 	return s, true
 }
+
+// Seed is the seed of the simulation, for streams of randomness that
+// derive from it (the feed noise).
+func (g *Generator) Seed() uint64 { return g.cfg.Seed }
 
 // NextInto is Next writing into s, reusing its scans' memory: for callers
 // that are done with the previous shipment when they ask for the next.

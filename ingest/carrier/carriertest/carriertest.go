@@ -13,19 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// ParseFunc is an adapter's parser.
-type ParseFunc func([]byte) ([]schemas.ScanEvent, error)
-
 // Golden parses every testdata input matching the patterns (e.g.
 // "testdata/*.json") and compares its canonical events, one JSON object a
 // line, and its error with the .golden file of the same base name. go test
 // -update rewrites the golden files.
-func Golden(t *testing.T, parse ParseFunc, patterns ...string) {
+func Golden(t *testing.T, parse carrier.ParseFunc, patterns ...string) {
 	t.Helper()
 	inputs, err := glob(patterns)
 	if err != nil {
@@ -68,7 +66,7 @@ func Golden(t *testing.T, parse ParseFunc, patterns ...string) {
 
 // Render parses payload and renders its events and error as golden text,
 // checking the invariants on the way.
-func Render(t testing.TB, parse ParseFunc, payload []byte) []byte {
+func Render(t testing.TB, parse carrier.ParseFunc, payload []byte) []byte {
 	t.Helper()
 	events, perr := parse(payload)
 	Check(t, events, perr)
@@ -135,7 +133,7 @@ func Seeds(f *testing.F, patterns ...string) {
 
 // Fuzz is the body of every adapter's fuzz target: any input parses
 // without a panic, and whatever comes back keeps the invariants.
-func Fuzz(f *testing.F, parse ParseFunc, patterns ...string) {
+func Fuzz(f *testing.F, parse carrier.ParseFunc, patterns ...string) {
 	Seeds(f, patterns...)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		events, err := parse(b)
@@ -144,7 +142,7 @@ func Fuzz(f *testing.F, parse ParseFunc, patterns ...string) {
 }
 
 // Bench parses the payload in file over and over and reports scans/s.
-func Bench(b *testing.B, parse ParseFunc, file string) {
+func Bench(b *testing.B, parse carrier.ParseFunc, file string) {
 	payload, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
@@ -189,32 +187,28 @@ func Documented(t *testing.T, heading string, codes []string) {
 	}
 }
 
-// EncodeFunc is an adapter's encoder: the events of one shipment as one
-// payload in the carrier's format.
-type EncodeFunc func([]schemas.ScanEvent) ([]byte, error)
-
 // Case is a status and detail an encoder must carry through its format.
 type Case struct {
 	Status schemas.Status
 	Detail string
 }
 
-// RoundTrip encodes one event per case (a shipment of carrier with
-// number tn, scanned in Chicago an hour apart) and parses the payload
-// back: each event must come back with its status, detail, instant and
-// offset.
 // KeepsPromise makes RoundTrip also check that the promised delivery time
 // comes back, for formats that carry one.
 type KeepsPromise bool
 
-func RoundTrip(t *testing.T, encode EncodeFunc, parse ParseFunc, carrierName, tn string, cases []Case, promise ...KeepsPromise) {
+// RoundTrip encodes one event per case (a shipment of carrier with
+// number tn, scanned in Chicago an hour apart) with f.Encode and parses
+// the payload back with f.Parse: each event must come back with its
+// status, detail, instant and offset.
+func RoundTrip(t *testing.T, f carrier.Format, carrierName, tn string, cases []Case, promise ...KeepsPromise) {
 	t.Helper()
 	in := Events(carrierName, tn, cases)
-	payload, err := encode(in)
+	payload, err := f.Encode(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := parse(payload)
+	out, err := f.Parse(payload)
 	if err != nil {
 		t.Fatalf("parse of encoded payload: %v\n%s", err, payload)
 	}

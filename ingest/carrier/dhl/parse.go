@@ -27,6 +27,9 @@ import (
 // Name is the feed and carrier name.
 const Name = "dhl"
 
+// Format is the dhl feed: the DHL Shipment Tracking Unified API.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne: AppendOne, Carriers: []string{"dhl"}}
+
 // Response is a tracking reply, or a problem body (title, status, detail).
 type Response struct {
 	Shipments []Shipment `json:"shipments"`

@@ -13,7 +13,7 @@ func TestGolden(t *testing.T) { carriertest.Golden(t, Parse, "testdata/*.json") 
 func FuzzParse(f *testing.F) { carriertest.Fuzz(f, Parse, "testdata/*.json") }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, Name, "3318810025", encodeCases, true)
+	carriertest.RoundTrip(t, Format, Name, "3318810025", encodeCases, true)
 }
 
 // The direct encoder writes what marshalling the payload types writes.

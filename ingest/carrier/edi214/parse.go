@@ -28,6 +28,9 @@ import (
 // Name is the feed name. Events carry the carrier named by the SCAC.
 const Name = "edi214"
 
+// Format is the edi214 feed: X12 214 shipment status messages, which the simulator sends for the regional carrier.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne: AppendOne, Carriers: []string{"ontrac"}}
+
 // Parse reads one X12 interchange into canonical events.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	x, err := split(b)

@@ -23,7 +23,7 @@ func TestCodesDocumented(t *testing.T) {
 }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, "ontrac", "C10999911320231", []carriertest.Case{
+	carriertest.RoundTrip(t, Format, "ontrac", "C10999911320231", []carriertest.Case{
 		{Status: "info_received"}, {Status: "picked_up"}, {Status: "arrived_at_facility"},
 		{Status: "departed_facility"}, {Status: "in_transit"}, {Status: "out_for_delivery"},
 		{Status: "delivery_attempted", Detail: "recipient_unavailable"},

@@ -26,6 +26,9 @@ import (
 // Name is the feed and carrier name.
 const Name = "fedex"
 
+// Format is the fedex feed: the FedEx Track API.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne: AppendOne, Carriers: []string{"fedex"}}
+
 // Response is the body of a Track API reply.
 type Response struct {
 	TransactionID string  `json:"transactionId,omitempty"`

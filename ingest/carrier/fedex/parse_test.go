@@ -22,7 +22,7 @@ func TestCodesDocumented(t *testing.T) {
 }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, Name, "986578788855", encodeCases, true)
+	carriertest.RoundTrip(t, Format, Name, "986578788855", encodeCases, true)
 }
 
 // The direct encoder writes what marshalling the payload types writes.

@@ -21,6 +21,9 @@ import (
 // Name is the feed name used in topic names and adapter lookups.
 const Name = "generic"
 
+// Format is the generic feed: generic-feed JSON or CSV, for any carrier.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode}
+
 // Place is a location in the generic feed.
 type Place struct {
 	City       string   `json:"city,omitempty"`

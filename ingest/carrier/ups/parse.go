@@ -14,9 +14,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -24,6 +25,9 @@ import (
 
 // Name is the feed and carrier name.
 const Name = "ups"
+
+// Format is the ups feed: the UPS Track API.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne: AppendOne, Carriers: []string{"ups"}}
 
 // Response is the body of a Track API reply.
 type Response struct {

@@ -29,6 +29,9 @@ import (
 // Name is the feed and carrier name.
 const Name = "usps"
 
+// Format is the usps feed: USPS Tracking v3 JSON and Web Tools XML.
+var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne: AppendOne, Carriers: []string{"usps"}}
+
 // Tracking is a Tracking API v3 response.
 type Tracking struct {
 	TrackingNumber              string  `json:"trackingNumber"`

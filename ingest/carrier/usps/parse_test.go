@@ -21,7 +21,7 @@ func TestCodesDocumented(t *testing.T) {
 }
 
 func TestEncodeRoundTrip(t *testing.T) {
-	carriertest.RoundTrip(t, Encode, Parse, Name, "9400111201080805483016", encodeCases, true)
+	carriertest.RoundTrip(t, Format, Name, "9400111201080805483016", encodeCases, true)
 }
 
 // The direct encoder writes what marshalling the payload types writes.

@@ -11,9 +11,10 @@ import (
 )
 
 // decodeXML reads a Web Tools TrackResponse (or an <Error> reply) with a
-// streaming tokenizer: the response is flat and small, and the standard
-// library's reflective decoder parses it at a third of the speed the
-// ingest target needs. Elements parcelcast does not use are skipped.
+// streaming tokenizer rather than the standard library's reflective
+// decoder, which is too slow for ingest (docs/benchmarks.md has the
+// figures): the response is flat and small. Elements parcelcast does not
+// use are skipped.
 //
 // The tokenizer (v0.0.5) can panic on some malformed input (fuzzing found
 // a slice bound in its tag-name scanner); such a panic is turned into a

@@ -1,4 +1,9 @@
-package sim
+// Package publish writes the scans of a simulation (ingest/sim) to Kafka:
+// each carrier's scans as records of its feed, in the feed's format, with
+// the noise real feeds add on the way (duplicates, reordering, gaps,
+// clock skew, malformed records). All writes as fast as the writer takes
+// them; Replay paces the records in simulated time, as a live feed.
+package publish
 
 import (
 	"context"
@@ -8,12 +13,10 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/parcelcast/parcelcast/ingest/carrier/dhl"
-	"github.com/parcelcast/parcelcast/ingest/carrier/edi214"
-	"github.com/parcelcast/parcelcast/ingest/carrier/fedex"
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/feeds"
 	"github.com/parcelcast/parcelcast/ingest/carrier/generic"
-	"github.com/parcelcast/parcelcast/ingest/carrier/ups"
-	"github.com/parcelcast/parcelcast/ingest/carrier/usps"
+	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -22,7 +25,7 @@ type MessageWriter interface {
 	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
 }
 
-// Stats counts what Publish sent.
+// Stats counts what All or Replay sent.
 type Stats struct {
 	Shipments int
 	// Records is the number of Kafka records written.
@@ -47,14 +50,14 @@ type Noise struct {
 // DefaultNoise is the feed noise of `parcelcast simulate` and the demo.
 var DefaultNoise = Noise{Duplicate: 0.02, Reorder: 0.03, Gap: 0.01, Skew: 0.005, Malformed: 0.001}
 
-// Options tune Publish.
+// Options tune All and Replay.
 type Options struct {
 	BatchSize int   // records per write; 1000 when zero
 	Noise     Noise // none when zero
 	// Each, if not nil, sees every shipment (ground truth) after its scans
 	// were written.
-	Each func(*Shipment)
-	// ReuseRecords lets Publish reuse the memory of records once
+	Each func(*sim.Shipment)
+	// ReuseRecords lets All reuse the memory of records once
 	// WriteMessages has returned: set it when the writer keeps nothing
 	// (kafka.Writer in synchronous mode, a file writer), not when it
 	// holds the messages (a recorder, an asynchronous writer). Replay
@@ -62,40 +65,37 @@ type Options struct {
 	ReuseRecords bool
 }
 
-// Feed is where and how one carrier's scans are published: the topic, the
-// ingest feed that reads it, and the encoder of the carrier's format (the
-// same payload types the feed's parser decodes).
+// Feed is where and how one carrier's scans are published: the topic, and
+// the format of the ingest feed that reads it (the same payload types its
+// parser decodes).
 type Feed struct {
-	Name   string
-	Topic  string
-	Encode func([]schemas.ScanEvent) ([]byte, error)
-	// Append, when set, appends the record of one scan to dst: the same
-	// bytes as Encode, without allocating a buffer per scan.
-	Append func(dst []byte, e *schemas.ScanEvent) []byte
+	carrier.Format
+	Topic string
 }
 
 // Feeds maps a carrier to its feed; the "" entry serves carriers without
 // one of their own.
 type Feeds map[string]Feed
 
-// CarrierFeeds publishes every carrier in its own format to prefix+feed:
-// UPS Track API JSON, FedEx Track API JSON, USPS Tracking v3 JSON, DHL
-// Unified JSON, and EDI 214 for the regional carrier.
+// CarrierFeeds publishes every carrier in the format of the list
+// (ingest/carrier/feeds) that names it among its Carriers, to
+// prefix+format name: UPS Track API JSON, FedEx Track API JSON, USPS
+// Tracking v3 JSON, DHL Unified JSON, and EDI 214 for the regional
+// carrier. Other carriers are published as generic-feed JSON.
 func CarrierFeeds(prefix string) Feeds {
-	return Feeds{
-		"ups":    {Name: ups.Name, Topic: prefix + ups.Name, Encode: ups.Encode, Append: ups.AppendOne},
-		"fedex":  {Name: fedex.Name, Topic: prefix + fedex.Name, Encode: fedex.Encode, Append: fedex.AppendOne},
-		"usps":   {Name: usps.Name, Topic: prefix + usps.Name, Encode: usps.Encode, Append: usps.AppendOne},
-		"dhl":    {Name: dhl.Name, Topic: prefix + dhl.Name, Encode: dhl.Encode, Append: dhl.AppendOne},
-		"ontrac": {Name: edi214.Name, Topic: prefix + edi214.Name, Encode: edi214.Encode, Append: edi214.AppendOne},
-		"":       {Name: generic.Name, Topic: prefix + generic.Name, Encode: generic.Encode},
+	m := Feeds{"": {Format: generic.Format, Topic: prefix + generic.Name}}
+	for _, f := range feeds.All() {
+		for _, c := range f.Carriers {
+			m[c] = Feed{Format: f, Topic: prefix + f.Name}
+		}
 	}
+	return m
 }
 
 // GenericFeeds publishes every carrier's scans as generic-feed JSON to one
 // topic.
 func GenericFeeds(topic string) Feeds {
-	return Feeds{"": {Name: generic.Name, Topic: topic, Encode: generic.Encode}}
+	return Feeds{"": {Format: generic.Format, Topic: topic}}
 }
 
 // Topics returns the topic → feed map an ingest consumer needs to read
@@ -108,8 +108,8 @@ func (f Feeds) Topics() map[string]string {
 	return m
 }
 
-func (f Feeds) of(carrier string) Feed {
-	if feed, ok := f[carrier]; ok {
+func (f Feeds) of(carrierName string) Feed {
+	if feed, ok := f[carrierName]; ok {
 		return feed
 	}
 	return f[""]
@@ -166,9 +166,9 @@ func (n *noisyEncoder) written() {
 	n.used, n.arena = n.used[:0], nil
 }
 
-func newNoisyEncoder(g *Generator, feeds Feeds, noise Noise, st *Stats) *noisyEncoder {
+func newNoisyEncoder(g *sim.Generator, feeds Feeds, noise Noise, st *Stats) *noisyEncoder {
 	return &noisyEncoder{feeds: feeds, noise: noise, st: st,
-		rng: rand.New(rand.NewPCG(g.cfg.Seed^0x6e6f697365, g.cfg.Seed+7))}
+		rng: rand.New(rand.NewPCG(g.Seed()^0x6e6f697365, g.Seed()+7))}
 }
 
 // record is a Kafka record and the instant its scan happened.
@@ -178,7 +178,7 @@ type record struct {
 }
 
 // encode appends the records of s to out.
-func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
+func (n *noisyEncoder) encode(s *sim.Shipment, out []record) ([]record, error) {
 	feed := n.feeds.of(s.Carrier)
 	nz, rng, st := n.noise, n.rng, n.st
 	first := len(out)
@@ -196,12 +196,12 @@ func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
 			st.Skewed++
 		}
 		var v []byte
-		if feed.Append != nil {
+		if feed.AppendOne != nil {
 			// Records are carved from shared chunks: a record's bytes stay
 			// valid when a later one starts a new chunk.
 			n.room(4 << 10)
 			start := len(n.arena)
-			n.arena = feed.Append(n.arena, scan)
+			n.arena = feed.AppendOne(n.arena, scan)
 			v = n.arena[start:len(n.arena):len(n.arena)]
 		} else {
 			var err error
@@ -238,11 +238,11 @@ func (n *noisyEncoder) encode(s *Shipment, out []record) ([]record, error) {
 	return out, nil
 }
 
-// Publish generates every shipment of g and writes each scan as one record
+// All generates every shipment of g and writes each scan as one record
 // of its carrier's feed, keyed by tracking number, with opts.Noise applied,
 // as fast as the writer takes them. The noise draws from its own stream
 // seeded by the simulation's seed, so the same config writes the same bytes.
-func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, opts Options) (Stats, error) {
+func All(ctx context.Context, w MessageWriter, g *sim.Generator, feeds Feeds, opts Options) (Stats, error) {
 	var st Stats
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
@@ -251,7 +251,7 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 	enc := newNoisyEncoder(g, feeds, opts.Noise, &st)
 	enc.reuse = opts.ReuseRecords
 	buf := make([]kafka.Message, 0, batchSize)
-	var pending []Shipment
+	var pending []sim.Shipment
 	unflushed := 0 // shipments written but not flushed, when pending is not kept
 	flush := func() error {
 		if len(buf) == 0 {
@@ -275,10 +275,10 @@ func Publish(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, op
 		return nil
 	}
 	var recs []record
-	var s Shipment // reused when nobody keeps the shipments
+	var s sim.Shipment // reused when nobody keeps the shipments
 	for {
 		if opts.Each != nil {
-			s = Shipment{} // Each may keep it
+			s = sim.Shipment{} // Each may keep it
 		}
 		if !g.NextInto(&s) {
 			break

@@ -1,4 +1,4 @@
-package sim
+package publish
 
 import (
 	"container/heap"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest/sim"
 )
 
 // Clock is the wall clock Replay paces itself by; tests substitute a fake.
@@ -56,13 +58,13 @@ func (h *recordHeap) Pop() any {
 	return x
 }
 
-// Replay publishes like Publish, but in simulated time, as a live feed: a
+// Replay publishes like All, but in simulated time, as a live feed: a
 // simulated clock starts at the first label and runs speed times faster
 // than clock (3600: an hour a second), and each record is written once the
 // simulated clock passes its scan's time. Memory holds the shipments in
 // flight, not the whole simulation. opts.Each sees a shipment once its
 // last record was written.
-func Replay(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, opts Options, speed float64, clock Clock) (Stats, error) {
+func Replay(ctx context.Context, w MessageWriter, g *sim.Generator, feeds Feeds, opts Options, speed float64, clock Clock) (Stats, error) {
 	if speed <= 0 {
 		return Stats{}, fmt.Errorf("replay speed %v: want > 0", speed)
 	}
@@ -74,10 +76,10 @@ func Replay(ctx context.Context, w MessageWriter, g *Generator, feeds Feeds, opt
 	var (
 		h       recordHeap
 		seq     int
-		next    Shipment
+		next    sim.Shipment
 		hasNext bool
 		left    = map[string]int{} // records still to write, by tracking number
-		ships   = map[string]*Shipment{}
+		ships   = map[string]*sim.Shipment{}
 		recs    []record
 	)
 	next, hasNext = g.Next()
