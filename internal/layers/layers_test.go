@@ -38,6 +38,7 @@ var rules = []struct {
 	{"model/...", []string{"schemas/...", "model/...", "ingest/sim", "ingest/carrier", "ingest/carrier/zone"}, []string{clickhouseDriver, kafkaClient}},
 	{"predict/...", []string{"schemas/...", "model", "predict/..."}, []string{clickhouseDriver, kafkaClient}},
 	{"ingest/...", []string{"schemas/...", "ingest/..."}, []string{clickhouseDriver}},
+	{"internal/chstore/...", []string{"schemas/...", "model", "internal/chstore/..."}, []string{kafkaClient}},
 }
 
 // driverOwners are the only packages whose code or tests may import the
