@@ -118,4 +118,7 @@ func (c *Consumer) runGroup(ctx context.Context, feeds map[string]string) error 
 	}
 }
 
+// rebalanceTimeout is how long the group waits for its members to join a
+// rebalance, and so how long a member has to store and commit what it
+// read when one starts.
 func (c *Consumer) rebalanceTimeout() time.Duration { return 2 * c.cfg.SessionTimeout }
