@@ -62,14 +62,6 @@ type alignedPart struct {
 	limit time.Time
 }
 
-// Defaults of the aligner: the window keeps a batch within about a day of
-// event time; a partition is in a backlog when a few fetches' worth of
-// records wait in it.
-const (
-	alignWindow     = 12 * time.Hour
-	alignCatchUpLag = 1000
-)
-
 // The aligner's timing: how long a partition may wait in one go, and how
 // long a partition may deliver nothing and still hold others back.
 // Variables only so that a test on a machine under heavy load can

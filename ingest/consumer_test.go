@@ -92,10 +92,10 @@ func consumeFeeds(t *testing.T, feeds map[string]string, dlqTopic, group string,
 	t.Helper()
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, dlqTopic)
 	t.Cleanup(func() { dlq.Close() })
-	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: feeds,
-		BatchSize: 500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
-	}, w, dlq, m, nil)
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, group, feeds
+	cfg.BatchSize, cfg.FlushInterval, cfg.MaxRetryInterval = 500, 50*time.Millisecond, 50*time.Millisecond
+	c, err := ingest.NewConsumer(cfg, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,11 +216,11 @@ func TestCommitAfterInsert(t *testing.T) {
 	m := ingest.NewMetrics(prometheus.NewRegistry())
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
 	defer dlq.Close()
-	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
-		BatchSize: 5, FlushInterval: 20 * time.Millisecond, MaxRetryInterval: 20 * time.Millisecond,
-		ShutdownTimeout: 200 * time.Millisecond,
-	}, w, dlq, m, nil)
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, group, map[string]string{topic: generic.Name}
+	cfg.BatchSize, cfg.FlushInterval, cfg.MaxRetryInterval = 5, 20*time.Millisecond, 20*time.Millisecond
+	cfg.ShutdownTimeout = 200 * time.Millisecond
+	c, err := ingest.NewConsumer(cfg, w, dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,10 +306,11 @@ func TestRebalanceCommitsWhatWasRead(t *testing.T) {
 	t.Cleanup(func() { dlq.Close() })
 	start := func(batch int, flush time.Duration) (*ingest.Consumer, *ingest.Metrics, func()) {
 		m := ingest.NewMetrics(prometheus.NewRegistry())
-		c, err := ingest.NewConsumer(ingest.Config{
-			Brokers: env.Kafka.Brokers, GroupID: group, Feeds: map[string]string{topic: generic.Name},
-			BatchSize: batch, FlushInterval: flush, MaxRetryInterval: 50 * time.Millisecond, SessionTimeout: 6 * time.Second,
-		}, chstore.NewScanWriter(conn), dlq, m, nil)
+		cfg := ingest.DefaultConfig()
+		cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, group, map[string]string{topic: generic.Name}
+		cfg.BatchSize, cfg.FlushInterval, cfg.MaxRetryInterval = batch, flush, 50*time.Millisecond
+		cfg.SessionTimeout = 6 * time.Second
+		c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,10 +384,10 @@ func TestStalledReaderIsReplaced(t *testing.T) {
 	m := ingest.NewMetrics(prometheus.NewRegistry())
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
 	t.Cleanup(func() { dlq.Close() })
-	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("group_"), Feeds: map[string]string{topic: generic.Name},
-		BatchSize: 100, FlushInterval: 50 * time.Millisecond, StallTimeout: time.Nanosecond,
-	}, chstore.NewScanWriter(conn), dlq, m, nil)
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, testenv.RandomName("group_"), map[string]string{topic: generic.Name}
+	cfg.BatchSize, cfg.FlushInterval, cfg.StallTimeout = 100, 50*time.Millisecond, time.Nanosecond
+	c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,19 +469,21 @@ func TestBacklogIsReadInStep(t *testing.T) {
 	}{
 		// A batch holds about 4 days' worth of this backlog's records
 		// (their scans spread over their journeys).
-		{"in step", 0, func(m time.Duration) bool { return m <= 12*24*time.Hour }, "at most 12 days"},
+		{"in step", ingest.DefaultAlignWindow, func(m time.Duration) bool { return m <= 12*24*time.Hour }, "at most 12 days"},
 		// The control: without alignment the same backlog gives batches
 		// spanning weeks (a month or more; less when one reader starts
 		// late and reads its partition alone at the end), or the test
 		// shows nothing.
-		{"unaligned", -1, func(m time.Duration) bool { return m >= 15*24*time.Hour }, "at least 15 days"},
+		{"unaligned", 0, func(m time.Duration) bool { return m >= 15*24*time.Hour }, "at least 15 days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var spans spanWriter
 			dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, prefix+"dlq")
 			defer dlq.Close()
-			c, err := ingest.NewConsumer(ingest.Config{Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("g"), Feeds: feeds.Topics(),
-				BatchSize: 500, FlushInterval: time.Minute, AlignWindow: tc.window, CatchUpLag: 100}, &spans, dlq, nil, nil)
+			cfg := ingest.DefaultConfig()
+			cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, testenv.RandomName("g"), feeds.Topics()
+			cfg.BatchSize, cfg.FlushInterval, cfg.AlignWindow, cfg.CatchUpLag = 500, time.Minute, tc.window, 100
+			c, err := ingest.NewConsumer(cfg, &spans, dlq, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

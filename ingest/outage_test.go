@@ -76,11 +76,10 @@ func TestClickHouseOutage(t *testing.T) {
 	m := ingest.NewMetrics(prometheus.NewRegistry())
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, topic+".dlq")
 	defer dlq.Close()
-	cfg := ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("outage_"), Feeds: map[string]string{topic: "generic"},
-		BatchSize: 2000, FlushInterval: 100 * time.Millisecond, MaxRetryInterval: 2 * time.Second,
-		ShutdownTimeout: 2 * time.Second, SessionTimeout: 6 * time.Second,
-	}
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID, cfg.Feeds = env.Kafka.Brokers, testenv.RandomName("outage_"), map[string]string{topic: "generic"}
+	cfg.BatchSize, cfg.FlushInterval, cfg.MaxRetryInterval = 2000, 100*time.Millisecond, 2*time.Second
+	cfg.ShutdownTimeout, cfg.SessionTimeout = 2*time.Second, 6*time.Second
 	startConsumer := func() (*ingest.Consumer, func()) {
 		c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, m, nil)
 		if err != nil {

@@ -39,10 +39,6 @@ func (p TopicPattern) feed(topic string) (string, bool) {
 	return m[p.re.SubexpIndex("feed")], true
 }
 
-// topicRefresh is how often the brokers' topics are listed again for
-// the patterns when Config.TopicRefresh is zero.
-const topicRefresh = 30 * time.Second
-
 // topicFeeds is the topic → feed map to read now: the configured topics,
 // and every topic of the brokers a pattern matches (a configured topic
 // keeps its feed). A matching topic whose name gives no known feed is

@@ -53,12 +53,12 @@ func TestTopicPattern(t *testing.T) {
 	}
 	dlq := ingest.NewKafkaDeadLetters(env.Kafka.Brokers, prefix+"dlq")
 	defer dlq.Close()
-	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: env.Kafka.Brokers, GroupID: testenv.RandomName("group_"),
-		Patterns: []ingest.TopicPattern{pattern}, Exclude: []string{excluded, prefix + "dlq"},
-		TopicRefresh: 200 * time.Millisecond,
-		BatchSize:    500, FlushInterval: 50 * time.Millisecond, MaxRetryInterval: 50 * time.Millisecond,
-	}, chstore.NewScanWriter(conn), dlq, nil, nil)
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID = env.Kafka.Brokers, testenv.RandomName("group_")
+	cfg.Patterns, cfg.Exclude = []ingest.TopicPattern{pattern}, []string{excluded, prefix + "dlq"}
+	cfg.TopicRefresh = 200 * time.Millisecond
+	cfg.BatchSize, cfg.FlushInterval, cfg.MaxRetryInterval = 500, 50*time.Millisecond, 50*time.Millisecond
+	c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,11 +154,10 @@ func publishSim(ctx context.Context, brokers []string, feeds publish.Feeds, cfg 
 func ingestAll(ctx context.Context, brokers []string, topics map[string]string, conn *chstore.DB, want int64, log *slog.Logger) error {
 	dlq := ingest.NewKafkaDeadLetters(brokers, ingest.DeadLetterTopic)
 	defer dlq.Close()
-	c, err := ingest.NewConsumer(ingest.Config{
-		Brokers: brokers, GroupID: "parcelcast-demo",
-		Feeds:     topics,
-		BatchSize: 5000, FlushInterval: 200 * time.Millisecond,
-	}, chstore.NewScanWriter(conn), dlq, nil, log)
+	cfg := ingest.DefaultConfig()
+	cfg.Brokers, cfg.GroupID, cfg.Feeds = brokers, "parcelcast-demo", topics
+	cfg.BatchSize, cfg.FlushInterval = 5000, 200*time.Millisecond
+	c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, nil, log)
 	if err != nil {
 		return err
 	}

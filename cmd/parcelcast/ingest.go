@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
@@ -29,7 +28,8 @@ type ingestFlags struct {
 }
 
 func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
-	f := &ingestFlags{}
+	d := ingest.DefaultConfig() // the flags' defaults, and what the flags not given keep
+	f := &ingestFlags{cfg: d}
 	fs.StringVar(&f.brokers, "kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	fs.StringVar(&f.group, "group", "parcelcast-ingest", "Kafka consumer group id")
 	fs.StringVar(&f.topics, "topics", "",
@@ -37,23 +37,20 @@ func addIngestFlags(fs *flag.FlagSet) *ingestFlags {
 			"); without it or --topic-pattern, "+ingest.RawTopicPrefix+"<feed> for every feed")
 	fs.StringVar(&f.pattern, "topic-pattern", "",
 		`also read every topic whose whole name matches this regular expression, with the feed its (?P<feed>...) group names, e.g. 'acme\.scans\.(?P<feed>[a-z0-9]+)'`)
-	fs.DurationVar(&f.cfg.TopicRefresh, "topic-refresh", 30*time.Second, "how often the brokers' topics are matched against --topic-pattern again")
+	fs.DurationVar(&f.cfg.TopicRefresh, "topic-refresh", d.TopicRefresh, "how often the brokers' topics are matched against --topic-pattern again")
 	fs.StringVar(&f.dlq, "dlq-topic", ingest.DeadLetterTopic, "dead-letter topic")
 	fs.StringVar(&f.normalized, "normalized-topic", ingest.NormalizedTopic, "topic receiving canonical events once stored, for online consumers ('' to disable)")
-	fs.IntVar(&f.cfg.BatchSize, "batch-size", 40000, "records per ClickHouse insert (at most; a batch is also written once it is --flush-interval old)")
-	fs.DurationVar(&f.cfg.AlignWindow, "align-window", 12*time.Hour, "while partitions catch up on a backlog, how far ahead in event time one may read of the slowest (0: no alignment)")
-	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", time.Second, "longest a record waits before its batch is written")
-	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed to flush and commit on shutdown")
-	fs.DurationVar(&f.cfg.SessionTimeout, "session-timeout", 10*time.Second, "how long the consumer group waits for a crashed member before rebalancing")
-	fs.DurationVar(&f.cfg.StallTimeout, "stall-timeout", 30*time.Second, "how long a partition reader may deliver nothing while records wait before it is replaced")
+	fs.IntVar(&f.cfg.BatchSize, "batch-size", d.BatchSize, "records per ClickHouse insert (at most; a batch is also written once it is --flush-interval old)")
+	fs.DurationVar(&f.cfg.AlignWindow, "align-window", d.AlignWindow, "while partitions catch up on a backlog, how far ahead in event time one may read of the slowest (0: no alignment)")
+	fs.DurationVar(&f.cfg.FlushInterval, "flush-interval", d.FlushInterval, "longest a record waits before its batch is written")
+	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "time allowed to flush and commit on shutdown")
+	fs.DurationVar(&f.cfg.SessionTimeout, "session-timeout", d.SessionTimeout, "how long the consumer group waits for a crashed member before rebalancing")
+	fs.DurationVar(&f.cfg.StallTimeout, "stall-timeout", d.StallTimeout, "how long a partition reader may deliver nothing while records wait before it is replaced")
 	return f
 }
 
 func (f *ingestFlags) config() (ingest.Config, error) {
 	cfg := f.cfg
-	if cfg.AlignWindow == 0 {
-		cfg.AlignWindow = -1 // ingest.Config's zero is the default window
-	}
 	cfg.Brokers = splitList(f.brokers)
 	cfg.GroupID = f.group
 	cfg.Feeds = map[string]string{}
