@@ -2,7 +2,7 @@ package ingest
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// Metrics are the ingest counters and histograms (DESIGN.md §7).
+// Metrics are the ingest counters and histograms.
 type Metrics struct {
 	Records       *prometheus.CounterVec // by topic
 	Events        *prometheus.CounterVec // by carrier
