@@ -42,7 +42,7 @@ func (w *testWorker) journey(j *Journey) {
 			standard = m.Baselines.standardDeadline(&first)
 		}
 		m.Lane.predictLog(laneRow, key, s, w.seg[laneFit], w.levels[:])
-		est[0] = math.Max(standard.Sub(s.At).Hours(), 0)
+		est[standardBaseline] = math.Max(standard.Sub(s.At).Hours(), 0)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
 }

@@ -15,6 +15,19 @@ const (
 // BaselineNames lists the baselines in report order.
 var BaselineNames = []string{BaselineStandard, BaselineLaneMedian, BaselineLaneMode}
 
+// baselineKind indexes per-baseline arrays, in BaselineNames order.
+type baselineKind int
+
+const (
+	standardBaseline baselineKind = iota
+	laneMedianBaseline
+	laneModeBaseline
+	baselineKinds // how many there are
+)
+
+// perBaseline holds one value per baseline, indexed by baselineKind.
+type perBaseline [baselineKinds]float64
+
 // Baselines are the estimates a model must beat, learned from the train
 // slice only.
 type Baselines struct {
@@ -53,36 +66,41 @@ func baselineKeysOf(j *Journey) [3]string {
 }
 
 // laneTransits are the transit hours the lane baselines expect of one
-// journey, in BaselineNames order after the standard: median, mode. A
-// baseline with no key of the journey's lane expects nothing (NaN).
-type laneTransits [2]float64
+// journey. A baseline with no key of the journey's lane expects nothing
+// (NaN).
+type laneTransits struct{ median, mode float64 }
 
 // laneTransitsOf looks up a journey's lane keys (baselineKeys), most
 // specific first: once per journey, not per snapshot.
 func (b *Baselines) laneTransitsOf(keys [3]string) laneTransits {
-	t := laneTransits{math.NaN(), math.NaN()}
-	for i, m := range [2]map[string]float64{b.LaneMedianHours, b.LaneModeHours} {
-		for _, k := range keys {
-			if h, ok := m[k]; ok {
-				t[i] = h
-				break
-			}
+	return laneTransits{median: firstKnown(b.LaneMedianHours, keys), mode: firstKnown(b.LaneModeHours, keys)}
+}
+
+// firstKnown is the hours of the first key m knows, or NaN.
+func firstKnown(m map[string]float64, keys [3]string) float64 {
+	for _, k := range keys {
+		if h, ok := m[k]; ok {
+			return h
 		}
 	}
-	return t
+	return math.NaN()
 }
 
 // estimates are every baseline's estimate of the hours left from
-// snapshot s, in BaselineNames order; lane is the journey's laneTransits.
-// A lane baseline that knows no transit for the lane estimates 0.
-func (b *Baselines) estimates(lane laneTransits, s *Snapshot) [3]float64 {
-	est := [3]float64{b.standard(s)}
-	for i, h := range lane {
-		if !math.IsNaN(h) {
-			est[i+1] = math.Max(h-s.ElapsedHours, 0)
+// snapshot s; lane is the journey's laneTransits. A lane baseline that
+// knows no transit for the lane estimates 0.
+func (b *Baselines) estimates(lane laneTransits, s *Snapshot) perBaseline {
+	left := func(h float64) float64 {
+		if math.IsNaN(h) {
+			return 0
 		}
+		return math.Max(h-s.ElapsedHours, 0)
 	}
-	return est
+	return perBaseline{
+		standardBaseline:   b.standard(s),
+		laneMedianBaseline: left(lane.median),
+		laneModeBaseline:   left(lane.mode),
+	}
 }
 
 // standard is the hours to the carrier's promise, or else to 20:00 local

@@ -67,10 +67,10 @@ func daysToGoBucket(hours float64) string {
 type scoreAcc struct {
 	n                                    int
 	abs, sq, w1d, covered, onTime, slack float64
-	baseAbs, baseSq, baseW1d             [3]float64
+	baseAbs, baseSq, baseW1d             perBaseline
 }
 
-func (a *scoreAcc) add(actual float64, p Prediction, base [3]float64) {
+func (a *scoreAcc) add(actual float64, p Prediction, base perBaseline) {
 	a.n++
 	e := p.P50 - actual
 	a.abs += math.Abs(e)
@@ -141,7 +141,7 @@ func (b *backtest) group(kind, name string) *scoreAcc {
 // add scores one snapshot: the true hours left, the prediction at every
 // residual level on the target scale of the fit that made it, and the
 // baselines' estimates.
-func (b *backtest) add(carrier, service string, actual float64, levels []float64, scale float64, base [3]float64) {
+func (b *backtest) add(carrier, service string, actual float64, levels []float64, scale float64, base perBaseline) {
 	p := Prediction{P10: fromTarget(levels[levelP10], scale), P50: fromTarget(levels[levelP50], scale),
 		P90: fromTarget(levels[levelP90], scale), P95: fromTarget(levels[levelP95], scale)}
 	actualLog := toTarget(actual, scale)

@@ -235,6 +235,9 @@ func TestBaselineEstimates(t *testing.T) {
 		At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), ElapsedHours: 10}
 	est := b.estimates(b.laneTransitsOf(baselineKeys(&s)), &s)
 	want := map[string]float64{BaselineStandard: b.standard(&s), BaselineLaneMedian: 40, BaselineLaneMode: 26}
+	if len(BaselineNames) != int(baselineKinds) {
+		t.Fatalf("%d baseline names for %d baselines", len(BaselineNames), baselineKinds)
+	}
 	for i, name := range BaselineNames {
 		if est[i] != want[name] {
 			t.Errorf("%s: %g, want %g", name, est[i], want[name])
@@ -242,11 +245,11 @@ func TestBaselineEstimates(t *testing.T) {
 	}
 	s.DestArea = "CA"
 	est = b.estimates(b.laneTransitsOf(baselineKeys(&s)), &s)
-	if est[1] != 60 || est[2] != 26 {
-		t.Errorf("fallbacks: median %g mode %g, want 60 and 26", est[1], est[2])
+	if est[laneMedianBaseline] != 60 || est[laneModeBaseline] != 26 {
+		t.Errorf("fallbacks: median %g mode %g, want 60 and 26", est[laneMedianBaseline], est[laneModeBaseline])
 	}
 	none := b.estimates(laneTransits{math.NaN(), math.NaN()}, &s)
-	if none[1] != 0 || none[2] != 0 {
+	if none[laneMedianBaseline] != 0 || none[laneModeBaseline] != 0 {
 		t.Errorf("unknown lane: %v, want zeros", none)
 	}
 }
