@@ -5,22 +5,12 @@ import (
 	"testing"
 
 	"github.com/parcelcast/parcelcast/internal/chstore"
-	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	cfg := chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("migrate_")}
-	if err := chstore.EnsureDatabase(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), cfg) })
-	conn, err := chstore.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	_, conn := env.EmptyDatabase(t)
 	migs, _ := schemas.Migrations()
 	first, err := chstore.Migrate(ctx, conn)
 	if err != nil {

@@ -16,19 +16,7 @@ import (
 // against the simulation's truth.
 func TestShipmentViews(t *testing.T) {
 	ctx := context.Background()
-	cfg := chstore.Config{Addr: env.ClickHouse.Addr, Database: "views_" + time.Now().Format("150405")}
-	if err := chstore.EnsureDatabase(ctx, cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), cfg) })
-	conn, err := chstore.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := chstore.Migrate(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
+	_, conn := env.Database(t)
 	g := sim.New(sim.Config{Seed: 4, Shipments: 300})
 	var events []schemas.ScanEvent
 	truth := map[string]sim.Shipment{}

@@ -43,9 +43,9 @@ func RandomName(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// Database creates a migrated database private to t, dropped when t ends,
-// and returns its config and a connection to it.
-func (e *Env) Database(t testing.TB) (chstore.Config, *chstore.DB) {
+// EmptyDatabase creates a database of the test's own, not migrated, and
+// drops it when the test ends.
+func (e *Env) EmptyDatabase(t testing.TB) (chstore.Config, *chstore.DB) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := chstore.Config{Addr: e.ClickHouse.Addr, Database: RandomName("test_")}
@@ -56,14 +56,22 @@ func (e *Env) Database(t testing.TB) (chstore.Config, *chstore.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chstore.Migrate(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
 		conn.Close()
 		if err := chstore.DropDatabase(context.Background(), cfg); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
+	return cfg, conn
+}
+
+// Database creates a migrated database private to t, dropped when t ends,
+// and returns its config and a connection to it.
+func (e *Env) Database(t testing.TB) (chstore.Config, *chstore.DB) {
+	t.Helper()
+	cfg, conn := e.EmptyDatabase(t)
+	if _, err := chstore.Migrate(context.Background(), conn); err != nil {
+		t.Fatal(err)
+	}
 	return cfg, conn
 }
