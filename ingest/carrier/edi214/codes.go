@@ -1,6 +1,8 @@
 package edi214
 
 import (
+	"strings"
+
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -82,4 +84,25 @@ var reasons = map[string]struct{ text, detail string }{
 	"BT": {"Returned to Shipper", ""},
 	"C1": {"Waiting for Customer Pick-up", "held"},
 	"C4": {"Customer Vacation", "recipient_unavailable"},
+}
+
+// mapStatus maps an AT7 status (or appointment status) and its reason.
+func mapStatus(status, reason, appt, apptReason string) carrier.Mapping {
+	code := status
+	if code == "" {
+		code, reason = appt, apptReason
+	}
+	m := carrier.Mapping{Status: schemas.StatusUnknown}
+	if s, ok := statuses[strings.ToUpper(code)]; ok {
+		m = s.mapping
+	}
+	reason = strings.ToUpper(reason)
+	if d := reasons[reason].detail; d != "" && (m.Detail == "" || m.Status == schemas.StatusException || m.Status == schemas.StatusDeliveryAttempted) {
+		m.Detail = d
+	}
+	// Held at the terminal for the consignee to collect.
+	if (reason == "C1" || reason == "B2") && !m.Status.Terminal() {
+		m = carrier.Mapping{Status: schemas.StatusAvailableForPickup, Detail: "held"}
+	}
+	return m
 }

@@ -1,0 +1,67 @@
+package ups
+
+import (
+	"strings"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// mapStatus reads the canonical status from the one-letter activity type
+// (M manifest, P pickup, I in transit, X exception, D delivered, RS
+// returned to shipper, MV manifest voided) and, within a type, from the
+// activity description, which UPS words consistently in en_US.
+func mapStatus(st Status) carrier.Mapping {
+	d := strings.ToLower(st.Description)
+	has := func(phrases ...string) bool {
+		for _, p := range phrases {
+			if strings.Contains(d, p) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("returned to the sender", "returned to sender", "returning to sender", "return to sender", "returned to shipper", "returning to shipper"):
+		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
+	case has("access point", "ready for pickup", "awaiting customer pickup", "available for pickup", "will be held for pickup"):
+		return carrier.Mapping{Status: schemas.StatusAvailableForPickup, Detail: "held"}
+	}
+	switch strings.ToUpper(strings.TrimSpace(st.Type)) {
+	case "M":
+		if has("void", "cancel") {
+			return carrier.Mapping{Status: schemas.StatusCancelled}
+		}
+		return carrier.Mapping{Status: schemas.StatusInfoReceived}
+	case "MV":
+		return carrier.Mapping{Status: schemas.StatusCancelled}
+	case "P":
+		return carrier.Mapping{Status: schemas.StatusPickedUp}
+	case "I":
+		switch {
+		case has("out for delivery"):
+			return carrier.Mapping{Status: schemas.StatusOutForDelivery}
+		case has("arrived at facility", "arrival scan", "origin scan", "destination scan", "import scan"):
+			return carrier.Mapping{Status: schemas.StatusArrivedAtFacility}
+		case has("departed from facility", "departure scan", "export scan"):
+			return carrier.Mapping{Status: schemas.StatusDepartedFacility}
+		case has("picked up", "pickup scan", "drop-off", "dropped off"):
+			return carrier.Mapping{Status: schemas.StatusPickedUp}
+		}
+		return carrier.Mapping{Status: schemas.StatusInTransit, Detail: carrier.DetailFromText(st.Description)}
+	case "X":
+		detail := carrier.DetailFromText(st.Description)
+		if has("attempt", "no one was available", "not available for delivery") {
+			if detail == "" || detail == "held" {
+				detail = "recipient_unavailable"
+			}
+			return carrier.Mapping{Status: schemas.StatusDeliveryAttempted, Detail: detail}
+		}
+		return carrier.Mapping{Status: schemas.StatusException, Detail: detail}
+	case "D":
+		return carrier.Mapping{Status: schemas.StatusDelivered}
+	case "RS":
+		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
+	}
+	return carrier.Mapping{Status: schemas.StatusUnknown, Detail: carrier.DetailFromText(st.Description)}
+}
