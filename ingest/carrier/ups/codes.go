@@ -7,20 +7,14 @@ import (
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// mapStatus reads the canonical status from the one-letter activity type
-// (M manifest, P pickup, I in transit, X exception, D delivered, RS
-// returned to shipper, MV manifest voided) and, within a type, from the
-// activity description, which UPS words consistently in en_US.
+// mapStatus reads the canonical status from the activity status type and,
+// within a type, from the activity description, which UPS words
+// consistently in en_US. NA (not available) is UPS saying it has no
+// status: it is read from the description alone and stays unknown when
+// the description says nothing either.
 func mapStatus(st Status) carrier.Mapping {
 	d := strings.ToLower(st.Description)
-	has := func(phrases ...string) bool {
-		for _, p := range phrases {
-			if strings.Contains(d, p) {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(phrases ...string) bool { return hasAny(d, phrases...) }
 	switch {
 	case has("returned to the sender", "returned to sender", "returning to sender", "return to sender", "returned to shipper", "returning to shipper"):
 		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
@@ -38,16 +32,17 @@ func mapStatus(st Status) carrier.Mapping {
 	case "P":
 		return carrier.Mapping{Status: schemas.StatusPickedUp}
 	case "I":
-		switch {
-		case has("out for delivery"):
-			return carrier.Mapping{Status: schemas.StatusOutForDelivery}
-		case has("arrived at facility", "arrival scan", "origin scan", "destination scan", "import scan"):
-			return carrier.Mapping{Status: schemas.StatusArrivedAtFacility}
-		case has("departed from facility", "departure scan", "export scan"):
-			return carrier.Mapping{Status: schemas.StatusDepartedFacility}
-		case has("picked up", "pickup scan", "drop-off", "dropped off"):
-			return carrier.Mapping{Status: schemas.StatusPickedUp}
+		if m, ok := movement(d); ok {
+			return m
 		}
+		return carrier.Mapping{Status: schemas.StatusInTransit, Detail: carrier.DetailFromText(st.Description)}
+	case "O":
+		return carrier.Mapping{Status: schemas.StatusOutForDelivery}
+	case "DO", "DD":
+		// Freight delivered to a container freight station, origin or
+		// destination: the carrier's facility, not the consignee.
+		return carrier.Mapping{Status: schemas.StatusArrivedAtFacility}
+	case "W":
 		return carrier.Mapping{Status: schemas.StatusInTransit, Detail: carrier.DetailFromText(st.Description)}
 	case "X":
 		detail := carrier.DetailFromText(st.Description)
@@ -62,6 +57,36 @@ func mapStatus(st Status) carrier.Mapping {
 		return carrier.Mapping{Status: schemas.StatusDelivered}
 	case "RS":
 		return carrier.Mapping{Status: schemas.StatusReturnedToSender, Detail: carrier.DetailFromText(st.Description)}
+	case "NA":
+		if m, ok := movement(d); ok {
+			return m
+		}
 	}
 	return carrier.Mapping{Status: schemas.StatusUnknown, Detail: carrier.DetailFromText(st.Description)}
+}
+
+// movement reads a scan of the parcel moving through the network from the
+// words of its lower-cased description d.
+func movement(d string) (carrier.Mapping, bool) {
+	has := func(phrases ...string) bool { return hasAny(d, phrases...) }
+	switch {
+	case has("out for delivery"):
+		return carrier.Mapping{Status: schemas.StatusOutForDelivery}, true
+	case has("arrived at facility", "arrival scan", "origin scan", "destination scan", "import scan"):
+		return carrier.Mapping{Status: schemas.StatusArrivedAtFacility}, true
+	case has("departed from facility", "departure scan", "export scan"):
+		return carrier.Mapping{Status: schemas.StatusDepartedFacility}, true
+	case has("picked up", "pickup scan", "drop-off", "dropped off"):
+		return carrier.Mapping{Status: schemas.StatusPickedUp}, true
+	}
+	return carrier.Mapping{}, false
+}
+
+func hasAny(d string, phrases ...string) bool {
+	for _, p := range phrases {
+		if strings.Contains(d, p) {
+			return true
+		}
+	}
+	return false
 }
