@@ -30,11 +30,16 @@ var phrases = []struct {
 	{"could not be delivered", schemas.StatusDeliveryAttempted},
 	{"not at home", schemas.StatusDeliveryAttempted},
 	{"picked up", schemas.StatusPickedUp},
+	{"label created", schemas.StatusInfoReceived},
+	{"shipment information received", schemas.StatusInfoReceived},
 	{"arrived at", schemas.StatusArrivedAtFacility},
 	{"processed at", schemas.StatusArrivedAtFacility},
 	{"processed in", schemas.StatusArrivedAtFacility},
 	{"departed", schemas.StatusDepartedFacility},
 	{"left the", schemas.StatusDepartedFacility},
+	{"received at", schemas.StatusArrivedAtFacility},
+	{"scanned into", schemas.StatusInTransit},
+	{"close bag", schemas.StatusInTransit},
 }
 
 func mapEvent(ev *Event) carrier.Mapping {
@@ -68,6 +73,13 @@ func mapEvent(ev *Event) carrier.Mapping {
 		st = schemas.StatusException
 		switch refined {
 		case schemas.StatusDeliveryAttempted, schemas.StatusReturnedToSender, schemas.StatusAvailableForPickup:
+			st = refined
+		}
+	case "unknown":
+		// DHL's own class for events it does not classify ("LABEL
+		// CREATED", "CLOSE BAG"): the words decide, else it stays unknown.
+		st = schemas.StatusUnknown
+		if refined != "" {
 			st = refined
 		}
 	default:
