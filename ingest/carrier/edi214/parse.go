@@ -276,24 +276,3 @@ func describe(at7 segment) string {
 	}
 	return strings.Join(parts, ": ")
 }
-
-// mapStatus maps an AT7 status (or appointment status) and its reason.
-func mapStatus(status, reason, appt, apptReason string) carrier.Mapping {
-	code := status
-	if code == "" {
-		code, reason = appt, apptReason
-	}
-	m := carrier.Mapping{Status: schemas.StatusUnknown}
-	if s, ok := statuses[strings.ToUpper(code)]; ok {
-		m = s.mapping
-	}
-	reason = strings.ToUpper(reason)
-	if d := reasons[reason].detail; d != "" && (m.Detail == "" || m.Status == schemas.StatusException || m.Status == schemas.StatusDeliveryAttempted) {
-		m.Detail = d
-	}
-	// Held at the terminal for the consignee to collect.
-	if (reason == "C1" || reason == "B2") && !m.Status.Terminal() {
-		m = carrier.Mapping{Status: schemas.StatusAvailableForPickup, Detail: "held"}
-	}
-	return m
-}

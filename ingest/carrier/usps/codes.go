@@ -8,12 +8,18 @@ import (
 )
 
 // eventCodes maps USPS tracking event codes (the two-character codes of
-// the IMpb tracking events, shared by Tracking 3.0 and Web Tools).
+// the IMpb tracking events, shared by Tracking 3.0 and Web Tools), from the
+// lists docs/carriers.md names.
 var eventCodes = carrier.Codes{
 	"GX": {Status: schemas.StatusInfoReceived},                                       // shipping label created
 	"MA": {Status: schemas.StatusInfoReceived},                                       // pre-shipment info sent to USPS
+	"89": {Status: schemas.StatusInfoReceived},                                       // merchant order receipt notification, USPS awaiting item
+	"GC": {Status: schemas.StatusInfoReceived},                                       // return receipt associated
 	"03": {Status: schemas.StatusPickedUp},                                           // accepted or picked up
-	"OA": {Status: schemas.StatusPickedUp},                                           // accepted at origin facility
+	"OA": {Status: schemas.StatusPickedUp},                                           // accepted at origin facility, origin acceptance
+	"UA": {Status: schemas.StatusPickedUp},                                           // accepted at USPS facility
+	"AD": {Status: schemas.StatusPickedUp},                                           // acceptance at destination
+	"TM": {Status: schemas.StatusPickedUp},                                           // shipment received, package acceptance pending
 	"43": {Status: schemas.StatusPickedUp},                                           // picked up
 	"80": {Status: schemas.StatusPickedUp},                                           // picked up by shipping partner
 	"81": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at shipping partner facility
@@ -23,13 +29,14 @@ var eventCodes = carrier.Codes{
 	"07": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at unit (delivery post office)
 	"U1": {Status: schemas.StatusArrivedAtFacility},                                  // arrived at USPS facility
 	"L1": {Status: schemas.StatusDepartedFacility},                                   // departed USPS regional facility
+	"T1": {Status: schemas.StatusDepartedFacility},                                   // departed USPS regional facility
 	"SF": {Status: schemas.StatusDepartedFacility},                                   // departed post office
-	"T1": {Status: schemas.StatusInTransit},                                          // in transit to next facility
 	"NT": {Status: schemas.StatusInTransit},                                          // in transit to next facility
-	"PC": {Status: schemas.StatusInTransit},                                          // in transit, arriving on time
+	"PC": {Status: schemas.StatusArrivedAtFacility},                                  // sorting/processing complete
 	"08": {Status: schemas.StatusException, Detail: "missent"},                       // missent
 	"15": {Status: schemas.StatusException, Detail: "missent"},                       // mis-shipped
 	"42": {Status: schemas.StatusInTransit},                                          // handed to a shipping partner
+	"83": {Status: schemas.StatusInTransit},                                          // tendered to the Postal Service by a shipping partner
 	"OF": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
 	"59": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
 	"DG": {Status: schemas.StatusOutForDelivery},                                     // out for delivery
