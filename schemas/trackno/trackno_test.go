@@ -26,6 +26,8 @@ var valid = []struct{ number, carrier, family string }{
 	{"03071790000523483741", "usps", "USPS 20"},
 	{"RB123456785GB", "s10", "UPU S10"},
 	{"EE123456785US", "s10", "UPU S10"},
+	{"RB123456785CV", "s10", "UPU S10"},
+	{" R B 1 2 3 4 5 6 7 8 5 C F ", "s10", "UPU S10"},
 	{"3318810025", "dhl", "DHL Express"},
 	{"C10999911320231", "ontrac", "OnTrac"},
 	{"TBA012345678910", "amazon", "Amazon TBA"},
@@ -125,6 +127,8 @@ func TestCheck(t *testing.T) {
 		{"fedex", "986578788856", false},     // FedEx Express, wrong digit
 		{"", "986578788856", true},           // 12 digits could be anyone's
 		{"", "RB123456784GB", false},         // S10 with a wrong check digit
+		{"", "RB123456785XX", false},         // S10 from no country
+		{"s10", "RB123456785XX", false},      // with its carrier too
 		{"", "hello world!", false},          // not a tracking number
 	}
 	for _, tc := range tests {
@@ -132,6 +136,80 @@ func TestCheck(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("Check(%q, %q) = %v, want ok=%v", tc.carrier, tc.number, err, tc.ok)
 		}
+	}
+}
+
+// An S10 number's last two letters are the ISO 3166-1 alpha-2 code of the
+// issuing post's country: a code assigned today, not any two letters.
+func TestS10Country(t *testing.T) {
+	tests := []struct {
+		code string
+		ok   bool
+		why  string
+	}{
+		{"GB", true, ""},
+		{"US", true, ""},
+		{"CN", true, ""},
+		{"CV", true, ""},
+		{"CF", true, ""},
+		{"HK", true, "a territory with its own post"},
+		{"JE", true, "a Crown dependency"},
+		{"CW", true, "assigned 2010, after the Netherlands Antilles"},
+		{"SS", true, "assigned 2011"},
+		{"XX", false, "user-assigned"},
+		{"ZZ", false, "user-assigned"},
+		{"XK", false, "user-assigned, though CLDR names it Kosovo"},
+		{"AA", false, "user-assigned"},
+		{"QO", false, "user-assigned, a CLDR group"},
+		{"UK", false, "exceptionally reserved; Royal Mail writes GB"},
+		{"EU", false, "exceptionally reserved, a group"},
+		{"UN", false, "exceptionally reserved, a group"},
+		{"AC", false, "exceptionally reserved"},
+		{"IC", false, "exceptionally reserved"},
+		{"AN", false, "withdrawn 2010"},
+		{"YU", false, "withdrawn 2003"},
+		{"SU", false, "withdrawn 1992"},
+		{"CS", false, "withdrawn 2006"},
+		{"ZR", false, "withdrawn 1997, now CD"},
+		{"TP", false, "withdrawn 2002, now TL"},
+		{"OO", false, "never assigned"},
+	}
+	for _, tc := range tests {
+		n := "RB123456785" + tc.code
+		m := Detect(n)
+		if len(m) != 1 || m[0].Family != "UPU S10" {
+			t.Fatalf("Detect(%s) = %+v, want one UPU S10 match", n, m)
+		}
+		if m[0].Valid != tc.ok {
+			t.Errorf("%s: valid = %v, want %v (%s)", n, m[0].Valid, tc.ok, tc.why)
+		}
+		if !tc.ok && m[0].Problem != unknownCountry {
+			t.Errorf("%s: problem %q, want %q", n, m[0].Problem, unknownCountry)
+		}
+		if err := Check("", n); (err == nil) != tc.ok {
+			t.Errorf("Check(%s) = %v, want ok=%v", n, err, tc.ok)
+		}
+	}
+	// The check digit is tested first: a number wrong in both says so.
+	if m := Detect("RB123456784XX"); m[0].Problem != wrongCheckDigit {
+		t.Errorf("RB123456784XX: problem %q, want %q", m[0].Problem, wrongCheckDigit)
+	}
+}
+
+// Of the 676 two-letter codes, isISOCountry accepts the 249 ISO 3166-1
+// assigns today. A golang.org/x/text upgrade that changes the count needs a
+// look: a new ISO assignment is right, a CLDR-only region is not.
+func TestISOCountryCount(t *testing.T) {
+	n := 0
+	for a := byte('A'); a <= 'Z'; a++ {
+		for b := byte('A'); b <= 'Z'; b++ {
+			if isISOCountry(string([]byte{a, b})) {
+				n++
+			}
+		}
+	}
+	if n != 249 {
+		t.Errorf("isISOCountry accepts %d codes, want the 249 of ISO 3166-1", n)
 	}
 }
 
@@ -185,7 +263,7 @@ func checkByDetect(carrier, s string) error {
 		if m.Valid {
 			return nil
 		}
-		return badCheckDigit(m.Family)
+		return badNumber(m.Family, m.Problem)
 	}
 	return nil
 }
