@@ -51,11 +51,26 @@ func checkFedExExpress(s string) bool {
 	return sum%11%10 == int(s[11]-'0')
 }
 
+// fedexMod11 checks the check digit of FedEx's 34-digit barcodes over the
+// tracking number they end with: from the right, the digits before the
+// check digit weigh 1, 3, 7, 1, 3, 7, …; the sum mod 11 mod 10 is the
+// check digit. On twelve digits it is checkFedExExpress, read from the
+// right.
+func fedexMod11(s string) bool {
+	weights := [3]int{1, 3, 7}
+	sum := 0
+	for i, j := len(s)-2, 0; i >= 0; i, j = i-1, j+1 {
+		sum += int(s[i]-'0') * weights[j%3]
+	}
+	return sum%11%10 == int(s[len(s)-1]-'0')
+}
+
 // The older 20-digit USPS numbers are a GS1 mod-10 either as they stand
 // or with the "91" application identifier they were printed without.
 func checkUSPS20(s string) bool { return gs1(s) || gs1("91"+s) }
 
-// DHL Express waybills: ten digits, the first nine mod 7 give the last.
+// DHL Express waybills: the number without its last digit, mod 7, is the
+// last digit.
 func checkMod7(s string) bool {
 	v := 0
 	for i := 0; i < len(s)-1; i++ {

@@ -28,10 +28,15 @@ type Match struct {
 	// CheckDigit reports whether the family carries a check digit at all.
 	CheckDigit bool `json:"check_digit"`
 	// Number is the part the carrier tracks by: for a USPS IMpb barcode
-	// with a 420 ZIP routing prefix, the number without the prefix.
+	// with a 420 ZIP routing prefix, the number without the prefix; for a
+	// FedEx 34-digit barcode, the tracking number it ends with.
 	Number string `json:"number"`
 	// Country is the issuing postal administration of an S10 number.
 	Country string `json:"country,omitempty"`
+	// DestinationZIP is the ZIP code the number is routed to, when it
+	// carries one (FedEx Express 34-digit barcodes, USPS IMpb barcodes with
+	// a 420 routing prefix): five digits, or nine for a ZIP+4.
+	DestinationZIP string `json:"destination_zip,omitempty"`
 }
 
 // What can be wrong with a number of a family's shape; each reads after
@@ -69,6 +74,7 @@ func Detect(s string) []Match {
 		if f.carrier == "s10" {
 			m.Country = num[11:]
 		}
+		m.DestinationZIP = destinationZIP(f, n, num)
 		out = append(out, m)
 	}
 	rank := func(m Match) int {
