@@ -336,6 +336,17 @@ func TestComplete(t *testing.T) {
 	}
 }
 
+// Check runs once per ingested payload: on a valid, normalized number of
+// any family, its carrier's check allocates nothing.
+func TestCheckAllocatesNothing(t *testing.T) {
+	for _, tc := range valid {
+		n := schemas.NormalizeTrackingNumber(tc.number)
+		if a := testing.AllocsPerRun(100, func() { _ = Check(tc.carrier, n) }); a != 0 {
+			t.Errorf("Check(%q, %q) allocates %v times", tc.carrier, n, a)
+		}
+	}
+}
+
 func FuzzDetect(f *testing.F) {
 	for _, tc := range valid {
 		f.Add(tc.number)
