@@ -271,6 +271,13 @@ func TestDetectNumbers(t *testing.T) {
 	if !strings.Contains(out.String(), "UPS 1Z") || !strings.Contains(out.String(), "false") {
 		t.Errorf("table %q should name the family and say invalid", out.String())
 	}
+	out.Reset()
+	if err := detectNumbers(&out, []string{"RB123456785XX"}, false); !errors.Is(err, errInvalid) {
+		t.Errorf("S10 from no country: err = %v, want errInvalid", err)
+	}
+	if !strings.Contains(out.String(), "false (country code not in ISO 3166-1)") {
+		t.Errorf("table %q should say why the S10 number is invalid", out.String())
+	}
 }
 
 func TestFlagEnvFallback(t *testing.T) {

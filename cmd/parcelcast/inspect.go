@@ -118,7 +118,10 @@ func detectNumbers(out io.Writer, numbers []string, asJSON bool) error {
 		}
 		for _, m := range d.Matches {
 			valid := fmt.Sprint(m.Valid)
-			if !m.CheckDigit {
+			switch {
+			case m.Problem != "":
+				valid += " (" + m.Problem + ")"
+			case !m.CheckDigit:
 				valid += " (no check digit)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n, m.Carrier, m.Family, valid)
