@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parcelcast/parcelcast/ingest/importer"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/testenv"
 )
@@ -35,7 +36,7 @@ func TestImportCommand(t *testing.T) {
 	defer conn.Close()
 	var stderr bytes.Buffer
 	for _, f := range files { // again: nothing is stored twice
-		if _, err := importFile(ctx, f, "", chstore.NewScanWriter(conn), 3, &stderr); err != nil {
+		if _, err := importFile(ctx, f, "", chstore.NewScanWriter(conn), importer.Options{BatchSize: 3}, &stderr); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -44,13 +44,24 @@ type Shipment struct {
 	DestinationLat        *float64 `json:"destination_lat"`
 	DestinationLon        *float64 `json:"destination_lon"`
 
-	// ShipTime is the pickup; DeliveredTime is empty for a shipment not
-	// delivered. Both are RFC 3339, or local time ("2006-01-02T15:04:05")
-	// at the origin and destination. PromisedDate is a date (end of that
-	// day at the destination) or an RFC 3339 time.
+	// CreatedTime is when the order or label was created (info_received),
+	// ShipTime the pickup; DeliveredTime is empty for a shipment not
+	// delivered. They are RFC 3339, or local time ("2006-01-02T15:04:05")
+	// at the origin (created, ship) and destination (delivered). A row
+	// needs a ship time or a created time. PromisedDate is a date or a
+	// time; a date, or a time at midnight, means the end of that day at
+	// the destination.
+	CreatedTime   string `json:"created_time"`
 	ShipTime      string `json:"ship_time"`
 	DeliveredTime string `json:"delivered_time"`
 	PromisedDate  string `json:"promised_date"`
+
+	// Status is the shipment's state as the file names it. Only a
+	// cancellation is read ("cancelled" or "canceled"): a shipment
+	// cancelled before delivery gets a cancelled event at its latest time,
+	// so it does not look in flight for ever. Other values are not read:
+	// the times say how far a shipment got.
+	Status string `json:"status"`
 
 	Scans []Scan `json:"scans"`
 }
@@ -71,10 +82,7 @@ type Scan struct {
 var Columns = []string{"tracking_number", "carrier", "service",
 	"origin_city", "origin_region", "origin_postal_code", "origin_country", "origin_lat", "origin_lon",
 	"destination_city", "destination_region", "destination_postal_code", "destination_country", "destination_lat", "destination_lon",
-	"ship_time", "delivered_time", "promised_date"}
-
-// required columns of a CSV header.
-var required = []string{"tracking_number", "carrier", "ship_time"}
+	"created_time", "ship_time", "delivered_time", "promised_date", "status"}
 
 // RowError is why one row was not loaded.
 type RowError struct {
@@ -106,16 +114,40 @@ func FormatOf(name string) Format {
 // Read calls fn with every row of r, or with the row's error. An error
 // that stops reading (an unreadable header, or one fn returns) is returned.
 func Read(r io.Reader, f Format, fn func(line int, s *Shipment, err error) error) error {
-	switch f {
-	case CSV:
-		return readCSV(r, fn)
-	case JSONL:
-		return readJSONL(r, fn)
-	}
-	return fmt.Errorf("unknown import format %q (csv or jsonl)", f)
+	return ReadWith(r, f, ReadOptions{}, fn)
 }
 
-func readJSONL(r io.Reader, fn func(int, *Shipment, error) error) error {
+// ReadWith is Read with the file's columns mapped and defaults filled in
+// as o says.
+func ReadWith(r io.Reader, f Format, o ReadOptions, fn func(line int, s *Shipment, err error) error) error {
+	_, err := read(r, f, o, fn)
+	return err
+}
+
+// read is ReadWith that also says which of the file's columns (or JSON
+// keys) it ignored.
+func read(r io.Reader, f Format, o ReadOptions, fn func(int, *Shipment, error) error) ([]string, error) {
+	withDefaults := func(line int, s *Shipment, err error) error {
+		if err == nil {
+			o.Defaults.apply(s)
+		}
+		return fn(line, s, err)
+	}
+	switch f {
+	case CSV:
+		return readCSV(r, o, withDefaults)
+	case JSONL:
+		return readJSONL(r, o, withDefaults)
+	}
+	return nil, fmt.Errorf("unknown import format %q (csv or jsonl)", f)
+}
+
+// maxIgnored bounds the ignored JSON keys a file reports.
+const maxIgnored = 100
+
+func readJSONL(r io.Reader, o ReadOptions, fn func(int, *Shipment, error) error) ([]string, error) {
+	var ignored []string
+	isIgnored := map[string]bool{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	line := 0
@@ -126,53 +158,54 @@ func readJSONL(r io.Reader, fn func(int, *Shipment, error) error) error {
 			continue
 		}
 		var s Shipment
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		err := dec.Decode(&s)
-		if err == nil && dec.More() {
-			err = errors.New("more than one JSON value on the line")
+		var err error
+		if len(o.Map) > 0 {
+			var drop []string
+			b, drop, err = o.renameKeys(b)
+			for _, k := range drop {
+				if !isIgnored[k] && len(ignored) < maxIgnored {
+					isIgnored[k] = true
+					ignored = append(ignored, k)
+				}
+			}
+		}
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(&s)
+			if err == nil && dec.More() {
+				err = errors.New("more than one JSON value on the line")
+			}
 		}
 		if err != nil {
 			err = fmt.Errorf("not a shipment object: %w", err)
 		}
 		if err := fn(line, &s, err); err != nil {
-			return err
+			return ignored, err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read line %d: %w", line+1, err)
+		return ignored, fmt.Errorf("read line %d: %w", line+1, err)
 	}
-	return nil
+	return ignored, nil
 }
 
-func readCSV(r io.Reader, fn func(int, *Shipment, error) error) error {
+func readCSV(r io.Reader, o ReadOptions, fn func(int, *Shipment, error) error) ([]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
-		return fmt.Errorf("read CSV header: %w", err)
+		return nil, fmt.Errorf("read CSV header: %w", err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !known(h) {
-			return fmt.Errorf("CSV header: unknown column %q (known: %s)", h, strings.Join(Columns, ", "))
-		}
-		if _, dup := col[h]; dup {
-			return fmt.Errorf("CSV header: column %q twice", h)
-		}
-		col[h] = i
-	}
-	for _, h := range required {
-		if _, ok := col[h]; !ok {
-			return fmt.Errorf("CSV header: column %q is required", h)
-		}
+	col, ignored, err := o.header(header)
+	if err != nil {
+		return nil, err
 	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return nil
+			return ignored, nil
 		}
 		var line int
 		var s Shipment
@@ -182,7 +215,7 @@ func readCSV(r io.Reader, fn func(int, *Shipment, error) error) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return fmt.Errorf("read CSV: %w", err)
+				return ignored, fmt.Errorf("read CSV: %w", err)
 			}
 			line = pe.Line
 		} else if len(rec) != len(header) {
@@ -191,7 +224,7 @@ func readCSV(r io.Reader, fn func(int, *Shipment, error) error) error {
 			err = s.setCSV(col, rec)
 		}
 		if err := fn(line, &s, err); err != nil {
-			return err
+			return ignored, err
 		}
 	}
 }
@@ -226,7 +259,8 @@ func (s *Shipment) setCSV(col map[string]int, rec []string) error {
 	s.TrackingNumber, s.Carrier, s.Service = get("tracking_number"), get("carrier"), get("service")
 	s.OriginCity, s.OriginRegion, s.OriginPostalCode, s.OriginCountry = get("origin_city"), get("origin_region"), get("origin_postal_code"), get("origin_country")
 	s.DestinationCity, s.DestinationRegion, s.DestinationPostalCode, s.DestinationCountry = get("destination_city"), get("destination_region"), get("destination_postal_code"), get("destination_country")
-	s.ShipTime, s.DeliveredTime, s.PromisedDate = get("ship_time"), get("delivered_time"), get("promised_date")
+	s.CreatedTime, s.ShipTime, s.DeliveredTime, s.PromisedDate = get("created_time"), get("ship_time"), get("delivered_time"), get("promised_date")
+	s.Status = get("status")
 	var errs []error
 	for _, p := range []struct {
 		k   string
@@ -302,27 +336,56 @@ func (s *Shipment) Events(source string, now time.Time) ([]schemas.ScanEvent, er
 		has[e.Status] = true
 		out = append(out, e)
 	}
-	ship, err := timed(base, schemas.StatusPickedUp, s.ShipTime, origin)
-	switch {
-	case s.ShipTime == "":
-		fail("ship_time", errors.New("required"))
-	case err != nil:
-		fail("ship_time", err)
-	case !has[schemas.StatusPickedUp]:
-		out = append(out, ship)
+	// The latest of the row's own times so far, to check their order; the
+	// file's text is quoted in errors, as the file gave it.
+	var last *schemas.ScanEvent
+	var lastField, lastValue string
+	if strings.TrimSpace(s.CreatedTime) != "" {
+		created, err := timed(base, schemas.StatusInfoReceived, s.CreatedTime, origin)
+		switch {
+		case err != nil:
+			fail("created_time", err)
+		case created.EventTime.After(now):
+			fail("created_time", fmt.Errorf("%q is in the future", s.CreatedTime))
+		default:
+			last, lastField, lastValue = &created, "created time", s.CreatedTime
+			if !has[schemas.StatusInfoReceived] {
+				out = append(out, created)
+			}
+		}
 	}
-	if s.DeliveredTime != "" {
+	if strings.TrimSpace(s.ShipTime) != "" {
+		ship, err := timed(base, schemas.StatusPickedUp, s.ShipTime, origin)
+		switch {
+		case err != nil:
+			fail("ship_time", err)
+		case last != nil && last.EventTime.After(ship.EventTime):
+			fail("ship_time", fmt.Errorf("%q is before the %s %q", s.ShipTime, lastField, lastValue))
+		default:
+			last, lastField, lastValue = &ship, "ship time", s.ShipTime
+			if !has[schemas.StatusPickedUp] {
+				out = append(out, ship)
+			}
+		}
+	} else if strings.TrimSpace(s.CreatedTime) == "" {
+		fail("ship_time", errors.New("required (or a created_time)"))
+	}
+	if strings.TrimSpace(s.DeliveredTime) != "" {
 		del, err := timed(base, schemas.StatusDelivered, s.DeliveredTime, dest)
 		switch {
 		case err != nil:
 			fail("delivered_time", err)
-		case s.ShipTime != "" && ship.EventTime.After(del.EventTime):
-			fail("delivered_time", fmt.Errorf("%s is before the ship time %s", del.EventTime.Format(time.RFC3339), ship.EventTime.Format(time.RFC3339)))
+		case last != nil && last.EventTime.After(del.EventTime):
+			fail("delivered_time", fmt.Errorf("%q is before the %s %q", s.DeliveredTime, lastField, lastValue))
 		case del.EventTime.After(now):
-			fail("delivered_time", errors.New("in the future"))
+			fail("delivered_time", fmt.Errorf("%q is in the future", s.DeliveredTime))
 		case !has[schemas.StatusDelivered]:
 			out = append(out, del)
 		}
+	} else if cancelled(s.Status) && last != nil && !has[schemas.StatusCancelled] && !has[schemas.StatusDelivered] {
+		c := *last
+		c.Status = schemas.StatusCancelled
+		out = append(out, c)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -335,6 +398,15 @@ func (s *Shipment) Events(source string, now time.Time) ([]schemas.ScanEvent, er
 	return out, nil
 }
 
+// cancelled says whether a file's status names a cancellation.
+func cancelled(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "cancelled", "canceled":
+		return true
+	}
+	return false
+}
+
 func timed(base schemas.ScanEvent, st schemas.Status, value string, at schemas.Location) (schemas.ScanEvent, error) {
 	e := base
 	e.Status, e.Location = st, at
@@ -343,14 +415,23 @@ func timed(base schemas.ScanEvent, st schemas.Status, value string, at schemas.L
 
 // setTime reads an RFC 3339 time, or a local time at the location.
 func setTime(e *schemas.ScanEvent, value string, at schemas.Location) error {
+	return setTimeAs(e, value, at, false)
+}
+
+// localLayouts are the local date-and-time layouts a file may use.
+var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"}
+
+// setTimeAs is setTime; with endOfDay, a time at midnight stands for a
+// date and is read as the last second of that day.
+func setTimeAs(e *schemas.ScanEvent, value string, at schemas.Location, endOfDay bool) error {
 	value = strings.TrimSpace(value)
 	if t, err := time.Parse(time.RFC3339, value); err == nil {
 		_, off := t.Zone()
-		return carrier.SetOffset(e, wallOf(t), off/60)
+		return carrier.SetOffset(e, dayEnd(wallOf(t), endOfDay), off/60)
 	}
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
+	for _, layout := range localLayouts {
 		if t, err := time.Parse(layout, value); err == nil {
-			if err := carrier.SetLocal(e, wallOf(t), at); err != nil {
+			if err := carrier.SetLocal(e, dayEnd(wallOf(t), endOfDay), at); err != nil {
 				return fmt.Errorf("local time %q: %w (give an offset)", value, err)
 			}
 			return nil
@@ -359,12 +440,23 @@ func setTime(e *schemas.ScanEvent, value string, at schemas.Location) error {
 	return fmt.Errorf("%q is neither RFC 3339 nor a local date and time", value)
 }
 
+// dayEnd moves a midnight reading to the last second of its day when
+// endOfDay is set. The wall clock moves, not the instant, so a day that
+// starts with a daylight-saving gap still ends at 23:59:59 local time.
+func dayEnd(w zone.Wall, endOfDay bool) zone.Wall {
+	if endOfDay && w.Hour == 0 && w.Minute == 0 && w.Second == 0 {
+		w.Hour, w.Minute, w.Second = 23, 59, 59
+	}
+	return w
+}
+
 func wallOf(t time.Time) zone.Wall {
 	return zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
 }
 
-// promise reads a promised date (the end of that day at the destination)
-// or time.
+// promise reads a promised date or time. A date, or a time at midnight
+// (a date written as a time), is the end of that day at the destination,
+// as docs/carriers.md has it for carriers' promises.
 func promise(value string, dest schemas.Location) (time.Time, error) {
 	if d, err := time.Parse("2006-01-02", strings.TrimSpace(value)); err == nil {
 		var e schemas.ScanEvent
@@ -376,7 +468,7 @@ func promise(value string, dest schemas.Location) (time.Time, error) {
 		return e.EventTime, nil
 	}
 	var e schemas.ScanEvent
-	if err := setTime(&e, value, dest); err != nil {
+	if err := setTimeAs(&e, value, dest, true); err != nil {
 		return time.Time{}, err
 	}
 	return e.EventTime, nil
@@ -410,6 +502,9 @@ type Report struct {
 	Rows, Loaded, Rejected, Events int
 	// Errors are the first MaxErrors rejected rows.
 	Errors []RowError
+	// Ignored are the file's columns (or JSON keys) that a mapping left
+	// unread.
+	Ignored []string
 }
 
 // MaxErrors is how many row errors a Report keeps.
@@ -420,6 +515,9 @@ type Options struct {
 	Source    string // the file's name, kept in each event's source
 	BatchSize int    // events per write; 10 000 when zero
 	Now       func() time.Time
+	// Map and Defaults say how to read the file's columns (ReadOptions).
+	Map      Mapping
+	Defaults Defaults
 }
 
 // Import reads shipments from r and writes their events in batches. Bad
@@ -449,7 +547,7 @@ func Import(ctx context.Context, r io.Reader, f Format, w Writer, opts Options) 
 		batch, pending = batch[:0], 0
 		return nil
 	}
-	err := Read(r, f, func(line int, s *Shipment, err error) error {
+	ignored, err := read(r, f, ReadOptions{Map: opts.Map, Defaults: opts.Defaults}, func(line int, s *Shipment, err error) error {
 		rep.Rows++
 		var events []schemas.ScanEvent
 		if err == nil {
@@ -469,6 +567,7 @@ func Import(ctx context.Context, r io.Reader, f Format, w Writer, opts Options) 
 		}
 		return ctx.Err()
 	})
+	rep.Ignored = ignored
 	if err == nil {
 		err = flush()
 	}

@@ -124,15 +124,30 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b, in == "testdata/history.csv")
+		f.Add(b, in == "testdata/history.csv", false)
 	}
-	f.Fuzz(func(t *testing.T, b []byte, isCSV bool) {
+	export, err := os.ReadFile("testdata/export.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(export, true, true)
+	f.Add([]byte(`{"order_id":"A1","order_delivered_carrier_date":"2017-06-05 10:00:00","customer_state":"RJ","x":1}`+"\n"), false, true)
+	mapping, err := ParseMapping(exportMap)
+	if err != nil {
+		f.Fatal(err)
+	}
+	// mapped: read through the export's mapping and defaults.
+	f.Fuzz(func(t *testing.T, b []byte, isCSV, mapped bool) {
 		format := JSONL
 		if isCSV {
 			format = CSV
 		}
+		opts := Options{Now: func() time.Time { return now }}
+		if mapped {
+			opts.Map, opts.Defaults = mapping, exportDefaults
+		}
 		var w memWriter
-		rep, _ := Import(context.Background(), bytes.NewReader(b), format, &w, Options{Now: func() time.Time { return now }})
+		rep, _ := Import(context.Background(), bytes.NewReader(b), format, &w, opts)
 		if rep.Loaded+rep.Rejected != rep.Rows || rep.Events != len(w.events) {
 			t.Fatalf("report %+v, %d events", rep, len(w.events))
 		}

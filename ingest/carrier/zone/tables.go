@@ -119,6 +119,29 @@ var auStates = map[string]string{
 	"TAS": "Australia/Hobart", "NT": "Australia/Darwin",
 }
 
+// brStates maps a Brazilian state to its zone. The zones carry each
+// state's daylight-saving history (in 2016–2017 the south, south-east and
+// centre-west observed it; the north and north-east did not). Amazonas
+// and Pará each have a western corner on another zone, and Pernambuco's
+// Fernando de Noronha keeps its own: without finer data the state's main
+// zone is taken, flagged approximate.
+var brStates = map[string]Zone{
+	"AC": {Name: "America/Rio_Branco"}, "AL": {Name: "America/Maceio"},
+	"AP": {Name: "America/Belem"}, "AM": {Name: "America/Manaus", Approximate: true},
+	"BA": {Name: "America/Bahia"}, "CE": {Name: "America/Fortaleza"},
+	"DF": {Name: "America/Sao_Paulo"}, "ES": {Name: "America/Sao_Paulo"},
+	"GO": {Name: "America/Sao_Paulo"}, "MA": {Name: "America/Fortaleza"},
+	"MT": {Name: "America/Cuiaba"}, "MS": {Name: "America/Campo_Grande"},
+	"MG": {Name: "America/Sao_Paulo"}, "PA": {Name: "America/Belem", Approximate: true},
+	"PB": {Name: "America/Fortaleza"}, "PR": {Name: "America/Sao_Paulo"},
+	"PE": {Name: "America/Recife", Approximate: true}, "PI": {Name: "America/Fortaleza"},
+	"RJ": {Name: "America/Sao_Paulo"}, "RN": {Name: "America/Fortaleza"},
+	"RS": {Name: "America/Sao_Paulo"}, "RO": {Name: "America/Porto_Velho"},
+	"RR": {Name: "America/Boa_Vista"}, "SC": {Name: "America/Sao_Paulo"},
+	"SP": {Name: "America/Sao_Paulo"}, "SE": {Name: "America/Maceio"},
+	"TO": {Name: "America/Araguaina"},
+}
+
 // countries maps ISO 3166-1 alpha-2 codes to a zone. Multi-zone countries
 // map to their capital's (or largest city's) zone, flagged approximate.
 var countries = map[string]Zone{

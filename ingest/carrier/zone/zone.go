@@ -2,7 +2,8 @@
 // send local wall-clock time without an offset (UPS activity times, USPS
 // eventTimestamp, DHL timestamps without offset, EDI 214 "LT" times).
 //
-// Resolution uses the location's country, US state or territory, and for
+// Resolution uses the location's country, US state or territory (or the
+// Canadian province, Australian or Brazilian state), and for
 // the US states split between two zones the three-digit ZIP prefix. A
 // multi-zone country without finer data resolves to its capital's zone and
 // is reported as approximate. Zone data comes from Go's embedded tzdata, so
@@ -87,6 +88,10 @@ func Resolve(l schemas.Location) (Zone, error) {
 	case "AU":
 		if z, ok := auStates[region]; ok {
 			return Zone{Name: z}, nil
+		}
+	case "BR":
+		if z, ok := brStates[region]; ok {
+			return z, nil
 		}
 	}
 	if z, ok := countries[country]; ok {

@@ -25,6 +25,9 @@ func TestEveryZoneLoads(t *testing.T) {
 	for _, z := range auStates {
 		names[z] = true
 	}
+	for _, z := range brStates {
+		names[z.Name] = true
+	}
 	for _, z := range countries {
 		names[z.Name] = true
 	}
@@ -61,6 +64,13 @@ func TestResolve(t *testing.T) {
 		{"brazil is approximate", schemas.Location{City: "Manaus", Country: "br"}, "America/Sao_Paulo", true},
 		{"canadian province", schemas.Location{Region: "BC", Country: "CA"}, "America/Vancouver", false},
 		{"australian state", schemas.Location{Region: "WA", Country: "AU"}, "Australia/Perth", false},
+		{"sao paulo", schemas.Location{Region: "sp", PostalCode: "01310", Country: "BR"}, "America/Sao_Paulo", false},
+		{"bahia", schemas.Location{Region: "BA", Country: "BR"}, "America/Bahia", false},
+		{"sergipe keeps alagoas time", schemas.Location{Region: "SE", Country: "BR"}, "America/Maceio", false},
+		{"mato grosso", schemas.Location{Region: "MT", Country: "BR"}, "America/Cuiaba", false},
+		{"acre", schemas.Location{Region: "AC", Country: "BR"}, "America/Rio_Branco", false},
+		{"amazonas has a western corner", schemas.Location{Region: "AM", Country: "BR"}, "America/Manaus", true},
+		{"unknown brazilian state", schemas.Location{Region: "XX", Country: "BR"}, "America/Sao_Paulo", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +106,7 @@ func TestLocalAcrossDST(t *testing.T) {
 	hi := schemas.Location{Region: "HI", PostalCode: "96813", Country: "US"}
 	ak := schemas.Location{Region: "AK", PostalCode: "99501", Country: "US"}
 	de := schemas.Location{Country: "DE"}
+	br := func(state string) schemas.Location { return schemas.Location{Region: state, Country: "BR"} }
 	tests := []struct {
 		name string
 		wall Wall
@@ -120,6 +131,20 @@ func TestLocalAcrossDST(t *testing.T) {
 		{"berlin summer", Wall{2026, 7, 15, 9, 30, 0}, de, "2026-07-15T07:30:00Z", 120},
 		// Europe goes back on 2026-10-25 at 03:00 local: 02:30 happens twice.
 		{"berlin overlap", Wall{2026, 10, 25, 2, 30, 0}, de, "2026-10-25T00:30:00Z", 120},
+		// Brazil in 2016–2017: the south-east and centre-west kept summer
+		// time from 2016-10-16 to 2017-02-19 and from 2017-10-15; the north
+		// and north-east did not.
+		{"sao paulo summer time", Wall{2017, 1, 15, 12, 0, 0}, br("SP"), "2017-01-15T14:00:00Z", -120},
+		{"sao paulo winter", Wall{2017, 7, 15, 12, 0, 0}, br("SP"), "2017-07-15T15:00:00Z", -180},
+		{"sao paulo after 2017 start", Wall{2017, 10, 20, 12, 0, 0}, br("SP"), "2017-10-20T14:00:00Z", -120},
+		{"bahia no summer time", Wall{2017, 1, 15, 12, 0, 0}, br("BA"), "2017-01-15T15:00:00Z", -180},
+		{"tocantins no summer time", Wall{2017, 1, 15, 12, 0, 0}, br("TO"), "2017-01-15T15:00:00Z", -180},
+		{"cuiaba summer time", Wall{2017, 1, 15, 12, 0, 0}, br("MT"), "2017-01-15T15:00:00Z", -180},
+		{"manaus", Wall{2017, 1, 15, 12, 0, 0}, br("AM"), "2017-01-15T16:00:00Z", -240},
+		{"rio branco", Wall{2017, 1, 15, 12, 0, 0}, br("AC"), "2017-01-15T17:00:00Z", -300},
+		// Clocks went back at midnight on 2017-02-19: 23:30 on the 18th
+		// happened twice, the first one in summer time.
+		{"sao paulo overlap", Wall{2017, 2, 18, 23, 30, 0}, br("SP"), "2017-02-19T01:30:00Z", -120},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
