@@ -63,8 +63,10 @@ func (c *Consumer) add(b *batch, f fetched) {
 		c.counter(c.metrics.NoScans, feed).Inc()
 	}
 	b.events = append(b.events, f.events...)
-	if f.err != nil {
-		b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(f.err)})
+	// A carrier's error reply beside scans that were kept is counted only;
+	// any other error dead-letters the record.
+	if f.err != nil && c.countCarrierErrors(f.err) {
+		b.letters = append(b.letters, DeadLetter{Original: *m, Feed: feed, Reason: Reason(f.err), Detail: Detail(f.err)})
 		c.counter(c.metrics.DeadLetters, feed).Inc()
 	}
 	b.offsets = append(b.offsets, offset{topic: m.Topic, partition: m.Partition, offset: m.Offset, highWater: m.HighWaterMark})

@@ -38,6 +38,10 @@ type Consumer struct {
 	log       *slog.Logger
 	committed atomic.Int64
 	counters  map[counterKey]prometheus.Counter // used by Run's goroutine only
+	// The carrier-error children counted, and the codes counted per
+	// carrier (carriererrors.go); used by Run's goroutine only.
+	errorCounters map[[2]string]prometheus.Counter
+	errorCodes    map[string]map[string]bool
 }
 
 // NewConsumer checks cfg and returns a consumer writing to events and dlq.
@@ -52,7 +56,8 @@ func NewConsumer(cfg Config, events EventWriter, dlq DeadLetterWriter, m *Metric
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Consumer{cfg: cfg, events: events, dlq: dlq, metrics: m, log: log,
-		counters: map[counterKey]prometheus.Counter{}}, nil
+		counters: map[counterKey]prometheus.Counter{}, errorCounters: map[[2]string]prometheus.Counter{},
+		errorCodes: map[string]map[string]bool{}}, nil
 }
 
 // Committed returns how many records this consumer has committed.

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 )
 
 // DeadLetter is a record that could not be turned into canonical events,
@@ -16,6 +18,7 @@ type DeadLetter struct {
 	Original kafka.Message
 	Feed     string
 	Reason   string
+	Detail   string // the whole error when Reason names only its class; else empty
 }
 
 // Headers set on every dead-letter record.
@@ -26,6 +29,9 @@ const (
 	HeaderPartition = "parcelcast-dlq-source-partition"
 	HeaderOffset    = "parcelcast-dlq-source-offset"
 	HeaderTime      = "parcelcast-dlq-time"
+	// HeaderDetail is set when the reason is a class (carrier_error:<code>):
+	// the whole error, with the carrier's message.
+	HeaderDetail = "parcelcast-dlq-detail"
 )
 
 // KafkaDeadLetters publishes dead letters to a Kafka topic and waits for
@@ -64,6 +70,9 @@ func (d *KafkaDeadLetters) WriteDeadLetters(ctx context.Context, letters []DeadL
 			kafka.Header{Key: HeaderOffset, Value: []byte(strconv.FormatInt(o.Offset, 10))},
 			kafka.Header{Key: HeaderTime, Value: []byte(now)},
 		)
+		if l.Detail != "" {
+			h = append(h, kafka.Header{Key: HeaderDetail, Value: []byte(l.Detail)})
+		}
 		msgs[i] = kafka.Message{Key: o.Key, Value: o.Value, Headers: h}
 	}
 	if err := d.w.WriteMessages(ctx, msgs...); err != nil {
@@ -81,10 +90,46 @@ func (d *KafkaDeadLetters) Close() error { return d.w.Close() }
 // partition.
 const MaxReasonBytes = 4096
 
-// Reason is the dead-letter reason for err, cut to MaxReasonBytes on a
-// UTF-8 boundary with a note of how much was left out.
+// CarrierErrorReason starts the reason of a record that is a carrier's
+// error reply (credentials refused, quota, the carrier's own failure): the
+// carrier's code follows, e.g. "carrier_error:NOT.AUTHORIZED.ERROR".
+const CarrierErrorReason = "carrier_error:"
+
+// Reason is the dead-letter reason for err: carrier_error:<code> when err
+// is a carrier's error reply that dead-letters the record and nothing
+// else, else the error's text, cut to MaxReasonBytes on a UTF-8 boundary
+// with a note of how much was left out. A record with malformed parts
+// keeps its text as reason, so that replaying after a parser fix finds it.
 func Reason(err error) string {
-	r := err.Error()
+	if r := carrierError(err); r != nil {
+		return CarrierErrorReason + r.ReasonCode()
+	}
+	return bounded(err.Error())
+}
+
+// Detail is what a dead letter of err carries beside its reason: the
+// error's text when the reason is carrier_error:<code>, else nothing (the
+// reason is the text).
+func Detail(err error) string {
+	if carrierError(err) == nil {
+		return ""
+	}
+	return bounded(err.Error())
+}
+
+// carrierError is the carrier error reply that dead-letters err's record
+// when err holds nothing malformed, else nil.
+func carrierError(err error) *carrier.ReplyError {
+	replies, malformed := carrier.ReplyErrors(err)
+	if malformed {
+		return nil
+	}
+	return carrier.FirstFatal(replies)
+}
+
+// bounded is r cut to MaxReasonBytes on a UTF-8 boundary with a note of how
+// much was left out.
+func bounded(r string) string {
 	if len(r) <= MaxReasonBytes {
 		return r
 	}

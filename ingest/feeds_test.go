@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
@@ -19,8 +20,9 @@ import (
 
 // TestCarrierFeeds runs every adapter's golden payloads through Kafka and
 // the consumer into ClickHouse: each distinct scan is stored once, each
-// payload with an error is in the dead-letter topic with its feed, and the
-// unknown-status and no-scan counters move.
+// payload with an error that dead-letters it is in the dead-letter topic
+// with its feed and reason, and the unknown-status, no-scan and carrier
+// error counters move.
 func TestCarrierFeeds(t *testing.T) {
 	ctx := context.Background()
 	_, conn := env.Database(t)
@@ -28,12 +30,13 @@ func TestCarrierFeeds(t *testing.T) {
 	dlqTopic := prefix + ".dlq"
 	feeds := map[string]string{}
 	var (
-		records   int64
-		wantIDs   = map[string]bool{}
-		wantDLQ   = map[string]string{} // payload → feed
-		noScans   = map[string]float64{}
-		topics    = []string{dlqTopic}
-		unknownBy = map[string]float64{}
+		records       int64
+		wantIDs       = map[string]bool{}
+		wantDLQ       = map[string]string{} // payload → reason
+		noScans       = map[string]float64{}
+		topics        = []string{dlqTopic}
+		unknownBy     = map[string]float64{}
+		carrierErrors = map[[2]string]float64{} // carrier and code label → count
 	)
 	for _, feed := range ingest.FeedNames() {
 		topic := prefix + "." + feed
@@ -62,9 +65,14 @@ func TestCarrierFeeds(t *testing.T) {
 					unknownBy[e.Carrier]++
 				}
 			}
-			if perr != nil {
-				wantDLQ[string(b)] = feed
-			} else if len(events) == 0 {
+			replies, _ := carrier.ReplyErrors(perr)
+			for _, r := range replies {
+				carrierErrors[[2]string{r.Carrier, r.Label()}]++
+			}
+			switch {
+			case carrier.DeadLetters(perr):
+				wantDLQ[string(b)] = ingest.Reason(perr)
+			case perr == nil && len(events) == 0:
 				noScans[feed]++
 			}
 			msgs = append(msgs, kafka.Message{Key: []byte(filepath.Base(f)), Value: b})
@@ -84,15 +92,24 @@ func TestCarrierFeeds(t *testing.T) {
 		t.Errorf("scan_events FINAL has %d rows / %d ids, want %d distinct scans", rows, ids, len(wantIDs))
 	}
 	got := readDeadLetters(t, dlqTopic, len(wantDLQ))
-	for payload, feed := range wantDLQ {
+	for payload, reason := range wantDLQ {
 		h, ok := got[payload]
 		if !ok {
-			t.Errorf("%s payload with an error not dead-lettered: %.80q", feed, payload)
+			t.Errorf("payload with an error not dead-lettered: %.80q", payload)
 			continue
 		}
-		if h[ingest.HeaderFeed] != feed || h[ingest.HeaderReason] == "" || !strings.HasPrefix(h[ingest.HeaderTopic], prefix) {
-			t.Errorf("dead letter of feed %s has headers %v", feed, h)
+		feed := feeds[h[ingest.HeaderTopic]]
+		if feed == "" || h[ingest.HeaderFeed] != feed || h[ingest.HeaderReason] != reason || !strings.HasPrefix(h[ingest.HeaderTopic], prefix) {
+			t.Errorf("dead letter has headers %v, want reason %q", h, reason)
 		}
+	}
+	for k, n := range carrierErrors {
+		if got := testutil.ToFloat64(m.CarrierErrors.WithLabelValues(k[0], k[1])); got != n {
+			t.Errorf("carrier errors {%s, %s} = %v, want %v", k[0], k[1], got, n)
+		}
+	}
+	if len(carrierErrors) == 0 {
+		t.Error("no testdata payload is a carrier error reply")
 	}
 	for carrier, n := range unknownBy {
 		if got := testutil.ToFloat64(m.UnknownStatus.WithLabelValues(carrier)); got != n {

@@ -9,6 +9,7 @@ type Metrics struct {
 	UnknownStatus *prometheus.CounterVec // by carrier
 	NoScans       *prometheus.CounterVec // by feed
 	DeadLetters   *prometheus.CounterVec // by feed
+	CarrierErrors *prometheus.CounterVec // by carrier and code
 	RowsInserted  prometheus.Counter
 	BatchSize     prometheus.Histogram
 	InsertSeconds prometheus.Histogram
@@ -40,6 +41,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcelcast_ingest_dead_letters_total", Help: "Records sent to the dead-letter topic, by feed.",
 		}, []string{"feed"}),
+		CarrierErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcelcast_ingest_carrier_errors_total",
+			Help: "Carrier error replies in records (credentials refused, quota, the carrier's own failure; not \"not found\"), by carrier and the carrier's code (\"other\" for a code it does not publish).",
+		}, []string{"carrier", "code"}),
 		RowsInserted: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parcelcast_ingest_rows_inserted_total", Help: "Rows acknowledged by ClickHouse.",
 		}),
@@ -75,7 +80,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Records, m.Events, m.UnknownStatus, m.NoScans, m.DeadLetters, m.RowsInserted, m.BatchSize,
+		reg.MustRegister(m.Records, m.Events, m.UnknownStatus, m.NoScans, m.DeadLetters, m.CarrierErrors, m.RowsInserted, m.BatchSize,
 			m.InsertSeconds, m.Retries, m.Lag, m.LastCommit, m.Assigned, m.Rebalances, m.BacklogWait)
 	}
 	return m

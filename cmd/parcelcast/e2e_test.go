@@ -217,6 +217,9 @@ func TestCLI(t *testing.T) {
 		{[]string{"version", "extra"}, 2},
 		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/journey.json"}, 0},
 		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/malformed.json"}, 1},
+		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/error_auth.json"}, 1},
+		{[]string{"parse", "-carrier", "ups", "../../ingest/carrier/ups/testdata/not_found.json"}, 0},
+		{[]string{"parse", "-carrier", "fedex", "../../ingest/carrier/fedex/testdata/result_error_with_scans.json"}, 0},
 		{[]string{"parse", "-carrier", "nope", "x.json"}, 1},
 		{[]string{"parse", "../../ingest/carrier/ups/testdata/journey.json"}, 2},
 		{[]string{"detect", "1Z999AA10123456784"}, 0},
@@ -246,6 +249,39 @@ func TestParsePayload(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "wrong check digit") {
 		t.Errorf("error output %q does not say what was wrong", errOut.String())
+	}
+}
+
+// An error reply names the carrier's code and the dead-letter reason and
+// fails; a not-found reply does not; an error beside scans prints the scans
+// and the error and does not fail.
+func TestParseErrorReplies(t *testing.T) {
+	for _, tc := range []struct {
+		feed, file string
+		wantErr    bool
+		events     int
+		say        string
+	}{
+		{"ups", "error_auth.json", true, 0, "ups refused the request with code 250002 (dead-letter reason: carrier_error:250002)"},
+		{"fedex", "error_reply.json", true, 0, "code NOT.AUTHORIZED.ERROR (dead-letter reason: carrier_error:NOT.AUTHORIZED.ERROR)"},
+		{"ups", "not_found.json", false, 0, "carries no scans"},
+		{"fedex", "result_error_with_scans.json", false, 1, "fedex error TRACKING.TRACKINGNUMBER.EMPTY beside scans"},
+	} {
+		payload, err := os.ReadFile(filepath.Join("../../ingest/carrier", tc.feed, "testdata", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err = parsePayload(&out, &errOut, bytes.NewReader(payload), tc.feed)
+		if gotErr := errors.Is(err, errInvalid); gotErr != tc.wantErr || err != nil && !gotErr {
+			t.Errorf("%s: parsePayload = %v, want failure %v", tc.file, err, tc.wantErr)
+		}
+		if n := strings.Count(out.String(), "\n"); n != tc.events {
+			t.Errorf("%s: %d events printed, want %d", tc.file, n, tc.events)
+		}
+		if !strings.Contains(errOut.String(), tc.say) {
+			t.Errorf("%s: error output %q does not say %q", tc.file, errOut.String(), tc.say)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/parcelcast/parcelcast/ingest"
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
@@ -20,7 +21,8 @@ var errInvalid = errors.New("invalid input")
 
 func runParse(ctx context.Context, args []string) error {
 	fs := newFlagSet("parse", "Print the canonical scan events of one carrier payload as JSON lines, the way ingest would store them. "+
-		"Reads FILE, or standard input when FILE is - or absent. Exits 1, after printing the events it could read, when the payload has errors.\n\n"+
+		"Reads FILE, or standard input when FILE is - or absent. Exits 1, after printing the events it could read, when the payload has errors "+
+		"or is the carrier's error reply (credentials refused, quota, the carrier's own failure), naming the carrier's code; a not-found reply exits 0.\n\n"+
 		"  parcelcast parse -carrier ups response.json\n  curl -s … | parcelcast parse -carrier fedex -")
 	feed := fs.String("carrier", "", "the feed's format: "+strings.Join(ingest.FeedNames(), ", "))
 	if err := parseArgs(fs, args); err != nil {
@@ -63,9 +65,17 @@ func parsePayload(out, errOut io.Writer, in io.Reader, feed string) error {
 			return err
 		}
 	}
-	if perr != nil {
+	replies, _ := carrier.ReplyErrors(perr)
+	if carrier.DeadLetters(perr) {
 		fmt.Fprintf(errOut, "parcelcast parse: %v\n", perr)
+		if r := carrier.FirstFatal(replies); r != nil {
+			fmt.Fprintf(errOut, "parcelcast parse: %s refused the request with code %s (dead-letter reason: %s)\n",
+				r.Carrier, r.Code, ingest.Reason(perr))
+		}
 		return errInvalid
+	}
+	for _, r := range replies { // errors beside scans that were kept: counted, not dead-lettered
+		fmt.Fprintf(errOut, "parcelcast parse: %s error %s beside scans, which are kept: %s\n", r.Carrier, r.Code, r.Message)
 	}
 	if len(events) == 0 {
 		fmt.Fprintln(errOut, "parcelcast parse: the payload is well formed but carries no scans (a not-found reply?)")

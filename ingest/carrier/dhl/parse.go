@@ -7,7 +7,8 @@
 // is often only a locality and a country: the zone is taken from the
 // country (its capital's zone for a multi-zone country) and the offset is
 // marked inferred. A 404 problem body (RFC 7807) is a valid "no shipment
-// found" reply, not a malformed record.
+// found" reply, not a malformed record; any other problem body (401, 429,
+// 500, …) is a *carrier.ReplyError.
 package dhl
 
 import (
@@ -92,11 +93,10 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 		return nil, fmt.Errorf("dhl: decode: %w", err)
 	}
 	if r.Shipments == nil {
-		switch {
-		case r.Status == 404:
-			return nil, nil // no shipment found: a valid reply without scans
-		case r.Status != 0 || r.Title != "":
-			return nil, fmt.Errorf("dhl: problem reply %d: %s", r.Status, r.Title)
+		if r.Status != 0 || r.Title != "" {
+			// 404, no shipment found, is a valid reply without scans; any
+			// other problem is the carrier refusing the request.
+			return nil, problem(&r)
 		}
 		return nil, errors.New("dhl: no shipments array")
 	}

@@ -6,7 +6,10 @@
 // ("2026-03-04T09:12:00-06:00"), so no zone needs inferring; a time
 // without an offset is read as local time at the scan location. A result
 // with error TRACKING.TRACKINGNUMBER.NOTFOUND is a valid reply without
-// scans (a label not yet in FedEx's system), not a malformed record.
+// scans (a label not yet in FedEx's system), not a malformed record. Other
+// error codes, of the whole reply or of a result without scans, are
+// *carrier.ReplyErrors; a result that carries an error beside its scans
+// keeps the scans, and its error is returned as counted (Kept).
 package fedex
 
 import (
@@ -47,7 +50,7 @@ type CompleteTrackResult struct {
 	TrackResults   []TrackResult `json:"trackResults"`
 }
 
-// Error is an API error; in a TrackResult it means no tracking data.
+// Error is an API error, of the whole reply or of one TrackResult.
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -150,7 +153,7 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	}
 	if r.Output == nil {
 		if len(r.Errors) > 0 {
-			return nil, fmt.Errorf("fedex: error reply %s: %s", r.Errors[0].Code, r.Errors[0].Message)
+			return nil, errorReply(r.Errors)
 		}
 		return nil, errors.New("fedex: no output object")
 	}
@@ -166,10 +169,7 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 }
 
 func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, what carrier.Where) {
-	if t.Error != nil && t.Error.Code != "" {
-		if t.Error.Code != NotFound {
-			res.Fail(fmt.Errorf("%s: error %s: %s", what, t.Error.Code, t.Error.Message))
-		}
+	if t.Error != nil && t.Error.Code != "" && !resultError(res, t, what) {
 		return
 	}
 	tn := c.TrackingNumber

@@ -32,8 +32,9 @@ var Format = carrier.Format{Name: Name, Parse: Parse, Encode: Encode, AppendOne:
 // Response is the body of a Track API reply.
 type Response struct {
 	TrackResponse *TrackResponse `json:"trackResponse"`
-	// Response carries the errors of a reply without tracking data (HTTP
-	// 404 "Tracking number information not found").
+	// Response carries the errors of a reply without tracking data: HTTP
+	// 404 "Tracking number information not found", and the 400, 401, 403,
+	// 429, 500 and 503 replies.
 	Response *struct {
 		Errors []Warning `json:"errors"`
 	} `json:"response,omitempty"`
@@ -130,8 +131,10 @@ type Activity struct {
 }
 
 // Parse decodes one Track API response into canonical events. Shipments
-// answered with a warning and no package ("not found") yield no events
-// and no error.
+// answered with a warning and no package, and error replies whose codes
+// mean "not found", yield no events and no error; an error reply with any
+// other code (credentials, quota, UPS's own failure) is a
+// *carrier.ReplyError.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	var r Response
 	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
@@ -139,7 +142,9 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	}
 	if r.TrackResponse == nil {
 		if r.Response != nil && len(r.Response.Errors) > 0 {
-			return nil, nil // an error reply: no scans, nothing malformed
+			// Not found: no scans, nothing malformed; any other code is
+			// the carrier refusing the request.
+			return nil, errorReply(r.Response.Errors)
 		}
 		return nil, errors.New("ups: no trackResponse object")
 	}

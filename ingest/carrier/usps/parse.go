@@ -50,14 +50,23 @@ type Tracking struct {
 	ExpectedDeliveryTimeStamp   string  `json:"expectedDeliveryTimeStamp,omitempty"`
 	GuaranteedDeliveryTimeStamp string  `json:"guaranteedDeliveryTimeStamp,omitempty"`
 	TrackingEvents              []Event `json:"trackingEvents"`
-	// Error is set on a reply without tracking data.
+	// Error is set on a reply without tracking data: not found, or the
+	// carrier refusing the request.
 	Error *APIError `json:"error,omitempty"`
 }
 
-// APIError is the error body of the v3 API.
+// APIError is the error body of the v3 API: Code is the HTTP status,
+// Errors the details, each with a finer code where USPS sends one.
 type APIError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Errors  []APIErrorDetail `json:"errors,omitempty"`
+}
+
+// APIErrorDetail is one detail of a v3 error body.
+type APIErrorDetail struct {
+	Code  string `json:"code,omitempty"`
+	Title string `json:"title,omitempty"`
 }
 
 // Event is one v3 tracking event.
@@ -154,7 +163,12 @@ func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 		t := &list[i]
 		what := carrier.Where{Kind: "tracking", Index: i}
 		if t.Error != nil {
-			continue // a reply without tracking data: nothing to keep
+			// A reply without tracking data: "not found" keeps nothing and
+			// is no error; any other code is the carrier refusing.
+			if re := t.Error.reply(); re != nil {
+				res.Fail(fmt.Errorf("%s: %w", what, re))
+			}
+			continue
 		}
 		if strings.TrimSpace(t.TrackingNumber) == "" {
 			res.Fail(fmt.Errorf("%s: no trackingNumber", what))
@@ -269,7 +283,10 @@ func ParseXML(b []byte) ([]schemas.ScanEvent, error) {
 	switch r.XMLName.Local {
 	case "TrackResponse":
 	case "Error":
-		return nil, fmt.Errorf("usps: error reply %s: %s", r.Number, strings.TrimSpace(r.Description))
+		if re := webToolsCodes.Reply(Name, r.Number, r.Description); re != nil {
+			return nil, fmt.Errorf("%s: %w", Name, re)
+		}
+		return nil, nil
 	default:
 		return nil, fmt.Errorf("usps: root element <%s>, want <TrackResponse>", r.XMLName.Local)
 	}
