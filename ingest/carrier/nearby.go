@@ -25,33 +25,50 @@ type Places struct {
 	Origin, Destination schemas.Location
 }
 
-// SetLocalNear sets e's time from a local wall-clock reading, at the zone
-// of p.Own when it has one; OffsetInferred is set. A place that is only a
-// country of several zones has none of its own. Otherwise the zone is
-// the first found among p.First, the other scans nearest first (of two
-// at the same distance the later, the one the parcel was heading to),
-// p.Origin, p.Destination, and at last the main zone of the first country any of them
-// names; OffsetApproximate is set then, and also when p.Own's own zone is
-// the main one of a state or country of several. The places beyond
-// p.Own are looked at only when it has no zone, so the common scan costs
-// no more than SetLocal. scan(j) is the place of scan j of the p.N; it
-// may be nil. (It is not a field of Places: a parameter that is only
-// called stays on the caller's stack.)
+// SetLocalNear sets e's time from a local wall-clock reading, in the zone
+// ZoneNear finds; OffsetInferred is set, and OffsetApproximate when that
+// zone may not be the scan's own.
 func SetLocalNear(e *schemas.ScanEvent, w zone.Wall, p Places, scan func(j int) schemas.Location) error {
 	if err := checkWall(w); err != nil {
 		return err
 	}
-	t, off, approx, err := zone.Local(w, p.Own)
+	z, approx, err := ZoneNear(p, scan)
+	if err != nil {
+		return fmt.Errorf("local time without offset: %w", err)
+	}
+	loc, err := z.Load()
+	if err != nil {
+		return fmt.Errorf("local time without offset: %w", err)
+	}
+	t := zone.Instant(w, loc)
+	_, secs := t.Zone()
+	e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred, e.OffsetApproximate = t.UTC(), secs/60, true, approx
+	return nil
+}
+
+// ZoneNear is the zone a scan's time is read in, and whether it is
+// approximate: p.Own's when it has one (approximate when it is the main
+// one of a state or country of several). A place that is only a country
+// of several zones has none of its own. Otherwise it is the first found
+// among p.First, the other scans nearest first (of two at the same
+// distance the later, the one the parcel was heading to), p.Origin,
+// p.Destination, and at last the main zone of the first country any of
+// them names; approximate then. The places beyond p.Own are looked at
+// only when it has no zone, so the common scan costs no more than
+// resolving its own. scan(j) is the place of scan j of the p.N; it may
+// be nil. (It is not a field of Places: a parameter that is only called
+// stays on the caller's stack.)
+func ZoneNear(p Places, scan func(j int) schemas.Location) (zone.Zone, bool, error) {
+	z, err := zone.Resolve(p.Own)
 	switch {
-	case err == nil && !(approx && countryOnly(p.Own)):
-		e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred, e.OffsetApproximate = t, off, true, approx
-		return nil
+	case err == nil && !(z.Approximate && countryOnly(p.Own)):
+		return z, z.Approximate, nil
 	case err == nil:
 		// Only a country of several zones: its main zone is the last
 		// resort, after the shipment's finer places.
 		err = zone.ErrUnresolved
 	case !errors.Is(err, zone.ErrUnresolved):
-		return fmt.Errorf("local time without offset: %w", err)
+		return zone.Zone{}, false, err
 	}
 	ownErr := err
 	country := zone.CountryCode(p.Own.Country) // the first country named, for the last resort
@@ -59,7 +76,8 @@ func SetLocalNear(e *schemas.ScanEvent, w zone.Wall, p Places, scan func(j int) 
 		if country == "" {
 			country = zone.CountryCode(l.Country)
 		}
-		t, off, _, err = zone.Local(w, l)
+		var err error
+		z, err = zone.Resolve(l)
 		return err == nil
 	}
 	found := try(p.First)
@@ -71,22 +89,13 @@ func SetLocalNear(e *schemas.ScanEvent, w zone.Wall, p Places, scan func(j int) 
 			found = try(scan(j))
 		}
 	}
-	found = found || try(p.Origin) || try(p.Destination)
-	if !found {
-		z, ok := zone.OfCountry(country)
-		if !ok {
-			return fmt.Errorf("local time without offset: %w", ownErr)
-		}
-		loc, err := z.Load()
-		if err != nil {
-			return fmt.Errorf("local time without offset: %w", err)
-		}
-		lt := zone.Instant(w, loc)
-		_, secs := lt.Zone()
-		t, off = lt.UTC(), secs/60
+	if found = found || try(p.Origin) || try(p.Destination); found {
+		return z, true, nil
 	}
-	e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred, e.OffsetApproximate = t, off, true, true
-	return nil
+	if z, ok := zone.OfCountry(country); ok {
+		return z, true, nil
+	}
+	return zone.Zone{}, false, ownErr
 }
 
 // countryOnly reports whether l names a country and nothing finer.

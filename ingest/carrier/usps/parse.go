@@ -200,6 +200,7 @@ func country(c string) string {
 // jsonTime reads the time of v3 event ev, one of events: GMTTimestamp,
 // or the local eventTimestamp at places.
 func jsonTime(e *schemas.ScanEvent, ev *Event, places carrier.Places, events []Event) error {
+	scan := func(k int) schemas.Location { return zonePlace(events[k].place()) }
 	if ev.GMTTimestamp != "" {
 		t, err := time.Parse(time.RFC3339, ev.GMTTimestamp)
 		if err != nil {
@@ -213,12 +214,13 @@ func jsonTime(e *schemas.ScanEvent, ev *Event, places carrier.Places, events []E
 			e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred = t.UTC(), off, false
 			return nil
 		}
-		// An instant without the local offset: take the offset from the zone.
+		// An instant without the local offset: take the offset from the
+		// zone, found as for a local time.
 		e.EventTime = t.UTC()
-		if z, err := zone.Resolve(e.Location); err == nil {
+		if z, approx, err := carrier.ZoneNear(places, scan); err == nil {
 			if loc, err := z.Load(); err == nil {
 				_, off := t.In(loc).Zone()
-				e.UTCOffsetMinutes, e.OffsetInferred = off/60, true
+				e.UTCOffsetMinutes, e.OffsetInferred, e.OffsetApproximate = off/60, true, approx
 			}
 		}
 		return nil
@@ -227,7 +229,7 @@ func jsonTime(e *schemas.ScanEvent, ev *Event, places carrier.Places, events []E
 	if err != nil {
 		return fmt.Errorf("eventTimestamp: %w", err)
 	}
-	return carrier.SetLocalNear(e, w, places, func(k int) schemas.Location { return zonePlace(events[k].place()) })
+	return carrier.SetLocalNear(e, w, places, scan)
 }
 
 // isoWall reads "2006-01-02T15:04:05" or "2006-01-02T15:04" (no offset).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStateInCity(t *testing.T) {
@@ -73,6 +74,41 @@ func TestXMLScanWithoutStateOrZIP(t *testing.T) {
 			if e.UTCOffsetMinutes != tc.offset || e.OffsetApproximate != tc.approx || !e.OffsetInferred {
 				t.Errorf("offset %d approximate %v inferred %v, want offset %d approximate %v",
 					e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx)
+			}
+		})
+	}
+}
+
+// A v3 event whose GMTTimestamp comes without GMTOffset keeps its instant
+// and takes its offset from the zone found as for a local time.
+func TestV3InstantWithoutOffset(t *testing.T) {
+	const chicago = `"eventCity": "CHICAGO", "eventState": "IL", "eventZIP": "60601"`
+	tests := []struct {
+		name   string
+		place  string // the event looked at, the older of two
+		offset int
+		approx bool
+	}{
+		{"its own place", `"eventCity": "DENVER", "eventState": "CO", "eventZIP": "80202"`, -420, false},
+		{"the state its city names", `"eventCity": "DENVER CO DISTRIBUTION CENTER"`, -420, true},
+		{"no place: the next event's", `"eventCity": ""`, -360, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			payload := `{"trackingNumber": "9400111201080805483016", "originCity": "NEW YORK", "originState": "NY", "originZIP": "10001",
+				"trackingEvents": [
+				{"eventType": "Arrived at USPS Regional Facility", "eventTimestamp": "2026-11-05T11:15:00", ` + chicago + `, "eventCode": "A1"},
+				{"eventType": "In Transit to Next Facility", "eventTimestamp": "2026-11-04T23:00:00", "GMTTimestamp": "2026-11-05T06:00:00Z", ` +
+				tc.place + `, "eventCode": "NT"}]}`
+			events, err := Parse([]byte(payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := events[1]
+			if !e.EventTime.Equal(time.Date(2026, 11, 5, 6, 0, 0, 0, time.UTC)) || e.UTCOffsetMinutes != tc.offset ||
+				e.OffsetApproximate != tc.approx || !e.OffsetInferred {
+				t.Errorf("%s offset %d approximate %v inferred %v, want 06:00Z offset %d approximate %v",
+					e.EventTime, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx)
 			}
 		})
 	}
