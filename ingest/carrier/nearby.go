@@ -73,6 +73,9 @@ func ZoneNear(p Places, scan func(j int) schemas.Location) (zone.Zone, bool, err
 	ownErr := err
 	country := zone.CountryCode(p.Own.Country) // the first country named, for the last resort
 	try := func(l schemas.Location) bool {
+		if l == (schemas.Location{}) {
+			return false // no place: nothing to resolve, no error to build
+		}
 		if country == "" {
 			country = zone.CountryCode(l.Country)
 		}
