@@ -101,13 +101,20 @@ type ScanEvent struct {
 	UTCOffsetMinutes int `json:"event_utc_offset_minutes"`
 	// OffsetInferred is set when the carrier gave local time without an
 	// offset and the offset was resolved from the location's time zone.
-	OffsetInferred   bool       `json:"offset_inferred,omitempty"`
-	Location         Location   `json:"location"`
-	Origin           Location   `json:"origin"`
-	Destination      Location   `json:"destination"`
-	Mode             string     `json:"mode,omitempty"`
-	PromisedDelivery *time.Time `json:"promised_delivery,omitempty"`
-	Source           Source     `json:"source"`
+	OffsetInferred bool `json:"offset_inferred,omitempty"`
+	// OffsetApproximate is set when that zone may not be the scan's own:
+	// the scan's place had none (a label scan with only a country, a scan
+	// with no place at all) and the zone of a place of the same shipment
+	// was taken, or the place lies in a state or country of several zones
+	// and the main one was taken. The adapters that read local times
+	// through carrier.SetLocalNear set it (UPS and USPS).
+	OffsetApproximate bool       `json:"offset_approximate,omitempty"`
+	Location          Location   `json:"location"`
+	Origin            Location   `json:"origin"`
+	Destination       Location   `json:"destination"`
+	Mode              string     `json:"mode,omitempty"`
+	PromisedDelivery  *time.Time `json:"promised_delivery,omitempty"`
+	Source            Source     `json:"source"`
 }
 
 // NormalizeTrackingNumber upper-cases a tracking number and removes spaces

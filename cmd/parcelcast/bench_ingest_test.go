@@ -53,6 +53,7 @@ type fullScan struct {
 	EventTime             string   `json:"event_time"` // "YYYY-MM-DD hh:mm:ss", UTC
 	UTCOffsetMinutes      int16    `json:"event_utc_offset_minutes"`
 	OffsetInferred        uint8    `json:"offset_inferred"`
+	OffsetApproximate     uint8    `json:"offset_approximate"`
 	City                  string   `json:"city"`
 	Region                string   `json:"region"`
 	PostalCode            string   `json:"postal_code"`
@@ -71,11 +72,14 @@ type fullScan struct {
 
 func newFullScan(e *schemas.ScanEvent) fullScan {
 	s := fullScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode,
-		e.Description, e.EventTime.UTC().Format(time.DateTime), int16(e.UTCOffsetMinutes), 0, e.Location.City, e.Location.Region,
+		e.Description, e.EventTime.UTC().Format(time.DateTime), int16(e.UTCOffsetMinutes), 0, 0, e.Location.City, e.Location.Region,
 		e.Location.PostalCode, e.Location.Country, nil, nil, e.Origin.PostalCode, e.Origin.Region, e.Origin.Country,
 		e.Destination.PostalCode, e.Destination.Region, e.Destination.Country, e.Mode, nil}
 	if e.OffsetInferred {
 		s.OffsetInferred = 1
+	}
+	if e.OffsetApproximate {
+		s.OffsetApproximate = 1
 	}
 	if e.Location.HasCoords {
 		s.Lat, s.Lon = &e.Location.Lat, &e.Location.Lon
@@ -96,7 +100,7 @@ func (s *fullScan) values() []any {
 		promised = &p
 	}
 	return []any{s.EventID, s.TrackingNumber, s.Carrier, s.Service, s.Status, s.StatusDetail, s.CarrierCode, s.Description, t,
-		s.UTCOffsetMinutes, s.OffsetInferred, s.City, s.Region, s.PostalCode, s.Country, s.Lat, s.Lon, s.OriginPostalCode,
+		s.UTCOffsetMinutes, s.OffsetInferred, s.OffsetApproximate, s.City, s.Region, s.PostalCode, s.Country, s.Lat, s.Lon, s.OriginPostalCode,
 		s.OriginRegion, s.OriginCountry, s.DestinationPostalCode, s.DestinationRegion, s.DestinationCountry, s.Mode, promised}
 }
 

@@ -75,6 +75,12 @@ var scanColumns = []scanColumn{
 		}
 		return 0
 	}),
+	column("offset_approximate", func(e *schemas.ScanEvent) uint8 {
+		if e.OffsetApproximate {
+			return 1
+		}
+		return 0
+	}),
 	column("city", func(e *schemas.ScanEvent) string { return e.Location.City }),
 	column("region", func(e *schemas.ScanEvent) string { return e.Location.Region }),
 	column("postal_code", func(e *schemas.ScanEvent) string { return e.Location.PostalCode }),

@@ -21,7 +21,7 @@ func TestScanWriterStoresEveryField(t *testing.T) {
 		TrackingNumber: "1Z999AA10123456784", Carrier: "ups", Service: "ground",
 		Status: schemas.StatusDeliveryAttempted, StatusDetail: "recipient_unavailable", CarrierCode: "48",
 		Description: "Delivery attempted", EventTime: time.Date(2026, 3, 12, 15, 4, 5, 0, time.UTC),
-		UTCOffsetMinutes: -300, OffsetInferred: true,
+		UTCOffsetMinutes: -300, OffsetInferred: true, OffsetApproximate: true,
 		Location: schemas.Location{City: "Chicago", Region: "IL", PostalCode: "60601", Country: "US",
 			Lat: 41.88, Lon: -87.63, HasCoords: true},
 		Origin:      schemas.Location{Region: "NY", PostalCode: "10001", Country: "US"},
@@ -42,20 +42,21 @@ func TestScanWriterStoresEveryField(t *testing.T) {
 		var got schemas.ScanEvent
 		var status string
 		var offset int16
-		var inferred uint8
+		var inferred, approximate uint8
 		var lat, lon *float64
 		row := conn.Conn().QueryRow(ctx, `SELECT tracking_number, carrier, service, toString(status), status_detail, carrier_code, description,
-			event_time, event_utc_offset_minutes, offset_inferred, city, region, postal_code, country, lat, lon,
+			event_time, event_utc_offset_minutes, offset_inferred, offset_approximate, city, region, postal_code, country, lat, lon,
 			origin_postal_code, origin_region, origin_country, destination_postal_code, destination_region, destination_country,
 			mode, promised_delivery, source_topic, source_partition, source_offset, ingested_at
 			FROM scan_events WHERE event_id = ?`, want.EventID)
 		if err := row.Scan(&got.TrackingNumber, &got.Carrier, &got.Service, &status, &got.StatusDetail, &got.CarrierCode, &got.Description,
-			&got.EventTime, &offset, &inferred, &got.Location.City, &got.Location.Region, &got.Location.PostalCode, &got.Location.Country, &lat, &lon,
+			&got.EventTime, &offset, &inferred, &approximate, &got.Location.City, &got.Location.Region, &got.Location.PostalCode, &got.Location.Country, &lat, &lon,
 			&got.Origin.PostalCode, &got.Origin.Region, &got.Origin.Country, &got.Destination.PostalCode, &got.Destination.Region, &got.Destination.Country,
 			&got.Mode, &got.PromisedDelivery, &got.Source.Topic, &got.Source.Partition, &got.Source.Offset, &got.Source.IngestedAt); err != nil {
 			t.Fatal(err)
 		}
-		got.EventID, got.Status, got.UTCOffsetMinutes, got.OffsetInferred = want.EventID, schemas.Status(status), int(offset), inferred == 1
+		got.EventID, got.Status, got.UTCOffsetMinutes = want.EventID, schemas.Status(status), int(offset)
+		got.OffsetInferred, got.OffsetApproximate = inferred == 1, approximate == 1
 		if lat != nil && lon != nil {
 			got.Location.Lat, got.Location.Lon, got.Location.HasCoords = *lat, *lon, true
 		}

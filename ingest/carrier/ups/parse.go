@@ -154,18 +154,22 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 		for pi := range s.Package {
 			p := &s.Package[pi]
 			shipment := carrier.Where{Kind: "shipment", Index: si}
-			parsePackage(&res, p, shipment.At("package", pi))
+			parsePackage(&res, p, number(s, pi), shipment.At("package", pi))
 		}
 	}
 	return res.Done(Name)
 }
 
-func parsePackage(res *carrier.Results, p *Package, what carrier.Where) {
-	if strings.TrimSpace(p.TrackingNumber) == "" {
-		res.Fail(fmt.Errorf("%s: no trackingNumber", what))
+func parsePackage(res *carrier.Results, p *Package, number string, what carrier.Where) {
+	if number == "" {
+		if strings.TrimSpace(p.TrackingNumber) == "" {
+			res.Fail(fmt.Errorf("%s: no trackingNumber, and no inquiryNumber stands in for it", what))
+		} else {
+			res.Fail(fmt.Errorf("%s: trackingNumber %q is not a tracking number, and no inquiryNumber stands in for it", what, p.TrackingNumber))
+		}
 		return
 	}
-	base := schemas.ScanEvent{TrackingNumber: p.TrackingNumber, Carrier: Name}
+	base := schemas.ScanEvent{TrackingNumber: number, Carrier: Name}
 	if p.Service != nil {
 		base.Service, base.Mode = carrier.ServiceFromText(p.Service.Description)
 	}
@@ -189,7 +193,7 @@ func parsePackage(res *carrier.Results, p *Package, what carrier.Where) {
 		}
 		e.Description = a.Status.Description
 		e.Location = a.Location.Address.location()
-		err := setTime(&e, a)
+		err := setTime(&e, a, p, i)
 		res.Add(e, err, what.At("activity", i))
 	}
 }
@@ -207,7 +211,12 @@ func (a Address) location() schemas.Location {
 	}
 }
 
-func setTime(e *schemas.ScanEvent, a *Activity) error {
+// setTime reads the time of activity i of p. A local time is read at the
+// activity's place; a place with no zone of its own (the label scan's
+// address is often only a country) takes the zone of the shipper's
+// address before pickup, of the package's other activities otherwise,
+// and is flagged approximate: a scan never fails for its place.
+func setTime(e *schemas.ScanEvent, a *Activity, p *Package, i int) error {
 	if a.GMTDate != "" && a.GMTTime != "" && a.GMTOffset != "" {
 		clock := strings.ReplaceAll(a.GMTTime, ":", "")
 		if len(clock) == 5 || len(clock) == 3 {
@@ -231,7 +240,17 @@ func setTime(e *schemas.ScanEvent, a *Activity) error {
 	if err != nil {
 		return err
 	}
-	return carrier.SetLocal(e, w, e.Location, e.Origin)
+	places := carrier.Places{Own: e.Location, I: i, N: len(p.Activity), Origin: e.Origin, Destination: e.Destination}
+	if beforePickup(e.Status) {
+		places.First = e.Origin
+	}
+	return carrier.SetLocalNear(e, w, places, func(j int) schemas.Location { return p.Activity[j].Location.Address.location() })
+}
+
+// beforePickup reports whether a scan of status s is made at the shipper's
+// before UPS has the package: the label, or its voiding.
+func beforePickup(s schemas.Status) bool {
+	return s == schemas.StatusInfoReceived || s == schemas.StatusCancelled
 }
 
 // promised is the scheduled delivery date (SDD) with the end of the

@@ -193,12 +193,10 @@ func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 			m := mapEvent(ev.EventCode, ev.EventType)
 			e.Status, e.StatusDetail = m.Status, m.Detail
 			e.CarrierCode, e.Description = ev.EventCode, ev.EventType
-			zip := ev.EventZIP
-			if zip == "" {
-				zip = ev.EventZIPCode
-			}
-			e.Location = schemas.Location{City: ev.EventCity, Region: strings.ToUpper(ev.EventState), PostalCode: zip, Country: country(ev.EventCountry)}
-			res.Add(e, jsonTime(&e, ev), what.At("event", j))
+			e.Location = ev.place()
+			places := carrier.Places{Own: e.Location, First: statedPlace(e.Location), I: j, N: len(t.TrackingEvents),
+				Origin: e.Origin, Destination: e.Destination}
+			res.Add(e, jsonTime(&e, ev, places, t.TrackingEvents), what.At("event", j))
 		}
 	}
 	return res.Done(Name)
@@ -213,7 +211,10 @@ func country(c string) string {
 	return zone.CountryCode(c)
 }
 
-func jsonTime(e *schemas.ScanEvent, ev *Event) error {
+// jsonTime reads the time of v3 event ev, one of events: GMTTimestamp,
+// or the local eventTimestamp at places.
+func jsonTime(e *schemas.ScanEvent, ev *Event, places carrier.Places, events []Event) error {
+	scan := func(k int) schemas.Location { return zonePlace(events[k].place()) }
 	if ev.GMTTimestamp != "" {
 		t, err := time.Parse(time.RFC3339, ev.GMTTimestamp)
 		if err != nil {
@@ -227,12 +228,13 @@ func jsonTime(e *schemas.ScanEvent, ev *Event) error {
 			e.EventTime, e.UTCOffsetMinutes, e.OffsetInferred = t.UTC(), off, false
 			return nil
 		}
-		// An instant without the local offset: take the offset from the zone.
+		// An instant without the local offset: take the offset from the
+		// zone, found as for a local time.
 		e.EventTime = t.UTC()
-		if z, err := zone.Resolve(e.Location); err == nil {
+		if z, approx, err := carrier.ZoneNear(places, scan); err == nil {
 			if loc, err := z.Load(); err == nil {
 				_, off := t.In(loc).Zone()
-				e.UTCOffsetMinutes, e.OffsetInferred = off/60, true
+				e.UTCOffsetMinutes, e.OffsetInferred, e.OffsetApproximate = off/60, true, approx
 			}
 		}
 		return nil
@@ -241,7 +243,7 @@ func jsonTime(e *schemas.ScanEvent, ev *Event) error {
 	if err != nil {
 		return fmt.Errorf("eventTimestamp: %w", err)
 	}
-	return carrier.SetLocal(e, w, e.Location, e.Origin, e.Destination)
+	return carrier.SetLocalNear(e, w, places, scan)
 }
 
 // isoWall reads "2006-01-02T15:04:05" or "2006-01-02T15:04" (no offset).
@@ -318,14 +320,18 @@ func ParseXML(b []byte) ([]schemas.ScanEvent, error) {
 			m := mapEvent(d.EventCode, d.Event)
 			e.Status, e.StatusDetail = m.Status, m.Detail
 			e.CarrierCode, e.Description = d.EventCode, d.Event
-			e.Location = schemas.Location{City: d.EventCity, Region: strings.ToUpper(d.EventState), PostalCode: d.EventZIPCode, Country: country(d.EventCountry)}
-			res.Add(e, xmlTime(&e, d), what.At("event", j))
+			e.Location = xmlPlace(d)
+			places := carrier.Places{Own: e.Location, First: statedPlace(e.Location), I: j, N: len(details),
+				Origin: e.Origin, Destination: e.Destination}
+			res.Add(e, xmlTime(&e, d, places, details), what.At("event", j))
 		}
 	}
 	return res.Done(Name)
 }
 
-func xmlTime(e *schemas.ScanEvent, d *TrackDetail) error {
+// xmlTime reads the time of Web Tools event d, one of details: the GMT
+// fields, or the local time at places.
+func xmlTime(e *schemas.ScanEvent, d *TrackDetail, places carrier.Places, details []TrackDetail) error {
 	if d.GMTDate != "" && d.GMTTime != "" && d.GMTOffset != "" {
 		date := strings.ReplaceAll(d.GMTDate, "-", "")
 		clock := strings.ReplaceAll(d.GMTTime, ":", "")
@@ -358,5 +364,5 @@ func xmlTime(e *schemas.ScanEvent, d *TrackDetail) error {
 		}
 		w.Hour, w.Minute = clock.Hour(), clock.Minute()
 	}
-	return carrier.SetLocal(e, w, e.Location, e.Origin, e.Destination)
+	return carrier.SetLocalNear(e, w, places, func(k int) schemas.Location { return zonePlace(xmlPlace(&details[k])) })
 }

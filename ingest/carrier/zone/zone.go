@@ -100,6 +100,27 @@ func Resolve(l schemas.Location) (Zone, error) {
 	return Zone{}, fmt.Errorf("%w: country %q not in the zone table", ErrUnresolved, country)
 }
 
+// OfCountry is the zone of a country given by its ISO code, whatever
+// the place within it: the country's only zone, or the main one of a
+// country of several (the United States' is New York's), flagged
+// approximate. It is the last resort for a scan whose shipment names no
+// finer place.
+func OfCountry(code string) (Zone, bool) {
+	if t, ok := usTerritories[code]; ok {
+		return Zone{Name: t}, true
+	}
+	z, ok := countries[code]
+	return z, ok
+}
+
+// IsUSState reports whether code is the two-letter code of a US state,
+// of DC or of a US territory.
+func IsUSState(code string) bool {
+	_, state := usStates[code]
+	_, territory := usTerritories[code]
+	return state || territory
+}
+
 func isZIP(s string) bool {
 	if len(s) < 3 {
 		return false

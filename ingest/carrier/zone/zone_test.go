@@ -159,3 +159,32 @@ func TestLocalAcrossDST(t *testing.T) {
 		})
 	}
 }
+
+func TestOfCountry(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		name   string
+		approx bool
+		ok     bool
+	}{
+		{"US", "America/New_York", true, true},
+		{"CA", "America/Toronto", true, true},
+		{"DE", "Europe/Berlin", false, true},
+		{"PR", "America/Puerto_Rico", false, true},
+		{"XX", "", false, false},
+		{"", "", false, false},
+	} {
+		z, ok := OfCountry(tc.code)
+		if ok != tc.ok || z.Name != tc.name || z.Approximate != tc.approx {
+			t.Errorf("%q: got %+v %v, want %s approximate %v, %v", tc.code, z, ok, tc.name, tc.approx, tc.ok)
+		}
+	}
+}
+
+func TestIsUSState(t *testing.T) {
+	for code, want := range map[string]bool{"IL": true, "DC": true, "PR": true, "GU": true, "ON": false, "XX": false, "": false, "il": false} {
+		if got := IsUSState(code); got != want {
+			t.Errorf("%q: got %v, want %v", code, got, want)
+		}
+	}
+}
