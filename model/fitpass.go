@@ -37,7 +37,7 @@ func (w *fitWorker) journey(j *Journey) {
 	if !j.Promised.IsZero() {
 		acc = w.fits[promiseFit]
 	}
-	lane := acc.lanes.get(laneKeyOf(j))
+	lane := acc.lanes.get(laneKeysOf(j))
 	lane.shipments++
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
