@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // testWorker is one goroutine's share of the backtest.
 type testWorker struct {
@@ -42,7 +39,7 @@ func (w *testWorker) journey(j *Journey) {
 			standard = m.Baselines.standardDeadline(&first)
 		}
 		m.Lane.predictLog(laneRow, &key, s, w.seg[laneFit], w.levels[:])
-		est[standardBaseline] = math.Max(standard.Sub(s.At).Hours(), 0)
+		est[standardBaseline] = hoursTo(standard, s)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
 }

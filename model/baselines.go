@@ -40,7 +40,9 @@ type Baselines struct {
 	LaneModeHours    map[string]float64 `json:"lane_mode_hours"`
 	ModeHalfLifeDays float64            `json:"mode_half_life_days"`
 	// StandardDays is the service's standard in business days, used by the
-	// carrier-standard baseline when a shipment has no promised date.
+	// carrier-standard baseline when a shipment has no promised date. A
+	// service without one (a name outside the canonical taxonomy, kept as
+	// the feed gave it) has no standard: the baseline abstains there.
 	StandardDays map[string]int `json:"standard_days"`
 }
 
@@ -101,7 +103,8 @@ func firstKnown(m map[string]float64, keys baselineKey) float64 {
 
 // estimates are every baseline's estimate of the hours left from
 // snapshot s; lane is the journey's laneTransits. A lane baseline that
-// knows no transit for the lane estimates 0.
+// knows no transit for the lane estimates 0; the carrier standard
+// abstains (NaN) where there is neither a promise nor a standard.
 func (b *Baselines) estimates(lane laneTransits, s *Snapshot) perBaseline {
 	left := func(h float64) float64 {
 		if math.IsNaN(h) {
@@ -117,20 +120,31 @@ func (b *Baselines) estimates(lane laneTransits, s *Snapshot) perBaseline {
 }
 
 // standard is the hours to the carrier's promise, or else to 20:00 local
-// on the service's standard number of business days after the first scan.
+// on the service's standard number of business days after the first
+// scan; NaN when the service has no standard.
 func (b *Baselines) standard(s *Snapshot) float64 {
-	return math.Max(b.standardDeadline(s).Sub(s.At).Hours(), 0)
+	return hoursTo(b.standardDeadline(s), s)
+}
+
+// hoursTo is the hours from s to a deadline (0 once passed), NaN for no
+// deadline (the zero time).
+func hoursTo(deadline time.Time, s *Snapshot) float64 {
+	if deadline.IsZero() {
+		return math.NaN()
+	}
+	return math.Max(deadline.Sub(s.At).Hours(), 0)
 }
 
 // standardDeadline is the carrier's promise, or else 20:00 local on the
-// service's standard number of business days after the first scan.
+// service's standard number of business days after the first scan; the
+// zero time when the service has no standard.
 func (b *Baselines) standardDeadline(s *Snapshot) time.Time {
 	if !s.Promised.IsZero() {
 		return s.Promised
 	}
 	days, ok := b.StandardDays[s.Service]
 	if !ok {
-		days = 5
+		return time.Time{}
 	}
 	off := time.Duration(s.OffsetMinutes) * time.Minute
 	first := s.At.Add(-time.Duration(s.ElapsedHours * float64(time.Hour))).Add(off).UTC()

@@ -115,9 +115,12 @@ func TestTrainOnOlist(t *testing.T) {
 		t.Fatal(err)
 	}
 	mt := m.Metrics
-	t.Logf("olist: %d journeys; test %d shipments, %d rows; MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard %.1fh; coverage %.3f; p95 on time %.3f; lane offsets %d",
+	t.Logf("olist: %d journeys; test %d shipments, %d rows; MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard %.1fh over %d rows; coverage %.3f; p95 on time %.3f; lane offsets %d",
 		len(js), mt.TestShipments, mt.TestRows, mt.MAEHours, mt.BaselineMAEHours, 100*mt.Overall.Reduction(model.BaselineLaneMedian),
-		mt.Overall.Baselines[model.BaselineStandard].MAEHours, mt.Coverage80, mt.P95OnTime, len(m.Lane.LaneOffsets))
+		mt.Overall.Baselines[model.BaselineStandard].MAEHours, mt.Overall.Baselines[model.BaselineStandard].N, mt.Coverage80, mt.P95OnTime, len(m.Lane.LaneOffsets))
+	wp := mt.WithoutPromise
+	t.Logf("olist, promise hidden: MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard over %d of %d rows",
+		wp.MAEHours, wp.Baselines[model.BaselineLaneMedian].MAEHours, 100*wp.Reduction(model.BaselineLaneMedian), wp.Baselines[model.BaselineStandard].N, wp.N)
 	if mt.TestShipments < 300 {
 		t.Fatalf("test slice of %d shipments, want the history's newest fifth", mt.TestShipments)
 	}
