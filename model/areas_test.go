@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -180,6 +181,52 @@ func TestBaselineKeysFollowAreas(t *testing.T) {
 		b := Baselines{LaneMedianHours: c.m}
 		if got := b.laneTransitsOf(keys).median; got != c.want {
 			t.Errorf("%s: %g, want %g", c.name, got, c.want)
+		}
+	}
+}
+
+// A lane's compact Σx adds, merges, zeroes and multiplies as the dense
+// vector it stands for, to the bit.
+func TestLaneXMatchesDense(t *testing.T) {
+	const p = 40
+	coef := make([]float64, p)
+	for i := range coef {
+		coef[i] = math.Sin(float64(i)) * 3
+	}
+	for _, c := range []struct {
+		name   string
+		shared int
+		rows   [][]int32
+		zero   []int
+	}{
+		{"all shared", p, [][]int32{{0, 3, 39}, {1, 3}}, []int{3}},
+		{"none shared", 0, [][]int32{{5, 9}, {2, 9, 30}, {1}}, []int{9, 7}},
+		{"a lane's columns", 12, [][]int32{{0, 4, 20, 33, 38}, {1, 20, 21, 33}, {11, 12, 39}}, []int{20, 11, 25}},
+	} {
+		dense := make([]float64, p)
+		x, y := laneX{head: make([]float64, c.shared)}, laneX{head: make([]float64, c.shared)}
+		for r, idx := range c.rows {
+			val := make([]float64, len(idx))
+			for k := range idx {
+				val[k] = float64(r+1) + float64(k)/7
+				dense[idx[k]] += val[k]
+			}
+			if r%2 == 0 {
+				x.add(idx, val)
+			} else {
+				y.add(idx, val)
+			}
+		}
+		x.merge(&y)
+		for _, i := range c.zero {
+			x.zero(i)
+			dense[i] = 0
+		}
+		if got, want := x.dot(coef), dot(dense, coef); got != want {
+			t.Errorf("%s: dot %v, want %v", c.name, got, want)
+		}
+		if !slices.IsSorted(x.cols) {
+			t.Errorf("%s: columns out of order: %v", c.name, x.cols)
 		}
 	}
 }

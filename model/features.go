@@ -222,6 +222,25 @@ func cut(s string, sep byte) (string, string, bool) {
 	return s, "", false
 }
 
+// sharedFeatures is how many leading features rows of any lane may set:
+// those before the first carrier×service block or area. A lane's rows set
+// only these, its own block and its three area features.
+func (e *Encoder) sharedFeatures() int {
+	n := len(e.names)
+	for _, m := range []map[string]int{e.orig, e.dest} {
+		for _, i := range m {
+			n = min(n, i)
+		}
+	}
+	for _, i := range e.cs {
+		n = min(n, i)
+	}
+	for _, i := range e.lanes {
+		n = min(n, i)
+	}
+	return n
+}
+
 // Len is the number of features.
 func (e *Encoder) Len() int { return len(e.names) }
 

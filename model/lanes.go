@@ -9,28 +9,33 @@ import (
 // laneStats are, per lane at the finest area level, the sums a lane's
 // mean residual needs once the coefficients are known: mean residual =
 // (Σy − (Σx)·β) / rows, for each target. A coarser lane's sums are its
-// finer lanes' added up. Memory is O(lanes × features), whatever the
-// number of rows.
+// finer lanes' added up. Memory is O(lanes × features used by a lane),
+// whatever the number of rows.
 type laneStats struct {
-	p, k  int
-	lanes map[string]*laneSum // by the finest key
-	tree  *laneTree           // built by the first offsets, once the sums are complete
+	// shared is how many leading features every lane's rows may set (the
+	// global ones); a lane's other columns are its carrier×service block
+	// and its areas, a few dozen, kept sparse.
+	shared, k int
+	lanes     map[string]*laneSum // by the finest key
+	tree      *laneTree           // built by the first offsets, once the sums are complete
 }
 
 type laneSum struct {
 	keys            laneKeys // the lane at every area level
 	shipments, rows int
 	sumY            []float64 // per target
-	sumX            []float64
+	sumX            laneX
 }
 
-func newLaneStats(p, k int) *laneStats { return &laneStats{p: p, k: k, lanes: map[string]*laneSum{}} }
+func newLaneStats(shared, k int) *laneStats {
+	return &laneStats{shared: shared, k: k, lanes: map[string]*laneSum{}}
+}
 
 func (l *laneStats) get(keys laneKeys) *laneSum {
 	key := keys[len(keys)-1]
 	s, ok := l.lanes[key]
 	if !ok {
-		s = &laneSum{keys: keys, sumY: make([]float64, l.k), sumX: make([]float64, l.p)}
+		s = &laneSum{keys: keys, sumY: make([]float64, l.k), sumX: laneX{head: make([]float64, l.shared)}}
 		l.lanes[key] = s
 	}
 	return s
@@ -41,8 +46,65 @@ func (s *laneSum) add(x *Row, ys []float64) {
 	for t, y := range ys {
 		s.sumY[t] += y
 	}
-	for k, i := range x.Idx {
-		s.sumX[i] += x.Val[k]
+	s.sumX.add(x.Idx, x.Val)
+}
+
+// laneX is a lane's Σx: the shared leading columns dense, the others
+// sparse in column order (a lane's rows set the same few of them).
+type laneX struct {
+	head []float64
+	cols []int32
+	vals []float64
+}
+
+// add adds a sparse vector with indices in increasing order.
+func (x *laneX) add(idx []int32, val []float64) {
+	g, j := int32(len(x.head)), 0
+	for k, i := range idx {
+		if i < g {
+			x.head[i] += val[k]
+			continue
+		}
+		for j < len(x.cols) && x.cols[j] < i {
+			j++
+		}
+		if j == len(x.cols) || x.cols[j] != i {
+			x.cols = slices.Insert(x.cols, j, i)
+			x.vals = slices.Insert(x.vals, j, 0)
+		}
+		x.vals[j] += val[k]
+		j++
+	}
+}
+
+// merge adds o, a laneX of the same shared width.
+func (x *laneX) merge(o *laneX) {
+	for i, v := range o.head {
+		x.head[i] += v
+	}
+	x.add(o.cols, o.vals)
+}
+
+// dot is Σx·coef, summed in column order as a dense product would be.
+func (x *laneX) dot(coef []float64) float64 {
+	var s float64
+	for i, v := range x.head {
+		s += v * coef[i]
+	}
+	for j, c := range x.cols {
+		s += x.vals[j] * coef[c]
+	}
+	return s
+}
+
+// zero sets column i to 0.
+func (x *laneX) zero(i int) {
+	if i < len(x.head) {
+		x.head[i] = 0
+		return
+	}
+	if j, ok := slices.BinarySearch(x.cols, int32(i)); ok {
+		x.vals[j] = 0
 	}
 }
 
@@ -54,9 +116,7 @@ func (l *laneStats) merge(o *laneStats) {
 		for t, y := range s.sumY {
 			mine.sumY[t] += y
 		}
-		for i, v := range s.sumX {
-			mine.sumX[i] += v
-		}
+		mine.sumX.merge(&s.sumX)
 	}
 }
 
@@ -135,12 +195,16 @@ func (l *laneStats) offsets(coef []float64, t int, sigma2 float64) map[string]fl
 	}
 	tr := l.tree
 	out := map[string]float64{}
+	finest := make([]float64, len(tr.finest)) // each finest lane's Σ residuals
+	for i, s := range tr.finest {
+		finest[i] = s.sumY[t] - s.sumX.dot(coef)
+	}
 	var up []float64 // the level above's offsets, by node
 	for lv := range tr.levels {
 		lev := &tr.levels[lv]
-		resid := make([]float64, len(lev.keys)) // Σ residuals, in the finest lanes' order
-		for i, s := range tr.finest {
-			resid[tr.nodeOf[lv][i]] += s.sumY[t] - dot(s.sumX, coef)
+		resid := make([]float64, len(lev.keys)) // Σ residuals, added in the finest lanes' order
+		for i, r := range finest {
+			resid[tr.nodeOf[lv][i]] += r
 		}
 		off := make([]float64, len(lev.keys))
 		var excess float64
