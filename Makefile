@@ -65,7 +65,8 @@ fuzz:
 		echo "== $${p##*/}"; $(GO) test $$p -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME); \
 	done; \
 	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
-	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
+	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME); \
+	echo "== areas"; $(GO) test ./model -run '^$$' -fuzz FuzzAreas -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

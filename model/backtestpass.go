@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // testWorker is one goroutine's share of the backtest.
 type testWorker struct {
@@ -20,7 +17,7 @@ func newTestWorker(m *Model) *testWorker {
 
 func (w *testWorker) journey(j *Journey) {
 	w.bt.shipments++
-	key := laneKeyOf(j)
+	key := laneKeysOf(j)
 	m := w.m
 	lane := m.Baselines.laneTransitsOf(baselineKeysOf(j))
 	var standard time.Time // the service standard's deadline, without a promise
@@ -31,7 +28,7 @@ func (w *testWorker) journey(j *Journey) {
 		if f == m.Lane {
 			row = laneRow
 		}
-		f.predictLog(row, key, s, w.seg[m.kindOf(f)], w.levels[:])
+		f.predictLog(row, &key, s, w.seg[m.kindOf(f)], w.levels[:])
 		est := m.Baselines.estimates(lane, s)
 		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
 
@@ -41,8 +38,8 @@ func (w *testWorker) journey(j *Journey) {
 			first.Promised = time.Time{}
 			standard = m.Baselines.standardDeadline(&first)
 		}
-		m.Lane.predictLog(laneRow, key, s, w.seg[laneFit], w.levels[:])
-		est[standardBaseline] = math.Max(standard.Sub(s.At).Hours(), 0)
+		m.Lane.predictLog(laneRow, &key, s, w.seg[laneFit], w.levels[:])
+		est[standardBaseline] = hoursTo(standard, s)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
 }

@@ -32,7 +32,7 @@ type perBaseline [baselineKinds]float64
 // slice only.
 type Baselines struct {
 	// LaneMedianHours is the median transit (first scan to delivery) per
-	// lane key; see baselineKeys.
+	// lane key (see baselineKeys).
 	LaneMedianHours map[string]float64 `json:"lane_median_hours"`
 	// LaneModeHours is the most common transit in whole days per lane key,
 	// recent shipments weighing more (half-life ModeHalfLifeDays), as the
@@ -40,7 +40,9 @@ type Baselines struct {
 	LaneModeHours    map[string]float64 `json:"lane_mode_hours"`
 	ModeHalfLifeDays float64            `json:"mode_half_life_days"`
 	// StandardDays is the service's standard in business days, used by the
-	// carrier-standard baseline when a shipment has no promised date.
+	// carrier-standard baseline when a shipment has no promised date. A
+	// service without one (a name outside the canonical taxonomy, kept as
+	// the feed gave it) has no standard: the baseline abstains there.
 	StandardDays map[string]int `json:"standard_days"`
 }
 
@@ -50,19 +52,32 @@ var defaultStandardDays = map[string]int{
 	"overnight": 1, "2day": 2, "3day": 3, "ground": 5, "economy": 7, "international": 5, "freight": 5,
 }
 
-// baselineKeys are the lane keys from most to least specific.
-func baselineKeys(s *Snapshot) [3]string {
-	return [3]string{
-		Lane(s.Carrier, s.Service, s.OriginArea, s.DestArea),
-		Lane(s.Carrier, s.Service, "*", "*"),
-		Lane("*", "*", "*", "*"),
+// baselineKey are a snapshot's lane baseline keys, from most to least
+// specific: the lane between its regions (the areas of the lane
+// features), between its countries, then the carrier's service, then
+// everything; the lane baselines take the most specific one the train
+// slice has. The postal-prefix lanes are left out, so that the baseline
+// stays the region-lane median the model has been measured against; a
+// postal-prefix median is a stronger baseline on simulated history,
+// where a prefix is one city (docs/model.md has both).
+type baselineKey [areaPostal + 2]string
+
+// baselineKeys are the lane keys of s from most to least specific.
+func baselineKeys(s *Snapshot) baselineKey {
+	lanes := laneKeysOfSnapshot(s)
+	var k baselineKey
+	for l := range areaPostal {
+		k[areaPostal-1-l] = lanes[l]
 	}
+	k[areaPostal] = Lane(s.Carrier, s.Service, "*", "*")
+	k[areaPostal+1] = Lane("*", "*", "*", "*")
+	return k
 }
 
 // baselineKeysOf is baselineKeys for every snapshot of a journey.
-func baselineKeysOf(j *Journey) [3]string {
-	o, d := Area(j.Origin), Area(j.Destination)
-	return baselineKeys(&Snapshot{Carrier: j.Carrier, Service: j.Service, OriginArea: o, DestArea: d})
+func baselineKeysOf(j *Journey) baselineKey {
+	s := j.snapshot()
+	return baselineKeys(&s)
 }
 
 // laneTransits are the transit hours the lane baselines expect of one
@@ -72,14 +87,14 @@ type laneTransits struct{ median, mode float64 }
 
 // laneTransitsOf looks up a journey's lane keys (baselineKeys), most
 // specific first: once per journey, not per snapshot.
-func (b *Baselines) laneTransitsOf(keys [3]string) laneTransits {
+func (b *Baselines) laneTransitsOf(keys baselineKey) laneTransits {
 	return laneTransits{median: firstKnown(b.LaneMedianHours, keys), mode: firstKnown(b.LaneModeHours, keys)}
 }
 
 // firstKnown is the hours of the first key m knows, or NaN.
-func firstKnown(m map[string]float64, keys [3]string) float64 {
+func firstKnown(m map[string]float64, keys baselineKey) float64 {
 	for _, k := range keys {
-		if h, ok := m[k]; ok {
+		if h, ok := m[k]; ok && k != "" {
 			return h
 		}
 	}
@@ -88,7 +103,8 @@ func firstKnown(m map[string]float64, keys [3]string) float64 {
 
 // estimates are every baseline's estimate of the hours left from
 // snapshot s; lane is the journey's laneTransits. A lane baseline that
-// knows no transit for the lane estimates 0.
+// knows no transit for the lane estimates 0; the carrier standard
+// abstains (NaN) where there is neither a promise nor a standard.
 func (b *Baselines) estimates(lane laneTransits, s *Snapshot) perBaseline {
 	left := func(h float64) float64 {
 		if math.IsNaN(h) {
@@ -104,20 +120,31 @@ func (b *Baselines) estimates(lane laneTransits, s *Snapshot) perBaseline {
 }
 
 // standard is the hours to the carrier's promise, or else to 20:00 local
-// on the service's standard number of business days after the first scan.
+// on the service's standard number of business days after the first
+// scan; NaN when the service has no standard.
 func (b *Baselines) standard(s *Snapshot) float64 {
-	return math.Max(b.standardDeadline(s).Sub(s.At).Hours(), 0)
+	return hoursTo(b.standardDeadline(s), s)
+}
+
+// hoursTo is the hours from s to a deadline (0 once passed), NaN for no
+// deadline (the zero time).
+func hoursTo(deadline time.Time, s *Snapshot) float64 {
+	if deadline.IsZero() {
+		return math.NaN()
+	}
+	return math.Max(deadline.Sub(s.At).Hours(), 0)
 }
 
 // standardDeadline is the carrier's promise, or else 20:00 local on the
-// service's standard number of business days after the first scan.
+// service's standard number of business days after the first scan; the
+// zero time when the service has no standard.
 func (b *Baselines) standardDeadline(s *Snapshot) time.Time {
 	if !s.Promised.IsZero() {
 		return s.Promised
 	}
 	days, ok := b.StandardDays[s.Service]
 	if !ok {
-		days = 5
+		return time.Time{}
 	}
 	off := time.Duration(s.OffsetMinutes) * time.Minute
 	first := s.At.Add(-time.Duration(s.ElapsedHours * float64(time.Hour))).Add(off).UTC()
@@ -147,7 +174,11 @@ func newBaselineAcc(trainTo time.Time) *baselineAcc {
 func (a *baselineAcc) add(s *Snapshot, transitHours float64) {
 	age := a.trainTo.Sub(s.At).Hours() / 24
 	w := math.Exp2(-math.Max(age, 0) / a.halfLife)
-	for _, k := range baselineKeys(s) {
+	keys := baselineKeys(s)
+	for i, k := range keys {
+		if k == "" || i > 0 && k == keys[i-1] { // a level that adds nothing counts once
+			continue
+		}
 		h, ok := a.median[k]
 		if !ok {
 			h = newHist(0, 60*24, 1)

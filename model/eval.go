@@ -2,11 +2,18 @@ package model
 
 import "math"
 
-// BaselineScore is how a baseline did on the test slice.
+// BaselineScore is how a baseline did on the test slice, over the
+// snapshots it gave an estimate for: the carrier standard abstains where
+// there is neither a promise nor a known standard for the service.
 type BaselineScore struct {
+	// N is how many snapshots the baseline estimated.
+	N          int     `json:"n"`
 	MAEHours   float64 `json:"mae_hours"`
 	RMSEHours  float64 `json:"rmse_hours"`
 	Within1Day float64 `json:"within_1_day"`
+	// ModelMAEHours is the model's MAE over the same N snapshots, what
+	// the baseline's MAE compares with.
+	ModelMAEHours float64 `json:"model_mae_hours"`
 }
 
 // Score is the model's backtest on one group of test snapshots.
@@ -24,13 +31,18 @@ type Score struct {
 }
 
 // Reduction is how much lower the model's MAE is than a baseline's, as a
-// share of the baseline's (0.35 = 35% lower).
+// share of the baseline's (0.35 = 35% lower), over the snapshots the
+// baseline estimated.
 func (s Score) Reduction(baseline string) float64 {
-	b := s.Baselines[baseline].MAEHours
-	if b == 0 {
+	bs := s.Baselines[baseline]
+	if bs.MAEHours == 0 {
 		return 0
 	}
-	return 1 - s.MAEHours/b
+	model := s.MAEHours
+	if bs.N > 0 && bs.N < s.N {
+		model = bs.ModelMAEHours
+	}
+	return 1 - model/bs.MAEHours
 }
 
 // CalibrationPoint compares a nominal quantile level with the share of
@@ -68,6 +80,7 @@ type scoreAcc struct {
 	n                                    int
 	abs, sq, w1d, covered, onTime, slack float64
 	baseAbs, baseSq, baseW1d             perBaseline
+	baseN, modelAbs                      perBaseline // rows each baseline estimated; the model's |error| on them
 }
 
 func (a *scoreAcc) add(actual float64, p Prediction, base perBaseline) {
@@ -86,6 +99,11 @@ func (a *scoreAcc) add(actual float64, p Prediction, base perBaseline) {
 		a.slack += p.P95 - actual
 	}
 	for i, b := range base {
+		if math.IsNaN(b) { // the baseline abstains
+			continue
+		}
+		a.baseN[i]++
+		a.modelAbs[i] += math.Abs(p.P50 - actual)
 		e := b - actual
 		a.baseAbs[i] += math.Abs(e)
 		a.baseSq[i] += e * e
@@ -106,7 +124,13 @@ func (a *scoreAcc) score() Score {
 		s.P95SlackHours = a.slack / a.onTime
 	}
 	for i, name := range BaselineNames {
-		s.Baselines[name] = BaselineScore{MAEHours: a.baseAbs[i] / n, RMSEHours: math.Sqrt(a.baseSq[i] / n), Within1Day: a.baseW1d[i] / n}
+		bn := a.baseN[i]
+		if bn == 0 {
+			s.Baselines[name] = BaselineScore{}
+			continue
+		}
+		s.Baselines[name] = BaselineScore{N: int(bn), MAEHours: a.baseAbs[i] / bn, RMSEHours: math.Sqrt(a.baseSq[i] / bn),
+			Within1Day: a.baseW1d[i] / bn, ModelMAEHours: a.modelAbs[i] / bn}
 	}
 	return s
 }
@@ -178,6 +202,8 @@ func (a *scoreAcc) merge(o *scoreAcc) {
 		a.baseAbs[i] += o.baseAbs[i]
 		a.baseSq[i] += o.baseSq[i]
 		a.baseW1d[i] += o.baseW1d[i]
+		a.baseN[i] += o.baseN[i]
+		a.modelAbs[i] += o.modelAbs[i]
 	}
 }
 

@@ -13,18 +13,19 @@ import (
 // featureRules describes how features are built. A model artifact stores
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
-const featureRules = `v3: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
+const featureRules = `v4: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
-o:area; d:area; lane:o>d; then an empirical-Bayes offset per carrier|service|o>d lane`
+o:area; d:area; lane:o>d, areas being regions (US: first ZIP digit; elsewhere country-region);
+then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country > region > postal prefix`
 
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
 	s := sha256.Sum256([]byte(featureRules))
-	return "v3-" + hex.EncodeToString(s[:8])
+	return "v4-" + hex.EncodeToString(s[:8])
 }
 
 // Feature name prefixes and the global numeric features.
@@ -219,6 +220,25 @@ func cut(s string, sep byte) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// sharedFeatures is how many leading features rows of any lane may set:
+// those before the first carrier×service block or area. A lane's rows set
+// only these, its own block and its three area features.
+func (e *Encoder) sharedFeatures() int {
+	n := len(e.names)
+	for _, m := range []map[string]int{e.orig, e.dest} {
+		for _, i := range m {
+			n = min(n, i)
+		}
+	}
+	for _, i := range e.cs {
+		n = min(n, i)
+	}
+	for _, i := range e.lanes {
+		n = min(n, i)
+	}
+	return n
 }
 
 // Len is the number of features.

@@ -21,7 +21,7 @@ type fitWorker struct {
 
 func newFitWorker(m *Model, trainTo time.Time, scales []float64) *fitWorker {
 	p := len(m.Features)
-	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, scales), newFitAcc(p, scales)}, base: newBaselineAcc(trainTo),
+	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, m.enc.sharedFeatures(), scales), newFitAcc(p, m.enc.sharedFeatures(), scales)}, base: newBaselineAcc(trainTo),
 		dwell: newDwellAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales))}
 	for t, c := range scales {
 		w.logScales[t] = math.Log(c)
@@ -37,7 +37,7 @@ func (w *fitWorker) journey(j *Journey) {
 	if !j.Promised.IsZero() {
 		acc = w.fits[promiseFit]
 	}
-	lane := acc.lanes.get(laneKeyOf(j))
+	lane := acc.lanes.get(laneKeysOf(j))
 	lane.shipments++
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
@@ -75,9 +75,11 @@ type fitAcc struct {
 	cands  []*candidate
 }
 
-func newFitAcc(p int, scales []float64) *fitAcc {
+// newFitAcc accumulates p features, of which the first shared may be set
+// by rows of any lane.
+func newFitAcc(p, shared int, scales []float64) *fitAcc {
 	k := len(scales)
-	return &fitAcc{scales: scales, ridge: NewRidge(p, k), peak: NewRidge(p, k), lanes: newLaneStats(p, k)}
+	return &fitAcc{scales: scales, ridge: NewRidge(p, k), peak: NewRidge(p, k), lanes: newLaneStats(shared, k)}
 }
 
 // add adds a row with its target on every scale (ys).
@@ -134,11 +136,11 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 // withoutFeatures is a copy of the sums with the given features' rows
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
-	c := &fitAcc{scales: f.scales, ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.ridge.p, len(f.scales))}
+	c := &fitAcc{scales: f.scales, ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.lanes.shared, len(f.scales))}
 	c.lanes.merge(f.lanes)
 	for _, s := range c.lanes.lanes {
 		for _, i := range drop {
-			s.sumX[i] = 0
+			s.sumX.zero(i)
 		}
 	}
 	return c

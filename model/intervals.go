@@ -28,23 +28,23 @@ func newCalibWorker(m *Model) *calibWorker {
 }
 
 func (w *calibWorker) journey(j *Journey) {
-	key := laneKeyOf(j)
+	key := laneKeysOf(j)
 	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
-			w.add(promiseFit, &w.row, key, s, hoursLeft)
+			w.add(promiseFit, &w.row, &key, s, hoursLeft)
 		}
-		w.add(laneFit, laneRow, key, s, hoursLeft)
+		w.add(laneFit, laneRow, &key, s, hoursLeft)
 		w.nrows++
 	})
 }
 
 // add records one residual of fit k; peak-season ones are scaled down by
 // the fit's peak spread (a normalized conformal score).
-func (w *calibWorker) add(k fitKind, row *Row, lane string, s *Snapshot, hoursLeft float64) {
+func (w *calibWorker) add(k fitKind, row *Row, lane *laneKeys, s *Snapshot, hoursLeft float64) {
 	f := w.fits[k]
-	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
+	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
 	id := segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}
 	h, ok := w.resid[k][id]

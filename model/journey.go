@@ -50,13 +50,17 @@ func (j *Journey) DeliveredAt() (time.Time, bool) {
 // prediction made then.
 type Snapshot struct {
 	Carrier, Service string
-	OriginArea       string
-	DestArea         string
-	Status           schemas.Status
-	At               time.Time // the moment of the snapshot
-	OffsetMinutes    int       // local offset at the last scan
-	ElapsedHours     float64   // since the first scan
-	Scans            int
+	// OriginArea and DestArea are the region areas the lane features
+	// use (see Area); OriginAreas and DestAreas every level of them, for
+	// the lane offsets and baselines. A snapshot with the regions only
+	// gets the region lane's offset.
+	OriginArea, DestArea   string
+	OriginAreas, DestAreas AreaPath
+	Status                 schemas.Status
+	At                     time.Time // the moment of the snapshot
+	OffsetMinutes          int       // local offset at the last scan
+	ElapsedHours           float64   // since the first scan
+	Scans                  int
 	// Promised is the carrier's promised delivery time, zero when unknown.
 	Promised time.Time
 	// PrevDwellHours is the time from the scan before to this one.
@@ -67,11 +71,19 @@ type Snapshot struct {
 
 // SnapshotAt describes the journey as it stood after scan k.
 func (j *Journey) SnapshotAt(k int) Snapshot {
-	s := Snapshot{Carrier: j.Carrier, Service: j.Service,
-		OriginArea: Area(j.Origin), DestArea: Area(j.Destination), Promised: j.Promised}
+	s := j.snapshot()
 	for i := 0; i <= k; i++ {
 		s.advance(j, i)
 	}
+	return s
+}
+
+// snapshot is the journey's snapshot before its first scan: its lane and
+// promise.
+func (j *Journey) snapshot() Snapshot {
+	s := Snapshot{Carrier: j.Carrier, Service: j.Service, OriginAreas: Areas(j.Origin), DestAreas: Areas(j.Destination),
+		Promised: j.Promised}
+	s.OriginArea, s.DestArea = s.OriginAreas[areaRegion], s.DestAreas[areaRegion]
 	return s
 }
 
@@ -92,18 +104,6 @@ func (s *Snapshot) advance(j *Journey, k int) {
 	case schemas.StatusException:
 		s.Exceptions++
 	}
-}
-
-// Area is the coarse region of a location used for lanes: the first digit
-// of a US ZIP code (the ten national areas) or the country elsewhere.
-func Area(l schemas.Location) string {
-	if (l.Country == "US" || l.Country == "") && len(l.PostalCode) > 0 && l.PostalCode[0] >= '0' && l.PostalCode[0] <= '9' {
-		return "US" + l.PostalCode[:1]
-	}
-	if l.Country != "" {
-		return l.Country
-	}
-	return "?"
 }
 
 // Lane names a (carrier, service, origin area, destination area) lane.

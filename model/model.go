@@ -90,7 +90,10 @@ type Fit struct {
 	TargetScale float64   `json:"target_scale_hours"`
 	Coef        []float64 `json:"coef"`
 	// LaneOffsets are empirical-Bayes shrunk mean residuals per
-	// carrier|service|origin>destination lane, added to the linear part.
+	// carrier|service|origin>destination lane at each area level
+	// (country, region, postal prefix), each shrunk toward the level
+	// above; the finest one a snapshot's lane has is added to the linear
+	// part.
 	LaneOffsets map[string]float64 `json:"lane_offsets"`
 	// Residuals are the residual quantiles (on the target scale) at
 	// ResidualLevels on the calibration slice, per segment (see
@@ -175,7 +178,8 @@ func (m *Model) fitFor(s *Snapshot) *Fit {
 func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 	m.enc.Encode(s, row)
 	f := m.fitFor(s)
-	f.predictLog(row, laneKey(s), s, nil, out)
+	keys := laneKeysOfSnapshot(s)
+	f.predictLog(row, &keys, s, nil, out)
 	for i, y := range out {
 		out[i] = fromTarget(y, f.TargetScale)
 	}
@@ -184,8 +188,8 @@ func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
 // predictLog writes the estimate on the target scale at every residual
 // level of an encoded row into out, with the lane key and the residuals
 // from the caller's caches (seg, f's own, may be nil).
-func (f *Fit) predictLog(row *Row, lane string, s *Snapshot, seg segCache, out []float64) {
-	y := row.Dot(f.Coef) + f.LaneOffsets[lane]
+func (f *Fit) predictLog(row *Row, lane *laneKeys, s *Snapshot, seg segCache, out []float64) {
+	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	q, scale := seg.residuals(f, s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale)), f.scale(s)
 	for i := range out {
 		out[i] = y + q[i]*scale

@@ -41,7 +41,7 @@ func TestLaneOffsetsShrinkSparseLanes(t *testing.T) {
 	l := newLaneStats(1, 1)
 	coef := []float64{0}
 	add := func(key string, shipments int, resid float64) {
-		s := l.get(key)
+		s := l.get(laneKeys{key, key, key}) // one level: the levels below add nothing
 		for i := 0; i < shipments; i++ {
 			s.shipments++
 			s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{resid})

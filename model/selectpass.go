@@ -33,13 +33,13 @@ func (w *selectWorker) journey(j *Journey) {
 	if w.every > 1 && crc32.ChecksumIEEE([]byte(j.TrackingNumber))%w.every != 0 {
 		return
 	}
-	key := laneKeyOf(j)
+	key := laneKeysOf(j)
 	promised := !j.Promised.IsZero()
 	var offs perFit[[]float64]
 	for k, cands := range w.cands {
 		offs[k] = w.offs[k][:0]
 		for _, c := range cands {
-			offs[k] = append(offs[k], c.offsets[key])
+			offs[k] = append(offs[k], offsetOf(c.offsets, &key))
 		}
 		w.offs[k] = offs[k]
 	}

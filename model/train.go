@@ -199,8 +199,7 @@ func eachSnapshot(j *Journey, fn func(*Snapshot, float64)) {
 	if !ok || len(j.Scans) == 0 {
 		return
 	}
-	s := Snapshot{Carrier: j.Carrier, Service: j.Service,
-		OriginArea: Area(j.Origin), DestArea: Area(j.Destination), Promised: j.Promised}
+	s := j.snapshot()
 	for k, sc := range j.Scans {
 		if !sc.Time.Before(delivered) || sc.Status == schemas.StatusDelivered {
 			break
@@ -208,13 +207,4 @@ func eachSnapshot(j *Journey, fn func(*Snapshot, float64)) {
 		s.advance(j, k)
 		fn(&s, delivered.Sub(sc.Time).Hours())
 	}
-}
-
-// laneKey is the key of a snapshot's empirical-Bayes lane offset.
-func laneKey(s *Snapshot) string {
-	return Lane(s.Carrier, s.Service, s.OriginArea, s.DestArea)
-}
-
-func laneKeyOf(j *Journey) string {
-	return Lane(j.Carrier, j.Service, Area(j.Origin), Area(j.Destination))
 }

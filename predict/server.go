@@ -244,6 +244,7 @@ func (s *Server) handleEstimate(w http.ResponseWriter, r *http.Request) {
 	snap := model.Snapshot{
 		Carrier: strings.ToLower(req.Carrier), Service: strings.ToLower(req.Service),
 		OriginArea: model.Area(req.Origin), DestArea: model.Area(req.Destination),
+		OriginAreas: model.Areas(req.Origin), DestAreas: model.Areas(req.Destination),
 		Status: schemas.StatusInfoReceived, At: ship.UTC(), OffsetMinutes: off / 60, Scans: 1,
 	}
 	p := m.Predict(snap)

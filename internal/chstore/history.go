@@ -140,11 +140,14 @@ func (h *History) Split(ctx context.Context) (model.Window, int, error) {
 	return w, int(n), nil
 }
 
-// Vocabulary returns the categories of scans in [from, to).
+// Vocabulary returns the categories of scans in [from, to): the lane
+// features' areas are regions (model.Area), which need a location's
+// country, region and first postal character only.
 func (h *History) Vocabulary(ctx context.Context, from, to time.Time) (model.Vocabulary, error) {
 	var v model.Vocabulary
 	rows, err := h.conn.Query(ctx, `SELECT DISTINCT carrier, service,
-	origin_country, substring(origin_postal_code, 1, 1), destination_country, substring(destination_postal_code, 1, 1)
+	origin_country, origin_region, substring(origin_postal_code, 1, 1),
+	destination_country, destination_region, substring(destination_postal_code, 1, 1)
 FROM scan_events
 WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, from.Unix(), to.Unix())
 	if err != nil {
@@ -155,7 +158,7 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?`, fro
 	for rows.Next() {
 		var carrier, service string
 		var o, d schemas.Location
-		if err := rows.Scan(&carrier, &service, &o.Country, &o.PostalCode, &d.Country, &d.PostalCode); err != nil {
+		if err := rows.Scan(&carrier, &service, &o.Country, &o.Region, &o.PostalCode, &d.Country, &d.Region, &d.PostalCode); err != nil {
 			return v, fmt.Errorf("scan vocabulary: %w", err)
 		}
 		oa, da := model.Area(o), model.Area(d)

@@ -62,9 +62,21 @@ func cells(r Row) []string {
 	s := r.Score
 	b := s.Baselines
 	return []string{r.Group, fmt.Sprint(s.N), f1(s.MAEHours), f1(s.RMSEHours), pct(s.Within1Day), pct(s.Coverage80),
-		pct(s.P95OnTime), f1(s.P95SlackHours), f1(b[model.BaselineStandard].MAEHours),
+		pct(s.P95OnTime), f1(s.P95SlackHours), covered(b[model.BaselineStandard], s.N),
 		f1(b[model.BaselineLaneMedian].MAEHours), f1(b[model.BaselineLaneMode].MAEHours),
 		fmt.Sprintf("%+.0f%%", -100*s.Reduction(model.BaselineLaneMedian))}
+}
+
+// covered is a baseline's MAE, with the share of the group's snapshots
+// it estimated when it abstained on some ("–" on all).
+func covered(b model.BaselineScore, n int) string {
+	switch {
+	case b.N == 0 && b.MAEHours == 0 && n > 0:
+		return "–"
+	case b.N > 0 && b.N < n:
+		return fmt.Sprintf("%.1f (%.0f%%)", b.MAEHours, 100*float64(b.N)/float64(n))
+	}
+	return f1(b.MAEHours)
 }
 
 func f1(v float64) string  { return fmt.Sprintf("%.1f", v) }
@@ -130,7 +142,8 @@ func markdown(w io.Writer, m *model.Model) error {
 		m.TrainedAt.Format("2006-01-02 15:04 MST"), day(win.TrainFrom), day(win.TrainTo), mt.TrainRows,
 		day(win.TrainTo), day(win.CalibTo), mt.CalibRows, day(win.CalibTo), day(win.TestTo), mt.TestRows, mt.TestShipments)
 	fmt.Fprintf(&b, "Errors are in hours between the predicted (p50) and the actual delivery, over every scan before delivery. "+
-		"Baselines: **carrier standard** (the carrier's promised date, or the service standard in business days), "+
+		"Baselines: **carrier standard** (the carrier's promised date, or the service standard in business days; "+
+		"without either it abstains, and its MAE is over the snapshots it estimated, their share in brackets), "+
 		"**lane median** (median transit of the carrier, service and lane in the train slice, less the time elapsed) and "+
 		"**lane mode** (the most common transit day, recent shipments weighing more).\n\n")
 	fmt.Fprintf(&b, "## Summary\n\n|%s|\n|%s\n", strings.Join(header, "|"), strings.Repeat("---|", len(header)))

@@ -160,9 +160,12 @@ func (a Address) location() schemas.Location {
 }
 
 // serviceOf maps the DHL business to a service level: Express is
-// time-definite air, international when it crosses a border.
+// time-definite air, international when it crosses a border; parcel and
+// freight businesses are ground. Any other business is kept as given
+// (lower-cased), not taken for ground: its transit standard is unknown.
 func serviceOf(business, from, to string) (service, mode string) {
-	switch strings.ToLower(business) {
+	b := strings.ToLower(strings.TrimSpace(business))
+	switch b {
 	case "express":
 		if from != "" && to != "" && from != to {
 			return carrier.ServiceInternational, "air"
@@ -172,8 +175,13 @@ func serviceOf(business, from, to string) (service, mode string) {
 		return carrier.ServiceEconomy, "ground"
 	case "":
 		return "", ""
+	case "freight":
+		return carrier.ServiceGround, "ground"
 	}
-	return carrier.ServiceGround, "ground"
+	if strings.HasPrefix(b, "parcel") {
+		return carrier.ServiceGround, "ground"
+	}
+	return b, ""
 }
 
 func setTime(e *schemas.ScanEvent, s string) error {

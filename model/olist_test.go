@@ -1,0 +1,139 @@
+package model_test
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/model/modeltest"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+// olistOrders is the real order history the repository does not hold (its
+// licence keeps it out): ../shared/data/olist-dev/ beside the repository.
+var olistOrders = filepath.Join("..", "..", "shared", "data", "olist-dev", "orders.csv")
+
+// readOlist turns the order export into journeys, as an import would:
+// purchase is the order information, the carrier's hand-over the pickup, the
+// customer's receipt the delivery, and the estimated date (a date at
+// midnight) the promise, at the end of that day. Times are local to
+// Brazil without an offset; São Paulo's zone stands for every state.
+func readOlist(path string) ([]model.Journey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zone, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		return nil, fmt.Errorf("olist zone: %w", err)
+	}
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("olist header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	for _, c := range []string{"order_id", "order_purchase_timestamp", "order_delivered_carrier_date",
+		"order_delivered_customer_date", "order_estimated_delivery_date", "seller_zip_code_prefix",
+		"seller_state", "customer_zip_code_prefix", "customer_state"} {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("olist: no column %s", c)
+		}
+	}
+	var out []model.Journey
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("olist line %d: %w", line, err)
+		}
+		get := func(c string) string { return rec[col[c]] }
+		j := model.Journey{TrackingNumber: get("order_id"), Carrier: "olist",
+			Origin:      schemas.Location{PostalCode: get("seller_zip_code_prefix"), Region: get("seller_state"), Country: "BR"},
+			Destination: schemas.Location{PostalCode: get("customer_zip_code_prefix"), Region: get("customer_state"), Country: "BR"}}
+		for _, s := range []struct {
+			c  string
+			st schemas.Status
+		}{
+			{"order_purchase_timestamp", schemas.StatusInfoReceived},
+			{"order_delivered_carrier_date", schemas.StatusPickedUp},
+			{"order_delivered_customer_date", schemas.StatusDelivered},
+		} {
+			v := get(s.c)
+			if v == "" {
+				continue
+			}
+			t, err := time.ParseInLocation(time.DateTime, v, zone)
+			if err != nil {
+				return nil, fmt.Errorf("olist line %d: %s: %w", line, s.c, err)
+			}
+			_, off := t.Zone()
+			j.Scans = append(j.Scans, model.Scan{Time: t.UTC(), Status: s.st, OffsetMinutes: off / 60})
+		}
+		if v := get("order_estimated_delivery_date"); v != "" {
+			t, err := time.ParseInLocation(time.DateTime, v, zone)
+			if err != nil {
+				return nil, fmt.Errorf("olist line %d: estimated date: %w", line, err)
+			}
+			y, m, d := t.Date()
+			j.Promised = time.Date(y, m, d+1, 0, 0, 0, 0, zone).UTC() // the end of the promised day
+		}
+		if len(j.Scans) == 0 {
+			continue
+		}
+		j.Sort()
+		out = append(out, j)
+	}
+}
+
+// TestTrainOnOlist trains on real order history from Brazil and checks
+// that the lanes hold there: the model beats the lane median on the same
+// areas, and the lanes are not all one country-to-country lane.
+func TestTrainOnOlist(t *testing.T) {
+	js, err := readOlist(olistOrders)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("real order history not found at %s (it is kept outside the repository); skipping", olistOrders)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Train(context.Background(), &modeltest.Mem{Journeys: js}, model.DefaultTrainConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := m.Metrics
+	t.Logf("olist: %d journeys; test %d shipments, %d rows; MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard %.1fh over %d rows; coverage %.3f; p95 on time %.3f; lane offsets %d",
+		len(js), mt.TestShipments, mt.TestRows, mt.MAEHours, mt.BaselineMAEHours, 100*mt.Overall.Reduction(model.BaselineLaneMedian),
+		mt.Overall.Baselines[model.BaselineStandard].MAEHours, mt.Overall.Baselines[model.BaselineStandard].N, mt.Coverage80, mt.P95OnTime, len(m.Lane.LaneOffsets))
+	wp := mt.WithoutPromise
+	t.Logf("olist, promise hidden: MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard over %d of %d rows",
+		wp.MAEHours, wp.Baselines[model.BaselineLaneMedian].MAEHours, 100*wp.Reduction(model.BaselineLaneMedian), wp.Baselines[model.BaselineStandard].N, wp.N)
+	if mt.TestShipments < 300 {
+		t.Fatalf("test slice of %d shipments, want the history's newest fifth", mt.TestShipments)
+	}
+	if r := mt.Overall.Reduction(model.BaselineLaneMedian); r < 0.10 {
+		t.Errorf("MAE %.1fh is %.0f%% below the lane median %.1fh, want at least 10%%", mt.MAEHours, 100*r, mt.BaselineMAEHours)
+	}
+	regions := 0
+	for k := range m.Baselines.LaneMedianHours {
+		if k != model.Lane("olist", "", "BR", "BR") && len(k) > len("olist||BR>BR") {
+			regions++
+		}
+	}
+	if regions < 20 {
+		t.Errorf("%d lane-median lanes below the country, want the states' lanes", regions)
+	}
+}
