@@ -52,6 +52,11 @@ type Scan struct {
 	PromisedDelivery string `json:"promised_delivery,omitempty"`
 }
 
+// needed are the fields a scan of the generic feed must have (the
+// schema's required ones): a value of another JSON type anywhere else is
+// read leniently or left out.
+var needed = carrier.NeedJSON("tracking_number", "carrier", "status", "event_time")
+
 // Parse decodes one generic-feed record, JSON or CSV, into canonical
 // events. A record holding several scans yields its valid scans and an
 // error naming the invalid ones, so a caller can keep the good and
@@ -66,12 +71,12 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	}
 	var scans []Scan
 	if b[0] == '[' {
-		if err := json.Unmarshal(b, &scans); err != nil {
+		if err := needed.Unmarshal(b, &scans); err != nil {
 			return nil, fmt.Errorf("generic: decode array: %w", err)
 		}
 	} else {
 		var s Scan
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := needed.Unmarshal(b, &s); err != nil {
 			return nil, fmt.Errorf("generic: decode: %w", err)
 		}
 		scans = []Scan{s}
