@@ -116,13 +116,19 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 		Description:      s.Description,
 		EventTime:        t.UTC(),
 		UTCOffsetMinutes: off / 60,
-		Location:         s.Location.canonical(),
-		Origin:           s.Origin.canonical(),
-		Destination:      s.Destination.canonical(),
 		Mode:             s.Mode,
 	}
 	if e.Status == "" {
 		return e, errors.New("missing status")
+	}
+	for _, p := range []struct {
+		name string
+		in   *Place
+		out  *schemas.Location
+	}{{"location", &s.Location, &e.Location}, {"origin", &s.Origin, &e.Origin}, {"destination", &s.Destination, &e.Destination}} {
+		if *p.out, err = p.in.canonical(); err != nil {
+			return e, fmt.Errorf("%s.%w", p.name, err)
+		}
 	}
 	if s.PromisedDelivery != "" {
 		p, err := time.Parse(time.RFC3339, s.PromisedDelivery)
@@ -135,17 +141,29 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 	return e, nil
 }
 
-func (p Place) canonical() schemas.Location {
+// canonical is the place as a canonical location. Coordinates come as a
+// pair within ±90 latitude and ±180 longitude; anything else is an error
+// of the field ("lat: 91.5 out of range"), not a location without them.
+func (p *Place) canonical() (schemas.Location, error) {
 	l := schemas.Location{
 		City:       p.City,
 		Region:     strings.ToUpper(p.Region),
 		PostalCode: p.PostalCode,
 		Country:    strings.ToUpper(p.Country),
 	}
-	if p.Lat != nil && p.Lon != nil && *p.Lat >= -90 && *p.Lat <= 90 && *p.Lon >= -180 && *p.Lon <= 180 {
-		l.Lat, l.Lon, l.HasCoords = *p.Lat, *p.Lon, true
+	switch {
+	case p.Lat == nil && p.Lon == nil:
+		return l, nil
+	case p.Lat == nil:
+		return l, errors.New("lon: given without lat")
+	case p.Lon == nil:
+		return l, errors.New("lat: given without lon")
 	}
-	return l
+	if err := schemas.CheckCoords(*p.Lat, *p.Lon); err != nil {
+		return l, err
+	}
+	l.Lat, l.Lon, l.HasCoords = *p.Lat, *p.Lon, true
+	return l, nil
 }
 
 // FromEvent encodes a canonical event as a generic scan, in the local time
