@@ -86,8 +86,9 @@ func ParseCSV(b []byte) ([]schemas.ScanEvent, error) {
 			PromisedDelivery: get("promised_delivery"),
 		}
 		// Coordinates are checked with the scan (a pair, within range).
-		if err := errors.Join(coord(&s.Location.Lat, "lat", get("lat")), coord(&s.Location.Lon, "lon", get("lon"))); err != nil {
-			res.Fail(fmt.Errorf("%s: %w", what, err))
+		errLat, errLon := coord(&s.Location.Lat, "lat", get("lat")), coord(&s.Location.Lon, "lon", get("lon"))
+		if errLat != nil || errLon != nil {
+			res.Fail(fmt.Errorf("%s: %w", what, errors.Join(errLat, errLon)))
 			continue
 		}
 		e, err := s.event()

@@ -121,14 +121,14 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 	if e.Status == "" {
 		return e, errors.New("missing status")
 	}
-	for _, p := range []struct {
-		name string
-		in   *Place
-		out  *schemas.Location
-	}{{"location", &s.Location, &e.Location}, {"origin", &s.Origin, &e.Origin}, {"destination", &s.Destination, &e.Destination}} {
-		if *p.out, err = p.in.canonical(); err != nil {
-			return e, fmt.Errorf("%s.%w", p.name, err)
-		}
+	if e.Location, err = s.Location.canonical(); err != nil {
+		return e, fmt.Errorf("location.%w", err)
+	}
+	if e.Origin, err = s.Origin.canonical(); err != nil {
+		return e, fmt.Errorf("origin.%w", err)
+	}
+	if e.Destination, err = s.Destination.canonical(); err != nil {
+		return e, fmt.Errorf("destination.%w", err)
 	}
 	if s.PromisedDelivery != "" {
 		p, err := time.Parse(time.RFC3339, s.PromisedDelivery)
