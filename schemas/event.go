@@ -200,5 +200,24 @@ func (e *ScanEvent) Validate() error {
 	if e.UTCOffsetMinutes < -14*60 || e.UTCOffsetMinutes > 14*60 {
 		return fmt.Errorf("utc offset %d minutes out of range", e.UTCOffsetMinutes)
 	}
+	for _, l := range []*Location{&e.Location, &e.Origin, &e.Destination} {
+		if l.HasCoords {
+			if err := CheckCoords(l.Lat, l.Lon); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CheckCoords checks a latitude and longitude in degrees: within ±90 and
+// ±180, and numbers (NaN is neither).
+func CheckCoords(lat, lon float64) error {
+	if !(lat >= -90 && lat <= 90) {
+		return fmt.Errorf("lat: %g out of range ±90", lat)
+	}
+	if !(lon >= -180 && lon <= 180) {
+		return fmt.Errorf("lon: %g out of range ±180", lon)
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -61,6 +62,12 @@ func TestValidate(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid event refused: %v", err)
 	}
+	edge := good
+	edge.Location = Location{Lat: -90, Lon: 180, HasCoords: true}
+	edge.Origin = Location{Lat: 1000} // ignored without HasCoords
+	if err := edge.Validate(); err != nil {
+		t.Errorf("coordinates at the limits refused: %v", err)
+	}
 	for name, change := range map[string]func(*ScanEvent){
 		"no carrier": func(e *ScanEvent) { e.Carrier = "" },
 		"bad status": func(e *ScanEvent) { e.Status = "lost_in_space" },
@@ -68,6 +75,13 @@ func TestValidate(t *testing.T) {
 		"old time":   func(e *ScanEvent) { e.EventTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC) },
 		"bad offset": func(e *ScanEvent) { e.UTCOffsetMinutes = 15 * 60 },
 		"bad number": func(e *ScanEvent) { e.TrackingNumber = "abc" },
+		"lat > 90": func(e *ScanEvent) {
+			e.Location = Location{Lat: 90.5, Lon: 10, HasCoords: true}
+		},
+		"lon < -180": func(e *ScanEvent) {
+			e.Destination = Location{Lat: 10, Lon: -180.01, HasCoords: true}
+		},
+		"NaN lat": func(e *ScanEvent) { e.Origin = Location{Lat: math.NaN(), HasCoords: true} },
 	} {
 		e := good
 		change(&e)

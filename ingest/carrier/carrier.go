@@ -38,10 +38,12 @@ func (c Codes) Lookup(code string) Mapping {
 	return Mapping{Status: schemas.StatusUnknown}
 }
 
-// Finish normalizes the tracking number, validates the event (the number's
-// check digit included, for the carriers whose numbers parcelcast knows)
-// and sets its deterministic id.
+// Finish strips control characters from the event's text, normalizes the
+// tracking number, validates the event (the number's check digit included,
+// for the carriers whose numbers parcelcast knows) and sets its
+// deterministic id.
 func Finish(e *schemas.ScanEvent) error {
+	CleanText(e)
 	e.TrackingNumber = schemas.NormalizeTrackingNumber(e.TrackingNumber)
 	if err := trackno.Check(e.Carrier, e.TrackingNumber); err != nil {
 		return err
@@ -97,10 +99,11 @@ func (w Where) String() string {
 	return s
 }
 
-// Add finishes e and keeps it, or records why it could not be kept; where
-// names the scan in the error.
+// Add finishes e as Finish does and keeps it, or records why it could not
+// be kept; where names the scan in the error.
 func (r *Results) Add(e schemas.ScanEvent, err error, where Where) {
 	if err == nil {
+		CleanText(&e)
 		e.TrackingNumber = schemas.NormalizeTrackingNumber(e.TrackingNumber)
 		if e.Carrier != r.checkedCarrier || e.TrackingNumber != r.checkedNumber {
 			r.checkedCarrier, r.checkedNumber = e.Carrier, e.TrackingNumber

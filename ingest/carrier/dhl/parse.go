@@ -18,8 +18,6 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -86,10 +84,15 @@ type Event struct {
 	NextSteps   string `json:"nextSteps,omitempty"`
 }
 
+// needed are the fields without which a shipment has no event: a value of
+// another JSON type anywhere else is read leniently or left out. DHL's own
+// reply examples send the id as a JSON number, read as its digits.
+var needed = carrier.NeedJSON("shipments.id", "shipments.events.timestamp")
+
 // Parse decodes one Unified API response into canonical events.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	var r Response
-	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+	if err := needed.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
 		return nil, fmt.Errorf("dhl: decode: %w", err)
 	}
 	if r.Shipments == nil {

@@ -38,3 +38,30 @@ var encodeCases = []carriertest.Case{
 	{Status: "exception", Detail: "weather"}, {Status: "exception", Detail: "customs"},
 	{Status: "returned_to_sender"}, {Status: "unknown"},
 }
+
+// Only the shipment id and the event timestamps can make a reply malformed
+// by their JSON type: every other value of another type is read leniently
+// or left out, and one the parser does not read changes nothing.
+// testdata/numeric_id.json is the response example of DHL's Unified API
+// reference (its OpenAPI description), dates moved to 2026: its id is a
+// JSON number, and it carries most of the fields parcelcast does not read.
+func TestTypeChanges(t *testing.T) {
+	for _, file := range []string{"testdata/journey.json", "testdata/numeric_id.json"} {
+		t.Run(file, func(t *testing.T) {
+			carriertest.TypeChanges(t, Parse, file, needed, reads...)
+		})
+	}
+}
+
+// reads are the fields Parse reads.
+var reads = []string{
+	"title", "status",
+	"shipments.id", "shipments.service", "shipments.estimatedTimeOfDelivery",
+	"shipments.origin.address.addressLocality", "shipments.origin.address.postalCode", "shipments.origin.address.countryCode",
+	"shipments.destination.address.addressLocality", "shipments.destination.address.postalCode", "shipments.destination.address.countryCode",
+	"shipments.details.product.productName",
+	"shipments.events.timestamp", "shipments.events.statusCode", "shipments.events.status",
+	"shipments.events.description", "shipments.events.remark",
+	"shipments.events.location.address.addressLocality", "shipments.events.location.address.postalCode",
+	"shipments.events.location.address.countryCode",
+}

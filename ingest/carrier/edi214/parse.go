@@ -110,9 +110,10 @@ func readSet(res *carrier.Results, t *transaction) {
 			if loc.Country == "" {
 				loc.Country = countryOfRegion(loc.Region)
 			}
+			locErr := coordinates(seg, &loc)
 			for i := loopStart; i < len(events); i++ {
 				if !events[i].hasLoc {
-					events[i].loc, events[i].hasLoc = loc, true
+					events[i].loc, events[i].hasLoc, events[i].locErr = loc, true, locErr
 				}
 			}
 		}
@@ -162,7 +163,11 @@ func readSet(res *carrier.Results, t *transaction) {
 				e.Status = schemas.StatusReturnedToSender
 			}
 		}
-		res.Add(e, setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper), what.At("status", i))
+		err := p.locErr // the status's MS1 is unreadable
+		if err == nil {
+			err = setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper)
+		}
+		res.Add(e, err, what.At("status", i))
 	}
 }
 
@@ -186,6 +191,7 @@ type pending struct {
 	at7    segment
 	loc    schemas.Location
 	hasLoc bool
+	locErr error // of the MS1's coordinates
 }
 
 // setTime reads AT7-05 (CCYYMMDD), AT7-06 (HHMM, HHMMSS or HHMMSSDD) and

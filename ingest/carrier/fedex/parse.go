@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -145,10 +143,18 @@ type ScanEvent struct {
 // NotFound is the result error code of a number FedEx has no data for.
 const NotFound = "TRACKING.TRACKINGNUMBER.NOTFOUND"
 
+// needed are the fields without which a package has no event: a value of
+// another JSON type anywhere else is read leniently or left out.
+var needed = carrier.NeedJSON(
+	"output.completeTrackResults.trackingNumber",
+	"output.completeTrackResults.trackResults.trackingNumberInfo.trackingNumber",
+	"output.completeTrackResults.trackResults.scanEvents.date",
+)
+
 // Parse decodes one Track API response into canonical events.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	var r Response
-	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+	if err := needed.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
 		return nil, fmt.Errorf("fedex: decode: %w", err)
 	}
 	if r.Output == nil {

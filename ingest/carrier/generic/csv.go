@@ -85,17 +85,27 @@ func ParseCSV(b []byte) ([]schemas.ScanEvent, error) {
 			Mode:             get("mode"),
 			PromisedDelivery: get("promised_delivery"),
 		}
-		if lat, lon := get("lat"), get("lon"); lat != "" && lon != "" {
-			la, err1 := strconv.ParseFloat(lat, 64)
-			lo, err2 := strconv.ParseFloat(lon, 64)
-			if err := errors.Join(err1, err2); err != nil {
-				res.Fail(fmt.Errorf("%s: coordinates: %w", what, err))
-				continue
-			}
-			s.Location.Lat, s.Location.Lon = &la, &lo
+		// Coordinates are checked with the scan (a pair, within range).
+		errLat, errLon := coord(&s.Location.Lat, "lat", get("lat")), coord(&s.Location.Lon, "lon", get("lon"))
+		if errLat != nil || errLon != nil {
+			res.Fail(fmt.Errorf("%s: %w", what, errors.Join(errLat, errLon)))
+			continue
 		}
 		e, err := s.event()
 		res.Add(e, err, what)
 	}
 	return res.Done(Name)
+}
+
+// coord reads a coordinate column; an empty one is absent.
+func coord(dst **float64, name, v string) error {
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return fmt.Errorf("location.%s: %q is not a number", name, v)
+	}
+	*dst = &f
+	return nil
 }

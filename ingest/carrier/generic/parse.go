@@ -52,6 +52,11 @@ type Scan struct {
 	PromisedDelivery string `json:"promised_delivery,omitempty"`
 }
 
+// needed are the fields a scan of the generic feed must have (the
+// schema's required ones): a value of another JSON type anywhere else is
+// read leniently or left out.
+var needed = carrier.NeedJSON("tracking_number", "carrier", "status", "event_time")
+
 // Parse decodes one generic-feed record, JSON or CSV, into canonical
 // events. A record holding several scans yields its valid scans and an
 // error naming the invalid ones, so a caller can keep the good and
@@ -66,12 +71,12 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	}
 	var scans []Scan
 	if b[0] == '[' {
-		if err := json.Unmarshal(b, &scans); err != nil {
+		if err := needed.Unmarshal(b, &scans); err != nil {
 			return nil, fmt.Errorf("generic: decode array: %w", err)
 		}
 	} else {
 		var s Scan
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := needed.Unmarshal(b, &s); err != nil {
 			return nil, fmt.Errorf("generic: decode: %w", err)
 		}
 		scans = []Scan{s}
@@ -111,13 +116,19 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 		Description:      s.Description,
 		EventTime:        t.UTC(),
 		UTCOffsetMinutes: off / 60,
-		Location:         s.Location.canonical(),
-		Origin:           s.Origin.canonical(),
-		Destination:      s.Destination.canonical(),
 		Mode:             s.Mode,
 	}
 	if e.Status == "" {
 		return e, errors.New("missing status")
+	}
+	if e.Location, err = s.Location.canonical(); err != nil {
+		return e, fmt.Errorf("location.%w", err)
+	}
+	if e.Origin, err = s.Origin.canonical(); err != nil {
+		return e, fmt.Errorf("origin.%w", err)
+	}
+	if e.Destination, err = s.Destination.canonical(); err != nil {
+		return e, fmt.Errorf("destination.%w", err)
 	}
 	if s.PromisedDelivery != "" {
 		p, err := time.Parse(time.RFC3339, s.PromisedDelivery)
@@ -130,17 +141,29 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 	return e, nil
 }
 
-func (p Place) canonical() schemas.Location {
+// canonical is the place as a canonical location. Coordinates come as a
+// pair within ±90 latitude and ±180 longitude; anything else is an error
+// of the field ("lat: 91.5 out of range"), not a location without them.
+func (p *Place) canonical() (schemas.Location, error) {
 	l := schemas.Location{
 		City:       p.City,
 		Region:     strings.ToUpper(p.Region),
 		PostalCode: p.PostalCode,
 		Country:    strings.ToUpper(p.Country),
 	}
-	if p.Lat != nil && p.Lon != nil && *p.Lat >= -90 && *p.Lat <= 90 && *p.Lon >= -180 && *p.Lon <= 180 {
-		l.Lat, l.Lon, l.HasCoords = *p.Lat, *p.Lon, true
+	switch {
+	case p.Lat == nil && p.Lon == nil:
+		return l, nil
+	case p.Lat == nil:
+		return l, errors.New("lon: given without lat")
+	case p.Lon == nil:
+		return l, errors.New("lat: given without lon")
 	}
-	return l
+	if err := schemas.CheckCoords(*p.Lat, *p.Lon); err != nil {
+		return l, err
+	}
+	l.Lat, l.Lon, l.HasCoords = *p.Lat, *p.Lon, true
+	return l, nil
 }
 
 // FromEvent encodes a canonical event as a generic scan, in the local time

@@ -61,3 +61,25 @@ func TestCSVMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+// Only the required fields can make a scan malformed by their JSON type:
+// every other value of another type is read leniently or left out.
+func TestTypeChanges(t *testing.T) {
+	for _, file := range []string{"testdata/journey.json", "testdata/single.json"} {
+		t.Run(file, func(t *testing.T) {
+			carriertest.TypeChanges(t, Parse, file, needed, reads...)
+		})
+	}
+}
+
+// reads are the fields Parse reads: all of the format's.
+var reads = func() []string {
+	r := []string{"tracking_number", "carrier", "service", "status", "status_detail", "carrier_code",
+		"description", "event_time", "mode", "promised_delivery"}
+	for _, p := range []string{"location", "origin", "destination"} {
+		for _, f := range []string{"city", "region", "postal_code", "country", "lat", "lon"} {
+			r = append(r, p+"."+f)
+		}
+	}
+	return r
+}()

@@ -17,8 +17,6 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -130,6 +128,14 @@ type Activity struct {
 	GMTOffset string   `json:"gmtOffset,omitempty"`
 }
 
+// needed are the fields without which a package has no event: a value of
+// another JSON type anywhere else is read leniently or left out.
+var needed = carrier.NeedJSON(
+	"trackResponse.shipment.package.trackingNumber",
+	"trackResponse.shipment.package.activity.date",
+	"trackResponse.shipment.package.activity.time",
+)
+
 // Parse decodes one Track API response into canonical events. Shipments
 // answered with a warning and no package, and error replies whose codes
 // mean "not found", yield no events and no error; an error reply with any
@@ -137,7 +143,7 @@ type Activity struct {
 // *carrier.ReplyError.
 func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	var r Response
-	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
+	if err := needed.Unmarshal(bytes.TrimSpace(b), &r); err != nil {
 		return nil, fmt.Errorf("ups: decode: %w", err)
 	}
 	if r.TrackResponse == nil {

@@ -37,3 +37,44 @@ var encodeCases = []carriertest.Case{
 	{Status: "exception", Detail: "address_issue"}, {Status: "exception", Detail: "customs"},
 	{Status: "returned_to_sender"}, {Status: "cancelled"}, {Status: "unknown"},
 }
+
+// Only the tracking number and the scan times can make a reply malformed
+// by their JSON type: every other value of another type is read leniently
+// or left out, and one the parser does not read changes nothing.
+func TestTypeChanges(t *testing.T) {
+	for _, file := range []string{"testdata/journey.json", "testdata/exception.json"} {
+		t.Run(file, func(t *testing.T) {
+			carriertest.TypeChanges(t, Parse, file, needed, reads...)
+		})
+	}
+}
+
+// reads are the fields Parse reads.
+var reads = []string{
+	"response.errors",
+	"trackResponse.shipment.package.trackingNumber",
+	"trackResponse.shipment.package.service.description",
+	"trackResponse.shipment.package.packageAddress.type",
+	"trackResponse.shipment.package.packageAddress.address.city",
+	"trackResponse.shipment.package.packageAddress.address.stateProvince",
+	"trackResponse.shipment.package.packageAddress.address.postalCode",
+	"trackResponse.shipment.package.packageAddress.address.country",
+	"trackResponse.shipment.package.packageAddress.address.countryCode",
+	"trackResponse.shipment.package.deliveryDate.type",
+	"trackResponse.shipment.package.deliveryDate.date",
+	"trackResponse.shipment.package.deliveryTime.type",
+	"trackResponse.shipment.package.deliveryTime.endTime",
+	"trackResponse.shipment.package.activity.status.type",
+	"trackResponse.shipment.package.activity.status.code",
+	"trackResponse.shipment.package.activity.status.description",
+	"trackResponse.shipment.package.activity.location.address.city",
+	"trackResponse.shipment.package.activity.location.address.stateProvince",
+	"trackResponse.shipment.package.activity.location.address.postalCode",
+	"trackResponse.shipment.package.activity.location.address.country",
+	"trackResponse.shipment.package.activity.location.address.countryCode",
+	"trackResponse.shipment.package.activity.date",
+	"trackResponse.shipment.package.activity.time",
+	"trackResponse.shipment.package.activity.gmtDate",
+	"trackResponse.shipment.package.activity.gmtTime",
+	"trackResponse.shipment.package.activity.gmtOffset",
+}

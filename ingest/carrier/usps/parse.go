@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/parcelcast/parcelcast/ingest/carrier"
 	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -144,16 +142,20 @@ func Parse(b []byte) ([]schemas.ScanEvent, error) {
 	return ParseJSON(b)
 }
 
+// needed are the v3 fields without which a tracking has no event: a value
+// of another JSON type anywhere else is read leniently or left out.
+var needed = carrier.NeedJSON("trackingNumber", "trackingEvents.eventTimestamp")
+
 // ParseJSON reads a Tracking API v3 response, or an array of them.
 func ParseJSON(b []byte) ([]schemas.ScanEvent, error) {
 	b = bytes.TrimSpace(b)
 	var list []Tracking
 	var err error
 	if len(b) > 0 && b[0] == '[' {
-		err = json.Unmarshal(b, &list)
+		err = needed.Unmarshal(b, &list)
 	} else {
 		list = make([]Tracking, 1)
-		err = json.Unmarshal(b, &list[0])
+		err = needed.Unmarshal(b, &list[0])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("usps: decode: %w", err)

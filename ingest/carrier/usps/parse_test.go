@@ -48,3 +48,26 @@ var encodeCases = []carriertest.Case{
 	{Status: "returned_to_sender"}, {Status: "returned_to_sender", Detail: "address_issue"},
 	{Status: "cancelled"}, {Status: "unknown"},
 }
+
+// Only the tracking number and the event timestamps can make a v3 reply
+// malformed by their JSON type: every other value of another type is read
+// leniently or left out, and one the parser does not read changes nothing.
+func TestTypeChanges(t *testing.T) {
+	for _, file := range []string{"testdata/journey.json", "testdata/exception.json"} {
+		t.Run(file, func(t *testing.T) {
+			carriertest.TypeChanges(t, Parse, file, needed, reads...)
+		})
+	}
+}
+
+// reads are the v3 fields ParseJSON reads.
+var reads = []string{
+	"trackingNumber", "mailClass", "error",
+	"originCity", "originState", "originZIP", "originCountry",
+	"destinationCity", "destinationState", "destinationZIP", "destinationCountryCode",
+	"expectedDeliveryTimeStamp", "guaranteedDeliveryTimeStamp",
+	"trackingEvents.eventType", "trackingEvents.eventTimestamp", "trackingEvents.GMTTimestamp",
+	"trackingEvents.GMTOffset", "trackingEvents.eventCountry", "trackingEvents.eventCity",
+	"trackingEvents.eventState", "trackingEvents.eventZIP", "trackingEvents.eventZIPCode",
+	"trackingEvents.eventCode",
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/muktihari/xmltokenizer"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier"
 )
 
 // decodeXML reads a Web Tools TrackResponse (or an <Error> reply) with a
@@ -30,10 +32,15 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 	// previous input in its buffer, so tokenizers cannot be pooled.
 	tok := xmltokenizer.New(bytes.NewReader(b), xmltokenizer.WithReadBufferSize(max(len(b), 512)))
 	var (
-		stack  []string // open elements
-		info   *TrackInfo
-		detail *TrackDetail
+		stack   []string // open elements
+		info    *TrackInfo
+		detail  *TrackDetail
+		inError bool // inside a TrackInfo's <Error>
 	)
+	// Only the elements at their own place are read: TrackInfo under the
+	// root, its fields, TrackSummary and TrackDetail as its children, and
+	// theirs. An element parcelcast does not read may hold anything, even
+	// elements named like read ones, without changing the events.
 	for {
 		t, err := tok.Token()
 		if errors.Is(err, io.EOF) {
@@ -51,21 +58,24 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 				return r, fmt.Errorf("unexpected </%s>", name)
 			}
 			stack = stack[:len(stack)-1]
-			switch {
-			case (name == "TrackSummary" || name == "TrackDetail") && detail != nil && info != nil:
+			switch depth := len(stack); {
+			case depth == 2 && (name == "TrackSummary" || name == "TrackDetail") && detail != nil && info != nil:
 				if name == "TrackSummary" {
 					info.TrackSummary = detail
 				} else {
 					info.TrackDetail = append(info.TrackDetail, *detail)
 				}
 				detail = nil
-			case name == "TrackInfo" && info != nil:
+			case depth == 2 && name == "Error":
+				inError = false
+			case depth == 1 && name == "TrackInfo" && info != nil:
 				r.TrackInfo = append(r.TrackInfo, *info)
 				info = nil
 			}
 			continue
 		}
-		if len(stack) == 0 {
+		depth := len(stack) // of this element: 0 for the root
+		if depth == 0 {
 			if r.XMLName.Local != "" {
 				return r, fmt.Errorf("second root element <%s>", name)
 			}
@@ -76,25 +86,34 @@ func decodeXML(b []byte) (r TrackResponse, err error) {
 		}
 		text := charData(t.Data)
 		switch {
-		case name == "TrackInfo" && len(stack) <= 2:
+		case depth == 1 && name == "TrackInfo":
 			info = &TrackInfo{}
 			for _, a := range t.Attrs {
 				if string(a.Name.Local) == "ID" {
 					info.ID = html.UnescapeString(string(a.Value))
 				}
 			}
-		case name == "TrackSummary" || name == "TrackDetail":
-			detail = &TrackDetail{}
-		case detail != nil:
+			if t.SelfClosing {
+				r.TrackInfo = append(r.TrackInfo, *info)
+				info = nil
+			}
+		case info == nil:
+			if depth == 1 && r.XMLName.Local == "Error" {
+				setError(&r.XMLError, name, text)
+			}
+		case depth == 2 && (name == "TrackSummary" || name == "TrackDetail"):
+			if !t.SelfClosing { // an empty one has no event
+				detail = &TrackDetail{}
+			}
+		case depth == 3 && detail != nil:
 			setDetail(detail, name, text)
-		case name == "Error" && info != nil:
+		case depth == 2 && name == "Error":
 			info.Error = &XMLError{}
-		case info != nil && info.Error != nil:
+			inError = !t.SelfClosing
+		case depth == 3 && inError:
 			setError(info.Error, name, text)
-		case info != nil:
+		case depth == 2:
 			setInfo(info, name, text)
-		case r.XMLName.Local == "Error":
-			setError(&r.XMLError, name, text)
 		}
 	}
 	if r.XMLName.Local == "" {
@@ -130,14 +149,14 @@ func intern(b []byte) string {
 }
 
 // charData is an element's text: trimmed, entities decoded only when
-// there are any.
+// there are any, control characters stripped (so codes match clean).
 func charData(b []byte) func() string {
 	return func() string {
 		b = bytes.TrimSpace(b)
 		if bytes.IndexByte(b, '&') >= 0 {
-			return html.UnescapeString(string(b))
+			return carrier.StripControls(html.UnescapeString(string(b)))
 		}
-		return string(b)
+		return carrier.StripControls(string(b))
 	}
 }
 
