@@ -37,7 +37,9 @@ func Areas(l schemas.Location) AreaPath {
 		return AreaPath{"?", "?", "?"}
 	default:
 		p[areaCountry], p[areaRegion] = country, country
-		if r := strings.ToUpper(strings.TrimSpace(l.Region)); r != "" {
+		// A US place without a ZIP is the country's area, as every US
+		// region is a ZIP digit.
+		if r := strings.ToUpper(strings.TrimSpace(l.Region)); r != "" && country != "US" {
 			p[areaRegion] = country + "-" + r
 		}
 	}

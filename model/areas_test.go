@@ -17,7 +17,7 @@ func TestAreas(t *testing.T) {
 	}{
 		{"US ZIP: its first digit is the region", schemas.Location{PostalCode: "10001", Region: "NY", Country: "US"}, AreaPath{"US", "US1", "US1:100"}},
 		{"US ZIP without a country", schemas.Location{PostalCode: "94103"}, AreaPath{"US", "US9", "US9:941"}},
-		{"US without a ZIP", schemas.Location{Region: "NY", Country: "US"}, AreaPath{"US", "US-NY", "US-NY"}},
+		{"US without a ZIP: the country, as before areas abroad", schemas.Location{Region: "NY", Country: "US"}, AreaPath{"US", "US", "US"}},
 		{"Brazil: state and CEP prefix", schemas.Location{PostalCode: "01310", Region: "sp", Country: "BR"}, AreaPath{"BR", "BR-SP", "BR-SP:013"}},
 		{"lower-case country", schemas.Location{PostalCode: "22041", Region: "RJ", Country: "br"}, AreaPath{"BR", "BR-RJ", "BR-RJ:220"}},
 		{"no region: the country, then the postal prefix", schemas.Location{PostalCode: "ec1a 1bb", Country: "GB"}, AreaPath{"GB", "GB", "GB:EC1"}},

@@ -110,9 +110,12 @@ var uEscape = []byte(`\u00`)
 
 // mayHoldControl reports whether a JSON payload may hold a control
 // character in a string: an escape \u0000–\u001f, \u007f or
-// \u0080–\u009f, or a C1 control written as UTF-8 (raw C0 controls are
-// not JSON).
+// \u0080–\u009f, a raw DEL (JSON allows it in a string), or a C1
+// control written as UTF-8 (raw C0 controls are not JSON).
 func mayHoldControl(b []byte) bool {
+	if bytes.IndexByte(b, 0x7f) >= 0 {
+		return true
+	}
 	for off := 0; ; {
 		i := bytes.Index(b[off:], uEscape)
 		if i < 0 {

@@ -87,7 +87,7 @@ func TestMayHoldControl(t *testing.T) {
 	for in, want := range map[string]bool{
 		`{"a":"plain"}`: false, `{"a":"Z\u00fcrich"}`: false, `{"a":"\u00e9"}`: false,
 		`{"a":"\u0000"}`: true, `{"a":"\u001F"}`: true, `{"a":"\u007f"}`: true, `{"a":"\u0085"}`: true,
-		"{\"a\":\"\xc2\x85\"}": true, "{\"a\":\"\xc2\xa0\"}": false, `{"a":"\u00`: false,
+		"{\"a\":\"\xc2\x85\"}": true, "{\"a\":\"D\x7f\"}": true, "{\"a\":\"\xc2\xa0\"}": false, `{"a":"\u00`: false,
 	} {
 		if got := mayHoldControl([]byte(in)); got != want {
 			t.Errorf("mayHoldControl(%s) = %v, want %v", in, got, want)

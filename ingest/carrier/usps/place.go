@@ -48,7 +48,8 @@ func zonePlace(l schemas.Location) schemas.Location {
 
 // stateInCity is the US state a USPS facility's name gives after its
 // city ("CHICAGO IL DISTRIBUTION CENTER" → IL), or "": the last word of
-// two letters that is a state's code.
+// two letters that is a state's code and follows another word, so that a
+// city named with one ("LA PUENTE", "DE SOTO") is not read as a state.
 func stateInCity(city string) string {
 	end := len(city)
 	for end > 0 {
@@ -59,7 +60,7 @@ func stateInCity(city string) string {
 		for start > 0 && isLetter(city[start-1]) {
 			start--
 		}
-		if end-start == 2 {
+		if end-start == 2 && strings.IndexFunc(city[:start], func(r rune) bool { return r < 128 && isLetter(byte(r)) }) >= 0 {
 			if st := strings.ToUpper(city[start:end]); zone.IsUSState(st) {
 				return st
 			}
