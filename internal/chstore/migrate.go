@@ -3,6 +3,7 @@ package chstore
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -51,6 +52,13 @@ func Migrate(ctx context.Context, db *DB) (MigrateResult, error) {
 			continue
 		}
 		for i, stmt := range m.Statements {
+			done, err := db.columnsAdded(ctx, stmt)
+			if err != nil {
+				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+			if done {
+				continue
+			}
 			if err := db.conn.Exec(ctx, stmt); err != nil {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
@@ -63,4 +71,46 @@ func Migrate(ctx context.Context, db *DB) (MigrateResult, error) {
 		res.Current = max(res.Current, m.Version)
 	}
 	return res, nil
+}
+
+var (
+	alterTable = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s`)
+	addColumn  = regexp.MustCompile(`(?i)ADD\s+COLUMN\s+([A-Za-z_][A-Za-z0-9_]*)`)
+)
+
+// addedColumns returns the table and the columns an ALTER TABLE … ADD
+// COLUMN statement adds, or ok false for any other statement.
+func addedColumns(stmt string) (table string, columns []string, ok bool) {
+	m := alterTable.FindStringSubmatch(stmt)
+	if m == nil {
+		return "", nil, false
+	}
+	for _, c := range addColumn.FindAllStringSubmatch(stmt, -1) {
+		columns = append(columns, c[1])
+	}
+	return m[1], columns, len(columns) > 0
+}
+
+// columnsAdded reports whether stmt adds columns that are all there
+// already: the statement ran but its migration was not recorded (the
+// process stopped in between). ClickHouse 18.16 has no ADD COLUMN IF NOT
+// EXISTS, so without this such a database could never be migrated again.
+// Some of the columns there and some not is an error.
+func (db *DB) columnsAdded(ctx context.Context, stmt string) (bool, error) {
+	table, columns, ok := addedColumns(stmt)
+	if !ok {
+		return false, nil
+	}
+	var n uint64
+	if err := db.conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND has(?, name)",
+		table, columns).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up columns of %s: %w", table, err)
+	}
+	switch {
+	case n == 0:
+		return false, nil
+	case int(n) == len(columns):
+		return true, nil
+	}
+	return false, fmt.Errorf("table %s has %d of the columns %v the statement adds", table, n, columns)
 }

@@ -99,6 +99,11 @@ type KafkaEngine struct {
 // engine table reading topic from broker as consumer group group. Nothing
 // is read until Start.
 func (db *DB) NewKafkaEngine(ctx context.Context, table, broker, topic, group string, full bool) (*KafkaEngine, error) {
+	for _, s := range []string{broker, topic, group} {
+		if strings.ContainsAny(s, `'\`) {
+			return nil, fmt.Errorf("kafka engine setting %q: quotes not allowed", s)
+		}
+	}
 	e := &KafkaEngine{db: db, table: table, queue: table + "_queue", view: table + "_mv",
 		queueColumns: flatDefs, selected: PeerFlatColumns}
 	if full {
@@ -119,11 +124,6 @@ func (db *DB) NewKafkaEngine(ctx context.Context, table, broker, topic, group st
 	}
 	if err := db.CreatePeerTable(ctx, table, full); err != nil {
 		return nil, err
-	}
-	for _, s := range []string{broker, topic, group} {
-		if strings.ContainsAny(s, `'\`) {
-			return nil, fmt.Errorf("kafka engine setting %q: quotes not allowed", s)
-		}
 	}
 	q := fmt.Sprintf("CREATE TABLE %s (%s) ENGINE = Kafka('%s', '%s', '%s', 'JSONEachRow')", e.queue, e.queueColumns, broker, topic, group)
 	if err := db.conn.Exec(ctx, q); err != nil {
