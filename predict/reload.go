@@ -9,6 +9,9 @@ import (
 	"github.com/parcelcast/parcelcast/model"
 )
 
+// DefaultReloadInterval is how often serve checks the model file.
+const DefaultReloadInterval = 30 * time.Second
+
 // WatchModel checks path every interval and swaps in the model when the
 // file changes. A file that fails to load is logged and refused; the
 // server keeps the model it has. It returns when ctx ends.

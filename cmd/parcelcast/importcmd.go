@@ -78,7 +78,7 @@ type importFlags struct {
 func addImportFlags(fs *flag.FlagSet) *importFlags {
 	return &importFlags{
 		format: fs.String("format", "", "csv or jsonl (default: by file name, .csv is CSV, anything else JSON Lines)"),
-		batch:  fs.Int("batch-size", 10000, "scan events per ClickHouse insert"),
+		batch:  fs.Int("batch-size", importer.DefaultBatchSize, "scan events per ClickHouse insert"),
 		mapping: fs.String("map", "", "the file's own column names: file_column=importer_column,... "+
 			"(with a mapping, columns neither mapped nor the importer's own are not read)"),
 		carrier: fs.String("carrier", "", "carrier of rows that have none (a file without a carrier column needs it)"),

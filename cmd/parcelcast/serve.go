@@ -55,7 +55,7 @@ func runServe(ctx context.Context, args []string) error {
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "listen address")
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
-	reload := fs.Duration("reload-interval", 30*time.Second, "how often to check the model file for changes")
+	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {

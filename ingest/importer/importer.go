@@ -520,13 +520,17 @@ type Options struct {
 	Defaults Defaults
 }
 
+// DefaultBatchSize is how many scan events an import writes at a time
+// when Options.BatchSize is not set.
+const DefaultBatchSize = 10000
+
 // Import reads shipments from r and writes their events in batches. Bad
 // rows are counted and reported, never written; a write error stops the
 // import (rows already written stay, and a rerun is harmless: event ids
 // are deterministic).
 func Import(ctx context.Context, r io.Reader, f Format, w Writer, opts Options) (Report, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 10000
+		opts.BatchSize = DefaultBatchSize
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
