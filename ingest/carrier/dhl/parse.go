@@ -136,6 +136,8 @@ func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 		t = t.UTC()
 		base.PromisedDelivery = &t
 	}
+	// The shipment's places as zones are looked for in them, once.
+	origin, dest := zonePlace(base.Origin), zonePlace(base.Destination)
 	for i := range s.Events {
 		ev := &s.Events[i]
 		e := base
@@ -150,9 +152,9 @@ func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 			e.Description += " (" + ev.Remark + ")"
 		}
 		e.Location = ev.place()
-		places := carrier.Places{Own: e.Location, I: i, N: len(s.Events), Origin: e.Origin, Destination: e.Destination}
-		if carrier.BeforePickup(e.Status) {
-			places.First = e.Origin
+		places := carrier.Places{Own: e.Location, First: statedPlace(e.Location), I: i, N: len(s.Events), Origin: origin, Destination: dest}
+		if places.First.Country == "" && carrier.BeforePickup(e.Status) {
+			places.First = origin
 		}
 		res.Add(e, setTime(&e, ev.Timestamp, places, s.Events), what.At("event", i))
 	}
@@ -202,8 +204,10 @@ func serviceOf(business, from, to string) (service, mode string) {
 // setTime reads an event's ISO 8601 timestamp, one of events (newest
 // first). One without an offset is local time at the event's place; a
 // place with no zone of its own (a locality without a country, a country
-// of several zones) takes the zone of the shipment's other places, nearest
-// event first, flagged approximate: an event never fails for its place.
+// of several zones) takes the zone of the country its locality names, of
+// the shipper's address before pickup, of the shipment's other places
+// otherwise, nearest event first, flagged approximate: an event never
+// fails for its place while its shipment names one.
 func setTime(e *schemas.ScanEvent, s string, places carrier.Places, events []Event) error {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -213,7 +217,7 @@ func setTime(e *schemas.ScanEvent, s string, places carrier.Places, events []Eve
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			w := zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
-			return carrier.SetLocalNear(e, w, places, func(j int) schemas.Location { return events[j].place() })
+			return carrier.SetLocalNear(e, w, places, func(j int) schemas.Location { return zonePlace(events[j].place()) })
 		}
 	}
 	return fmt.Errorf("timestamp %q: want ISO 8601", s)

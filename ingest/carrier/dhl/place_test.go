@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // An event whose place has no zone of its own (only a country of several
@@ -70,5 +71,34 @@ func TestEventWithoutZone(t *testing.T) {
 					e.Location, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx)
 			}
 		})
+	}
+}
+
+// A DHL Express locality without a country code names its country, and
+// in North America its state or province, after the last " - ".
+// testdata/locality_only.json is a DHL Express reply of the Unified API as
+// published in another project's code (only addressLocality in every
+// place, timestamps without offset), numbers changed and dates moved.
+func TestStatedPlace(t *testing.T) {
+	tests := []struct {
+		locality, country string
+		want              schemas.Location
+	}{
+		{"CINCINNATI HUB, OH - USA", "", schemas.Location{Region: "OH", Country: "US"}},
+		{"SOUTHERN ALBERTA, AB - CANADA", "", schemas.Location{Region: "AB", Country: "CA"}},
+		{"KARACHI - PAKISTAN", "", schemas.Location{Country: "PK"}},
+		{"KARACHI - KARACHI - PAKISTAN", "", schemas.Location{Country: "PK"}},
+		{"SHARJAH - UNITED ARAB EMIRATES", "", schemas.Location{Country: "AE"}},
+		{"HEATHROW, GB - UNITED KINGDOM", "", schemas.Location{Country: "GB"}}, // GB is no region of GB's
+		{"CALGARY", "", schemas.Location{}},
+		{"SOMEWHERE - ATLANTIS", "", schemas.Location{}},
+		{"MANAUS - BRAZIL", "BR", schemas.Location{}}, // a country code: the place is its own
+		{" - ", "", schemas.Location{}},
+		{"", "", schemas.Location{}},
+	}
+	for _, tc := range tests {
+		if got := statedPlace(schemas.Location{City: tc.locality, Country: tc.country}); got != tc.want {
+			t.Errorf("statedPlace(%q, %q) = %+v, want %+v", tc.locality, tc.country, got, tc.want)
+		}
 	}
 }
