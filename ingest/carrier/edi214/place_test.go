@@ -10,6 +10,11 @@ import (
 // city without a state, only a country of several zones, no MS1 at all)
 // is read in the zone of the shipper's N4 before pickup, of the nearest
 // other status otherwise, and flagged approximate; it never fails the set.
+// testdata/ms1_without_state.edi is a 214 published in another project's
+// tests (two AT7/MS1 pairs without LX loops or parties, the first MS1 a
+// city and country without state, "Kathmandu**NP"), references changed
+// and dates moved: Nepal is not in the zone table, so that status takes
+// the zone of the next one, Kolkata's, flagged approximate.
 func TestStatusWithoutZone(t *testing.T) {
 	const (
 		salem   = "N4*SALEM*OR*97301*US"
