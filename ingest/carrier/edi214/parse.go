@@ -8,8 +8,9 @@
 // consignee (CN/ST), and every LX loop holds one or more AT7 statuses with
 // an MS1 location. AT7-05/06 are the date and time, AT7-07 the time code:
 // a US zone name (ET, CT, MT, PT, AT, HT and their standard/daylight
-// forms), UT/GM for UTC, or LT for local time at the MS1 location (then
-// the consignee's or shipper's N4), whose offset is inferred.
+// forms), UT/GM for UTC, or LT for local time at the MS1 location, whose
+// offset is inferred (and approximate when that MS1 has no zone of its
+// own and the shipment's other places lend one).
 //
 // The control numbers and counts of every envelope are checked: a
 // transaction set whose SE does not match is not read, and any envelope
