@@ -8,9 +8,9 @@
 // country, and where that place has no zone of its own (a locality
 // alone, a country of several zones) from the shipment's other places,
 // nearest event first; the offset is marked inferred, and approximate
-// when the zone may not be the event's own. A 404 problem body (RFC 7807) is a valid "no shipment
-// found" reply, not a malformed record; any other problem body (401, 429,
-// 500, …) is a *carrier.ReplyError.
+// when the zone may not be the event's own. A 404 problem body (RFC 7807)
+// is a valid "no shipment found" reply, not a malformed record; any other
+// problem body (401, 429, 500, …) is a *carrier.ReplyError.
 package dhl
 
 import (
@@ -136,7 +136,7 @@ func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 		t = t.UTC()
 		base.PromisedDelivery = &t
 	}
-	// The shipment's places as zones are looked for in them, once.
+	// Origin and destination as their zones are looked for, read once.
 	origin, dest := zonePlace(base.Origin), zonePlace(base.Destination)
 	for i := range s.Events {
 		ev := &s.Events[i]
