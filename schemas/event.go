@@ -106,8 +106,9 @@ type ScanEvent struct {
 	// the scan's place had none (a label scan with only a country, a scan
 	// with no place at all) and the zone of a place of the same shipment
 	// was taken, or the place lies in a state or country of several zones
-	// and the main one was taken. The adapters that read local times
-	// through carrier.SetLocalNear set it (UPS and USPS).
+	// and the main one was taken. Every adapter that reads local times
+	// sets it, through carrier.SetLocalNear (UPS, USPS, FedEx, DHL and
+	// EDI 214; the generic feed's times carry their offset).
 	OffsetApproximate bool       `json:"offset_approximate,omitempty"`
 	Location          Location   `json:"location"`
 	Origin            Location   `json:"origin"`

@@ -105,3 +105,10 @@ func ZoneNear(p Places, scan func(j int) schemas.Location) (zone.Zone, bool, err
 func countryOnly(l schemas.Location) bool {
 	return l.Region == "" && l.PostalCode == "" && l.City == "" && !l.HasCoords
 }
+
+// BeforePickup reports whether a scan of status s is made at the shipper's
+// before the carrier has the parcel (the label, its voiding): its place is
+// then best stood in for by the shipper's address (Places.First).
+func BeforePickup(s schemas.Status) bool {
+	return s == schemas.StatusInfoReceived || s == schemas.StatusCancelled
+}

@@ -5,10 +5,12 @@
 // Event timestamps come both with an offset (or "Z") and without one. A
 // timestamp without an offset is local time at the event location, which
 // is often only a locality and a country: the zone is taken from the
-// country (its capital's zone for a multi-zone country) and the offset is
-// marked inferred. A 404 problem body (RFC 7807) is a valid "no shipment
-// found" reply, not a malformed record; any other problem body (401, 429,
-// 500, …) is a *carrier.ReplyError.
+// country, and where that place has no zone of its own (a locality
+// alone, a country of several zones) from the shipment's other places,
+// nearest event first; the offset is marked inferred, and approximate
+// when the zone may not be the event's own. A 404 problem body (RFC 7807)
+// is a valid "no shipment found" reply, not a malformed record; any other
+// problem body (401, 429, 500, …) is a *carrier.ReplyError.
 package dhl
 
 import (
@@ -134,6 +136,8 @@ func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 		t = t.UTC()
 		base.PromisedDelivery = &t
 	}
+	// Origin and destination as their zones are looked for, read once.
+	origin, dest := zonePlace(base.Origin), zonePlace(base.Destination)
 	for i := range s.Events {
 		ev := &s.Events[i]
 		e := base
@@ -147,11 +151,21 @@ func parseShipment(res *carrier.Results, s *Shipment, what carrier.Where) {
 		if ev.Remark != "" {
 			e.Description += " (" + ev.Remark + ")"
 		}
-		if ev.Location != nil {
-			e.Location = ev.Location.Address.location()
+		e.Location = ev.place()
+		places := carrier.Places{Own: e.Location, First: statedPlace(e.Location), I: i, N: len(s.Events), Origin: origin, Destination: dest}
+		if places.First.Country == "" && carrier.BeforePickup(e.Status) {
+			places.First = origin
 		}
-		res.Add(e, setTime(&e, ev.Timestamp), what.At("event", i))
+		res.Add(e, setTime(&e, ev.Timestamp, places, s.Events), what.At("event", i))
 	}
+}
+
+// place is where ev happened, the zero Location when DHL names none.
+func (ev *Event) place() schemas.Location {
+	if ev.Location == nil {
+		return schemas.Location{}
+	}
+	return ev.Location.Address.location()
 }
 
 func (a Address) location() schemas.Location {
@@ -187,7 +201,14 @@ func serviceOf(business, from, to string) (service, mode string) {
 	return b, ""
 }
 
-func setTime(e *schemas.ScanEvent, s string) error {
+// setTime reads an event's ISO 8601 timestamp, one of events (newest
+// first). One without an offset is local time at the event's place; a
+// place with no zone of its own (a locality without a country, a country
+// of several zones) takes the zone of the country its locality names, of
+// the shipper's address before pickup, of the shipment's other places
+// otherwise, nearest event first, flagged approximate: an event never
+// fails for its place while its shipment names one.
+func setTime(e *schemas.ScanEvent, s string, places carrier.Places, events []Event) error {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		carrier.SetInstant(e, t)
@@ -196,7 +217,7 @@ func setTime(e *schemas.ScanEvent, s string) error {
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			w := zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
-			return carrier.SetLocal(e, w, e.Location, e.Origin)
+			return carrier.SetLocalNear(e, w, places, func(j int) schemas.Location { return zonePlace(events[j].place()) })
 		}
 	}
 	return fmt.Errorf("timestamp %q: want ISO 8601", s)

@@ -8,8 +8,9 @@
 // consignee (CN/ST), and every LX loop holds one or more AT7 statuses with
 // an MS1 location. AT7-05/06 are the date and time, AT7-07 the time code:
 // a US zone name (ET, CT, MT, PT, AT, HT and their standard/daylight
-// forms), UT/GM for UTC, or LT for local time at the MS1 location (then
-// the consignee's or shipper's N4), whose offset is inferred.
+// forms), UT/GM for UTC, or LT for local time at the MS1 location, whose
+// offset is inferred (and approximate when that MS1 has no zone of its
+// own and the shipment's other places lend one).
 //
 // The control numbers and counts of every envelope are checked: a
 // transaction set whose SE does not match is not read, and any envelope
@@ -132,8 +133,12 @@ func readSet(res *carrier.Results, t *transaction) {
 	base.Origin, base.Destination = shipper, consign
 	if promise != nil {
 		// An unreadable estimate is left out: the scans are still good.
-		p := schemas.ScanEvent{Location: consign}
-		if setTime(&p, promise.el(2), promise.el(4), promise.el(5), shipper) == nil {
+		var p schemas.ScanEvent
+		w, local, err := readTime(&p, promise.el(2), promise.el(4), promise.el(5))
+		if err == nil && local {
+			err = carrier.SetLocal(&p, w, consign, shipper) // at the consignee's
+		}
+		if err == nil {
 			base.PromisedDelivery = &p.EventTime
 		}
 	}
@@ -165,7 +170,7 @@ func readSet(res *carrier.Results, t *transaction) {
 		}
 		err := p.locErr // the status's MS1 is unreadable
 		if err == nil {
-			err = setTime(&e, at7.el(5), at7.el(6), at7.el(7), consign, shipper)
+			err = setTime(&e, at7, places(&e, i, len(events), shipper, consign), events)
 		}
 		res.Add(e, err, what.At("status", i))
 	}
@@ -194,34 +199,62 @@ type pending struct {
 	locErr error // of the MS1's coordinates
 }
 
-// setTime reads AT7-05 (CCYYMMDD), AT7-06 (HHMM, HHMMSS or HHMMSSDD) and
-// the AT7-07 time code.
-func setTime(e *schemas.ScanEvent, date, clock, code string, fallbacks ...schemas.Location) error {
+// places are where the zone of status i of n (in the order of the set,
+// oldest first) may come from: its MS1, the shipper's N4 first before
+// pickup, the other statuses' nearest first, then the shipper's and the
+// consignee's.
+func places(e *schemas.ScanEvent, i, n int, shipper, consign schemas.Location) carrier.Places {
+	p := carrier.Places{Own: e.Location, I: n - 1 - i, N: n, Origin: shipper, Destination: consign}
+	if carrier.BeforePickup(e.Status) {
+		p.First = shipper
+	}
+	return p
+}
+
+// setTime reads the time of status at7, one of events. An LT time is local
+// at the status's MS1; an MS1 with no zone of its own (a city without a
+// state, only a country of several zones, no MS1 at all) takes the zone of
+// the shipment's other places and is flagged approximate: a status never
+// fails for its place.
+func setTime(e *schemas.ScanEvent, at7 segment, p carrier.Places, events []pending) error {
+	w, local, err := readTime(e, at7.el(5), at7.el(6), at7.el(7))
+	if err != nil || !local {
+		return err
+	}
+	// Places count newest first, the set's statuses oldest first.
+	return carrier.SetLocalNear(e, w, p, func(j int) schemas.Location {
+		return withPostalCode(events[p.N-1-j].loc, p.Destination, p.Origin)
+	})
+}
+
+// readTime reads AT7-05 (CCYYMMDD), AT7-06 (HHMM, HHMMSS or HHMMSSDD) and
+// the AT7-07 time code into e. A time code LT (or none) is local time at
+// the status's place, which the caller resolves: readTime returns the
+// wall-clock reading and local set, and leaves e as it is.
+func readTime(e *schemas.ScanEvent, date, clock, code string) (w zone.Wall, local bool, err error) {
 	if len(clock) == 8 {
 		clock = clock[:6] // hundredths of a second
 	}
-	w, err := carrier.DateTimeDigits(date, clock)
+	w, err = carrier.DateTimeDigits(date, clock)
 	if err != nil {
-		return fmt.Errorf("AT7 date/time: %w", err)
+		return w, false, fmt.Errorf("AT7 date/time: %w", err)
 	}
 	code = strings.ToUpper(code)
 	if off, ok := fixedCodes[code]; ok {
-		return carrier.SetOffset(e, w, off)
+		return w, false, carrier.SetOffset(e, w, off)
 	}
 	if name, ok := zonedCodes[code]; ok {
 		loc, err := zone.Zone{Name: name}.Load()
 		if err != nil {
-			return err
+			return w, false, err
 		}
-		t := zone.Instant(w, loc)
-		carrier.SetInstant(e, t)
-		return nil
+		carrier.SetInstant(e, zone.Instant(w, loc))
+		return w, false, nil
 	}
 	if code != "LT" && code != "" {
-		return fmt.Errorf("AT7-07 time code %q not known", code)
+		return w, false, fmt.Errorf("AT7-07 time code %q not known", code)
 	}
-	places := append([]schemas.Location{e.Location}, fallbacks...)
-	return carrier.SetLocal(e, w, places...)
+	return w, true, nil
 }
 
 // fixedCodes are the X12 time codes (element 623) with a fixed offset.

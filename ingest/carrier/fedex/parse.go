@@ -4,7 +4,9 @@
 //
 // Scan times are ISO 8601 with the local offset of the scan location
 // ("2026-03-04T09:12:00-06:00"), so no zone needs inferring; a time
-// without an offset is read as local time at the scan location. A result
+// without an offset is read as local time at the scan location, or where
+// that place has no zone of its own (only a country of several zones, no
+// place) at the shipment's nearest other place, flagged approximate. A result
 // with error TRACKING.TRACKINGNUMBER.NOTFOUND is a valid reply without
 // scans (a label not yet in FedEx's system), not a malformed record. Other
 // error codes, of the whole reply or of a result without scans, are
@@ -211,7 +213,11 @@ func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, w
 			e.Description += ": " + s.ExceptionDescription
 		}
 		e.Location = s.ScanLocation.location()
-		res.Add(e, setTime(&e, s.Date, e.Location, e.Origin), what.At("scan", i))
+		places := carrier.Places{Own: e.Location, I: i, N: len(t.ScanEvents), Origin: e.Origin, Destination: e.Destination}
+		if carrier.BeforePickup(e.Status) {
+			places.First = e.Origin
+		}
+		res.Add(e, setTime(&e, s.Date, places, t.ScanEvents), what.At("scan", i))
 	}
 }
 
@@ -224,20 +230,37 @@ func (a Address) location() schemas.Location {
 	}
 }
 
-// setTime reads an ISO 8601 time with its offset, or without one as local
-// time at the first of places that resolves.
-func setTime(e *schemas.ScanEvent, s string, places ...schemas.Location) error {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+// setTime reads the date of a scan, one of scans (newest first): ISO 8601
+// with its offset, or without one as local time at the scan's place. A
+// place with no zone of its own (only a country of several zones, no
+// place at all) takes the zone of the shipper's address before pickup,
+// of the nearest other scan otherwise, flagged approximate: a scan never
+// fails for its place.
+func setTime(e *schemas.ScanEvent, s string, places carrier.Places, scans []ScanEvent) error {
+	t, w, exact, err := readDate(s)
+	switch {
+	case err != nil:
+		return err
+	case exact:
 		carrier.SetInstant(e, t)
 		return nil
 	}
-	t, err := time.Parse("2006-01-02T15:04:05", s)
-	if err != nil {
-		return fmt.Errorf("date %q: want ISO 8601 date-time", s)
+	return carrier.SetLocalNear(e, w, places, func(j int) schemas.Location { return scans[j].ScanLocation.location() })
+}
+
+// readDate reads an ISO 8601 date-time: the instant when it carries an
+// offset (exact), else the wall-clock reading.
+func readDate(s string) (t time.Time, w zone.Wall, exact bool, err error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, w, true, nil
 	}
-	w := zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
-	return carrier.SetLocal(e, w, places...)
+	t, err = time.Parse("2006-01-02T15:04:05", s)
+	if err != nil {
+		return t, w, false, fmt.Errorf("date %q: want ISO 8601 date-time", s)
+	}
+	w = zone.Wall{Year: t.Year(), Month: int(t.Month()), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute(), Second: t.Second()}
+	return t, w, false, nil
 }
 
 // promised is the COMMITMENT time if FedEx gives one, else the end of the
@@ -255,8 +278,15 @@ func promised(t *TrackResult, dest schemas.Location) *time.Time {
 	if s == "" {
 		return nil
 	}
+	// A promise without an offset is local time at the destination.
 	var e schemas.ScanEvent
-	if setTime(&e, s, dest) != nil {
+	t0, w, exact, err := readDate(s)
+	switch {
+	case err != nil:
+		return nil
+	case exact:
+		carrier.SetInstant(&e, t0)
+	case carrier.SetLocal(&e, w, dest) != nil:
 		return nil
 	}
 	// A promise at local midnight is a date: the end of that day.
