@@ -75,12 +75,15 @@ func mapEvent(ev *Event) carrier.Mapping {
 		case schemas.StatusDeliveryAttempted, schemas.StatusReturnedToSender, schemas.StatusAvailableForPickup:
 			st = refined
 		}
-	case "unknown":
-		// DHL's own class for events it does not classify ("LABEL
+	case "", "unknown":
+		// No class, or DHL's own for events it does not classify ("LABEL
 		// CREATED", "CLOSE BAG"): the words decide, else it stays unknown.
 		st = schemas.StatusUnknown
-		if refined != "" {
+		switch {
+		case refined != "":
 			st = refined
+		case strings.HasPrefix(strings.TrimSpace(text), "delivered"):
+			st = schemas.StatusDelivered
 		}
 	default:
 		st = schemas.StatusUnknown

@@ -33,6 +33,13 @@ func TestEventMappings(t *testing.T) {
 		{Event{StatusCode: "unknown", Status: "CLOSE BAG"}, schemas.StatusInTransit},
 		{Event{StatusCode: "unknown", Status: "SCANNED INTO SACK/CONTAINER"}, schemas.StatusInTransit},
 		{Event{StatusCode: "unknown", Status: "Status not available"}, schemas.StatusUnknown},
+		// DHL Express replies without a class: the words decide.
+		{Event{Description: "Delivered"}, schemas.StatusDelivered},
+		{Event{Description: "With delivery courier"}, schemas.StatusOutForDelivery},
+		{Event{Description: "Arrived at Sort Facility BRUSSELS - BELGIUM"}, schemas.StatusArrivedAtFacility},
+		{Event{Description: "Shipment picked up"}, schemas.StatusPickedUp},
+		{Event{Description: "Shipment on hold"}, schemas.StatusUnknown},
+		{Event{Description: "Delivery attempted; could not be delivered"}, schemas.StatusDeliveryAttempted},
 		{Event{StatusCode: "transit", Status: "PACKAGE RECEIVED AT DHL ECOMMERCE DISTRIBUTION CENTER"}, schemas.StatusArrivedAtFacility},
 		{Event{StatusCode: "transit", Status: "ARRIVED AT CUSTOMS"}, schemas.StatusArrivedAtFacility},
 		{Event{StatusCode: "pre-transit", Status: "DHL ECOMMERCE CURRENTLY AWAITING SHIPMENT AND TRACKING WILL BE UPDATED WHEN RECEIVED"}, schemas.StatusInfoReceived},
