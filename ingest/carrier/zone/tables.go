@@ -168,6 +168,7 @@ var countries = map[string]Zone{
 	"CY": {Name: "Asia/Nicosia"}, "IL": {Name: "Asia/Jerusalem"}, "AE": {Name: "Asia/Dubai"},
 	"SA": {Name: "Asia/Riyadh"}, "QA": {Name: "Asia/Qatar"}, "IN": {Name: "Asia/Kolkata"},
 	"PK": {Name: "Asia/Karachi"}, "BD": {Name: "Asia/Dhaka"}, "LK": {Name: "Asia/Colombo"},
+	"NP": {Name: "Asia/Kathmandu"},
 	"CN": {Name: "Asia/Shanghai"}, "HK": {Name: "Asia/Hong_Kong"}, "TW": {Name: "Asia/Taipei"},
 	"JP": {Name: "Asia/Tokyo"}, "KR": {Name: "Asia/Seoul"}, "SG": {Name: "Asia/Singapore"},
 	"MY": {Name: "Asia/Kuala_Lumpur"}, "TH": {Name: "Asia/Bangkok"}, "VN": {Name: "Asia/Ho_Chi_Minh"},
