@@ -51,7 +51,10 @@ func parseDay(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is neither a date (2017-10-01) nor an RFC 3339 time", s)
 	}
-	return t.UTC(), nil
+	if t = t.UTC(); t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("%q is outside the years 1 to 9999 in UTC", s)
+	}
+	return t, nil
 }
 
 // formatDay writes a time as parseDay reads it.
@@ -62,5 +65,5 @@ func formatDay(t time.Time) string {
 	case t.Equal(t.UTC().Truncate(24 * time.Hour)):
 		return t.UTC().Format(time.DateOnly)
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(time.RFC3339Nano)
 }

@@ -77,3 +77,21 @@ func TestTrainSplitFlags(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseDay: -test-from never panics, and what it reads formatDay
+// writes back to the same instant.
+func FuzzParseDay(f *testing.F) {
+	for _, s := range []string{"", "2017-10-01", "2017-10-01T12:00:00-03:00", "2017-10-01T00:00:00Z", " 2017-02-30", "01/10/2017", "9999-12-31T23:59:59+14:00", "2017-10-01T12:00:00.5Z", "0001-01-01T00:30:00+01:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDay(s)
+		if err != nil {
+			return
+		}
+		back, err := parseDay(formatDay(d))
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("parseDay(%q) = %s; formatDay gives %q, read back as %s, %v", s, d, formatDay(d), back, err)
+		}
+	})
+}
