@@ -9,10 +9,12 @@ type testWorker struct {
 	row, hid   Row
 	seg        perFit[segCache]
 	levels     [len(ResidualLevels)]float64 // on the fit's target scale
+	sink       *predictionSink              // nil when no one reads the predictions
+	preds      []TestPrediction             // the journey's, for sink
 }
 
-func newTestWorker(m *Model) *testWorker {
-	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: perFit[segCache]{{}, {}}}
+func newTestWorker(m *Model, sink *predictionSink) *testWorker {
+	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: perFit[segCache]{{}, {}}, sink: sink}
 }
 
 func (w *testWorker) journey(j *Journey) {
@@ -31,6 +33,13 @@ func (w *testWorker) journey(j *Journey) {
 		f.predictLog(row, &key, s, w.seg[m.kindOf(f)], w.levels[:])
 		est := m.Baselines.estimates(lane, s)
 		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
+		if w.sink != nil {
+			w.preds = append(w.preds, TestPrediction{TrackingNumber: j.TrackingNumber, Carrier: s.Carrier, Service: s.Service,
+				Status: string(s.Status), At: s.At, HoursLeft: hoursLeft,
+				P10: fromTarget(w.levels[levelP10], f.TargetScale), P50: fromTarget(w.levels[levelP50], f.TargetScale),
+				P90: fromTarget(w.levels[levelP90], f.TargetScale), P95: fromTarget(w.levels[levelP95], f.TargetScale),
+				Promised: s.Promised, OriginAreas: s.OriginAreas, DestAreas: s.DestAreas})
+		}
 
 		// As if the carrier had not promised: the lane fit and baselines.
 		if s.Scans == 1 {
@@ -42,6 +51,10 @@ func (w *testWorker) journey(j *Journey) {
 		est[standardBaseline] = hoursTo(standard, s)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
 	})
+	if w.sink != nil && len(w.preds) > 0 {
+		w.sink.write(w.preds)
+		w.preds = w.preds[:0]
+	}
 }
 
 func (w *testWorker) merge(o *testWorker) {

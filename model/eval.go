@@ -52,7 +52,9 @@ type CalibrationPoint struct {
 	Observed float64 `json:"observed"`
 }
 
-// ErrorHistogram counts test errors (p50 − actual, hours) in fixed bins.
+// ErrorHistogram counts test errors (p50 − actual, hours) in bins of
+// equal width, From the first bin's lower edge. The bins span the test
+// errors but their outer 0.5% on either side, which the end bins count.
 type ErrorHistogram struct {
 	From   float64 `json:"from_hours"`
 	Width  float64 `json:"width_hours"`
@@ -149,7 +151,60 @@ type backtest struct {
 
 func newBacktest() *backtest {
 	return &backtest{groups: map[[2]string]*scoreAcc{},
-		errHist: ErrorHistogram{From: -96, Width: 6, Counts: make([]int, 32)}}
+		errHist: ErrorHistogram{From: -errSpanHours, Width: 1, Counts: make([]int, 2*errSpanHours)}}
+}
+
+// The backtest counts errors in one-hour bins over ±errSpanHours (the end
+// bins take what is beyond) and fill merges them into at most errBins bins
+// of a round width over the span the errors cover.
+const (
+	errSpanHours = 90 * 24
+	errBins      = 40
+	errTail      = 0.005 // the share of errors beyond the plot on either side
+)
+
+// errWidths are the bin widths (hours) the plotted histogram may have.
+var errWidths = []float64{1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 96, 168, 336, 720}
+
+// scaled merges hourly bins into a histogram over the span of the errors.
+func (h ErrorHistogram) scaled() ErrorHistogram {
+	n := 0
+	for _, c := range h.Counts {
+		n += c
+	}
+	if n == 0 {
+		return ErrorHistogram{From: -96, Width: 6, Counts: make([]int, 32)}
+	}
+	tail := int(math.Floor(errTail * float64(n)))
+	lo, hi, seen := 0, len(h.Counts)-1, 0
+	for i, c := range h.Counts { // the first bin past the lower tail
+		if seen += c; seen > tail {
+			lo = i
+			break
+		}
+	}
+	seen = 0
+	for i := len(h.Counts) - 1; i >= 0; i-- {
+		if seen += h.Counts[i]; seen > tail {
+			hi = i
+			break
+		}
+	}
+	from, to := h.From+h.Width*float64(lo), h.From+h.Width*float64(hi+1)
+	width := errWidths[len(errWidths)-1]
+	for _, w := range errWidths {
+		if w >= h.Width && math.Ceil(to/w)-math.Floor(from/w) <= errBins {
+			width = w
+			break
+		}
+	}
+	out := ErrorHistogram{From: math.Floor(from/width) * width, Width: width}
+	out.Counts = make([]int, max(1, int(math.Ceil(to/width)-math.Floor(from/width))))
+	for i, c := range h.Counts {
+		k := int(math.Floor((h.From + h.Width*float64(i) - out.From) / width))
+		out.Counts[min(max(k, 0), len(out.Counts)-1)] += c
+	}
+	return out
 }
 
 func (b *backtest) group(kind, name string) *scoreAcc {
@@ -245,9 +300,27 @@ func (b *backtest) fill(m *Metrics) {
 		}
 		m.Calibration = append(m.Calibration, CalibrationPoint{Level: l, Observed: obs})
 	}
-	m.Errors = b.errHist
+	m.Errors = b.errHist.scaled()
 	m.MAEHours = m.Overall.MAEHours
 	m.BaselineMAEHours = m.Overall.Baselines[BaselineLaneMedian].MAEHours
 	m.Coverage80 = m.Overall.Coverage80
 	m.P95OnTime = m.Overall.P95OnTime
+}
+
+// Strongest is the baseline with the lowest MAE among those that
+// estimated every snapshot of s (a score without counts, from an older
+// artifact, counts as every one): what the model's headline compares
+// with. False when none did.
+func (s Score) Strongest() (string, bool) {
+	best, found := "", false
+	for _, name := range BaselineNames {
+		b, ok := s.Baselines[name]
+		if !ok || !(b.MAEHours > 0) || (b.N != s.N && b.N != 0) {
+			continue
+		}
+		if !found || b.MAEHours < s.Baselines[best].MAEHours {
+			best, found = name, true
+		}
+	}
+	return best, found
 }

@@ -22,6 +22,16 @@ type TrainConfig struct {
 	TargetScales []float64
 	// MinShipments refuses to train on less history than this.
 	MinShipments int
+	// TestFrom starts the test slice (the backtest's cut-off); zero
+	// leaves the newest 20% of shipments, by first scan, to it.
+	// CalibrationDays is the calibration slice's length before it; 0
+	// leaves it the 10% of shipments before the test slice. The train
+	// slice is everything earlier. See SplitOf.
+	TestFrom        time.Time
+	CalibrationDays int
+	// Predictions, when set, gets every test snapshot's prediction as
+	// the backtest scores it.
+	Predictions PredictionWriter
 	// Workers is how many goroutines share each pass; one per CPU when 0.
 	Workers int
 	// ProgressEvery is how often long passes log their progress.
@@ -59,7 +69,8 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 
 // Train fits a model on the oldest 70% of delivered shipments (by first
 // scan), chooses the penalty and target scale and calibrates the interval
-// on the next 10%, and backtests on the newest 20%. A shipment is trained
+// on the next 10%, and backtests on the newest 20%, or on the slices
+// cfg.TestFrom and cfg.CalibrationDays set (SplitOf). A shipment is trained
 // on only if it was delivered before the calibration slice ends, so no
 // label from the test period reaches the fit, the penalty or the
 // interval. Each pass spreads the shipments over Workers goroutines and
@@ -74,12 +85,16 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	w, n, err := src.Split(ctx)
+	h, n, err := src.Split(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if n < cfg.MinShipments {
 		return nil, fmt.Errorf("%w: %d delivered, need %d", ErrNotEnoughHistory, n, cfg.MinShipments)
+	}
+	w, err := cfg.SplitOf(h)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	vocab, err := src.Vocabulary(ctx, w.TrainFrom, w.TrainTo)
 	if err != nil {
@@ -114,6 +129,10 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	fits := fit.fits
 	fits[laneFit].merge(fits[promiseFit].withoutFeatures(m.enc.promiseFeatures()))
 	m.Metrics.TrainRows = fits[laneFit].ridge.Rows() // every train snapshot
+	if m.Metrics.TrainRows == 0 {
+		return nil, fmt.Errorf("%w: no shipment first scanned %s to %s was delivered before %s", ErrEmptySlice,
+			w.TrainFrom.Format(time.DateOnly), w.TrainTo.Format(time.DateOnly), w.CalibTo.Format(time.DateOnly))
+	}
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
 	// The two fits' factorizations are independent: one goroutine each.
@@ -143,7 +162,8 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		}
 	}
 	if fits[laneFit].cands[0].n == 0 {
-		return nil, fmt.Errorf("%w: calibration slice is empty", ErrNotEnoughHistory)
+		return nil, fmt.Errorf("%w: %w: calibration slice %s to %s is empty", ErrNotEnoughHistory, ErrEmptySlice,
+			w.TrainTo.Format(time.DateOnly), w.CalibTo.Format(time.DateOnly))
 	}
 	for k := range fitKinds {
 		best, scores := fits[k].best()
@@ -179,15 +199,48 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 
 	// Pass 4, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
-	test, err := runWorkers(ctx, src, cfg, "backtest", nw, w.CalibTo, w.TestTo, farFuture, func() *testWorker {
-		return newTestWorker(m)
-	})
+	test, err := m.backtest(ctx, src, cfg, nw, cfg.Predictions)
 	if err != nil {
-		return nil, fmt.Errorf("test pass: %w", err)
+		return nil, err
+	}
+	if test.rows() == 0 {
+		return nil, fmt.Errorf("%w: no delivered shipment first scanned %s to %s", ErrEmptySlice,
+			w.CalibTo.Format(time.DateOnly), w.TestTo.Format(time.DateOnly))
 	}
 	test.bt.fill(&m.Metrics)
 	m.Metrics.WithoutPromise = test.hidden.all.score()
 	return m, nil
+}
+
+// Backtest runs m over its test slice again (from m.Window.CalibTo to
+// TestTo) and writes every snapshot's prediction to out: the rows a
+// training run with cfg.Predictions would have written. It returns how
+// many it wrote.
+func (m *Model) Backtest(ctx context.Context, src Source, cfg TrainConfig, out PredictionWriter) (int, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	test, err := m.backtest(ctx, src, cfg, passWorkers(cfg.Workers), out)
+	if err != nil {
+		return 0, err
+	}
+	return test.rows(), nil
+}
+
+// backtest is the test pass: the test slice's shipments scored, and
+// their predictions written to out when it is set.
+func (m *Model) backtest(ctx context.Context, src Source, cfg TrainConfig, nw int, out PredictionWriter) (*testWorker, error) {
+	sink := newPredictionSink(out)
+	test, err := runWorkers(ctx, src, cfg, "backtest", nw, m.Window.CalibTo, m.Window.TestTo, farFuture, func() *testWorker {
+		return newTestWorker(m, sink)
+	})
+	if err == nil {
+		err = sink.err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("test pass: %w", err)
+	}
+	return test, nil
 }
 
 var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)

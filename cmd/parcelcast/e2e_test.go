@@ -142,6 +142,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("test slice: %d journeys, backtest saw %d (%v)", seen, m.Metrics.TestShipments, err)
 	}
 
+	// 3b. The command line: the split set by its flags and printed, the
+	// predictions one row per test snapshot from train and from evaluate,
+	// and a split with an empty slice refused.
+	trainAndEvaluateWithSplit(t, cfg)
+
 	// 4. The API answers with an ETA for an in-flight shipment and with the
 	// delivery for a delivered one.
 	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Now: func() time.Time { return now }})
@@ -336,5 +341,60 @@ func TestFlagEnvFallback(t *testing.T) {
 	fs2.Int("batch-size", 10, "")
 	if err := parse(fs2, nil); err == nil {
 		t.Fatal("bad environment value accepted")
+	}
+}
+
+// trainAndEvaluateWithSplit runs train with -test-from, -calibration-days
+// and -predictions on the simulated history in cfg's database, then
+// evaluate -predictions on its artifact, then a train whose test slice is
+// after the history.
+func trainAndEvaluateWithSplit(t *testing.T, cfg *chstore.Config) {
+	t.Helper()
+	dir := t.TempDir()
+	ch := []string{"-clickhouse-addr", cfg.Addr, "-clickhouse-database", cfg.Database, "-log-level", "warn"}
+	artifact := filepath.Join(dir, "eta.json")
+	var code int
+	var stderr bytes.Buffer
+	out := withStdout(t, func() {
+		code = run(append(append([]string{"train"}, ch...), "-out", artifact, "-test-from", "2026-06-01", "-calibration-days", "7",
+			"-predictions", filepath.Join(dir, "train.csv")), &stderr)
+	})
+	if code != 0 {
+		t.Fatalf("train exited %d: %s\n%s", code, stderr.String(), out)
+	}
+	t.Logf("train:\n%s", out)
+	const windows = "calibration 2026-05-25 to 2026-06-01, test 2026-06-01 to "
+	if !strings.Contains(out, "windows by first scan: train ") || !strings.Contains(out, windows) ||
+		!strings.Contains(out, "hours-to-delivery MAE: model ") || !strings.Contains(out, "strongest baseline (") {
+		t.Errorf("train printed no windows %q or no headline against the strongest baseline:\n%s", windows, out)
+	}
+	m, err := model.Load(artifact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := readPredictions(t, filepath.Join(dir, "train.csv")); len(rows) != m.Metrics.TestRows || len(rows) == 0 {
+		t.Errorf("train wrote %d predictions for %d test snapshots", len(rows), m.Metrics.TestRows)
+	}
+
+	out = withStdout(t, func() {
+		code = run(append(append([]string{"evaluate"}, ch...), "-model", artifact, "-out", filepath.Join(dir, "report"),
+			"-predictions", filepath.Join(dir, "evaluate.jsonl")), &stderr)
+	})
+	if code != 0 {
+		t.Fatalf("evaluate exited %d: %s\n%s", code, stderr.String(), out)
+	}
+	if !strings.Contains(out, windows) || !strings.Contains(out, "strongest baseline (") {
+		t.Errorf("evaluate printed no windows %q or no headline:\n%s", windows, out)
+	}
+	if rows := readPredictions(t, filepath.Join(dir, "evaluate.jsonl")); len(rows) != m.Metrics.TestRows {
+		t.Errorf("evaluate wrote %d predictions for %d test snapshots", len(rows), m.Metrics.TestRows)
+	}
+
+	stderr.Reset()
+	withStdout(t, func() {
+		code = run(append(append([]string{"train"}, ch...), "-out", filepath.Join(dir, "refused.json"), "-test-from", "2026-07-01"), &stderr)
+	})
+	if code != 1 || !strings.Contains(stderr.String(), "the test slice from 2026-07-01 is empty") {
+		t.Errorf("train with the test slice after the history exited %d: %s", code, stderr.String())
 	}
 }

@@ -108,8 +108,9 @@ func TestOlistEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train exited %d\n%s", code, out)
 	}
-	if !strings.Contains(out, "hours-to-delivery MAE: model") || !strings.Contains(out, "p10–p90 coverage") {
-		t.Errorf("train printed no backtest:\n%s", out)
+	if !strings.Contains(out, "hours-to-delivery MAE: model") || !strings.Contains(out, "strongest baseline (") ||
+		!strings.Contains(out, "p10–p90 coverage") || !strings.Contains(out, "windows by first scan: train 2016-") {
+		t.Errorf("train printed no backtest or no windows:\n%s", out)
 	}
 	t.Logf("train:\n%s", out)
 	m, err := model.Load(artifact)
@@ -121,9 +122,10 @@ func TestOlistEndToEnd(t *testing.T) {
 		t.Errorf("backtest %+v", mt.Overall)
 	}
 
-	// 3. Evaluate: the summary and the report.
+	// 3. Evaluate: the summary, the report and the predictions.
+	predictions := filepath.Join(dir, "predictions.csv")
 	out = withStdout(t, func() {
-		code = run([]string{"evaluate", "-model", artifact, "-out", filepath.Join(dir, "report")}, io.Discard)
+		code = run(append(append([]string{"evaluate"}, ch...), "-model", artifact, "-out", filepath.Join(dir, "report"), "-predictions", predictions), io.Discard)
 	})
 	if code != 0 {
 		t.Fatalf("evaluate exited %d\n%s", code, out)
@@ -132,6 +134,9 @@ func TestOlistEndToEnd(t *testing.T) {
 		t.Errorf("evaluate wrote no report: %v", err)
 	}
 	t.Logf("evaluate:\n%s", out)
+	if rows := readPredictions(t, predictions); len(rows) != mt.TestRows {
+		t.Errorf("evaluate wrote %d predictions for %d test snapshots", len(rows), mt.TestRows)
+	}
 
 	// The figures docs/model.md records.
 	lane := mt.Overall.Baselines[model.BaselineLaneMedian].MAEHours
@@ -149,6 +154,29 @@ func TestOlistEndToEnd(t *testing.T) {
 	t.Logf("windows: train %s to %s, calibration to %s, test to %s", m.Window.TrainFrom.Format(time.DateOnly),
 		m.Window.TrainTo.Format(time.DateOnly), m.Window.CalibTo.Format(time.DateOnly), m.Window.TestTo.Format(time.DateOnly))
 	t.Logf("train %d, calibration %d, test %d snapshots; %d test shipments", mt.TrainRows, mt.CalibRows, mt.TestRows, mt.TestShipments)
+
+	// 4. The backtest as of 2017-10-01, calibrated on the 30 days before.
+	asOf := filepath.Join(dir, "eta-2017-10-01.json")
+	out = withStdout(t, func() {
+		code = run(append(append([]string{"train"}, ch...), "-out", asOf, "-test-from", "2017-10-01", "-calibration-days", "30"), io.Discard)
+	})
+	if code != 0 {
+		t.Fatalf("train -test-from 2017-10-01 exited %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "calibration 2017-09-01 to 2017-10-01, test 2017-10-01 to ") {
+		t.Errorf("train -test-from 2017-10-01 -calibration-days 30 printed other windows:\n%s", out)
+	}
+	t.Logf("train -test-from 2017-10-01 -calibration-days 30:\n%s", out)
+	if m, err = model.Load(asOf); err != nil {
+		t.Fatal(err)
+	}
+	mt = m.Metrics
+	tLate, tSlackAll, tSlackOnTime, tn = merchantPromise(t, opts, m.Window.CalibTo, m.Window.TestTo)
+	t.Logf("as of 2017-10-01: model MAE %.1f h (%.2f d); lane median %.1f h (%.0f%% lower); p10–p90 coverage %.1f%%; p95 late %.1f%%, mean slack %.1f d over the on-time snapshots",
+		mt.MAEHours, mt.MAEHours/24, mt.Overall.Baselines[model.BaselineLaneMedian].MAEHours, 100*mt.Overall.Reduction(model.BaselineLaneMedian),
+		100*mt.Coverage80, 100*(1-mt.P95OnTime), mt.Overall.P95SlackHours/24)
+	t.Logf("as of 2017-10-01: merchant's promise over the %d test shipments: late %.1f%%, mean slack %.1f d over all, %.1f d over the on-time ones",
+		tn, 100*tLate, tSlackAll, tSlackOnTime)
 }
 
 // merchantPromise reads the file as the import does and measures the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -16,13 +17,15 @@ import (
 )
 
 func runTrain(ctx context.Context, args []string) error {
-	fs := newFlagSet("train", "Fit an ETA model on delivered shipments in ClickHouse, backtest it on the newest 20% against a lane-median baseline, and write a versioned artifact.")
+	fs := newFlagSet("train", "Fit an ETA model on delivered shipments in ClickHouse, backtest it on the newest 20% (or from -test-from) against the baselines, and write a versioned artifact.")
 	ch := clickhouseFlags(fs)
 	out := fs.String("out", "models/eta.json", "artifact file to write")
 	reportDir := fs.String("report", "", "also write the backtest report (report.md and PNG plots) into this directory")
 	cfg := model.DefaultTrainConfig()
 	lambdas := fs.String("lambdas", formatFloats(cfg.Lambdas), "ridge penalties to try, comma-separated; the calibration slice picks one")
 	scales := fs.String("target-scales", formatFloats(cfg.TargetScales), "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
+	split := addSplitFlags(fs, cfg)
+	predictions := fs.String("predictions", "", "also write one row per test snapshot (prediction beside the outcome) to this file: CSV, or JSON Lines if it ends in .jsonl")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -42,22 +45,43 @@ func runTrain(ctx context.Context, args []string) error {
 			return fmt.Errorf("-target-scales: %v is not a positive number of hours", c)
 		}
 	}
+	if err := split.apply(&cfg); err != nil {
+		return err
+	}
 	cfg.Lambdas, cfg.TargetScales, cfg.Log = ls, ts, log
+	var pf *predictionFile
+	if *predictions != "" {
+		if pf, err = createPredictionFile(*predictions); err != nil {
+			return err
+		}
+		cfg.Predictions = pf
+	}
 	m, sum, err := train(ctx, conn, *out, cfg)
+	if pf != nil {
+		if cerr := pf.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return err
 	}
 	printMetrics(os.Stdout, m, sum, *out)
+	if pf != nil {
+		fmt.Printf("predictions: %s (%d test snapshots)\n", *predictions, m.Metrics.TestRows)
+	}
 	if *reportDir != "" {
 		return writeReport(os.Stdout, m, *reportDir)
 	}
 	return nil
 }
 
-func runEvaluate(_ context.Context, args []string) error {
-	fs := newFlagSet("evaluate", "Print a model artifact's backtest summary (by carrier, service and days to go, against the baselines) and write the report: report.md with calibration, error-by-days-to-go and error-distribution plots.")
+func runEvaluate(ctx context.Context, args []string) error {
+	fs := newFlagSet("evaluate", "Print a model artifact's backtest summary (by carrier, service and days to go, against the baselines) and write the report: report.md with calibration, error-by-days-to-go and error-distribution plots. With -predictions, run the backtest again on ClickHouse's history of the model's test window and write its predictions.")
 	path := fs.String("model", "models/eta.json", "model artifact")
 	dir := fs.String("out", "reports", "directory for report.md and its plots")
+	predictions := fs.String("predictions", "", "also write one row per test snapshot (prediction beside the outcome) to this file, from the history in ClickHouse: CSV, or JSON Lines if it ends in .jsonl")
+	ch := clickhouseFlags(fs)
+	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,7 +90,38 @@ func runEvaluate(_ context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("model %s, trained %s\n", m.Version, m.TrainedAt.Format(time.RFC3339))
+	fmt.Printf("  %s\n  %s\n", report.Windows(m.Window), report.Headline(m))
+	if *predictions != "" {
+		if err := writePredictions(ctx, m, ch, newLog(), *predictions); err != nil {
+			return err
+		}
+	}
 	return writeReport(os.Stdout, m, *dir)
+}
+
+// writePredictions runs m's backtest again on the history in ClickHouse
+// and writes its predictions to path.
+func writePredictions(ctx context.Context, m *model.Model, ch *chstore.Config, log *slog.Logger, path string) error {
+	conn, err := openClickHouse(ctx, ch)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	pf, err := createPredictionFile(path)
+	if err != nil {
+		return err
+	}
+	cfg := model.DefaultTrainConfig()
+	cfg.Log = log
+	n, err := m.Backtest(ctx, chstore.NewHistory(conn), cfg, pf)
+	if cerr := pf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("predictions: %s (%d test snapshots; the model's backtest had %d)\n", path, n, m.Metrics.TestRows)
+	return nil
 }
 
 // writeReport prints the summary table and writes the report files.
@@ -127,12 +182,12 @@ func formatFloats(vs []float64) string {
 	return strings.Join(s, ",")
 }
 
-func printMetrics(w *os.File, m *model.Model, sum, path string) {
+func printMetrics(w io.Writer, m *model.Model, sum, path string) {
 	mt := m.Metrics
 	fmt.Fprintf(w, "model %s  (%s, sha256 %s…)\n", m.Version, path, sum[:12])
+	fmt.Fprintf(w, "  %s\n", report.Windows(m.Window))
 	fmt.Fprintf(w, "  trained on %d snapshots, calibrated on %d, tested on %d snapshots of %d held-back shipments\n",
 		mt.TrainRows, mt.CalibRows, mt.TestRows, mt.TestShipments)
-	fmt.Fprintf(w, "  hours-to-delivery MAE: model %.2f h   lane-median baseline %.2f h   (%.0f%% lower)\n",
-		mt.MAEHours, mt.BaselineMAEHours, 100*(1-mt.MAEHours/mt.BaselineMAEHours))
+	fmt.Fprintf(w, "  %s\n", report.Headline(m))
 	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%\n", 100*mt.Coverage80, 100*mt.P95OnTime)
 }

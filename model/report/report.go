@@ -141,6 +141,7 @@ func markdown(w io.Writer, m *model.Model) error {
 		"tested on %s to %s: %d snapshots of %d shipments the fit never saw.\n\n",
 		m.TrainedAt.Format("2006-01-02 15:04 MST"), day(win.TrainFrom), day(win.TrainTo), mt.TrainRows,
 		day(win.TrainTo), day(win.CalibTo), mt.CalibRows, day(win.CalibTo), day(win.TestTo), mt.TestRows, mt.TestShipments)
+	fmt.Fprintf(&b, "%s.\n\n", Headline(m))
 	fmt.Fprintf(&b, "Errors are in hours between the predicted (p50) and the actual delivery, over every scan before delivery. "+
 		"Baselines: **carrier standard** (the carrier's promised date, or the service standard in business days; "+
 		"without either it abstains, and its MAE is over the snapshots it estimated, their share in brackets), "+
@@ -158,7 +159,7 @@ func markdown(w io.Writer, m *model.Model) error {
 	fmt.Fprintf(&b, "\n## Calibration\n\nShare of test deliveries before each quantile of the prediction; a calibrated model lies on the diagonal, "+
 		"a little outside it away from the median (each level is widened by its sampling error on the calibration slice).\n\n![calibration](%s)\n\n", CalibrationPNG)
 	fmt.Fprintf(&b, "## Error by days to go\n\nMAE by the true time left at the snapshot.\n\n![error by days to go](%s)\n\n", DaysToGoPNG)
-	fmt.Fprintf(&b, "## Errors\n\nDistribution of p50 − actual (hours; negative = delivered later than predicted).\n\n![errors](%s)\n", ErrorsPNG)
+	fmt.Fprintf(&b, "## Errors\n\nDistribution of p50 − actual (hours; negative = delivered later than predicted). The bins span the test errors; the end bins also hold the 0.5%% beyond either side.\n\n![errors](%s)\n", ErrorsPNG)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -236,16 +237,15 @@ func errorsPlot(m *model.Model) (*plot.Plot, error) {
 	p.X.Label.Text = "hours"
 	p.Y.Label.Text = "snapshots"
 	e := m.Metrics.Errors
-	xy := make(plotter.XYs, len(e.Counts))
-	for i, c := range e.Counts {
-		xy[i] = plotter.XY{X: e.From + e.Width*(float64(i)+0.5), Y: float64(c)}
-	}
-	if len(xy) == 0 {
+	if len(e.Counts) == 0 {
 		return p, nil
 	}
-	h, err := plotter.NewHistogram(xy, len(xy))
-	if err != nil {
-		return nil, err
+	// The histogram's own bins: the x axis spans them, however wide the
+	// errors are.
+	h := &plotter.Histogram{Width: e.Width, LineStyle: plotter.DefaultLineStyle}
+	for i, c := range e.Counts {
+		lo := e.From + e.Width*float64(i)
+		h.Bins = append(h.Bins, plotter.HistogramBin{Min: lo, Max: lo + e.Width, Weight: float64(c)})
 	}
 	h.FillColor = plotutil.Color(0)
 	p.Add(h)
