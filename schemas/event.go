@@ -94,12 +94,12 @@ type ScanEvent struct {
 	// carrier's own unique id of the shipment where it sends one (FedEx
 	// trackingNumberUniqueId), else empty. See model.SplitJourneys for how
 	// a number's scans without a key are split into journeys.
-	ShipmentKey string `json:"shipment_key,omitempty"`
-	Service        string `json:"service,omitempty"`
-	Status         Status `json:"status"`
-	StatusDetail   string `json:"status_detail,omitempty"`
-	CarrierCode    string `json:"carrier_code,omitempty"`
-	Description    string `json:"description,omitempty"`
+	ShipmentKey  string `json:"shipment_key,omitempty"`
+	Service      string `json:"service,omitempty"`
+	Status       Status `json:"status"`
+	StatusDetail string `json:"status_detail,omitempty"`
+	CarrierCode  string `json:"carrier_code,omitempty"`
+	Description  string `json:"description,omitempty"`
 	// EventTime is the instant of the scan in UTC.
 	EventTime time.Time `json:"event_time"`
 	// UTCOffsetMinutes is the local offset at the scan location.
