@@ -23,6 +23,9 @@ type Scan struct {
 type Journey struct {
 	TrackingNumber string
 	Carrier        string
+	// ShipmentKey is the carrier's id of the shipment, empty when it sends
+	// none (schemas.ScanEvent.ShipmentKey).
+	ShipmentKey string
 	Service        string
 	Origin         schemas.Location
 	Destination    schemas.Location
