@@ -26,9 +26,9 @@ type Journey struct {
 	// ShipmentKey is the carrier's id of the shipment, empty when it sends
 	// none (schemas.ScanEvent.ShipmentKey).
 	ShipmentKey string
-	Service        string
-	Origin         schemas.Location
-	Destination    schemas.Location
+	Service     string
+	Origin      schemas.Location
+	Destination schemas.Location
 	// Promised is the carrier's promised delivery time, zero when unknown.
 	Promised time.Time
 	Scans    []Scan
