@@ -179,6 +179,18 @@ func TestEndToEnd(t *testing.T) {
 	if resp.DeliveredAt == nil || !resp.DeliveredAt.Equal(delivered.DeliveredAt) {
 		t.Fatalf("delivered shipment: %+v, truth %s", resp, delivered.DeliveredAt)
 	}
+	// A reused FedEx number: the API answers for its latest shipment, named by its key.
+	for _, ships := range byNumber {
+		if last := ships[len(ships)-1]; len(ships) > 1 && last.Carrier == "fedex" {
+			resp = predict.ETAResponse{}
+			getJSON(t, srv, "/v1/shipments/"+last.TrackingNumber+"/eta", &resp)
+			if resp.ShipmentKey != last.ShipmentKey || resp.FirstScanAt.Sub(last.Scans[0].EventTime).Abs() > 15*time.Minute {
+				t.Fatalf("reused number %s: answered for key %q from %s, want the latest, %q from %s", last.TrackingNumber,
+					resp.ShipmentKey, resp.FirstScanAt, last.ShipmentKey, last.Scans[0].EventTime)
+			}
+			break
+		}
+	}
 }
 
 // checkReusedNumbers checks that each number the simulator reused is as
