@@ -23,9 +23,12 @@ type Scan struct {
 type Journey struct {
 	TrackingNumber string
 	Carrier        string
-	Service        string
-	Origin         schemas.Location
-	Destination    schemas.Location
+	// ShipmentKey is the carrier's id of the shipment, empty when it sends
+	// none (schemas.ScanEvent.ShipmentKey).
+	ShipmentKey string
+	Service     string
+	Origin      schemas.Location
+	Destination schemas.Location
 	// Promised is the carrier's promised delivery time, zero when unknown.
 	Promised time.Time
 	Scans    []Scan

@@ -136,10 +136,14 @@ type ETAResponse struct {
 	Carrier        string         `json:"carrier"`
 	Service        string         `json:"service"`
 	Status         schemas.Status `json:"status"`
-	LastScanAt     time.Time      `json:"last_scan_at"`
-	DeliveredAt    *time.Time     `json:"delivered_at,omitempty"`
-	ETA            *Window        `json:"eta,omitempty"`
-	ModelVersion   string         `json:"model_version,omitempty"`
+	// ShipmentKey and FirstScanAt say which of a reused number's
+	// shipments is answered for: the latest.
+	ShipmentKey  string     `json:"shipment_key,omitempty"`
+	FirstScanAt  time.Time  `json:"first_scan_at"`
+	LastScanAt   time.Time  `json:"last_scan_at"`
+	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
+	ETA          *Window    `json:"eta,omitempty"`
+	ModelVersion string     `json:"model_version,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
@@ -166,7 +170,7 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 	last := j.Scans[len(j.Scans)-1]
 	resp := ETAResponse{
 		TrackingNumber: tn, Carrier: j.Carrier, Service: j.Service,
-		Status: last.Status, LastScanAt: last.Time,
+		Status: last.Status, ShipmentKey: j.ShipmentKey, FirstScanAt: j.Scans[0].Time, LastScanAt: last.Time,
 	}
 	if at, ok := j.DeliveredAt(); ok {
 		resp.DeliveredAt = &at

@@ -65,6 +65,9 @@ func newTestServer(t *testing.T) *Server {
 		"9400111899223100000017": {TrackingNumber: "9400111899223100000017", Carrier: "usps", Scans: []model.Scan{
 			{Time: t0, Status: schemas.StatusPickedUp}, {Time: t0.Add(30 * time.Hour), Status: schemas.StatusDelivered},
 		}},
+		"799531274483": {TrackingNumber: "799531274483", Carrier: "fedex", ShipmentKey: "2461~799531274483~FDEG", Scans: []model.Scan{
+			{Time: t0.Add(time.Hour), Status: schemas.StatusPickedUp},
+		}},
 	}
 	return NewServer(j, m, Options{Now: func() time.Time { return t0.Add(4 * time.Hour) }})
 }
@@ -105,8 +108,14 @@ func TestETA(t *testing.T) {
 	}
 
 	code, body = do(t, s, "GET", "/v1/shipments/9400111899223100000017/eta", "")
-	if code != 200 || body["status"] != "delivered" || body["delivered_at"] == nil || body["eta"] != nil {
+	if code != 200 || body["status"] != "delivered" || body["delivered_at"] == nil || body["eta"] != nil || body["shipment_key"] != nil {
 		t.Errorf("delivered shipment: %d %v", code, body)
+	}
+
+	// The journey answered for is named: its key and first scan.
+	code, body = do(t, s, "GET", "/v1/shipments/799531274483/eta", "")
+	if code != 200 || body["shipment_key"] != "2461~799531274483~FDEG" || body["first_scan_at"] != t0.Add(time.Hour).Format(time.RFC3339) {
+		t.Errorf("keyed shipment: %d %v", code, body)
 	}
 }
 

@@ -90,11 +90,16 @@ type ScanEvent struct {
 	EventID        string `json:"event_id"`
 	TrackingNumber string `json:"tracking_number"`
 	Carrier        string `json:"carrier"`
-	Service        string `json:"service,omitempty"`
-	Status         Status `json:"status"`
-	StatusDetail   string `json:"status_detail,omitempty"`
-	CarrierCode    string `json:"carrier_code,omitempty"`
-	Description    string `json:"description,omitempty"`
+	// ShipmentKey tells apart shipments under one tracking number: the
+	// carrier's own unique id of the shipment where it sends one (FedEx
+	// trackingNumberUniqueId), else empty. See model.SplitJourneys for how
+	// a number's scans without a key are split into journeys.
+	ShipmentKey  string `json:"shipment_key,omitempty"`
+	Service      string `json:"service,omitempty"`
+	Status       Status `json:"status"`
+	StatusDetail string `json:"status_detail,omitempty"`
+	CarrierCode  string `json:"carrier_code,omitempty"`
+	Description  string `json:"description,omitempty"`
 	// EventTime is the instant of the scan in UTC.
 	EventTime time.Time `json:"event_time"`
 	// UTCOffsetMinutes is the local offset at the scan location.
@@ -164,7 +169,9 @@ func CheckTrackingNumber(normalized string) error {
 
 // ComputeEventID derives the deterministic event id: the same scan seen
 // twice (a replay, a duplicate from the carrier) gets the same id, so the
-// ReplacingMergeTree keeps one row.
+// ReplacingMergeTree keeps one row. A shipment key, when there is one,
+// is part of the id, so two shipments' alike scans under one number stay
+// two rows; without one the id is the one stored scans already have.
 func ComputeEventID(e *ScanEvent) string {
 	h := sha256.New()
 	var buf [20]byte
@@ -174,6 +181,11 @@ func ComputeEventID(e *ScanEvent) string {
 		e.Location.City, e.Location.Region, e.Location.PostalCode, e.Location.Country,
 	} {
 		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	if e.ShipmentKey != "" {
+		h.Write([]byte("shipment_key\x00"))
+		h.Write([]byte(e.ShipmentKey))
 		h.Write([]byte{0})
 	}
 	var sum [sha256.Size]byte

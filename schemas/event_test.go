@@ -26,12 +26,37 @@ func TestEventIDDeterministic(t *testing.T) {
 		"number":   func(e *ScanEvent) { e.TrackingNumber = "1Z999AA10123456785" },
 		"carrier":  func(e *ScanEvent) { e.Carrier = "fedex" },
 		"location": func(e *ScanEvent) { e.Location.City = "Joliet" },
+		"shipment": func(e *ScanEvent) { e.ShipmentKey = "2460~1Z999AA10123456784~FX" },
 	} {
 		other := base
 		change(&other)
 		if ComputeEventID(&base) == ComputeEventID(&other) {
 			t.Errorf("changing %s kept the id", name)
 		}
+	}
+}
+
+// Without a shipment key the id is the one scans stored before keys
+// existed have, so a replay of them keeps one row per scan; with one, two
+// shipments under a number never share an id.
+func TestEventIDShipmentKey(t *testing.T) {
+	e := ScanEvent{
+		TrackingNumber: "799531274483", Carrier: "fedex", Status: StatusPickedUp, CarrierCode: "PU",
+		EventTime: time.Date(2026, 3, 4, 23, 6, 0, 0, time.UTC),
+		Location:  Location{City: "MEMPHIS", Region: "TN", PostalCode: "38118", Country: "US"},
+	}
+	const stored = "2ee2996a054627415f4a65e14ae5efcc" // the FedEx journey golden's pickup, before keys existed
+	if got := ComputeEventID(&e); got != stored {
+		t.Errorf("id without a key = %s, want the stored %s", got, stored)
+	}
+	a, b := e, e
+	a.ShipmentKey, b.ShipmentKey = "2460~799531274483~FDEG", "2461~799531274483~FDEG"
+	ids := map[string]bool{ComputeEventID(&e): true, ComputeEventID(&a): true, ComputeEventID(&b): true}
+	if len(ids) != 3 {
+		t.Errorf("keys '', a, b gave %d distinct ids, want 3", len(ids))
+	}
+	if a2 := a; ComputeEventID(&a2) != ComputeEventID(&a) {
+		t.Error("the same keyed scan got two ids")
 	}
 }
 

@@ -45,6 +45,7 @@ type fullScan struct {
 	EventID               string   `json:"event_id"`
 	TrackingNumber        string   `json:"tracking_number"`
 	Carrier               string   `json:"carrier"`
+	ShipmentKey           string   `json:"shipment_key"`
 	Service               string   `json:"service"`
 	Status                string   `json:"status"`
 	StatusDetail          string   `json:"status_detail"`
@@ -71,7 +72,7 @@ type fullScan struct {
 }
 
 func newFullScan(e *schemas.ScanEvent) fullScan {
-	s := fullScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode,
+	s := fullScan{schemas.ComputeEventID(e), e.TrackingNumber, e.Carrier, e.ShipmentKey, e.Service, string(e.Status), e.StatusDetail, e.CarrierCode,
 		e.Description, e.EventTime.UTC().Format(time.DateTime), int16(e.UTCOffsetMinutes), 0, 0, e.Location.City, e.Location.Region,
 		e.Location.PostalCode, e.Location.Country, nil, nil, e.Origin.PostalCode, e.Origin.Region, e.Origin.Country,
 		e.Destination.PostalCode, e.Destination.Region, e.Destination.Country, e.Mode, nil}
@@ -99,7 +100,7 @@ func (s *fullScan) values() []any {
 		p, _ := time.Parse(time.DateTime, *s.PromisedDelivery)
 		promised = &p
 	}
-	return []any{s.EventID, s.TrackingNumber, s.Carrier, s.Service, s.Status, s.StatusDetail, s.CarrierCode, s.Description, t,
+	return []any{s.EventID, s.TrackingNumber, s.Carrier, s.ShipmentKey, s.Service, s.Status, s.StatusDetail, s.CarrierCode, s.Description, t,
 		s.UTCOffsetMinutes, s.OffsetInferred, s.OffsetApproximate, s.City, s.Region, s.PostalCode, s.Country, s.Lat, s.Lon, s.OriginPostalCode,
 		s.OriginRegion, s.OriginCountry, s.DestinationPostalCode, s.DestinationRegion, s.DestinationCountry, s.Mode, promised}
 }

@@ -15,7 +15,7 @@ import (
 // is left as it is, without allocating.
 func CleanText(e *schemas.ScanEvent) {
 	for _, s := range []*string{
-		&e.TrackingNumber, &e.Carrier, &e.Service, &e.StatusDetail, &e.CarrierCode, &e.Description, &e.Mode,
+		&e.TrackingNumber, &e.ShipmentKey, &e.Carrier, &e.Service, &e.StatusDetail, &e.CarrierCode, &e.Description, &e.Mode,
 	} {
 		*s = StripControls(*s)
 	}

@@ -93,6 +93,10 @@ type Carrier struct {
 	Weight   float64
 	// Region, when set, lists the only states the carrier serves.
 	Region map[string]bool
+	// ShipmentIDs is set for a carrier whose feed names each shipment
+	// with an id of its own beside the tracking number (FedEx's
+	// trackingNumberUniqueId).
+	ShipmentIDs bool
 }
 
 // CarrierNames lists the simulated carriers.
@@ -112,7 +116,7 @@ var carriers = []Carrier{
 		{Name: "overnight", Air: true, DaysMin: 1, Weight: 0.08, Standard: [2]int{1, 1}},
 		{Name: "international", Air: true, DaysMin: 3, Weight: 0.02, Standard: [2]int{2, 5}, Abroad: true},
 	}},
-	{Name: "fedex", Hub: "Memphis", Prefix: "", Saturday: true, Weight: 0.3, Services: []Service{
+	{Name: "fedex", Hub: "Memphis", Prefix: "", Saturday: true, Weight: 0.3, ShipmentIDs: true, Services: []Service{
 		{Name: "ground", DaysMin: 1, KmPerDay: 700, Weight: 0.55, Standard: [2]int{1, 5}},
 		{Name: "economy", DaysMin: 2, KmPerDay: 700, Weight: 0.1, Standard: [2]int{2, 7}, Handoff: true}, // Ground Economy
 		{Name: "2day", Air: true, DaysMin: 2, Weight: 0.2, Standard: [2]int{2, 2}},

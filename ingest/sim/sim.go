@@ -43,6 +43,10 @@ type Config struct {
 	DamageRate  float64 // damaged in the network
 	ReturnRate  float64 // refused or undeliverable, returned to sender
 	LostRate    float64 // lost: scans stop for good
+	// ReuseRate is the share of shipments whose tracking number is one
+	// the carrier gave an earlier shipment, delivered days before, as
+	// carriers reuse numbers.
+	ReuseRate float64
 	// Disruptions is the number of regional weather disruptions per 30
 	// days; each slows a region for one to three days.
 	Disruptions float64
@@ -51,7 +55,7 @@ type Config struct {
 // DefaultRates are the rates a zero Config field takes.
 var DefaultRates = Config{
 	AttemptRate: 0.04, HoldRate: 0.03, AddressRate: 0.008, DamageRate: 0.003,
-	ReturnRate: 0.005, LostRate: 0.002, Disruptions: 2,
+	ReturnRate: 0.005, LostRate: 0.002, ReuseRate: 0.003, Disruptions: 2,
 }
 
 // Outcome is how a journey ends.
@@ -75,13 +79,16 @@ type Anomaly struct {
 // Shipment is one simulated journey: its scans in time order and the truth.
 type Shipment struct {
 	TrackingNumber string
-	Carrier        string
-	Service        string
-	Origin         City
-	Destination    City
-	LabelTime      time.Time
-	PromisedBy     time.Time
-	Outcome        Outcome
+	// ShipmentKey is the carrier's own id of the shipment, for the
+	// carriers that send one (Carrier.ShipmentIDs); empty otherwise.
+	ShipmentKey string
+	Carrier     string
+	Service     string
+	Origin      City
+	Destination City
+	LabelTime   time.Time
+	PromisedBy  time.Time
+	Outcome     Outcome
 	// DeliveredAt is the true delivery instant (perhaps after
 	// Config.Until); zero unless Outcome is Delivered.
 	DeliveredAt time.Time
@@ -106,6 +113,8 @@ type Generator struct {
 	disruptions []disruption
 	// labelCDF is the cumulative label volume at the end of each day.
 	labelCDF []float64
+	// reuse holds the numbers a new shipment may take again.
+	reuse reuser
 }
 
 // disruption is a weather event slowing every facility within radius of a
@@ -139,6 +148,7 @@ func New(cfg Config) *Generator {
 	rate(&cfg.DamageRate, DefaultRates.DamageRate)
 	rate(&cfg.ReturnRate, DefaultRates.ReturnRate)
 	rate(&cfg.LostRate, DefaultRates.LostRate)
+	rate(&cfg.ReuseRate, DefaultRates.ReuseRate)
 	rate(&cfg.Disruptions, DefaultRates.Disruptions)
 	g := &Generator{
 		cfg:      cfg,
@@ -146,6 +156,9 @@ func New(cfg Config) *Generator {
 		zones:    map[string]*time.Location{},
 		byName:   map[string]City{},
 		holidays: map[string]map[date]bool{},
+		// Reuse uses its own stream, so that reusing numbers leaves the
+		// journeys' random draws where they were.
+		reuse: newReuser(cfg.ReuseRate, rand.New(rand.NewPCG(cfg.Seed^0x2e05e, cfg.Seed+2))),
 	}
 	for _, c := range cities {
 		g.zones[c.Zone] = loc(c.Zone)
@@ -348,7 +361,7 @@ func (b *journeyBuilder) add(t time.Time, c City, st schemas.Status, detail stri
 		b.promised = &p
 	}
 	b.s.Scans = append(b.s.Scans, schemas.ScanEvent{
-		TrackingNumber: b.s.TrackingNumber, Carrier: b.car.Name, Service: b.svc.Name,
+		TrackingNumber: b.s.TrackingNumber, ShipmentKey: b.s.ShipmentKey, Carrier: b.car.Name, Service: b.svc.Name,
 		Status: st, StatusDetail: detail,
 		EventTime: t.UTC().Truncate(time.Second), UTCOffsetMinutes: off / 60,
 		Location: schemas.Location{City: c.Name, Region: c.Region, PostalCode: c.Postal, Country: c.CountryCode(),
@@ -370,6 +383,12 @@ func (b *journeyBuilder) anomaly(cause string, start, end time.Time) {
 
 // journey writes shipment i into s, reusing its scans' memory.
 func (g *Generator) journey(i int, s *Shipment) {
+	g.build(i, s)
+	g.reuse.done(s)
+}
+
+// build is journey before the shipment's number is offered for reuse.
+func (g *Generator) build(i int, s *Shipment) {
 	car := g.pickCarrier()
 	svc := g.pickService(car)
 	served := cities
@@ -395,6 +414,10 @@ func (g *Generator) journey(i int, s *Shipment) {
 		Carrier:        car.Name, Service: svc.Name, Origin: o, Destination: d, LabelTime: label,
 		Outcome: Delivered,
 		Scans:   s.Scans[:0],
+	}
+	g.reuse.take(s)
+	if car.ShipmentIDs {
+		s.ShipmentKey = shipmentKey(i, s.TrackingNumber)
 	}
 	b := &journeyBuilder{g: g, s: s, car: car, svc: svc}
 

@@ -35,12 +35,12 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestJourneysAreConsistent(t *testing.T) {
-	ships := all(Config{Seed: 7, Shipments: 4000})
+	ships := all(Config{Seed: 7, Shipments: 4000, ReuseRate: -1})
 	seen := map[string]bool{}
 	var ground, air []float64
 	for _, s := range ships {
 		if seen[s.TrackingNumber] {
-			t.Fatalf("tracking number %s used twice", s.TrackingNumber)
+			t.Fatalf("tracking number %s used twice without reuse", s.TrackingNumber)
 		}
 		seen[s.TrackingNumber] = true
 		if err := trackno.Check(s.Carrier, s.TrackingNumber); err != nil {
@@ -194,6 +194,57 @@ func TestTransitMatchesStandards(t *testing.T) {
 			r.Shipments, r.P10, r.P50, r.P90, r.DaysP50, r.DaysP90)
 		if r.P50 < float64(r.Standard[0]) || r.P50 > float64(r.Standard[1]) || r.P90 > float64(r.Standard[1]+2) {
 			t.Errorf("%s %s: p50 %.0f, p90 %.0f business days; published %d–%d", r.Carrier, r.Service, r.P50, r.P90, r.Standard[0], r.Standard[1])
+		}
+	}
+}
+
+// A reused number is the same carrier's, given again only after the
+// earlier shipment under it was delivered and a silence passed: its scans
+// read as a delivery, a silence and a new label. FedEx shipments carry a
+// key of their own, so the two under one number never share one.
+func TestReusedNumbers(t *testing.T) {
+	ships := all(Config{Seed: 7, Shipments: 4000, ReuseRate: 0.05})
+	type use struct {
+		carrier, key string
+		last         time.Time
+		delivered    bool
+	}
+	prev := map[string]use{}
+	keys := map[string]bool{}
+	reused := map[string]int{}
+	for _, s := range ships {
+		if s.Carrier == "fedex" {
+			if s.ShipmentKey == "" || keys[s.ShipmentKey] {
+				t.Fatalf("%s: FedEx shipment key %q empty or seen before", s.TrackingNumber, s.ShipmentKey)
+			}
+			keys[s.ShipmentKey] = true
+		} else if s.ShipmentKey != "" {
+			t.Fatalf("%s: %s shipment with key %q", s.TrackingNumber, s.Carrier, s.ShipmentKey)
+		}
+		for _, e := range s.Scans {
+			if e.ShipmentKey != s.ShipmentKey {
+				t.Fatalf("%s: scan key %q, shipment's %q", s.TrackingNumber, e.ShipmentKey, s.ShipmentKey)
+			}
+		}
+		if p, ok := prev[s.TrackingNumber]; ok {
+			reused[s.Carrier]++
+			if p.carrier != s.Carrier || !p.delivered || s.LabelTime.Before(p.last.Add(reuseSilence)) {
+				t.Fatalf("%s reused: before %+v, now %s labelled %s", s.TrackingNumber, p, s.Carrier, s.LabelTime)
+			}
+		}
+		last := s.Scans[len(s.Scans)-1]
+		prev[s.TrackingNumber] = use{s.Carrier, s.ShipmentKey, last.EventTime, last.Status == schemas.StatusDelivered}
+	}
+	if len(reused) < 3 {
+		t.Errorf("numbers reused by %v, want at least three carriers", reused)
+	}
+	if none := all(Config{Seed: 7, Shipments: 4000, ReuseRate: -1}); len(none) != len(ships) {
+		t.Fatal("shipment count depends on reuse")
+	} else {
+		for i := range ships {
+			if ships[i].TrackingNumber == none[i].TrackingNumber && !reflect.DeepEqual(ships[i].Scans[1:], none[i].Scans[1:]) {
+				t.Fatalf("shipment %d: reuse changed the journey of a number it did not reuse", i)
+			}
 		}
 	}
 }

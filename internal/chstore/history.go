@@ -1,12 +1,14 @@
 package chstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/parcelcast/parcelcast/model"
@@ -22,74 +24,131 @@ type History struct {
 // NewHistory returns a reader on a migrated parcelcast database.
 func NewHistory(db *DB) *History { return &History{conn: db.conn} }
 
-// journeyColumns selects one row per shipment with its scans as arrays.
-// Every scan is read once: FINAL collapses duplicate event ids. The
-// shipment's carrier, service and places are those of its first scan: a
-// carrier that reuses a tracking number puts two shipments under it, and
-// taking any scan's would make a journey, and a trained model, depend on
-// the order ClickHouse happens to read rows in.
-const journeyColumns = `SELECT tracking_number,
-	argMin(carrier, event_time), argMin(service, event_time),
-	argMin(origin_postal_code, event_time), argMin(origin_region, event_time), argMin(origin_country, event_time),
-	argMin(destination_postal_code, event_time), argMin(destination_region, event_time), argMin(destination_country, event_time),
+// journeyColumns selects one row per carrier, tracking number and
+// shipment key with its scans as arrays. Every scan is read once: FINAL
+// collapses duplicate event ids. The row may hold several journeys of a
+// reused number (journeys splits them); each takes its service and places
+// from its own first scan, so neither a journey nor a trained model
+// depends on the order ClickHouse happens to read rows in.
+const journeyColumns = `SELECT carrier, tracking_number, shipment_key,
 	groupArray(toUnixTimestamp(event_time)), groupArray(toString(status)), groupArray(event_utc_offset_minutes),
-	max(ifNull(toUnixTimestamp(promised_delivery), 0))
+	groupArray(service),
+	groupArray(origin_postal_code), groupArray(origin_region), groupArray(origin_country),
+	groupArray(destination_postal_code), groupArray(destination_region), groupArray(destination_country),
+	groupArray(ifNull(toUnixTimestamp(promised_delivery), 0))
 FROM scan_events FINAL`
 
-func scanJourney(rows driver.Rows) (model.Journey, error) {
-	var (
-		j        model.Journey
-		times    []uint32
-		statuses []string
-		offsets  []int16
-		promised uint32
-	)
-	if err := rows.Scan(&j.TrackingNumber, &j.Carrier, &j.Service,
-		&j.Origin.PostalCode, &j.Origin.Region, &j.Origin.Country,
-		&j.Destination.PostalCode, &j.Destination.Region, &j.Destination.Country,
-		&times, &statuses, &offsets, &promised); err != nil {
-		return j, fmt.Errorf("scan journey row: %w", err)
-	}
-	if promised > 0 {
-		j.Promised = time.Unix(int64(promised), 0).UTC()
-	}
-	j.Scans = make([]model.Scan, len(times))
-	for i := range times {
-		j.Scans[i] = model.Scan{Time: time.Unix(int64(times[i]), 0).UTC(), Status: schemas.Status(statuses[i]), OffsetMinutes: int(offsets[i])}
-	}
-	j.Sort()
-	return j, nil
+// journeyGroup is the columns' arrays of journeyColumns: one row of it.
+const journeyGroup = `GROUP BY carrier, tracking_number, shipment_key`
+
+// journeyRow is one row of journeyColumns, kept between rows so that its
+// arrays' memory is reused.
+type journeyRow struct {
+	carrier, number, key string
+	times                []uint32
+	statuses             []string
+	offsets              []int16
+	service              []string
+	oPostal, oRegion     []string
+	oCountry, dPostal    []string
+	dRegion, dCountry    []string
+	promised             []uint32
+	order, starts        []int
+	scans                []model.Scan
 }
 
-// Delivered calls fn for every delivered shipment whose first scan is in
+func (r *journeyRow) scan(rows driver.Rows) error {
+	if err := rows.Scan(&r.carrier, &r.number, &r.key, &r.times, &r.statuses, &r.offsets, &r.service,
+		&r.oPostal, &r.oRegion, &r.oCountry, &r.dPostal, &r.dRegion, &r.dCountry, &r.promised); err != nil {
+		return fmt.Errorf("scan journey row: %w", err)
+	}
+	return nil
+}
+
+// journeys calls fn for each journey of the row, oldest first: its scans
+// in time order (ties by status and places, for a stable order) split
+// where model.JourneyStarts says a new shipment begins. The journey passed
+// to fn is its own: fn may keep it.
+func (r *journeyRow) journeys(fn func(model.Journey) error) error {
+	n := len(r.times)
+	r.order = r.order[:0]
+	for i := range n {
+		r.order = append(r.order, i)
+	}
+	slices.SortStableFunc(r.order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(r.times[a], r.times[b]), cmp.Compare(r.statuses[a], r.statuses[b]),
+			cmp.Compare(r.service[a], r.service[b]), cmp.Compare(r.oPostal[a], r.oPostal[b]), cmp.Compare(r.dPostal[a], r.dPostal[b]))
+	})
+	r.scans = r.scans[:0]
+	for _, i := range r.order {
+		r.scans = append(r.scans, model.Scan{Time: time.Unix(int64(r.times[i]), 0).UTC(),
+			Status: schemas.Status(r.statuses[i]), OffsetMinutes: int(r.offsets[i])})
+	}
+	r.starts = append(model.JourneyStarts(r.starts[:0], r.scans), n)
+	for s := 0; s+1 < len(r.starts); s++ {
+		lo, hi := r.starts[s], r.starts[s+1]
+		first := r.order[lo]
+		j := model.Journey{TrackingNumber: r.number, Carrier: r.carrier, ShipmentKey: r.key, Service: r.service[first],
+			Origin:      schemas.Location{PostalCode: r.oPostal[first], Region: r.oRegion[first], Country: r.oCountry[first]},
+			Destination: schemas.Location{PostalCode: r.dPostal[first], Region: r.dRegion[first], Country: r.dCountry[first]},
+			Scans:       slices.Clone(r.scans[lo:hi]),
+		}
+		var promised uint32
+		for _, i := range r.order[lo:hi] {
+			promised = max(promised, r.promised[i])
+		}
+		if promised > 0 {
+			j.Promised = time.Unix(int64(promised), 0).UTC()
+		}
+		if err := fn(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delivered calls fn for every delivered journey whose first scan is in
 // [from, to) and whose delivery happened before deliveredBefore. Rows
 // stream: memory does not grow with the number of shipments.
 func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*model.Journey) error) error {
-	// The shipments of the slice are found first, from three columns and
+	// The numbers of the slice are found first, from three columns and
 	// without FINAL (duplicates change neither a first scan nor whether
 	// there was a delivery), so that the grouping of every column and of
-	// the scans' arrays holds the slice's shipments, not the whole
-	// history's. A shipment's scans are all at or after its first, so
-	// partitions older than the slice are skipped.
+	// the scans' arrays holds the slice's numbers, not the whole
+	// history's. The scans read start model.JourneyGap before the slice:
+	// a journey of the slice is told from an earlier one under its number
+	// by that one's delivery or by the silence between them, and a journey
+	// begun before the slice must be seen to begin there. Older partitions
+	// are skipped.
+	since := from.Add(-model.JourneyGap).Unix()
 	rows, err := h.conn.Query(ctx, journeyColumns+`
 WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
 	SELECT tracking_number FROM scan_events
+	WHERE toUnixTimestamp(event_time) >= ?
 	GROUP BY tracking_number
 	HAVING countIf(status = 'delivered') > 0
-	   AND toUnixTimestamp(min(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
+	   AND toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
 	   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?)
-GROUP BY tracking_number`,
-		from.Unix(), from.Unix(), to.Unix(), deliveredBefore.Unix())
+`+journeyGroup,
+		since, since, from.Unix(), to.Unix(), deliveredBefore.Unix())
 	if err != nil {
 		return fmt.Errorf("query delivered journeys: %w", err)
 	}
 	defer rows.Close()
+	var r journeyRow
 	for rows.Next() {
-		j, err := scanJourney(rows)
-		if err != nil {
+		if err := r.scan(rows); err != nil {
 			return err
 		}
-		if err := fn(&j); err != nil {
+		err := r.journeys(func(j model.Journey) error {
+			first := j.Scans[0].Time
+			at, ok := j.DeliveredAt()
+			if !ok || first.Before(from) || !first.Before(to) || !at.Before(deliveredBefore) {
+				return nil
+			}
+			return fn(&j)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -99,45 +158,116 @@ GROUP BY tracking_number`,
 	return nil
 }
 
-// Journey returns one shipment's journey, or false if it has no scans.
+// Journey returns the latest journey under a tracking number (a reused
+// number has several: the one whose first scan is newest), or false if
+// the number has no scans.
 func (h *History) Journey(ctx context.Context, trackingNumber string) (model.Journey, bool, error) {
 	rows, err := h.conn.Query(ctx, journeyColumns+`
 WHERE tracking_number = ?
-GROUP BY tracking_number`, trackingNumber)
+`+journeyGroup, trackingNumber)
 	if err != nil {
 		return model.Journey{}, false, fmt.Errorf("query journey: %w", err)
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		return model.Journey{}, false, rows.Err()
+	var (
+		r      journeyRow
+		latest model.Journey
+		found  bool
+	)
+	for rows.Next() {
+		if err := r.scan(rows); err != nil {
+			return model.Journey{}, false, err
+		}
+		err := r.journeys(func(j model.Journey) error {
+			if !found || later(&j, &latest) {
+				latest, found = j, true
+			}
+			return nil
+		})
+		if err != nil {
+			return model.Journey{}, false, err
+		}
 	}
-	j, err := scanJourney(rows)
-	return j, err == nil, err
+	if err := rows.Err(); err != nil {
+		return model.Journey{}, false, fmt.Errorf("read journey: %w", err)
+	}
+	return latest, found, nil
 }
 
+// later orders journeys by first scan, then by carrier and key, so that
+// the latest of a number's journeys does not depend on the rows' order.
+func later(a, b *model.Journey) bool {
+	return cmp.Or(a.Scans[0].Time.Compare(b.Scans[0].Time), cmp.Compare(a.Carrier, b.Carrier),
+		cmp.Compare(a.ShipmentKey, b.ShipmentKey)) > 0
+}
+
+// splitSortMemory is the memory Split's sort may take in the server.
+const splitSortMemory = 1 << 30
+
 // Split is the time split of delivered history into train, calibration
-// and test slices by first-scan time: 70%, 10%, 20% of shipments.
+// and test slices by first-scan time: 70%, 10%, 20% of delivered journeys.
+// The scans stream in the order of their number and time, and are split
+// into journeys as they come: memory holds each delivered journey's first
+// scan time, not the scans.
 func (h *History) Split(ctx context.Context) (model.Window, int, error) {
-	var (
-		w       model.Window
-		n       uint64
-		lo, hi  uint32
-		cutsArr []float64
-	)
-	row := h.conn.QueryRow(ctx, `SELECT count(), min(t), max(t), quantilesExact(0.7, 0.8)(toFloat64(t)) FROM (
-	SELECT toUnixTimestamp(min(event_time)) AS t FROM scan_events FINAL
-	GROUP BY tracking_number HAVING countIf(status = 'delivered') > 0)`)
-	if err := row.Scan(&n, &lo, &hi, &cutsArr); err != nil {
-		return w, 0, fmt.Errorf("compute time split: %w", err)
+	var w model.Window
+	// The sort of the whole history spills to disk past splitSortMemory
+	// instead of holding every scan in the server's memory.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_bytes_before_external_sort": splitSortMemory}))
+	rows, err := h.conn.Query(ctx, `SELECT carrier, tracking_number, shipment_key, toUnixTimestamp(event_time), toString(status)
+FROM scan_events FINAL
+ORDER BY tracking_number, carrier, shipment_key, event_time, status`)
+	if err != nil {
+		return w, 0, fmt.Errorf("query time split: %w", err)
 	}
-	if n == 0 {
+	defer rows.Close()
+	var (
+		firsts               []uint32 // of the delivered journeys
+		carrier, number, key string
+		prevCarrier, prevNum string
+		prevKey              string
+		t                    uint32
+		status               string
+		prev                 model.Scan
+		first                uint32
+		delivered, inJourney bool
+	)
+	end := func() {
+		if inJourney && delivered {
+			firsts = append(firsts, first)
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(&carrier, &number, &key, &t, &status); err != nil {
+			return w, 0, fmt.Errorf("scan time split: %w", err)
+		}
+		cur := model.Scan{Time: time.Unix(int64(t), 0), Status: schemas.Status(status)}
+		same := inJourney && number == prevNum && carrier == prevCarrier && key == prevKey
+		if !same || model.StartsJourney(prev, cur, delivered) {
+			end()
+			first, delivered, inJourney = t, false, true
+			if !same {
+				prevCarrier, prevNum, prevKey = carrier, number, key
+			}
+		}
+		delivered = delivered || cur.Status == schemas.StatusDelivered
+		prev = cur
+	}
+	if err := rows.Err(); err != nil {
+		return w, 0, fmt.Errorf("read time split: %w", err)
+	}
+	end()
+	if len(firsts) == 0 {
 		return w, 0, nil
 	}
-	w.TrainFrom = time.Unix(int64(lo), 0).UTC()
-	w.TrainTo = time.Unix(int64(cutsArr[0]), 0).UTC()
-	w.CalibTo = time.Unix(int64(cutsArr[1]), 0).UTC()
-	w.TestTo = time.Unix(int64(hi)+1, 0).UTC()
-	return w, int(n), nil
+	slices.Sort(firsts)
+	// quantilesExact's choice: the value at index ⌊q·n⌋ of the sorted values.
+	at := func(q float64) uint32 { return firsts[min(int(q*float64(len(firsts))), len(firsts)-1)] }
+	w.TrainFrom = time.Unix(int64(firsts[0]), 0).UTC()
+	w.TrainTo = time.Unix(int64(at(0.7)), 0).UTC()
+	w.CalibTo = time.Unix(int64(at(0.8)), 0).UTC()
+	w.TestTo = time.Unix(int64(firsts[len(firsts)-1])+1, 0).UTC()
+	return w, len(firsts), nil
 }
 
 // Vocabulary returns the categories of scans in [from, to): the lane

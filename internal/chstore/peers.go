@@ -14,7 +14,7 @@ import (
 
 // PeerFullColumns are the fields of a full peer scan, named as
 // scan_events' columns: every field parcelcast stores but the lineage.
-const PeerFullColumns = "event_id, tracking_number, carrier, service, status, status_detail, carrier_code, description, event_time, " +
+const PeerFullColumns = "event_id, tracking_number, carrier, shipment_key, service, status, status_detail, carrier_code, description, event_time, " +
 	"event_utc_offset_minutes, offset_inferred, offset_approximate, city, region, postal_code, country, lat, lon, origin_postal_code, " +
 	"origin_region, origin_country, destination_postal_code, destination_region, destination_country, mode, promised_delivery"
 

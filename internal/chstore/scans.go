@@ -62,6 +62,7 @@ var scanColumns = []scanColumn{
 	column("event_id", func(e *schemas.ScanEvent) string { return e.EventID }),
 	column("tracking_number", func(e *schemas.ScanEvent) string { return e.TrackingNumber }),
 	column("carrier", func(e *schemas.ScanEvent) string { return e.Carrier }),
+	column("shipment_key", func(e *schemas.ScanEvent) string { return e.ShipmentKey }),
 	column("service", func(e *schemas.ScanEvent) string { return e.Service }),
 	column("status", func(e *schemas.ScanEvent) string { return string(e.Status) }),
 	column("status_detail", func(e *schemas.ScanEvent) string { return e.StatusDetail }),

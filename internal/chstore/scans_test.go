@@ -18,7 +18,7 @@ func TestScanWriterStoresEveryField(t *testing.T) {
 	_, conn := env.Database(t)
 	promised := time.Date(2026, 3, 14, 23, 59, 59, 0, time.UTC)
 	full := schemas.ScanEvent{
-		TrackingNumber: "1Z999AA10123456784", Carrier: "ups", Service: "ground",
+		TrackingNumber: "1Z999AA10123456784", Carrier: "ups", ShipmentKey: "2460~1Z999AA10123456784~X", Service: "ground",
 		Status: schemas.StatusDeliveryAttempted, StatusDetail: "recipient_unavailable", CarrierCode: "48",
 		Description: "Delivery attempted", EventTime: time.Date(2026, 3, 12, 15, 4, 5, 0, time.UTC),
 		UTCOffsetMinutes: -300, OffsetInferred: true, OffsetApproximate: true,
@@ -44,12 +44,12 @@ func TestScanWriterStoresEveryField(t *testing.T) {
 		var offset int16
 		var inferred, approximate uint8
 		var lat, lon *float64
-		row := conn.Conn().QueryRow(ctx, `SELECT tracking_number, carrier, service, toString(status), status_detail, carrier_code, description,
+		row := conn.Conn().QueryRow(ctx, `SELECT tracking_number, carrier, shipment_key, service, toString(status), status_detail, carrier_code, description,
 			event_time, event_utc_offset_minutes, offset_inferred, offset_approximate, city, region, postal_code, country, lat, lon,
 			origin_postal_code, origin_region, origin_country, destination_postal_code, destination_region, destination_country,
 			mode, promised_delivery, source_topic, source_partition, source_offset, ingested_at
 			FROM scan_events WHERE event_id = ?`, want.EventID)
-		if err := row.Scan(&got.TrackingNumber, &got.Carrier, &got.Service, &status, &got.StatusDetail, &got.CarrierCode, &got.Description,
+		if err := row.Scan(&got.TrackingNumber, &got.Carrier, &got.ShipmentKey, &got.Service, &status, &got.StatusDetail, &got.CarrierCode, &got.Description,
 			&got.EventTime, &offset, &inferred, &approximate, &got.Location.City, &got.Location.Region, &got.Location.PostalCode, &got.Location.Country, &lat, &lon,
 			&got.Origin.PostalCode, &got.Origin.Region, &got.Origin.Country, &got.Destination.PostalCode, &got.Destination.Region, &got.Destination.Country,
 			&got.Mode, &got.PromisedDelivery, &got.Source.Topic, &got.Source.Partition, &got.Source.Offset, &got.Source.IngestedAt); err != nil {

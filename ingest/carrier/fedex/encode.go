@@ -1,6 +1,7 @@
 package fedex
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -35,16 +36,40 @@ func Encode(events []schemas.ScanEvent) ([]byte, error) {
 	return carrier.MarshalJSON(payload(events))
 }
 
-// payload builds the response of events.
+// payload builds the response of events: one track result per shipment
+// key, in the order the keys first come, as FedEx answers a number that
+// carries two shipments.
 func payload(events []schemas.ScanEvent) Response {
 	var r Response
 	r.Output = &Output{}
 	if len(events) == 0 {
 		return r
 	}
+	c := CompleteTrackResult{TrackingNumber: events[0].TrackingNumber}
+	var keys []string
+	for i := range events {
+		if !slices.Contains(keys, events[i].ShipmentKey) {
+			keys = append(keys, events[i].ShipmentKey)
+		}
+	}
+	for _, k := range keys {
+		var shipment []schemas.ScanEvent
+		for _, e := range events {
+			if e.ShipmentKey == k {
+				shipment = append(shipment, e)
+			}
+		}
+		c.TrackResults = append(c.TrackResults, trackResult(shipment))
+	}
+	r.Output.CompleteTrackResults = []CompleteTrackResult{c}
+	return r
+}
+
+// trackResult is the result of one shipment's events.
+func trackResult(events []schemas.ScanEvent) TrackResult {
 	first := events[0]
 	t := TrackResult{
-		TrackingNumberInfo:   &TrackingNumberInfo{TrackingNumber: first.TrackingNumber},
+		TrackingNumberInfo:   &TrackingNumberInfo{TrackingNumber: first.TrackingNumber, TrackingNumberUniqueID: first.ShipmentKey},
 		ServiceDetail:        &ServiceDetail{Description: serviceName(first.Service)},
 		ShipperInformation:   &Party{Address: address(first.Origin)},
 		RecipientInformation: &Party{Address: address(first.Destination)},
@@ -73,8 +98,7 @@ func payload(events []schemas.ScanEvent) Response {
 		}
 		t.ScanEvents = append(t.ScanEvents, s)
 	}
-	r.Output.CompleteTrackResults = []CompleteTrackResult{{TrackingNumber: first.TrackingNumber, TrackResults: []TrackResult{t}}}
-	return r
+	return t
 }
 
 func weather(e *schemas.ScanEvent) bool { return e.StatusDetail == "weather" }
@@ -122,6 +146,7 @@ func AppendOne(dst []byte, e *schemas.ScanEvent) []byte {
 	o.Key("trackingNumberInfo")
 	o.Open()
 	o.String("trackingNumber", e.TrackingNumber, false)
+	o.String("trackingNumberUniqueId", e.ShipmentKey, true)
 	o.Close()
 	o.Key("serviceDetail")
 	o.Open()

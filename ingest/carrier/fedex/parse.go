@@ -180,15 +180,20 @@ func parseResult(res *carrier.Results, c *CompleteTrackResult, t *TrackResult, w
 	if t.Error != nil && t.Error.Code != "" && !resultError(res, t, what) {
 		return
 	}
-	tn := c.TrackingNumber
-	if t.TrackingNumberInfo != nil && t.TrackingNumberInfo.TrackingNumber != "" {
-		tn = t.TrackingNumberInfo.TrackingNumber
+	tn, key := c.TrackingNumber, ""
+	if info := t.TrackingNumberInfo; info != nil {
+		if info.TrackingNumber != "" {
+			tn = info.TrackingNumber
+		}
+		// A reused number's shipments come as results of their own, each
+		// with its unique id: two journeys, not one timeline.
+		key = strings.TrimSpace(info.TrackingNumberUniqueID)
 	}
 	if strings.TrimSpace(tn) == "" {
 		res.Fail(fmt.Errorf("%s: no tracking number", what))
 		return
 	}
-	base := schemas.ScanEvent{TrackingNumber: tn, Carrier: Name}
+	base := schemas.ScanEvent{TrackingNumber: tn, ShipmentKey: key, Carrier: Name}
 	if s := t.ServiceDetail; s != nil {
 		base.Service, base.Mode = carrier.ServiceFromText(s.Description)
 		if base.Service == "" {

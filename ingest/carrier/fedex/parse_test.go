@@ -1,6 +1,7 @@
 package fedex
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,95 @@ var encodeCases = []carriertest.Case{
 	{Status: "returned_to_sender"}, {Status: "cancelled"}, {Status: "unknown"},
 }
 
+// testdata/two_shipments.json is one number carrying two shipments, as the
+// Track API v1 reference's response shape has it (trackResults is a list;
+// a number FedEx has reused or duplicated comes as one result per shipment,
+// each with its own trackingNumberUniqueId), built from journey.json: the
+// two pickups at the same minute and place stay two journeys with two ids.
+
+// Each result's unique id is its events' shipment key, whatever the other
+// results say; a result without one has none.
+func TestShipmentKeys(t *testing.T) {
+	result := func(key string) string {
+		info := `"trackingNumber": "799531274483"`
+		if key != "-" {
+			info += `, "trackingNumberUniqueId": ` + key
+		}
+		return `{"trackingNumberInfo": {` + info + `}, "scanEvents": [{"date": "2026-03-04T17:06:00-06:00", "eventType": "PU",
+			"scanLocation": {"city": "MEMPHIS", "stateOrProvinceCode": "TN", "postalCode": "38118", "countryCode": "US"}}]}`
+	}
+	for _, tc := range []struct {
+		name    string
+		results []string
+		want    []string
+	}{
+		{"one", []string{`"2460~799531274483~FDEG"`}, []string{"2460~799531274483~FDEG"}},
+		{"none", []string{"-"}, []string{""}},
+		{"empty", []string{`""`}, []string{""}},
+		{"spaces and NUL", []string{`" 2460~799531274483~FDEG\u0000 "`}, []string{"2460~799531274483~FDEG"}},
+		{"two", []string{`"2460~799531274483~FDEG"`, `"2461~799531274483~FDEG"`}, []string{"2460~799531274483~FDEG", "2461~799531274483~FDEG"}},
+		{"keyed and not", []string{"-", `"2461~799531274483~FDEG"`}, []string{"", "2461~799531274483~FDEG"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			results := make([]string, len(tc.results))
+			for i, k := range tc.results {
+				results[i] = result(k)
+			}
+			reply := `{"output": {"completeTrackResults": [{"trackingNumber": "799531274483", "trackResults": [` +
+				strings.Join(results, ",") + `]}]}}`
+			out, err := Parse([]byte(reply))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, reply)
+			}
+			if len(out) != len(tc.want) {
+				t.Fatalf("%d events, want %d", len(out), len(tc.want))
+			}
+			ids := map[string]bool{}
+			for i, e := range out {
+				if e.ShipmentKey != tc.want[i] {
+					t.Errorf("event %d: key %q, want %q", i, e.ShipmentKey, tc.want[i])
+				}
+				ids[e.EventID] = true
+			}
+			if len(ids) != len(out) {
+				t.Errorf("%d events share %d ids", len(out), len(ids))
+			}
+		})
+	}
+}
+
+// Two shipments under one number encode as two results and parse back as
+// two journeys, as the simulator publishes a reused FedEx number.
+func TestEncodeTwoShipments(t *testing.T) {
+	events := carriertest.Events(Name, "986578788855", encodeCases[:4])
+	second := carriertest.Events(Name, "986578788855", encodeCases[:2])
+	for i := range events {
+		events[i].ShipmentKey = "1~986578788855~FX"
+	}
+	for i := range second {
+		second[i].ShipmentKey = "2~986578788855~FX"
+	}
+	payload, err := Encode(append(events, second...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Parse(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, e := range out {
+		n[e.ShipmentKey]++
+	}
+	if n["1~986578788855~FX"] != 4 || n["2~986578788855~FX"] != 2 || len(n) != 2 {
+		t.Errorf("events by key %v, want 4 and 2\n%s", n, payload)
+	}
+	one := AppendOne(nil, &second[0])
+	if out, err := Parse(one); err != nil || len(out) != 1 || out[0].ShipmentKey != "2~986578788855~FX" {
+		t.Errorf("one event: %+v, %v\n%s", out, err, one)
+	}
+}
+
 // testdata/control_chars.json is the Track API reply of journey.json cut to
 // two scans, with NUL padding and control characters in its text: the code
 // "DL\u0000" is still DL, and no field keeps one.
@@ -70,6 +160,7 @@ var reads = []string{
 	"errors.code", "errors.message",
 	"output.completeTrackResults.trackingNumber",
 	"output.completeTrackResults.trackResults.trackingNumberInfo.trackingNumber",
+	"output.completeTrackResults.trackResults.trackingNumberInfo.trackingNumberUniqueId",
 	"output.completeTrackResults.trackResults.error.code",
 	"output.completeTrackResults.trackResults.error.message",
 	"output.completeTrackResults.trackResults.serviceDetail.type",

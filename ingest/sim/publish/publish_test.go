@@ -60,7 +60,7 @@ func TestCarrierFormats(t *testing.T) {
 	feeds := CarrierFeeds("raw.")
 	var rec recorder
 	var ships []sim.Shipment
-	st, err := All(context.Background(), &rec, sim.New(sim.Config{Seed: 3, Shipments: 1500}), feeds,
+	st, err := All(context.Background(), &rec, sim.New(sim.Config{Seed: 3, Shipments: 1500, ReuseRate: 0.02}), feeds,
 		Options{BatchSize: 500, Each: func(s *sim.Shipment) { ships = append(ships, *s) }})
 	if err != nil {
 		t.Fatal(err)
@@ -70,9 +70,18 @@ func TestCarrierFormats(t *testing.T) {
 	}
 	want := map[string][]schemas.ScanEvent{}
 	carriersSeen := map[string]bool{}
+	reused := 0
 	for _, s := range ships {
-		want[s.TrackingNumber] = s.Scans
+		// A reused number's shipments follow each other in time, as
+		// their records do.
+		if want[s.TrackingNumber] != nil {
+			reused++
+		}
+		want[s.TrackingNumber] = append(want[s.TrackingNumber], s.Scans...)
 		carriersSeen[s.Carrier] = true
+	}
+	if reused == 0 {
+		t.Error("no number reused in the sample")
 	}
 	if len(carriersSeen) != len(sim.CarrierNames()) {
 		t.Fatalf("carriers %v in the sample, want all %d", carriersSeen, len(sim.CarrierNames()))
@@ -97,6 +106,9 @@ func TestCarrierFormats(t *testing.T) {
 		}
 		for i := range scans {
 			w, g := scans[i], back[i]
+			if g.ShipmentKey != w.ShipmentKey {
+				t.Errorf("%s scan %d: shipment key %q published, %q parsed", tn, i, w.ShipmentKey, g.ShipmentKey)
+			}
 			if g.Status != w.Status || !g.EventTime.Equal(w.EventTime) || g.UTCOffsetMinutes != w.UTCOffsetMinutes || g.Carrier != w.Carrier {
 				t.Errorf("%s scan %d: published %s %s %+d %s, parsed %s %s %+d %s", tn, i,
 					w.Status, w.EventTime, w.UTCOffsetMinutes, w.Carrier, g.Status, g.EventTime, g.UTCOffsetMinutes, g.Carrier)
