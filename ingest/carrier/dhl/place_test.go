@@ -3,7 +3,7 @@ package dhl
 import (
 	"testing"
 
-	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -54,22 +54,8 @@ func TestEventWithoutZone(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Response{Shipments: []Shipment{{ID: "00340434161094042557", Service: "parcel-de", Origin: tc.origin, Events: tc.events}}}
-			b, err := carrier.MarshalJSON(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			events, err := Parse(b)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, b)
-			}
-			if len(events) != len(tc.events) {
-				t.Fatalf("%d events, want %d", len(events), len(tc.events))
-			}
-			e := events[tc.check]
-			if e.UTCOffsetMinutes != tc.offset || e.OffsetApproximate != tc.approx || !e.OffsetInferred {
-				t.Errorf("%+v: offset %d approximate %v inferred %v, want offset %d approximate %v",
-					e.Location, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx)
-			}
+			events := carriertest.ParseEach(t, Parse, r, len(tc.events))
+			carriertest.CheckLocalTime(t, events[tc.check], carriertest.LocalTime{Offset: tc.offset, Inferred: true, Approximate: tc.approx})
 		})
 	}
 }

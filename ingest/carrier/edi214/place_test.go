@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
 )
 
 // A status in local time (AT7-07 LT) whose MS1 has no zone of its own (a
@@ -53,18 +55,8 @@ func TestStatusWithoutZone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			events, err := Parse(oneSet(tc.shipper, tc.statuses))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != len(tc.statuses) {
-				t.Fatalf("%d events, want %d", len(events), len(tc.statuses))
-			}
-			e := events[tc.check]
-			if e.UTCOffsetMinutes != tc.offset || e.OffsetApproximate != tc.approx || e.OffsetInferred != tc.inferred {
-				t.Errorf("%+v: offset %d approximate %v inferred %v, want offset %d approximate %v inferred %v",
-					e.Location, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx, tc.inferred)
-			}
+			events := carriertest.ParseEach(t, Parse, oneSet(tc.shipper, tc.statuses), len(tc.statuses))
+			carriertest.CheckLocalTime(t, events[tc.check], carriertest.LocalTime{Offset: tc.offset, Inferred: tc.inferred, Approximate: tc.approx})
 		})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
 )
 
 // A scan dated without an offset whose place has no zone of its own (only
@@ -50,24 +50,10 @@ func TestScanWithoutZone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Response{Output: &Output{CompleteTrackResults: []CompleteTrackResult{{TrackingNumber: "794843185271",
 				TrackResults: []TrackResult{{ShipperInformation: tc.shipper, ScanEvents: tc.scans}}}}}}
-			b, err := carrier.MarshalJSON(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			events, err := Parse(b)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, b)
-			}
-			if len(events) != len(tc.scans) {
-				t.Fatalf("%d events, want %d", len(events), len(tc.scans))
-			}
-			e := events[tc.check]
-			_, err = time.Parse(time.RFC3339, tc.scans[tc.check].Date)
+			events := carriertest.ParseEach(t, Parse, r, len(tc.scans))
+			_, err := time.Parse(time.RFC3339, tc.scans[tc.check].Date)
 			inferred := err != nil // no offset in the date
-			if e.UTCOffsetMinutes != tc.offset || e.OffsetApproximate != tc.approx || e.OffsetInferred != inferred {
-				t.Errorf("%+v: offset %d approximate %v inferred %v, want offset %d approximate %v inferred %v",
-					e.Location, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx, inferred)
-			}
+			carriertest.CheckLocalTime(t, events[tc.check], carriertest.LocalTime{Offset: tc.offset, Inferred: inferred, Approximate: tc.approx})
 		})
 	}
 }

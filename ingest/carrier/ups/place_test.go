@@ -3,7 +3,7 @@ package ups
 import (
 	"testing"
 
-	"github.com/parcelcast/parcelcast/ingest/carrier"
+	"github.com/parcelcast/parcelcast/ingest/carrier/carriertest"
 )
 
 // An activity whose address has no zone of its own (the label scan's is
@@ -47,22 +47,8 @@ func TestActivityWithoutZone(t *testing.T) {
 			r := Response{TrackResponse: &TrackResponse{Shipment: []Shipment{{Package: []Package{{
 				TrackingNumber: "1Z023E2X0214323462", PackageAddress: tc.addresses, Activity: tc.activity,
 			}}}}}}
-			b, err := carrier.MarshalJSON(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			events, err := Parse(b)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, b)
-			}
-			if len(events) != len(tc.activity) {
-				t.Fatalf("%d events, want %d", len(events), len(tc.activity))
-			}
-			e := events[tc.check]
-			if e.UTCOffsetMinutes != tc.offset || e.OffsetApproximate != tc.approx || !e.OffsetInferred {
-				t.Errorf("%s: offset %d approximate %v inferred %v, want offset %d approximate %v",
-					e.Description, e.UTCOffsetMinutes, e.OffsetApproximate, e.OffsetInferred, tc.offset, tc.approx)
-			}
+			events := carriertest.ParseEach(t, Parse, r, len(tc.activity))
+			carriertest.CheckLocalTime(t, events[tc.check], carriertest.LocalTime{Offset: tc.offset, Inferred: true, Approximate: tc.approx})
 		})
 	}
 }
