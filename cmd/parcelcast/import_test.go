@@ -43,14 +43,7 @@ func TestImportCommand(t *testing.T) {
 	if !strings.Contains(stderr.String(), "history.csv:9: tracking_number: required\n") || strings.Count(stderr.String(), "\n") != 9 {
 		t.Fatalf("rejected rows not reported one per line with file and line:\n%s", stderr.String())
 	}
-	shipments, err := conn.CountRows(ctx, "shipments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	delivered, err := conn.CountRows(ctx, "transits")
-	if err != nil {
-		t.Fatal(err)
-	}
+	shipments, delivered := countShipments(t, conn)
 	// history.csv: 5 good rows, 4 delivered; history.jsonl: 2, both delivered.
 	if shipments != 7 || delivered != 6 {
 		t.Errorf("%d shipments, %d delivered; want 7 and 6", shipments, delivered)
@@ -63,4 +56,19 @@ func TestImportCommand(t *testing.T) {
 	if math.Abs(hours-69.7) > 0.01 || onTime == nil || *onTime != 1 {
 		t.Errorf("1Z999AA10123456702: transit %.2f h, on time %v; want 69.70 h, on time", hours, onTime)
 	}
+}
+
+// countShipments is how many shipments the analysts' views show in a
+// database, and how many of them were delivered.
+func countShipments(t *testing.T, conn *chstore.DB) (shipments, delivered uint64) {
+	t.Helper()
+	ctx := context.Background()
+	shipments, err := conn.CountRows(ctx, "shipments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if delivered, err = conn.CountRows(ctx, "transits"); err != nil {
+		t.Fatal(err)
+	}
+	return shipments, delivered
 }

@@ -83,14 +83,7 @@ func TestOlistEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "columns not read: order_approved_at, items, sellers, price_total, freight_total") {
 		t.Errorf("import did not list the columns it left unread:\n%s", out)
 	}
-	shipments, err := conn.CountRows(ctx, "shipments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	delivered, err := conn.CountRows(ctx, "transits")
-	if err != nil {
-		t.Fatal(err)
-	}
+	shipments, delivered := countShipments(t, conn)
 	// 2,317 orders have a delivery time (2,312 delivered, 5 cancelled after
 	// delivery), less the 3 rejected; the others are in flight or
 	// cancelled, not dropped.
