@@ -148,14 +148,15 @@ func (b *Baselines) standardDeadline(s *Snapshot) time.Time {
 	}
 	off := time.Duration(s.OffsetMinutes) * time.Minute
 	first := s.At.Add(-time.Duration(s.ElapsedHours * float64(time.Hour))).Add(off).UTC()
-	d := time.Date(first.Year(), first.Month(), first.Day(), 20, 0, 0, 0, time.UTC)
+	c := s.calendar()
+	day := civilDay(first)
 	for n := 0; n < days; {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !isHoliday(civilDay(d)) {
+		day++
+		if c.isWorkday(day) {
 			n++
 		}
 	}
-	return d.Add(-off)
+	return time.Unix(int64(day)*86400+20*3600, 0).UTC().Add(-off)
 }
 
 // baselineAcc learns the lane baselines in one pass over the train slice.

@@ -254,6 +254,7 @@ type Row struct {
 	key        [4]string // carrier, service, origin, destination of the cache
 	csBlock    int
 	o, d, lane int
+	cal        calendarID // the destination country's, for the key's destination area
 }
 
 func (r *Row) set(i int, v float64) {
@@ -271,13 +272,13 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.key, r.cached = k, true
 		r.csBlock, r.o, r.d, r.lane = lookup(e.cs, [2]string{s.Carrier, s.Service}), lookup(e.orig, s.OriginArea),
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
+		r.cal = s.calendar()
 	}
 	day, secs := s.localDay()
 	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
 	peak := 0.0
-	cal := calendarBits()
-	if testBit(cal.peak, day) {
+	if inPeakDay(day) {
 		peak = 1
 	}
 	hol5 := 0.0
@@ -305,8 +306,9 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			r.set(g.promPassed, 1)
 		}
 	}
+	hols := r.cal.holidays()
 	for k := range e.hol {
-		if testBit(cal.holidays, day+int32(k)+1) {
+		if testBit(hols, day+int32(k)+1) {
 			r.set(e.hol[k], 1)
 			if k < csHolDays {
 				hol5++

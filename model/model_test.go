@@ -65,26 +65,83 @@ func TestLaneOffsetsShrinkSparseLanes(t *testing.T) {
 func TestCalendar(t *testing.T) {
 	day := func(y int, m time.Month, d int) int32 { return civilDay(time.Date(y, m, d, 12, 0, 0, 0, time.UTC)) }
 	for _, c := range []struct {
+		country string
 		y       int
 		m       time.Month
 		d       int
 		holiday bool
 		peak    bool
 	}{
-		{2026, time.July, 3, true, false}, // Independence Day on a Saturday, observed Friday
-		{2026, time.July, 4, false, false},
-		{2026, time.November, 26, true, true}, // Thanksgiving
-		{2026, time.November, 23, false, true},
-		{2026, time.November, 22, false, false},
-		{2026, time.December, 24, false, true},
-		{2026, time.December, 25, true, false},
-		{2027, time.January, 18, true, false}, // Martin Luther King Jr. Day
+		{"US", 2026, time.July, 3, true, false}, // Independence Day on a Saturday, observed Friday
+		{"US", 2026, time.July, 4, false, false},
+		{"US", 2026, time.November, 26, true, true}, // Thanksgiving
+		{"US", 2026, time.November, 23, false, true},
+		{"US", 2026, time.November, 22, false, false},
+		{"US", 2026, time.December, 24, false, true},
+		{"US", 2026, time.December, 25, true, false},
+		{"US", 2027, time.January, 18, true, false}, // Martin Luther King Jr. Day
+		{"US", 2017, time.November, 23, true, true}, // Thanksgiving
+		{"US", 2017, time.April, 21, false, false},
+		{"BR", 2017, time.April, 21, true, false},    // Tiradentes
+		{"BR", 2017, time.February, 27, true, false}, // Carnival Monday
+		{"BR", 2017, time.February, 28, true, false}, // Carnival Tuesday
+		{"BR", 2017, time.March, 1, false, false},    // Ash Wednesday: a working day
+		{"BR", 2017, time.September, 7, true, false}, // Independence
+		{"BR", 2017, time.November, 23, false, true}, // Thanksgiving is not Brazil's
+		{"BR", 2017, time.July, 4, false, false},
+		{"GB", 2017, time.August, 28, true, false},    // Summer bank holiday
+		{"MX", 2017, time.December, 25, false, false}, // no calendar: no holidays
+		{"ZZ", 2017, time.December, 25, false, false}, // unknown country: no holidays
+		{"", 2017, time.December, 25, false, false},
 	} {
-		if got := isHoliday(day(c.y, c.m, c.d)); got != c.holiday {
-			t.Errorf("%d-%02d-%02d holiday = %v", c.y, c.m, c.d, got)
+		cal := calendarOf(c.country)
+		if got := cal.isHoliday(day(c.y, c.m, c.d)); got != c.holiday {
+			t.Errorf("%s %d-%02d-%02d holiday = %v", c.country, c.y, c.m, c.d, got)
 		}
 		if got := peakSeason(time.Date(c.y, c.m, c.d, 12, 0, 0, 0, time.UTC)) == 1; got != c.peak {
 			t.Errorf("%d-%02d-%02d peak = %v", c.y, c.m, c.d, got)
+		}
+	}
+}
+
+// Working days are Monday to Friday, less the country's holidays; a
+// country without a calendar works every weekday.
+func TestWorkdays(t *testing.T) {
+	day := func(y int, m time.Month, d int) int32 { return civilDay(time.Date(y, m, d, 12, 0, 0, 0, time.UTC)) }
+	for _, c := range []struct {
+		country string
+		date    int32
+		work    bool
+	}{
+		{"BR", day(2017, time.February, 27), false}, // Carnival Monday
+		{"US", day(2017, time.February, 27), true},
+		{"US", day(2017, time.November, 23), false}, // Thanksgiving, a Thursday
+		{"BR", day(2017, time.November, 23), true},
+		{"BR", day(2017, time.February, 25), false}, // Saturday
+		{"ZZ", day(2017, time.February, 26), false}, // Sunday
+		{"ZZ", day(2017, time.December, 25), true},  // a Monday, no holidays known
+	} {
+		if got := calendarOf(c.country).isWorkday(c.date); got != c.work {
+			t.Errorf("%s day %d workday = %v, want %v", c.country, c.date, got, c.work)
+		}
+	}
+}
+
+// A snapshot's calendar is its destination country's; from its region
+// area when it has no area path.
+func TestSnapshotCalendar(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    Snapshot
+		want string
+	}{
+		{"destination's country", Snapshot{OriginAreas: AreaPath{"US", "US1", "US1:100"}, DestAreas: AreaPath{"BR", "BR-SP", "BR-SP:013"}, DestArea: "BR-SP"}, "BR"},
+		{"region area only", Snapshot{OriginArea: "US1", DestArea: "US9"}, "US"},
+		{"state area only", Snapshot{DestArea: "BR-RJ"}, "BR"},
+		{"nothing known", Snapshot{}, ""},
+	} {
+		if got, want := c.s.calendar(), calendarOf(c.want); got != want {
+			t.Errorf("%s: calendar %d, want %d (%q)", c.name, got, want, c.want)
 		}
 	}
 }

@@ -45,3 +45,23 @@ func TestStandardBaselineAbstains(t *testing.T) {
 		t.Errorf("lane median %+v, want 2 rows, MAE 5", lm)
 	}
 }
+
+// The carrier-standard deadline counts the destination country's working
+// days: Brazil's Carnival Monday and Tuesday are not, in the US they are.
+func TestStandardDeadlineCalendar(t *testing.T) {
+	b := &Baselines{StandardDays: map[string]int{"ground": 2}}
+	at := time.Date(2017, 2, 24, 13, 0, 0, 0, time.UTC) // a Friday
+	for _, c := range []struct {
+		country string
+		want    time.Time
+	}{
+		{"US", time.Date(2017, 2, 28, 20, 0, 0, 0, time.UTC)},
+		{"BR", time.Date(2017, 3, 2, 20, 0, 0, 0, time.UTC)},
+		{"ZZ", time.Date(2017, 2, 28, 20, 0, 0, 0, time.UTC)},
+	} {
+		s := Snapshot{Service: "ground", At: at, DestAreas: AreaPath{c.country, c.country, c.country}, DestArea: c.country}
+		if got := b.standardDeadline(&s); !got.Equal(c.want) {
+			t.Errorf("%s: deadline %v, want %v", c.country, got, c.want)
+		}
+	}
+}
