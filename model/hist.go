@@ -86,6 +86,17 @@ func (h *hist) mode() float64 {
 	return h.lo + h.width*(float64(h.first+best)+0.5)
 }
 
+// mergeScaled adds another histogram of the same bins, its weights times
+// scale.
+func (h *hist) mergeScaled(o *hist, scale float64) {
+	for i, w := range o.w {
+		if w != 0 {
+			*h.slot(o.first + i) += w * scale
+		}
+	}
+	h.total += o.total * scale
+}
+
 // merge adds another histogram of the same bins.
 func (h *hist) merge(o *hist) {
 	for i, w := range o.w {
