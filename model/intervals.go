@@ -227,9 +227,12 @@ func quantiles(resid map[segID]*hist) map[string][]float64 {
 		if h.total < minSegmentRows && k != "*" {
 			continue
 		}
+		// Weighted residuals count for fewer rows than they are: the
+		// sampling margin uses their effective number.
+		n := h.effectiveN()
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
-			q[i] = h.quantile(conservativeLevel(l, h.total))
+			q[i] = h.quantile(conservativeLevel(l, n))
 		}
 		out[k] = q
 	}
