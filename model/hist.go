@@ -13,6 +13,7 @@ type hist struct {
 	first     int       // the bin w[0] counts
 	w         []float64 // bins first … first+len(w)-1
 	total     float64
+	sq        float64 // the sum of the weights' squares, for effectiveN
 }
 
 func newHist(lo, hi, width float64) *hist {
@@ -32,6 +33,16 @@ func (h *hist) bin(v float64) int {
 func (h *hist) add(v, weight float64) {
 	*h.slot(h.bin(v)) += weight
 	h.total += weight
+	h.sq += weight * weight
+}
+
+// effectiveN is how many unweighted values the weighted ones are worth
+// (Kish): the count itself when every weight is 1.
+func (h *hist) effectiveN() float64 {
+	if h.sq == 0 {
+		return 0
+	}
+	return h.total * h.total / h.sq
 }
 
 // slot is the weight of bin i, the stored range grown to hold it.
@@ -86,6 +97,18 @@ func (h *hist) mode() float64 {
 	return h.lo + h.width*(float64(h.first+best)+0.5)
 }
 
+// mergeScaled adds another histogram of the same bins, its weights times
+// scale.
+func (h *hist) mergeScaled(o *hist, scale float64) {
+	for i, w := range o.w {
+		if w != 0 {
+			*h.slot(o.first + i) += w * scale
+		}
+	}
+	h.total += o.total * scale
+	h.sq += o.sq * scale * scale
+}
+
 // merge adds another histogram of the same bins.
 func (h *hist) merge(o *hist) {
 	for i, w := range o.w {
@@ -94,4 +117,5 @@ func (h *hist) merge(o *hist) {
 		}
 	}
 	h.total += o.total
+	h.sq += o.sq
 }

@@ -1,7 +1,10 @@
 package model
 
 import (
+	"cmp"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -18,13 +21,21 @@ const minSegmentRows = 300
 type calibWorker struct {
 	m        *Model
 	fits     perFit[*Fit] // the promise fit is nil without promised shipments
-	resid    perFit[map[segID]*hist]
+	resid    perFit[map[calibKey]*hist]
+	cens     censoring // the delivered snapshots' follow-up
 	row, hid Row
 	nrows    int
 }
 
+// calibKey is a residual's segment and follow-up day: the day sets its
+// censoring weight once the pass is done.
+type calibKey struct {
+	seg segID
+	day int16
+}
+
 func newCalibWorker(m *Model) *calibWorker {
-	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, resid: perFit[map[segID]*hist]{{}, {}}}
+	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, resid: perFit[map[calibKey]*hist]{{}, {}}}
 }
 
 func (w *calibWorker) journey(j *Journey) {
@@ -36,6 +47,7 @@ func (w *calibWorker) journey(j *Journey) {
 			w.add(promiseFit, &w.row, &key, s, hoursLeft)
 		}
 		w.add(laneFit, laneRow, &key, s, hoursLeft)
+		w.cens.seen(hoursLeft)
 		w.nrows++
 	})
 }
@@ -46,7 +58,8 @@ func (w *calibWorker) add(k fitKind, row *Row, lane *laneKeys, s *Snapshot, hour
 	f := w.fits[k]
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
-	id := segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}
+	id := calibKey{segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))},
+		int16(followDay(hoursLeft))}
 	h, ok := w.resid[k][id]
 	if !ok {
 		h = newResidualHist()
@@ -65,18 +78,39 @@ func (w *calibWorker) merge(o *calibWorker) {
 			}
 		}
 	}
+	w.cens.merge(&o.cens)
 	w.nrows += o.nrows
 }
 
 // rows is how many calibration snapshots the worker saw.
 func (w *calibWorker) rows() int { return w.nrows }
 
-// finish sets the fits' residual quantiles.
-func (w *calibWorker) finish() {
+// finish sets the fits' residual quantiles, each residual weighted by its
+// follow-up day's censoring weight; inFlight counts the snapshots censored
+// at the cut-off.
+func (w *calibWorker) finish(inFlight *censoring) {
+	c := w.cens
+	c.merge(inFlight)
+	wt := c.weights()
 	for k, f := range w.fits {
-		if f != nil {
-			f.Residuals = quantiles(w.resid[k])
+		if f == nil {
+			continue
 		}
+		// In a fixed order, as in quantiles.
+		ids := slices.SortedFunc(maps.Keys(w.resid[k]), func(a, b calibKey) int {
+			return cmp.Or(compareSeg(a.seg, b.seg), cmp.Compare(a.day, b.day))
+		})
+		segs := map[segID]*hist{}
+		for _, id := range ids {
+			h := w.resid[k][id]
+			s, ok := segs[id.seg]
+			if !ok {
+				s = newResidualHist()
+				segs[id.seg] = s
+			}
+			s.mergeScaled(h, wt[id.day])
+		}
+		f.Residuals = quantiles(segs)
 	}
 }
 
@@ -156,6 +190,12 @@ type segID struct {
 	stage, horizon   int8
 }
 
+// compareSeg orders segments by carrier, service, stage and horizon.
+func compareSeg(a, b segID) int {
+	return cmp.Or(cmp.Compare(a.carrier, b.carrier), cmp.Compare(a.service, b.service),
+		cmp.Compare(a.stage, b.stage), cmp.Compare(a.horizon, b.horizon))
+}
+
 // keys are the segments it belongs to.
 func (id segID) keys() [5]string {
 	return segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
@@ -168,7 +208,11 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // but the median is moved outward by its sampling error (conservativeLevel).
 func quantiles(resid map[segID]*hist) map[string][]float64 {
 	groups := map[string]*hist{}
-	for id, h := range resid {
+	// In a fixed order: the censoring weights make the sums fractional,
+	// and fractions added in map order would differ in the last bits.
+	ids := slices.SortedFunc(maps.Keys(resid), compareSeg)
+	for _, id := range ids {
+		h := resid[id]
 		for _, k := range id.keys() {
 			g, ok := groups[k]
 			if !ok {
@@ -183,9 +227,12 @@ func quantiles(resid map[segID]*hist) map[string][]float64 {
 		if h.total < minSegmentRows && k != "*" {
 			continue
 		}
+		// Weighted residuals count for fewer rows than they are: the
+		// sampling margin uses their effective number.
+		n := h.effectiveN()
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
-			q[i] = h.quantile(conservativeLevel(l, h.total))
+			q[i] = h.quantile(conservativeLevel(l, n))
 		}
 		out[k] = q
 	}

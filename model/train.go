@@ -61,6 +61,11 @@ type Source interface {
 	Split(ctx context.Context) (Window, int, error)
 	Vocabulary(ctx context.Context, from, to time.Time) (Vocabulary, error)
 	Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*Journey) error) error
+	// InFlight calls fn for every journey first scanned in [from, to)
+	// that was not delivered before asOf, with only its scans before
+	// asOf: what was known of it then. The calibration's censoring
+	// weights count them.
+	InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*Journey) error) error
 }
 
 // ErrNotEnoughHistory is returned when there are too few delivered
@@ -71,9 +76,10 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 // scan), chooses the penalty and target scale and calibrates the interval
 // on the next 10%, and backtests on the newest 20%, or on the slices
 // cfg.TestFrom and cfg.CalibrationDays set (SplitOf). A shipment is trained
-// on only if it was delivered before the calibration slice ends, so no
-// label from the test period reaches the fit, the penalty or the
-// interval. Each pass spreads the shipments over Workers goroutines and
+// on, scored for the penalty or calibrated on only if it was delivered
+// before the calibration slice ends (the cut-off), so no label from the
+// test period reaches the fit, the penalty or the interval; the ones still
+// in flight at the cut-off weigh the interval's residuals (censoring). Each pass spreads the shipments over Workers goroutines and
 // merges their sums.
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if len(cfg.Lambdas) == 0 || len(cfg.TargetScales) == 0 {
@@ -150,7 +156,9 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// and target scale of each fit are kept. Up to selectShipments
 	// shipments are scored: past that, one in every.
 	every := uint32(max(1, n/10/selectShipments))
-	sel, err := runWorkers(ctx, src, cfg, "select", nw, w.TrainTo, w.CalibTo, farFuture, func() *selectWorker {
+	// Only deliveries before the cut-off (the test slice's start) are read:
+	// a model trained then could not have known the later ones.
+	sel, err := runWorkers(ctx, src, cfg, "select", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *selectWorker {
 		return newSelectWorker(m, fits, every)
 	})
 	if err != nil {
@@ -187,15 +195,25 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 
 	// Pass 3, calibration slice again: the chosen fits' residuals set the
-	// interval (split-conformal).
-	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, farFuture, func() *calibWorker {
+	// interval (split-conformal), each weighted by the inverse of the
+	// chance that a delivery that late was seen before the cut-off. The
+	// shipments still in flight at the cut-off are censored: their
+	// snapshots' follow-up gives that chance (censorWeights).
+	cens := newCensoring()
+	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
+		cens.inFlight(j, w.CalibTo)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
+	}
+	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *calibWorker {
 		return newCalibWorker(m)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
 	m.Metrics.CalibRows = calib.rows()
-	calib.finish()
+	calib.finish(cens)
 
 	// Pass 4, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.

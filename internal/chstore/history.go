@@ -158,6 +158,48 @@ WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
 	return nil
 }
 
+// InFlight calls fn for every journey whose first scan is in [from, to)
+// and that was not delivered before asOf, with only its scans before asOf:
+// the shipments a model trained at asOf knew to be still on their way.
+func (h *History) InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*model.Journey) error) error {
+	// As in Delivered: the slice's numbers first, from three columns; a
+	// number delivered before asOf may still hold a later journey in
+	// flight, so journeys decides each one. No scan from asOf on is read.
+	since := from.Add(-model.JourneyGap).Unix()
+	rows, err := h.conn.Query(ctx, journeyColumns+`
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (
+	SELECT tracking_number FROM scan_events
+	WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
+	GROUP BY tracking_number
+	HAVING toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?)
+`+journeyGroup,
+		since, asOf.Unix(), since, asOf.Unix(), from.Unix(), to.Unix())
+	if err != nil {
+		return fmt.Errorf("query journeys in flight: %w", err)
+	}
+	defer rows.Close()
+	var r journeyRow
+	for rows.Next() {
+		if err := r.scan(rows); err != nil {
+			return err
+		}
+		err := r.journeys(func(j model.Journey) error {
+			first := j.Scans[0].Time
+			if _, ok := j.DeliveredAt(); ok || first.Before(from) || !first.Before(to) {
+				return nil
+			}
+			return fn(&j)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read journeys in flight: %w", err)
+	}
+	return nil
+}
+
 // Journey returns the latest journey under a tracking number (a reused
 // number has several: the one whose first scan is newest), or false if
 // the number has no scans.

@@ -78,6 +78,15 @@ func (m *Mem) Delivered(ctx context.Context, from, to, before time.Time, fn func
 	return nil
 }
 
+func (m *Mem) InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*model.Journey) error) error {
+	for i := range m.Journeys {
+		if err := inFlight(&m.Journeys[i], from, to, asOf, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Sim generates the same simulation again for every pass: the source of
 // training benchmarks, whose memory must not grow with the history.
 type Sim struct{ Config sim.Config }
@@ -95,6 +104,16 @@ func (s *Sim) Delivered(ctx context.Context, from, to, before time.Time, fn func
 	each(s.Config, func(j *model.Journey) {
 		if err == nil {
 			err = deliver(j, from, to, before, fn)
+		}
+	})
+	return err
+}
+
+func (s *Sim) InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*model.Journey) error) error {
+	var err error
+	each(s.Config, func(j *model.Journey) {
+		if err == nil {
+			err = inFlight(j, from, to, asOf, fn)
 		}
 	})
 	return err
@@ -136,6 +155,25 @@ func deliver(j *model.Journey, from, to, before time.Time, fn func(*model.Journe
 		return nil
 	}
 	return fn(j)
+}
+
+// inFlight hands fn a journey first scanned in [from, to) and not
+// delivered before asOf, cut to its scans before asOf: the rule of
+// model.Source.InFlight.
+func inFlight(j *model.Journey, from, to, asOf time.Time, fn func(*model.Journey) error) error {
+	if j.Scans[0].Time.Before(from) || !j.Scans[0].Time.Before(to) || !j.Scans[0].Time.Before(asOf) {
+		return nil
+	}
+	if at, ok := j.DeliveredAt(); ok && at.Before(asOf) {
+		return nil
+	}
+	c := *j
+	n := 0
+	for n < len(j.Scans) && j.Scans[n].Time.Before(asOf) {
+		n++
+	}
+	c.Scans = slices.Clone(j.Scans[:n])
+	return fn(&c)
 }
 
 // Cycle repeats a pool of journeys Copies times, each copy shifted by
@@ -200,6 +238,16 @@ func (c *Cycle) Vocabulary(_ context.Context, _, _ time.Time) (model.Vocabulary,
 var farFuture = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func (c *Cycle) Delivered(ctx context.Context, from, to, before time.Time, fn func(*model.Journey) error) error {
+	return c.each(ctx, from, to, func(j *model.Journey) error { return deliver(j, from, to, before, fn) })
+}
+
+func (c *Cycle) InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*model.Journey) error) error {
+	return c.each(ctx, from, to, func(j *model.Journey) error { return inFlight(j, from, to, asOf, fn) })
+}
+
+// each calls fn for every copy's journey first scanned in [from, to),
+// shifted to its copy's period.
+func (c *Cycle) each(ctx context.Context, from, to time.Time, fn func(*model.Journey) error) error {
 	var j model.Journey
 	var buf []model.Scan
 	for copy := 0; copy < c.Copies; copy++ {
@@ -222,7 +270,7 @@ func (c *Cycle) Delivered(ctx context.Context, from, to, before time.Time, fn fu
 			if !j.Promised.IsZero() {
 				j.Promised = j.Promised.Add(shift)
 			}
-			if err := deliver(&j, from, to, before, fn); err != nil {
+			if err := fn(&j); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,88 @@
+package model
+
+import (
+	"math"
+	"time"
+)
+
+// The calibration's censoring: a shipment of the calibration slice that
+// was still in flight at the cut-off says only that its delivery was
+// later. Dropping it would leave the slow deliveries out of the interval,
+// so each residual seen is weighted instead by the inverse of the chance
+// that a delivery as far off as its own was seen before the cut-off
+// (inverse probability of censoring weights). That chance, G, is a
+// Kaplan–Meier estimate over the snapshots' follow-up: a delivered
+// snapshot leaves the risk set at its delivery, an in-flight one is
+// censored at the cut-off.
+
+// censorDays bounds the follow-up bins (one a day); later ones share the
+// last bin.
+const censorDays = 90
+
+// minCensorSurvival caps the weights at its inverse, so that a few late
+// deliveries seen near the start of the slice cannot carry it alone.
+const minCensorSurvival = 0.1
+
+// censorWeighting is off only in the test that shows what the weights
+// change.
+var censorWeighting = true
+
+// followDay is the follow-up bin of a span of hours.
+func followDay(hours float64) int {
+	return min(censorDays-1, max(0, int(hours/24)))
+}
+
+// censoring counts, per follow-up day, the snapshots censored at the
+// cut-off (still in flight) and the ones whose delivery was seen.
+type censoring struct {
+	censored, delivered [censorDays]float64
+}
+
+func newCensoring() *censoring { return &censoring{} }
+
+// inFlight counts the snapshots of a journey still in flight at asOf:
+// each one's follow-up ends there.
+func (c *censoring) inFlight(j *Journey, asOf time.Time) {
+	for _, sc := range j.Scans {
+		if !sc.Time.Before(asOf) {
+			break
+		}
+		c.censored[followDay(asOf.Sub(sc.Time).Hours())]++
+	}
+}
+
+// seen counts a snapshot whose delivery came hoursLeft later, before the
+// cut-off.
+func (c *censoring) seen(hoursLeft float64) { c.delivered[followDay(hoursLeft)]++ }
+
+func (c *censoring) merge(o *censoring) {
+	for d := range c.censored {
+		c.censored[d] += o.censored[d]
+		c.delivered[d] += o.delivered[d]
+	}
+}
+
+// weights are, per follow-up day, the inverse of G just before that day:
+// the chance that a snapshot's follow-up lasted that long.
+func (c *censoring) weights() [censorDays]float64 {
+	var atRisk float64
+	for d := range c.censored {
+		atRisk += c.censored[d] + c.delivered[d]
+	}
+	var w [censorDays]float64
+	if !censorWeighting {
+		for d := range w {
+			w[d] = 1
+		}
+		return w
+	}
+	g := 1.0
+	for d := range c.censored {
+		w[d] = 1 / math.Max(g, minCensorSurvival)
+		if atRisk > 0 {
+			g *= 1 - c.censored[d]/atRisk
+		}
+		atRisk -= c.censored[d] + c.delivered[d]
+	}
+	return w
+}
