@@ -84,7 +84,12 @@ var calendarByCode = func() map[string]calendarID {
 
 // calendarOf is the calendar of an ISO country code (upper case, as Areas
 // writes it); noCalendar for a country without one.
-func calendarOf(country string) calendarID { return calendarByCode[country] }
+func calendarOf(country string) calendarID {
+	if id, ok := calendarByCode[country]; ok {
+		return id
+	}
+	return noCalendar
+}
 
 // calendar is the calendar of the snapshot's destination country.
 // A snapshot built from a region area alone (no DestAreas) takes the
