@@ -131,8 +131,18 @@ WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
 	   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?)
 `+journeyGroup,
 		since, since, from.Unix(), to.Unix(), deliveredBefore.Unix())
+	return streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool {
+		first := j.Scans[0].Time
+		at, ok := j.DeliveredAt()
+		return ok && !first.Before(from) && first.Before(to) && at.Before(deliveredBefore)
+	}, fn)
+}
+
+// streamJourneys splits the rows of a journeyColumns query into journeys
+// and calls fn for those keep accepts; what names them in errors.
+func streamJourneys(rows driver.Rows, err error, what string, keep func(*model.Journey) bool, fn func(*model.Journey) error) error {
 	if err != nil {
-		return fmt.Errorf("query delivered journeys: %w", err)
+		return fmt.Errorf("query %s: %w", what, err)
 	}
 	defer rows.Close()
 	var r journeyRow
@@ -141,9 +151,7 @@ WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
 			return err
 		}
 		err := r.journeys(func(j model.Journey) error {
-			first := j.Scans[0].Time
-			at, ok := j.DeliveredAt()
-			if !ok || first.Before(from) || !first.Before(to) || !at.Before(deliveredBefore) {
+			if !keep(&j) {
 				return nil
 			}
 			return fn(&j)
@@ -153,7 +161,7 @@ WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read delivered journeys: %w", err)
+		return fmt.Errorf("read %s: %w", what, err)
 	}
 	return nil
 }
@@ -174,30 +182,11 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND t
 	HAVING toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?)
 `+journeyGroup,
 		since, asOf.Unix(), since, asOf.Unix(), from.Unix(), to.Unix())
-	if err != nil {
-		return fmt.Errorf("query journeys in flight: %w", err)
-	}
-	defer rows.Close()
-	var r journeyRow
-	for rows.Next() {
-		if err := r.scan(rows); err != nil {
-			return err
-		}
-		err := r.journeys(func(j model.Journey) error {
-			first := j.Scans[0].Time
-			if _, ok := j.DeliveredAt(); ok || first.Before(from) || !first.Before(to) {
-				return nil
-			}
-			return fn(&j)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read journeys in flight: %w", err)
-	}
-	return nil
+	return streamJourneys(rows, err, "journeys in flight", func(j *model.Journey) bool {
+		first := j.Scans[0].Time
+		_, delivered := j.DeliveredAt()
+		return !delivered && !first.Before(from) && first.Before(to)
+	}, fn)
 }
 
 // Journey returns the latest journey under a tracking number (a reused
