@@ -17,9 +17,13 @@ func TestCPUSeconds(t *testing.T) {
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	before := CPUSeconds(0)
+	// Busy until the process has used 0.3 s more CPU by getrusage's count,
+	// however long that takes on a loaded machine (bounded at 30 s).
 	x := 0
-	for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
-		x++
+	for start, base := time.Now(), rusage(); rusage()-base < 0.3 && time.Since(start) < 30*time.Second; {
+		for range 100000 {
+			x++
+		}
 	}
 	_ = x
 	got, want := CPUSeconds(0), rusage()
