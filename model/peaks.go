@@ -1,7 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -95,9 +97,18 @@ func (w *peakWorker) rows() int { return w.n }
 // swing it). A week of few shipments, or a country
 // whose weeks vary no more than their noise, shrinks to about 0.
 func (w *peakWorker) finish() PeakWeeks {
+	// Sums in key order, so a history trains to the same bits every time.
+	keys := make([]peakKey, 0, len(w.weeks))
+	for k := range w.weeks {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b peakKey) int {
+		return cmp.Or(cmp.Compare(a.country, b.country), cmp.Compare(a.week, b.week))
+	})
 	type country struct{ n, sum, within, df float64 }
 	cs := map[string]*country{}
-	for k, s := range w.weeks {
+	for _, k := range keys {
+		s := w.weeks[k]
 		c := cs[k.country]
 		if c == nil {
 			c = &country{}
@@ -110,7 +121,8 @@ func (w *peakWorker) finish() PeakWeeks {
 	}
 	tau2 := map[string]float64{}
 	weeks := map[string]float64{}
-	for k, s := range w.weeks {
+	for _, k := range keys {
+		s := w.weeks[k]
 		c := cs[k.country]
 		if c.df <= 0 {
 			continue
@@ -120,7 +132,8 @@ func (w *peakWorker) finish() PeakWeeks {
 		weeks[k.country] += s.n
 	}
 	out := PeakWeeks{}
-	for k, s := range w.weeks {
+	for _, k := range keys {
+		s := w.weeks[k]
 		c := cs[k.country]
 		if c.df <= 0 {
 			continue
