@@ -137,8 +137,9 @@ func dayBits(holidays []*cal.Holiday) []uint64 {
 	return b
 }
 
-// peakBits is the carriers' peak season, from the Monday of Thanksgiving
-// week to Christmas Eve, built on first use.
+// peakBits is the US carriers' peak season, from the Monday of
+// Thanksgiving week to Christmas Eve, built on first use. Only the
+// interval's peak scale uses it; the peak feature is learned (PeakWeeks).
 var peakBits = sync.OnceValue(func() []uint64 {
 	n := civilDay(time.Date(calendarTo+1, 1, 1, 0, 0, 0, 0, time.UTC)) - calendarEpoch
 	b := make([]uint64, n/64+1)

@@ -1,11 +1,26 @@
 package model
 
+import "time"
+
 // SetCensorWeighting turns the calibration's censoring weights on or off
 // and returns a func that restores them, so a test can show what they do.
 func SetCensorWeighting(on bool) (restore func()) {
 	was := censorWeighting
 	censorWeighting = on
 	return func() { censorWeighting = was }
+}
+
+// SetPeakLearning turns the learned peak weeks on or off (off, the peak
+// feature is 0) and returns a func that restores them.
+func SetPeakLearning(on bool) (restore func()) {
+	was := peakLearning
+	peakLearning = on
+	return func() { peakLearning = was }
+}
+
+// PeakExcess is the peak feature of a day in a country.
+func (p PeakWeeks) PeakExcess(country string, day time.Time) float64 {
+	return p.excess(country, civilDay(day))
 }
 
 // CensorWeights are the censoring weights, per follow-up day, of the

@@ -13,7 +13,8 @@ import (
 // featureRules describes how features are built. A model artifact stores
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
-const featureRules = `v4: bias; log1p elapsed hours; log1p scans; local hour sin/cos; peak season;
+const featureRules = `v5: bias; log1p elapsed hours; log1p scans; local hour sin/cos;
+peak: the learned excess of log transit time of the destination country's ISO week a year before the local day;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
 log1p hours since the scan before, by stage; attempts and exceptions so far;
@@ -25,7 +26,7 @@ then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country 
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
 	s := sha256.Sum256([]byte(featureRules))
-	return "v4-" + hex.EncodeToString(s[:8])
+	return "v5-" + hex.EncodeToString(s[:8])
 }
 
 // Feature name prefixes and the global numeric features.
@@ -153,6 +154,8 @@ type Encoder struct {
 	orig    map[string]int
 	dest    map[string]int
 	lanes   map[[2]string]int
+	// peaks gives the peak feature's value (the model's PeakWeeks).
+	peaks PeakWeeks
 }
 
 // NewEncoder returns an encoder for the given feature names (a model's
@@ -255,6 +258,7 @@ type Row struct {
 	csBlock    int
 	o, d, lane int
 	cal        calendarID // the destination country's, for the key's destination area
+	country    string     // the destination country
 }
 
 func (r *Row) set(i int, v float64) {
@@ -273,14 +277,12 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.csBlock, r.o, r.d, r.lane = lookup(e.cs, [2]string{s.Carrier, s.Service}), lookup(e.orig, s.OriginArea),
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
 		r.cal = s.calendar()
+		r.country = s.destCountry()
 	}
 	day, secs := s.localDay()
 	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
-	peak := 0.0
-	if inPeakDay(day) {
-		peak = 1
-	}
+	peak := e.peaks.excess(r.country, day)
 	hol5 := 0.0
 
 	g := e.global

@@ -119,8 +119,10 @@ type Model struct {
 	Lane      *Fit      `json:"lane_fit"`
 	Baselines Baselines `json:"baselines"`
 	// Dwell is keyed by carrier|status.
-	Dwell   map[string]Dwell `json:"dwell"`
-	Metrics Metrics          `json:"metrics"`
+	Dwell map[string]Dwell `json:"dwell"`
+	// Peaks is the peak season learned from the train slice (PeakWeeks).
+	Peaks   PeakWeeks `json:"peak_weeks,omitempty"`
+	Metrics Metrics   `json:"metrics"`
 
 	enc *Encoder
 }
@@ -336,5 +338,6 @@ func Decode(b []byte) (*Model, error) {
 		}
 	}
 	m.enc = NewEncoder(m.Features)
+	m.enc.peaks = m.Peaks
 	return &m, nil
 }

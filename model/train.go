@@ -119,6 +119,17 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	cfg.Log.Info("training", "shipments", n, "features", len(m.Features), "workers", nw,
 		"train_from", w.TrainFrom, "train_to", w.TrainTo, "test_from", w.CalibTo)
 
+	// Pass 0, train slice: the peak weeks, which the fit pass's features
+	// need. One log transit time per shipment, no features.
+	pk, err := runWorkers(ctx, src, cfg, "peaks", nw, w.TrainFrom, w.TrainTo, w.CalibTo, newPeakWorker)
+	if err != nil {
+		return nil, fmt.Errorf("peak pass: %w", err)
+	}
+	if peakLearning {
+		m.Peaks = pk.finish()
+		m.enc.peaks = m.Peaks
+	}
+
 	// Pass 1, train slice: for each fit the normal equations and each
 	// lane's sums for its empirical-Bayes offset; the baselines and the
 	// dwell times. The lane fit sees every shipment with its promise

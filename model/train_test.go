@@ -57,25 +57,28 @@ func TestSplitHasNoLeak(t *testing.T) {
 	if _, err := model.Train(context.Background(), spy, model.DefaultTrainConfig()); err != nil {
 		t.Fatal(err)
 	}
-	if len(spy.calls) != 4 { // fit, select, calibrate, test
-		t.Fatalf("%d passes, want 4", len(spy.calls))
+	if len(spy.calls) != 5 { // peaks, fit, select, calibrate, test
+		t.Fatalf("%d passes, want 5", len(spy.calls))
 	}
-	for _, j := range spy.seen[0] { // the fit pass
+	if len(spy.seen[0]) != len(spy.seen[1]) { // the peak pass reads what the fit pass reads
+		t.Fatalf("peak pass read %d shipments, fit pass %d", len(spy.seen[0]), len(spy.seen[1]))
+	}
+	for _, j := range spy.seen[1] { // the fit pass
 		at, _ := j.DeliveredAt()
 		if !j.Scans[0].Time.Before(w.TrainTo) || !at.Before(w.CalibTo) {
 			t.Fatalf("trained on %s (first %s, delivered %s) outside the train window %+v", j.TrackingNumber, j.Scans[0].Time, at, w)
 		}
 	}
 	trained := map[string]bool{}
-	for _, j := range spy.seen[0] {
+	for _, j := range spy.seen[1] {
 		trained[j.TrackingNumber] = true
 	}
-	for _, j := range spy.seen[3] {
+	for _, j := range spy.seen[4] {
 		if trained[j.TrackingNumber] {
 			t.Fatalf("test shipment %s was trained on", j.TrackingNumber)
 		}
 	}
-	if len(spy.seen[3]) == 0 {
+	if len(spy.seen[4]) == 0 {
 		t.Fatal("empty test slice")
 	}
 }

@@ -1,0 +1,167 @@
+package model
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// PeakWeeks is the peak season learned from the train slice: by
+// destination country, by ISO week (ISO year×100 + week), the mean excess
+// of the shipments' log transit time over their country's mean, shrunk
+// toward zero by empirical Bayes. A snapshot's peak feature is the excess
+// of its own local week a year before, so a train row never sees its own
+// week's outcomes, and a week the history does not hold a year back is 0.
+type PeakWeeks map[string]map[int]float64
+
+// peakLearning is off only in the test that shows what the learned peak
+// does.
+var peakLearning = true
+
+// excess is the peak feature of a snapshot on a civil day in a country:
+// the learned excess of the same ISO week of the year before.
+func (p PeakWeeks) excess(country string, day int32) float64 {
+	weeks := p[country]
+	if weeks == nil {
+		return 0
+	}
+	y, w := time.Unix(int64(day)*86400, 0).UTC().ISOWeek()
+	return weeks[(y-1)*100+w]
+}
+
+// peakKey is a destination country's ISO week.
+type peakKey struct {
+	country string
+	week    int
+}
+
+// peakSum is a week's shipments: their count, and the sum and sum of
+// squares of their log transit hours.
+type peakSum struct{ n, sum, sumSq float64 }
+
+// peakWorker is one goroutine's share of the peak pass over the train
+// slice: one log transit time per delivered shipment, by its destination
+// country and the ISO week of its first scan.
+type peakWorker struct {
+	weeks map[peakKey]*peakSum
+	n     int
+}
+
+func newPeakWorker() *peakWorker { return &peakWorker{weeks: map[peakKey]*peakSum{}} }
+
+func (w *peakWorker) journey(j *Journey) {
+	if len(j.Scans) == 0 {
+		return
+	}
+	done, ok := j.DeliveredAt()
+	if !ok {
+		return
+	}
+	first := j.Scans[0].Time
+	y := math.Log1p(math.Max(done.Sub(first).Hours(), 0))
+	yr, wk := first.UTC().ISOWeek()
+	w.add(peakKey{journeyCountry(j), yr*100 + wk}, y)
+}
+
+func (w *peakWorker) add(k peakKey, y float64) {
+	s := w.weeks[k]
+	if s == nil {
+		s = &peakSum{}
+		w.weeks[k] = s
+	}
+	s.n++
+	s.sum += y
+	s.sumSq += y * y
+	w.n++
+}
+
+func (w *peakWorker) merge(o *peakWorker) {
+	for k, s := range o.weeks {
+		t := w.weeks[k]
+		if t == nil {
+			t = &peakSum{}
+			w.weeks[k] = t
+		}
+		t.n, t.sum, t.sumSq = t.n+s.n, t.sum+s.sum, t.sumSq+s.sumSq
+	}
+	w.n += o.n
+}
+
+func (w *peakWorker) rows() int { return w.n }
+
+// finish shrinks each week's deviation from its country's mean by
+// τ²/(τ² + σ²/n): σ² is the country's pooled within-week variance, τ²
+// the weeks' spread beyond the σ²/n their noise explains (method of
+// moments, weighted by shipments so that a week of one or two does not
+// swing it). A week of few shipments, or a country
+// whose weeks vary no more than their noise, shrinks to about 0.
+func (w *peakWorker) finish() PeakWeeks {
+	// Sums in key order, so a history trains to the same bits every time.
+	keys := make([]peakKey, 0, len(w.weeks))
+	for k := range w.weeks {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b peakKey) int {
+		return cmp.Or(cmp.Compare(a.country, b.country), cmp.Compare(a.week, b.week))
+	})
+	type country struct{ n, sum, within, df float64 }
+	cs := map[string]*country{}
+	for _, k := range keys {
+		s := w.weeks[k]
+		c := cs[k.country]
+		if c == nil {
+			c = &country{}
+			cs[k.country] = c
+		}
+		c.n += s.n
+		c.sum += s.sum
+		c.within += s.sumSq - s.sum*s.sum/s.n
+		c.df += s.n - 1
+	}
+	tau2 := map[string]float64{}
+	weeks := map[string]float64{}
+	for _, k := range keys {
+		s := w.weeks[k]
+		c := cs[k.country]
+		if c.df <= 0 {
+			continue
+		}
+		d := s.sum/s.n - c.sum/c.n
+		tau2[k.country] += s.n*d*d - c.within/c.df
+		weeks[k.country] += s.n
+	}
+	out := PeakWeeks{}
+	for _, k := range keys {
+		s := w.weeks[k]
+		c := cs[k.country]
+		if c.df <= 0 {
+			continue
+		}
+		t2 := math.Max(tau2[k.country]/weeks[k.country], 1e-6)
+		sigma2 := c.within / c.df
+		d := s.sum/s.n - c.sum/c.n
+		if out[k.country] == nil {
+			out[k.country] = map[int]float64{}
+		}
+		out[k.country][k.week] = d * t2 / (t2 + sigma2/s.n)
+	}
+	return out
+}
+
+// journeyCountry is a journey's destination country.
+func journeyCountry(j *Journey) string {
+	a := Areas(j.Destination)
+	if c := a[areaCountry]; c != "" {
+		return c
+	}
+	return areaCountryCode(a[areaRegion])
+}
+
+// destCountry is a snapshot's destination country.
+func (s *Snapshot) destCountry() string {
+	if c := s.DestAreas[areaCountry]; c != "" {
+		return c
+	}
+	return areaCountryCode(s.DestArea)
+}

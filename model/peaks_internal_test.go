@@ -1,0 +1,60 @@
+package model
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// TestPeakWeeksFindsSlowWeekAndShrinksSparse plants a slow week and a
+// one-shipment week among ordinary ones: the slow week's excess is found,
+// the sparse week's shrinks to about 0, and a snapshot a year later reads
+// the week before.
+func TestPeakWeeksFindsSlowWeekAndShrinksSparse(t *testing.T) {
+	w := newPeakWorker()
+	const slow, sparse = 201647, 201650
+	for wk := 201636; wk <= 201652; wk++ {
+		n, mean := 200, math.Log1p(72)
+		switch wk {
+		case slow:
+			mean = math.Log1p(144)
+		case sparse:
+			n, mean = 1, math.Log1p(72)+0.5
+		}
+		for i := range n {
+			w.add(peakKey{"BR", wk}, mean+math.Sin(float64(i))) // noise of about zero mean
+		}
+	}
+	p := w.finish()
+	day := func(y, m, d int) int32 { return civilDay(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)) }
+	cases := []struct {
+		name     string
+		week     int
+		min, max float64
+	}{
+		{"planted slow week", slow, 0.5, 0.75},
+		{"sparse week", sparse, -0.05, 0.05},
+		{"ordinary week", 201640, -0.1, 0.02},
+	}
+	for _, c := range cases {
+		got := p["BR"][c.week]
+		if got < c.min || got > c.max {
+			t.Errorf("%s %d: excess %.3f, want %.2f to %.2f", c.name, c.week, got, c.min, c.max)
+		}
+	}
+	lookups := []struct {
+		name    string
+		country string
+		day     int32
+		want    float64
+	}{
+		{"a year after the slow week", "BR", day(2017, 11, 22), p["BR"][slow]}, // 2017-W47
+		{"the slow week itself reads 2015", "BR", day(2016, 11, 23), 0},
+		{"another country", "US", day(2017, 11, 22), 0},
+	}
+	for _, c := range lookups {
+		if got := p.excess(c.country, c.day); got != c.want {
+			t.Errorf("%s: excess %.3f, want %.3f", c.name, got, c.want)
+		}
+	}
+}
