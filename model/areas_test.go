@@ -125,7 +125,7 @@ func TestLaneOffsetsShrinkAlongAreas(t *testing.T) {
 				s := l.get(laneKeysFor("c", "s", ln.o, ln.d))
 				for range ln.shipments {
 					s.shipments++
-					s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{ln.resid})
+					s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{ln.resid}, 1)
 				}
 			}
 			c.check(t, l.offsets([]float64{0}, 0, sigma2))
@@ -212,9 +212,9 @@ func TestLaneXMatchesDense(t *testing.T) {
 				dense[idx[k]] += val[k]
 			}
 			if r%2 == 0 {
-				x.add(idx, val)
+				x.add(idx, val, 1)
 			} else {
-				y.add(idx, val)
+				y.add(idx, val, 1)
 			}
 		}
 		x.merge(&y)

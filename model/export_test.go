@@ -32,3 +32,6 @@ func CensorWeights(censored, delivered []float64) []float64 {
 	w := c.weights()
 	return w[:]
 }
+
+// DecayWeight is a training row's time-decay weight.
+var DecayWeight = decayWeight

@@ -17,12 +17,17 @@ type fitWorker struct {
 	row       Row
 	ys        []float64 // a row's target on every scale
 	logScales []float64
+	trainTo   time.Time // the end of the train slice, which ages are counted to
+	weights   []float64 // the current journey's weight per half-life
+	laneSums  []*laneSum
 }
 
-func newFitWorker(m *Model, trainTo time.Time, scales []float64) *fitWorker {
+func newFitWorker(m *Model, trainTo time.Time, scales, halfLives []float64) *fitWorker {
 	p := len(m.Features)
-	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, m.enc.sharedFeatures(), scales), newFitAcc(p, m.enc.sharedFeatures(), scales)}, base: newBaselineAcc(trainTo),
-		dwell: newDwellAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales))}
+	sh := m.enc.sharedFeatures()
+	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, sh, scales, halfLives), newFitAcc(p, sh, scales, halfLives)}, base: newBaselineAcc(trainTo),
+		dwell: newDwellAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales)),
+		trainTo: trainTo, weights: make([]float64, len(halfLives))}
 	for t, c := range scales {
 		w.logScales[t] = math.Log(c)
 	}
@@ -37,12 +42,25 @@ func (w *fitWorker) journey(j *Journey) {
 	if !j.Promised.IsZero() {
 		acc = w.fits[promiseFit]
 	}
-	lane := acc.lanes.get(laneKeysOf(j))
-	lane.shipments++
+	keys := laneKeysOf(j)
+	w.laneSums = w.laneSums[:0]
+	for _, l := range acc.lanes {
+		s := l.get(keys)
+		s.shipments++
+		w.laneSums = append(w.laneSums, s)
+	}
+	// Every snapshot of a journey is as old as its first scan.
+	age := 0.0
+	if len(j.Scans) > 0 {
+		age = w.trainTo.Sub(j.Scans[0].Time).Hours() / 24
+	}
+	for i, h := range acc.halfLives {
+		w.weights[i] = decayWeight(age, h)
+	}
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
-		acc.add(&w.row, w.ys, lane, s.inPeak())
+		acc.add(&w.row, w.ys, w.laneSums, s.inPeak(), w.weights)
 		if s.Scans == 1 {
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -64,31 +82,72 @@ func (w *fitWorker) rows() int {
 	return w.fits[laneFit].ridge.Rows() + w.fits[promiseFit].ridge.Rows()
 }
 
+// decayWeight is the weight of a training row ageDays old at the end of
+// the train slice under a time decay of halfLife days: 1 at the end,
+// halving every halfLife days before it. A half-life of 0 is no decay;
+// a row dated after the end weighs 1.
+func decayWeight(ageDays, halfLife float64) float64 {
+	if halfLife <= 0 || ageDays <= 0 {
+		return 1
+	}
+	return math.Exp(-ageDays / halfLife * math.Ln2)
+}
+
 // fitAcc accumulates one fit: its normal equations and lane sums for
-// every target scale, then one candidate per penalty and target scale,
-// scored on the calibration slice.
+// every target scale, then one candidate per half-life, penalty and
+// target scale, scored on the calibration slice.
 type fitAcc struct {
-	scales []float64 // target scales, hours
-	ridge  *Ridge
-	peak   *Ridge // the peak-season rows again, for their residual spread
-	lanes  *laneStats
-	cands  []*candidate
+	scales    []float64 // target scales, hours
+	halfLives []float64 // time-decay half-lives, days; 0 is no decay
+	ridge     *Ridge    // unweighted
+	// decayed holds the time-weighted normal equations per half-life
+	// (nil for no decay, which is ridge), and lanes the lane sums with
+	// the same weights, so a decayed fit's offsets are its recent mean
+	// residuals. The peak spread stays unweighted.
+	decayed []*Ridge
+	lanes   []*laneStats
+	peak    *Ridge // the peak-season rows again, for their residual spread
+	cands   []*candidate
 }
 
 // newFitAcc accumulates p features, of which the first shared may be set
 // by rows of any lane.
-func newFitAcc(p, shared int, scales []float64) *fitAcc {
+func newFitAcc(p, shared int, scales, halfLives []float64) *fitAcc {
 	k := len(scales)
-	return &fitAcc{scales: scales, ridge: NewRidge(p, k), peak: NewRidge(p, k), lanes: newLaneStats(shared, k)}
+	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k),
+		decayed: make([]*Ridge, len(halfLives)), lanes: make([]*laneStats, len(halfLives))}
+	for i, h := range halfLives {
+		if h > 0 {
+			f.decayed[i] = NewRidge(p, k)
+		}
+		f.lanes[i] = newLaneStats(shared, k)
+	}
+	return f
 }
 
-// add adds a row with its target on every scale (ys).
-func (f *fitAcc) add(row *Row, ys []float64, lane *laneSum, peak bool) {
+// ridgeOf is the normal equations of half-life i.
+func (f *fitAcc) ridgeOf(i int) *Ridge {
+	if f.decayed[i] == nil {
+		return f.ridge
+	}
+	return f.decayed[i]
+}
+
+// add adds a row with its target on every scale (ys) and its weight per
+// half-life.
+func (f *fitAcc) add(row *Row, ys []float64, lanes []*laneSum, peak bool, weights []float64) {
 	f.ridge.AddRow(row, ys)
+	for i, r := range f.decayed {
+		if r != nil {
+			r.AddWeightedRow(row, ys, weights[i])
+		}
+	}
 	if peak {
 		f.peak.AddRow(row, ys)
 	}
-	lane.add(row, ys)
+	for i, l := range lanes {
+		l.add(row, ys, weights[i])
+	}
 }
 
 // peakSpread is how much wider residuals of target t are in peak season
@@ -115,16 +174,19 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 	if f.ridge.Rows() == 0 {
 		return errors.New("no training rows")
 	}
-	for _, l := range cfg.Lambdas {
-		coefs, err := f.ridge.Solve(l)
-		if err != nil {
-			cfg.Log.Warn("ridge penalty skipped", "lambda", l, "err", err)
-			continue
-		}
-		for t, coef := range coefs {
-			sigma2 := f.ridge.RSS(coef, t) / float64(f.ridge.Rows())
-			f.cands = append(f.cands, &candidate{lambda: l, scale: f.scales[t], coef: coef,
-				offsets: f.lanes.offsets(coef, t, sigma2), spread: f.peakSpread(coef, t)})
+	for i, h := range f.halfLives {
+		for _, l := range cfg.Lambdas {
+			coefs, err := f.ridgeOf(i).Solve(l)
+			if err != nil {
+				cfg.Log.Warn("ridge penalty skipped", "lambda", l, "half_life_days", h, "err", err)
+				continue
+			}
+			for t, coef := range coefs {
+				r := f.ridgeOf(i)
+				sigma2 := r.RSS(coef, t) / r.Weight()
+				f.cands = append(f.cands, &candidate{lambda: l, scale: f.scales[t], halfLife: h, coef: coef,
+					offsets: f.lanes[i].offsets(coef, t, sigma2), spread: f.peakSpread(coef, t)})
+			}
 		}
 	}
 	if len(f.cands) == 0 {
@@ -136,11 +198,20 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 // withoutFeatures is a copy of the sums with the given features' rows
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
-	c := &fitAcc{scales: f.scales, ridge: f.ridge.without(drop), peak: f.peak.without(drop), lanes: newLaneStats(f.lanes.shared, len(f.scales))}
-	c.lanes.merge(f.lanes)
-	for _, s := range c.lanes.lanes {
-		for _, i := range drop {
-			s.sumX.zero(i)
+	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop),
+		decayed: make([]*Ridge, len(f.decayed)), lanes: make([]*laneStats, len(f.lanes))}
+	for i, r := range f.decayed {
+		if r != nil {
+			c.decayed[i] = r.without(drop)
+		}
+	}
+	for h, l := range f.lanes {
+		c.lanes[h] = newLaneStats(l.shared, len(f.scales))
+		c.lanes[h].merge(l)
+		for _, s := range c.lanes[h].lanes {
+			for _, i := range drop {
+				s.sumX.zero(i)
+			}
 		}
 	}
 	return c
@@ -148,8 +219,15 @@ func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
 
 func (f *fitAcc) merge(o *fitAcc) {
 	f.ridge.merge(o.ridge)
+	for i, r := range f.decayed {
+		if r != nil {
+			r.merge(o.decayed[i])
+		}
+	}
 	f.peak.merge(o.peak)
-	f.lanes.merge(o.lanes)
+	for i, l := range f.lanes {
+		l.merge(o.lanes[i])
+	}
 }
 
 // best is the candidate with the lowest calibration MAE, as a Fit without
@@ -161,7 +239,7 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 		if c.n == 0 {
 			continue
 		}
-		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, MAEHours: c.absErr / float64(c.n)})
+		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, HalfLifeDays: c.halfLife, MAEHours: c.absErr / float64(c.n)})
 		if best == nil || c.absErr < best.absErr {
 			best = c
 		}
@@ -169,14 +247,15 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 	if best == nil {
 		return nil, nil
 	}
-	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, Coef: best.coef,
+	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, HalfLifeDays: best.halfLife, Coef: best.coef,
 		LaneOffsets: best.offsets, PeakSpread: best.spread}, scores
 }
 
-// candidate is one ridge penalty's and target scale's fit, scored on the
-// calibration slice.
+// candidate is one half-life's, ridge penalty's and target scale's fit,
+// scored on the calibration slice.
 type candidate struct {
 	lambda, scale float64
+	halfLife      float64 // days; 0 is no decay
 	coef          []float64
 	offsets       map[string]float64
 	spread        float64 // peak-season residual scale

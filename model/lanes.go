@@ -23,7 +23,8 @@ type laneStats struct {
 type laneSum struct {
 	keys            laneKeys // the lane at every area level
 	shipments, rows int
-	sumY            []float64 // per target
+	weight          float64   // the rows' weights added up
+	sumY            []float64 // per target, weighted
 	sumX            laneX
 }
 
@@ -41,12 +42,14 @@ func (l *laneStats) get(keys laneKeys) *laneSum {
 	return s
 }
 
-func (s *laneSum) add(x *Row, ys []float64) {
+// add adds a row weighing w.
+func (s *laneSum) add(x *Row, ys []float64, w float64) {
 	s.rows++
+	s.weight += w
 	for t, y := range ys {
-		s.sumY[t] += y
+		s.sumY[t] += w * y
 	}
-	s.sumX.add(x.Idx, x.Val)
+	s.sumX.add(x.Idx, x.Val, w)
 }
 
 // laneX is a lane's Σx: the shared leading columns dense, the others
@@ -57,12 +60,12 @@ type laneX struct {
 	vals []float64
 }
 
-// add adds a sparse vector with indices in increasing order.
-func (x *laneX) add(idx []int32, val []float64) {
+// add adds w times a sparse vector with indices in increasing order.
+func (x *laneX) add(idx []int32, val []float64, w float64) {
 	g, j := int32(len(x.head)), 0
 	for k, i := range idx {
 		if i < g {
-			x.head[i] += val[k]
+			x.head[i] += w * val[k]
 			continue
 		}
 		for j < len(x.cols) && x.cols[j] < i {
@@ -72,7 +75,7 @@ func (x *laneX) add(idx []int32, val []float64) {
 			x.cols = slices.Insert(x.cols, j, i)
 			x.vals = slices.Insert(x.vals, j, 0)
 		}
-		x.vals[j] += val[k]
+		x.vals[j] += w * val[k]
 		j++
 	}
 }
@@ -82,7 +85,7 @@ func (x *laneX) merge(o *laneX) {
 	for i, v := range o.head {
 		x.head[i] += v
 	}
-	x.add(o.cols, o.vals)
+	x.add(o.cols, o.vals, 1)
 }
 
 // dot is Σx·coef, summed in column order as a dense product would be.
@@ -113,6 +116,7 @@ func (l *laneStats) merge(o *laneStats) {
 		mine := l.get(s.keys)
 		mine.shipments += s.shipments
 		mine.rows += s.rows
+		mine.weight += s.weight
 		for t, y := range s.sumY {
 			mine.sumY[t] += y
 		}
@@ -136,6 +140,7 @@ type laneLevel struct {
 	same      []bool // the key is its parent's: the level adds nothing
 	shipments []int
 	rows      []int
+	weight    []float64 // the rows' weights added up
 }
 
 func (l *laneStats) buildTree() *laneTree {
@@ -156,6 +161,7 @@ func (l *laneStats) buildTree() *laneTree {
 		lev.keys = slices.Sorted(maps.Keys(index))
 		n := len(lev.keys)
 		lev.parent, lev.same, lev.shipments, lev.rows = make([]int, n), make([]bool, n), make([]int, n), make([]int, n)
+		lev.weight = make([]float64, n)
 		for i, k := range lev.keys {
 			index[k] = i
 			lev.parent[i] = -1
@@ -166,6 +172,7 @@ func (l *laneStats) buildTree() *laneTree {
 			t.nodeOf[lv][i] = node
 			lev.shipments[node] += s.shipments
 			lev.rows[node] += s.rows
+			lev.weight[node] += s.weight
 			if lv > 0 {
 				up := t.nodeOf[lv-1][i]
 				lev.parent[node] = up
@@ -218,7 +225,7 @@ func (l *laneStats) offsets(coef []float64, t int, sigma2 float64) map[string]fl
 			if lev.same[n] {
 				continue
 			}
-			resid[n] = resid[n]/float64(lev.rows[n]) - base // now the deviation from the parent
+			resid[n] = resid[n]/lev.weight[n] - base // now the deviation from the parent
 			excess += resid[n]*resid[n] - sigma2/float64(lev.shipments[n])
 			count++
 		}

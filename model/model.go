@@ -44,7 +44,10 @@ type LambdaScore struct {
 	Fit         string  `json:"fit"` // lane or promise
 	Lambda      float64 `json:"lambda"`
 	TargetScale float64 `json:"target_scale_hours"`
-	MAEHours    float64 `json:"calibration_mae_hours"`
+	// HalfLifeDays is the time decay of the training rows' weights; 0
+	// is none.
+	HalfLifeDays float64 `json:"half_life_days"`
+	MAEHours     float64 `json:"calibration_mae_hours"`
 }
 
 // Metrics are the backtest results on the held-back test slice.
@@ -87,8 +90,13 @@ type Fit struct {
 	Lambda float64 `json:"lambda"`
 	// TargetScale c (hours) is the scale the fit predicts on:
 	// log(1 + hours/c). The calibration slice chooses it with the penalty.
-	TargetScale float64   `json:"target_scale_hours"`
-	Coef        []float64 `json:"coef"`
+	TargetScale float64 `json:"target_scale_hours"`
+	// HalfLifeDays is the time decay the fit was trained with: a
+	// snapshot weighed exp(−age/half-life·ln 2), age from its journey's
+	// first scan to the end of the train slice; 0 is no decay. The
+	// calibration slice chooses it with the penalty.
+	HalfLifeDays float64   `json:"half_life_days"`
+	Coef         []float64 `json:"coef"`
 	// LaneOffsets are empirical-Bayes shrunk mean residuals per
 	// carrier|service|origin>destination lane at each area level
 	// (country, region, postal prefix), each shrunk toward the level

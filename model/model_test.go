@@ -44,7 +44,7 @@ func TestLaneOffsetsShrinkSparseLanes(t *testing.T) {
 		s := l.get(laneKeys{key, key, key}) // one level: the levels below add nothing
 		for i := 0; i < shipments; i++ {
 			s.shipments++
-			s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{resid})
+			s.add(&Row{Idx: []int32{0}, Val: []float64{1}}, []float64{resid}, 1)
 		}
 	}
 	// Lanes that really differ by ±0.5, and one lane seen once with a

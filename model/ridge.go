@@ -22,6 +22,7 @@ type Ridge struct {
 	xty   []float64 // p×k: feature i's sums are xty[i*k : i*k+k]
 	yty   []float64 // per target
 	n     int
+	wsum  float64       // the rows' weights added up
 	sym   *mat.SymDense // XᵀX unpacked, built when needed
 }
 
@@ -47,7 +48,11 @@ func (r *Ridge) Add(x []float64, ys ...float64) {
 // AddRow adds one sparse row with its value of every target. Its indices
 // must be ascending (Encoder writes them so), not repeat, and be below p;
 // AddRow panics otherwise.
-func (r *Ridge) AddRow(x *Row, ys []float64) {
+func (r *Ridge) AddRow(x *Row, ys []float64) { r.AddWeightedRow(x, ys, 1) }
+
+// AddWeightedRow adds a row that counts w times in the squared error
+// (weighted least squares); Rows still counts it once.
+func (r *Ridge) AddWeightedRow(x *Row, ys []float64, w float64) {
 	idx, val := x.Idx, x.Val[:len(x.Idx)]
 	for k, i := range idx {
 		if i < 0 || int(i) >= r.p || (k > 0 && i <= idx[k-1]) {
@@ -55,12 +60,13 @@ func (r *Ridge) AddRow(x *Row, ys []float64) {
 		}
 	}
 	r.n++
+	r.wsum += w
 	r.sym = nil
 	for t, y := range ys {
-		r.yty[t] += y * y
+		r.yty[t] += w * y * y
 	}
 	for a, i := range idx {
-		va := val[a]
+		va := val[a] * w
 		xty := r.xty[int(i)*r.k : int(i)*r.k+r.k]
 		for t, y := range ys {
 			xty[t] += va * y
@@ -78,6 +84,9 @@ func (r *Ridge) AddRow(x *Row, ys []float64) {
 
 // Rows is how many rows were added.
 func (r *Ridge) Rows() int { return r.n }
+
+// Weight is the rows' weights added up: Rows when every row weighs 1.
+func (r *Ridge) Weight() float64 { return r.wsum }
 
 // xtx is XᵀX as a symmetric matrix; callers must not change it.
 func (r *Ridge) xtx() *mat.SymDense {
@@ -143,6 +152,7 @@ func (r *Ridge) merge(o *Ridge) {
 		r.yty[t] += v
 	}
 	r.n += o.n
+	r.wsum += o.wsum
 	r.sym = nil
 }
 

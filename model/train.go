@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -20,6 +21,11 @@ type TrainConfig struct {
 	// slice never chooses. Train refuses a config without either.
 	Lambdas      []float64
 	TargetScales []float64
+	// HalfLives are the time decays (days; 0 is none) of the training
+	// rows' weights tried, recent history weighing more: each multiplies
+	// the candidates above, and the calibration slice chooses. Empty is
+	// no decay only.
+	HalfLives []float64
 	// MinShipments refuses to train on less history than this.
 	MinShipments int
 	// TestFrom starts the test slice (the backtest's cut-off); zero
@@ -48,6 +54,7 @@ func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		Lambdas:       []float64{0.1, 1, 10, 100, 1000},
 		TargetScales:  []float64{1, 6, 24, 48},
+		HalfLives:     []float64{0, 90, 30},
 		MinShipments:  100,
 		ProgressEvery: 5 * time.Second,
 	}
@@ -84,6 +91,15 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if len(cfg.Lambdas) == 0 || len(cfg.TargetScales) == 0 {
 		return nil, errNoCandidates
+	}
+	halfLives := cfg.HalfLives
+	if len(halfLives) == 0 {
+		halfLives = []float64{0}
+	}
+	for _, h := range halfLives {
+		if !(h >= 0) || math.IsInf(h, 0) {
+			return nil, fmt.Errorf("train: half-life %g days: want 0 (no decay) or a positive number", h)
+		}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -135,7 +151,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// dwell times. The lane fit sees every shipment with its promise
 	// hidden, the promise fit the shipments that have one.
 	fit, err := runWorkers(ctx, src, cfg, "fit", nw, w.TrainFrom, w.TrainTo, w.CalibTo, func() *fitWorker {
-		return newFitWorker(m, w.TrainTo, cfg.TargetScales)
+		return newFitWorker(m, w.TrainTo, cfg.TargetScales, halfLives)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("train pass: %w", err)
@@ -199,7 +215,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 			m.Metrics.Lambdas = append(m.Metrics.Lambdas, sc)
 		}
 		cfg.Log.Info("penalty and target scale chosen on the calibration slice", "fit", k.String(),
-			"lambda", best.Lambda, "target_scale_hours", best.TargetScale)
+			"lambda", best.Lambda, "target_scale_hours", best.TargetScale, "half_life_days", best.HalfLifeDays)
 	}
 	if m.Lane == nil {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)

@@ -24,6 +24,7 @@ func runTrain(ctx context.Context, args []string) error {
 	cfg := model.DefaultTrainConfig()
 	lambdas := fs.String("lambdas", formatFloats(cfg.Lambdas), "ridge penalties to try, comma-separated; the calibration slice picks one")
 	scales := fs.String("target-scales", formatFloats(cfg.TargetScales), "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
+	halfLives := fs.String("half-lives", formatFloats(cfg.HalfLives), "time decays of the training rows' weights to try, in days (0 is none), comma-separated; the calibration slice picks one")
 	split := addSplitFlags(fs, cfg)
 	predictions := fs.String("predictions", "", "also write one row per test snapshot (prediction beside the outcome) to this file: CSV, or JSON Lines if it ends in .jsonl")
 	newLog := logFlags(fs)
@@ -45,10 +46,19 @@ func runTrain(ctx context.Context, args []string) error {
 			return fmt.Errorf("-target-scales: %v is not a positive number of hours", c)
 		}
 	}
+	hl, err := parseFloats(*halfLives)
+	if err != nil {
+		return fmt.Errorf("-half-lives: %w", err)
+	}
+	for _, h := range hl {
+		if !(h >= 0) {
+			return fmt.Errorf("-half-lives: %v is not 0 or a positive number of days", h)
+		}
+	}
 	if err := split.apply(&cfg); err != nil {
 		return err
 	}
-	cfg.Lambdas, cfg.TargetScales, cfg.Log = ls, ts, log
+	cfg.Lambdas, cfg.TargetScales, cfg.HalfLives, cfg.Log = ls, ts, hl, log
 	var pf *predictionFile
 	if *predictions != "" {
 		if pf, err = createPredictionFile(*predictions); err != nil {
