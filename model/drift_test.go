@@ -64,7 +64,9 @@ func TestDecayChosenUnderTrend(t *testing.T) {
 	src := slowingHistory(cfg, 1.5)
 	ctx := context.Background()
 
-	decayed, err := model.Train(ctx, src, model.DefaultTrainConfig())
+	withDecay := model.DefaultTrainConfig()
+	withDecay.HalfLives = []float64{0, 90, 30}
+	decayed, err := model.Train(ctx, src, withDecay)
 	if err != nil {
 		t.Fatal(err)
 	}

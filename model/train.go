@@ -54,7 +54,7 @@ func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		Lambdas:       []float64{0.1, 1, 10, 100, 1000},
 		TargetScales:  []float64{1, 6, 24, 48},
-		HalfLives:     []float64{0, 90, 30},
+		HalfLives:     []float64{0}, // decay is opt-in: docs/model.md, Drift
 		MinShipments:  100,
 		ProgressEvery: 5 * time.Second,
 	}

@@ -20,7 +20,7 @@ func TestTrainListFlagDefaults(t *testing.T) {
 	}{
 		{"lambdas", def.Lambdas, "0.1,1,10,100,1000"},
 		{"target-scales", def.TargetScales, "1,6,24,48"},
-		{"half-lives", def.HalfLives, "0,90,30"},
+		{"half-lives", def.HalfLives, "0"},
 		{"fractions", []float64{0.25, 1e-7, 2.5e6}, "0.25,1e-07,2.5e+06"},
 		{"one", []float64{3}, "3"},
 	} {
