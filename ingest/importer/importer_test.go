@@ -63,20 +63,7 @@ func TestImportGolden(t *testing.T) {
 					t.Errorf("%s: invalid event: %v", e.TrackingNumber, err)
 				}
 			}
-			got := render(rep, w.events)
-			golden := in + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (check, then run with -update):\n%s", golden, got)
-			}
+			checkGolden(t, in+".golden", render(rep, w.events))
 		})
 	}
 }
@@ -157,4 +144,22 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkGolden compares got with the golden file, or rewrites it with
+// -update.
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (check, then run with -update):\n%s", golden, got)
+	}
 }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -126,20 +125,7 @@ func TestImportExport(t *testing.T) {
 	if got := strings.Join(rep.Ignored, ","); got != "order_approved_at,items,sellers,price_total,freight_total" {
 		t.Errorf("ignored columns %q", got)
 	}
-	got := render(rep, w.events)
-	const golden = "testdata/export.csv.golden"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (check, then run with -update):\n%s", golden, got)
-	}
+	checkGolden(t, "testdata/export.csv.golden", render(rep, w.events))
 
 	byStatus := map[string]map[schemas.Status]schemas.ScanEvent{}
 	for _, e := range w.events {
