@@ -120,7 +120,11 @@ type ScanEvent struct {
 	Destination       Location   `json:"destination"`
 	Mode              string     `json:"mode,omitempty"`
 	PromisedDelivery  *time.Time `json:"promised_delivery,omitempty"`
-	Source            Source     `json:"source"`
+	// OrderRef and CustomerRef are the merchant's order and customer
+	// references, when the feed carries them (the generic feed, imports).
+	OrderRef    string `json:"order_ref,omitempty"`
+	CustomerRef string `json:"customer_ref,omitempty"`
+	Source      Source `json:"source"`
 }
 
 // NormalizeTrackingNumber upper-cases a tracking number and removes spaces
