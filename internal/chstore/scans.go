@@ -106,6 +106,8 @@ var scanColumns = []scanColumn{
 	column("destination_country", func(e *schemas.ScanEvent) string { return e.Destination.Country }),
 	column("mode", func(e *schemas.ScanEvent) string { return e.Mode }),
 	column("promised_delivery", func(e *schemas.ScanEvent) *time.Time { return e.PromisedDelivery }),
+	column("order_ref", func(e *schemas.ScanEvent) string { return e.OrderRef }),
+	column("customer_ref", func(e *schemas.ScanEvent) string { return e.CustomerRef }),
 	column("source_topic", func(e *schemas.ScanEvent) string { return e.Source.Topic }),
 	column("source_partition", func(e *schemas.ScanEvent) int32 { return e.Source.Partition }),
 	column("source_offset", func(e *schemas.ScanEvent) int64 { return e.Source.Offset }),
