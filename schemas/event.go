@@ -217,6 +217,12 @@ func (e *ScanEvent) Validate() error {
 	if e.UTCOffsetMinutes < -14*60 || e.UTCOffsetMinutes > 14*60 {
 		return fmt.Errorf("utc offset %d minutes out of range", e.UTCOffsetMinutes)
 	}
+	if err := CheckReference(e.OrderRef); err != nil {
+		return fmt.Errorf("order_ref: %w", err)
+	}
+	if err := CheckReference(e.CustomerRef); err != nil {
+		return fmt.Errorf("customer_ref: %w", err)
+	}
 	for _, l := range []*Location{&e.Location, &e.Origin, &e.Destination} {
 		if l.HasCoords {
 			if err := CheckCoords(l.Lat, l.Lon); err != nil {

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,6 +94,11 @@ func TestValidate(t *testing.T) {
 	if err := edge.Validate(); err != nil {
 		t.Errorf("coordinates at the limits refused: %v", err)
 	}
+	refs := good
+	refs.OrderRef, refs.CustomerRef = "ORD-1001", "customer 42"
+	if err := refs.Validate(); err != nil {
+		t.Errorf("references refused: %v", err)
+	}
 	for name, change := range map[string]func(*ScanEvent){
 		"no carrier": func(e *ScanEvent) { e.Carrier = "" },
 		"bad status": func(e *ScanEvent) { e.Status = "lost_in_space" },
@@ -106,7 +112,9 @@ func TestValidate(t *testing.T) {
 		"lon < -180": func(e *ScanEvent) {
 			e.Destination = Location{Lat: 10, Lon: -180.01, HasCoords: true}
 		},
-		"NaN lat": func(e *ScanEvent) { e.Origin = Location{Lat: math.NaN(), HasCoords: true} },
+		"NaN lat":             func(e *ScanEvent) { e.Origin = Location{Lat: math.NaN(), HasCoords: true} },
+		"long order ref":      func(e *ScanEvent) { e.OrderRef = strings.Repeat("x", MaxReferenceLen+1) },
+		"control in customer": func(e *ScanEvent) { e.CustomerRef = "C\x001" },
 	} {
 		e := good
 		change(&e)

@@ -16,6 +16,7 @@ import (
 func CleanText(e *schemas.ScanEvent) {
 	for _, s := range []*string{
 		&e.TrackingNumber, &e.ShipmentKey, &e.Carrier, &e.Service, &e.StatusDetail, &e.CarrierCode, &e.Description, &e.Mode,
+		&e.OrderRef, &e.CustomerRef,
 	} {
 		*s = StripControls(*s)
 	}

@@ -63,6 +63,12 @@ type Shipment struct {
 	// the times say how far a shipment got.
 	Status string `json:"status"`
 
+	// OrderRef and CustomerRef are the merchant's order and customer
+	// references, set on every event of the shipment
+	// (schemas.CheckReference).
+	OrderRef    string `json:"order_ref"`
+	CustomerRef string `json:"customer_ref"`
+
 	Scans []Scan `json:"scans"`
 }
 
@@ -82,7 +88,7 @@ type Scan struct {
 var Columns = []string{"tracking_number", "carrier", "service",
 	"origin_city", "origin_region", "origin_postal_code", "origin_country", "origin_lat", "origin_lon",
 	"destination_city", "destination_region", "destination_postal_code", "destination_country", "destination_lat", "destination_lon",
-	"created_time", "ship_time", "delivered_time", "promised_date", "status"}
+	"created_time", "ship_time", "delivered_time", "promised_date", "status", "order_ref", "customer_ref"}
 
 // RowError is why one row was not loaded.
 type RowError struct {
@@ -261,6 +267,7 @@ func (s *Shipment) setCSV(col map[string]int, rec []string) error {
 	s.DestinationCity, s.DestinationRegion, s.DestinationPostalCode, s.DestinationCountry = get("destination_city"), get("destination_region"), get("destination_postal_code"), get("destination_country")
 	s.CreatedTime, s.ShipTime, s.DeliveredTime, s.PromisedDate = get("created_time"), get("ship_time"), get("delivered_time"), get("promised_date")
 	s.Status = get("status")
+	s.OrderRef, s.CustomerRef = get("order_ref"), get("customer_ref")
 	var errs []error
 	for _, p := range []struct {
 		k   string
@@ -291,6 +298,7 @@ func (s *Shipment) Events(source string, now time.Time) ([]schemas.ScanEvent, er
 	base := schemas.ScanEvent{
 		TrackingNumber: s.TrackingNumber, Carrier: strings.ToLower(strings.TrimSpace(s.Carrier)),
 		Origin: origin, Destination: dest,
+		OrderRef: strings.TrimSpace(s.OrderRef), CustomerRef: strings.TrimSpace(s.CustomerRef),
 		Source: schemas.Source{Topic: "import:" + source, IngestedAt: now.UTC()},
 	}
 	if s.Service != "" {
@@ -304,6 +312,12 @@ func (s *Shipment) Events(source string, now time.Time) ([]schemas.ScanEvent, er
 	}
 	if base.Carrier == "" {
 		fail("carrier", errors.New("required"))
+	}
+	if err := schemas.CheckReference(base.OrderRef); err != nil {
+		fail("order_ref", err)
+	}
+	if err := schemas.CheckReference(base.CustomerRef); err != nil {
+		fail("customer_ref", err)
 	}
 	if s.PromisedDate != "" {
 		p, err := promise(s.PromisedDate, dest)

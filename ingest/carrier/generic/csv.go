@@ -21,7 +21,7 @@ var CSVColumns = []string{
 	"event_time", "city", "region", "postal_code", "country", "lat", "lon",
 	"origin_postal_code", "origin_region", "origin_country",
 	"destination_postal_code", "destination_region", "destination_country",
-	"mode", "promised_delivery",
+	"mode", "promised_delivery", "order_ref", "customer_ref",
 }
 
 var requiredColumns = []string{"tracking_number", "carrier", "status", "event_time"}
@@ -84,6 +84,8 @@ func ParseCSV(b []byte) ([]schemas.ScanEvent, error) {
 			Destination:      Place{PostalCode: get("destination_postal_code"), Region: get("destination_region"), Country: get("destination_country")},
 			Mode:             get("mode"),
 			PromisedDelivery: get("promised_delivery"),
+			OrderRef:         get("order_ref"),
+			CustomerRef:      get("customer_ref"),
 		}
 		// Coordinates are checked with the scan (a pair, within range).
 		errLat, errLon := coord(&s.Location.Lat, "lat", get("lat")), coord(&s.Location.Lon, "lon", get("lon"))

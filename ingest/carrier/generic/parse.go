@@ -50,6 +50,10 @@ type Scan struct {
 	Destination      Place  `json:"destination"`
 	Mode             string `json:"mode,omitempty"`
 	PromisedDelivery string `json:"promised_delivery,omitempty"`
+	// OrderRef and CustomerRef are the merchant's order and customer
+	// references (schemas.CheckReference).
+	OrderRef    string `json:"order_ref,omitempty"`
+	CustomerRef string `json:"customer_ref,omitempty"`
 }
 
 // needed are the fields a scan of the generic feed must have (the
@@ -117,6 +121,8 @@ func (s *Scan) event() (schemas.ScanEvent, error) {
 		EventTime:        t.UTC(),
 		UTCOffsetMinutes: off / 60,
 		Mode:             s.Mode,
+		OrderRef:         strings.TrimSpace(s.OrderRef),
+		CustomerRef:      strings.TrimSpace(s.CustomerRef),
 	}
 	if e.Status == "" {
 		return e, errors.New("missing status")
@@ -183,6 +189,8 @@ func FromEvent(e *schemas.ScanEvent) Scan {
 		Origin:         place(e.Origin),
 		Destination:    place(e.Destination),
 		Mode:           e.Mode,
+		OrderRef:       e.OrderRef,
+		CustomerRef:    e.CustomerRef,
 	}
 	if e.PromisedDelivery != nil {
 		s.PromisedDelivery = e.PromisedDelivery.UTC().Format(time.RFC3339)
