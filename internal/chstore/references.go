@@ -61,6 +61,20 @@ func (r *References) Get(ctx context.Context, trackingNumber string) (Ref, bool,
 	return refs[0], true, nil
 }
 
+// GetMany returns the references set on each of the numbers that has
+// some.
+func (r *References) GetMany(ctx context.Context, numbers []string) (map[string]Ref, error) {
+	out := make(map[string]Ref, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	refs, err := r.query(ctx, latestReferences+" WHERE tracking_number IN ? GROUP BY tracking_number", inSet(numbers))
+	for _, ref := range refs {
+		out[ref.TrackingNumber] = ref
+	}
+	return out, err
+}
+
 // All calls fn for every tracking number's latest references: what a
 // replica's bootstrap reads.
 func (r *References) All(ctx context.Context, fn func(Ref) error) error {

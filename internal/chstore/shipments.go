@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/parcelcast/parcelcast/model"
@@ -70,24 +71,45 @@ func scanEvent(rows driver.Rows) (schemas.ScanEvent, error) {
 // History.Journey chooses it, with its scans in full; false if the number
 // has no scans.
 func (s *Shipments) Latest(ctx context.Context, trackingNumber string) (ShipmentRecord, bool, error) {
-	rows, err := s.conn.Query(ctx, fullScanColumns+" WHERE tracking_number = ?", trackingNumber)
+	recs, err := s.LatestOf(ctx, []string{trackingNumber})
+	rec, ok := recs[trackingNumber]
+	return rec, ok, err
+}
+
+// LatestOf is Latest for several numbers in one query: the numbers with
+// scans are the map's keys.
+func (s *Shipments) LatestOf(ctx context.Context, numbers []string) (map[string]ShipmentRecord, error) {
+	out := make(map[string]ShipmentRecord, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	rows, err := s.conn.Query(ctx, fullScanColumns+" WHERE tracking_number IN ? ORDER BY tracking_number", inSet(numbers))
 	if err != nil {
-		return ShipmentRecord{}, false, fmt.Errorf("query scans of a shipment: %w", err)
+		return nil, fmt.Errorf("query scans of shipments: %w", err)
 	}
 	defer rows.Close()
 	var events []schemas.ScanEvent
+	flush := func() {
+		if rec, ok := latestRecord(events); ok {
+			out[rec.Journey.TrackingNumber] = rec
+		}
+		events = events[:0]
+	}
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
-			return ShipmentRecord{}, false, err
+			return nil, err
+		}
+		if len(events) > 0 && events[0].TrackingNumber != e.TrackingNumber {
+			flush()
 		}
 		events = append(events, e)
 	}
 	if err := rows.Err(); err != nil {
-		return ShipmentRecord{}, false, fmt.Errorf("read scans of a shipment: %w", err)
+		return nil, fmt.Errorf("read scans of shipments: %w", err)
 	}
-	rec, ok := latestRecord(events)
-	return rec, ok, nil
+	flush()
+	return out, nil
 }
 
 // latestRecord splits one number's events into journeys, by carrier and
@@ -140,6 +162,17 @@ func record(events []schemas.ScanEvent, scans []model.Scan) ShipmentRecord {
 		}
 	}
 	return ShipmentRecord{Journey: j, Events: slices.Clone(events)}
+}
+
+// inSet binds a list of strings as the right side of IN: the driver
+// sends a plain slice as an array, which 18.16 does not compare with a
+// String column.
+func inSet(values []string) clickhouse.GroupSet {
+	set := clickhouse.GroupSet{Value: make([]any, len(values))}
+	for i, v := range values {
+		set.Value[i] = v
+	}
+	return set
 }
 
 // NumbersByRef returns the tracking numbers some scan of which carries

@@ -67,6 +67,11 @@ func TestShipmentsLatest(t *testing.T) {
 	if _, ok, err := s.Latest(ctx, "NOSUCH123"); ok || err != nil {
 		t.Errorf("unknown number: %v %v", ok, err)
 	}
+	many, err := s.LatestOf(ctx, []string{"9400111899223100000017", "NOSUCH123", `QUOTE'\\`, "1Z999AA10123456784"})
+	if err != nil || len(many) != 2 || !reflect.DeepEqual(many["1Z999AA10123456784"], rec) ||
+		many["9400111899223100000017"].Journey.Carrier != "usps" || len(many["9400111899223100000017"].Events) != 1 {
+		t.Errorf("LatestOf = %+v, %v", many, err)
+	}
 	for _, tc := range []struct {
 		order bool
 		ref   string
@@ -124,6 +129,10 @@ func TestReferences(t *testing.T) {
 		if err != nil || !slices.Equal(got, tc.want) {
 			t.Errorf("Numbers(%v, %q) = %v, %v; want %v", tc.order, tc.ref, got, err, tc.want)
 		}
+	}
+	many, err := r.GetMany(ctx, []string{"A1", "B2", "ZZ"})
+	if err != nil || len(many) != 2 || many["A1"].OrderRef != "O2" || many["B2"].OrderRef != "O1" {
+		t.Errorf("GetMany = %+v, %v", many, err)
 	}
 	var all []string
 	if err := r.All(ctx, func(ref chstore.Ref) error { all = append(all, ref.TrackingNumber+":"+ref.OrderRef); return nil }); err != nil {
