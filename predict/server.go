@@ -19,24 +19,27 @@ import (
 
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/schemas"
-	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
-// Journeys finds a shipment's scans so far.
+// Journeys finds a shipment's scans so far: what a store of shipments
+// that keeps no timeline can answer from (chstore.History).
 type Journeys interface {
 	Journey(ctx context.Context, trackingNumber string) (model.Journey, bool, error)
 }
 
 // Server is the predict HTTP API.
 type Server struct {
-	journeys Journeys
-	model    atomic.Pointer[model.Model]
-	log      *slog.Logger
-	now      func() time.Time
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	mux      *http.ServeMux
+	shipments Shipments
+	orders    Orders
+	refStore  ReferenceStore
+	liveRefs  ReferenceSetter
+	model     atomic.Pointer[model.Model]
+	log       *slog.Logger
+	now       func() time.Time
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	mux       *http.ServeMux
 }
 
 // Options configure a Server.
@@ -46,12 +49,20 @@ type Options struct {
 	// a new one is made when nil.
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// Orders answers the order and customer views; they answer 503
+	// without it.
+	Orders Orders
+	// References persists the references PUT sets, and LiveReferences
+	// (the live state) is told of them; PUT answers 503 without a store.
+	References     ReferenceStore
+	LiveReferences ReferenceSetter
 }
 
-// NewServer returns a server answering from journeys with model m (which
+// NewServer returns a server answering from shipments with model m (which
 // may be nil until SetModel is called; /readyz says so).
-func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
-	s := &Server{journeys: journeys, log: opts.Log, now: opts.Now, reg: opts.Registry}
+func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
+	s := &Server{shipments: shipments, log: opts.Log, now: opts.Now, reg: opts.Registry,
+		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -76,6 +87,10 @@ func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
 	s.mux = http.NewServeMux()
 	s.handle("GET /v1/shipments/{tracking_number}/eta", "eta", s.handleETA)
 	s.handle("POST /v1/estimates", "estimates", s.handleEstimate)
+	s.handle("GET /v1/shipments/{tracking_number}", "shipment", s.handleShipment)
+	s.handle("PUT /v1/shipments/{tracking_number}/references", "references", s.handlePutReferences) // a write route
+	s.handle("GET /v1/orders/{order_ref}", "order", s.handleOrder)
+	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
@@ -138,54 +153,25 @@ type ETAResponse struct {
 	Status         schemas.Status `json:"status"`
 	// ShipmentKey and FirstScanAt say which of a reused number's
 	// shipments is answered for: the latest.
-	ShipmentKey  string     `json:"shipment_key,omitempty"`
-	FirstScanAt  time.Time  `json:"first_scan_at"`
-	LastScanAt   time.Time  `json:"last_scan_at"`
-	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
-	ETA          *Window    `json:"eta,omitempty"`
-	ModelVersion string     `json:"model_version,omitempty"`
+	ShipmentKey string     `json:"shipment_key,omitempty"`
+	FirstScanAt time.Time  `json:"first_scan_at"`
+	LastScanAt  time.Time  `json:"last_scan_at"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	ETA         *Window    `json:"eta,omitempty"`
+	// HoursToGo and BusinessDaysToGo are from now to the ETA's p50: the
+	// working days of the destination country after today's local date
+	// up to the p50's.
+	HoursToGo        *float64 `json:"hours_to_go,omitempty"`
+	BusinessDaysToGo *int     `json:"business_days_to_go,omitempty"`
+	ModelVersion     string   `json:"model_version,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
-	tn := schemas.NormalizeTrackingNumber(r.PathValue("tracking_number"))
-	if err := trackno.Check("", tn); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_tracking_number", err.Error())
+	sh, m, ok := s.lookupShipment(w, r, true)
+	if !ok {
 		return
 	}
-	m := s.model.Load()
-	if m == nil {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
-		return
-	}
-	j, ok, err := s.journeys.Journey(r.Context(), tn)
-	if err != nil {
-		s.log.Error("journey lookup failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "lookup_failed", "shipment lookup failed; retry later")
-		return
-	}
-	if !ok || len(j.Scans) == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no scans for tracking number "+tn)
-		return
-	}
-	last := j.Scans[len(j.Scans)-1]
-	resp := ETAResponse{
-		TrackingNumber: tn, Carrier: j.Carrier, Service: j.Service,
-		Status: last.Status, ShipmentKey: j.ShipmentKey, FirstScanAt: j.Scans[0].Time, LastScanAt: last.Time,
-	}
-	if at, ok := j.DeliveredAt(); ok {
-		resp.DeliveredAt = &at
-		resp.Status = schemas.StatusDelivered
-		writeJSON(w, 200, resp)
-		return
-	}
-	if last.Status.Terminal() {
-		writeJSON(w, 200, resp) // returned or cancelled: no delivery to predict
-		return
-	}
-	snap := j.SnapshotAt(len(j.Scans) - 1)
-	resp.ETA = window(snap.At, s.now(), m.Predict(snap))
-	resp.ModelVersion = m.Version
-	writeJSON(w, 200, resp)
+	writeJSON(w, 200, s.etaResponse(&sh, m))
 }
 
 // window turns hours-from-snapshot into times. A prediction already in

@@ -15,15 +15,15 @@ import (
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// memJourneys serves journeys from a map.
+// memJourneys serves shipments made of journeys from a map.
 type memJourneys map[string]model.Journey
 
-func (m memJourneys) Journey(_ context.Context, tn string) (model.Journey, bool, error) {
+func (m memJourneys) Shipment(_ context.Context, tn string) (Shipment, bool, error) {
 	if tn == "FAILINGLOOKUP1" {
-		return model.Journey{}, false, errors.New("clickhouse down")
+		return Shipment{}, false, errors.New("clickhouse down")
 	}
 	j, ok := m[tn]
-	return j, ok, nil
+	return Shipment{Journey: j}, ok, nil
 }
 
 var t0 = time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)

@@ -106,7 +106,9 @@ func runDemo(ctx context.Context, args []string) error {
 	printMetrics(out, m, sum, path)
 
 	step("serving the ETA API")
-	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	stored := newStoredShipments(conn)
+	srv := predict.NewServer(stored, m, predict.Options{Log: log, Registry: newRegistry(),
+		Orders: stored, References: chstore.NewReferences(conn)})
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
@@ -119,11 +121,15 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := showSamples(ctx, out, base, truth, time.Now()); err != nil {
 		return err
 	}
+	if err := showOrder(ctx, out, base, sampleInFlight(truth, time.Now(), 2)); err != nil {
+		return err
+	}
 	if *once {
 		stopServe()
 		return <-served
 	}
-	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\nCtrl-C to stop.\n", base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber)
+	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\n  curl %s/v1/orders/%s\nCtrl-C to stop.\n",
+		base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber, base, demoOrder)
 	return <-served
 }
 
@@ -250,4 +256,57 @@ func indent(b []byte) string {
 	}
 	out, _ := json.MarshalIndent(v, "      ", "  ")
 	return "      " + string(out) + "\n"
+}
+
+// demoOrder and demoCustomer are the references the demo sets on its
+// sample shipments, which the simulated feeds do not carry.
+const (
+	demoOrder    = "DEMO-ORDER-1001"
+	demoCustomer = "DEMO-CUSTOMER-42"
+)
+
+// showOrder puts the samples in one order through the API, then shows the
+// first one's whole view, its timeline included, and the order's.
+func showOrder(ctx context.Context, out io.Writer, base string, samples []sim.Shipment) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	call := func(method, path, body string) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != 200 {
+			err = fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, b)
+		}
+		return b, err
+	}
+	refs := fmt.Sprintf(`{"order_ref":%q,"customer_ref":%q}`, demoOrder, demoCustomer)
+	for _, s := range samples {
+		if _, err := call("PUT", "/v1/shipments/"+s.TrackingNumber+"/references", refs); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "\nPUT /v1/shipments/{tracking_number}/references %s   (on %d shipments)\n", refs, len(samples))
+	if len(samples) == 0 {
+		return nil
+	}
+	body, err := call("GET", "/v1/shipments/"+samples[0].TrackingNumber, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nGET /v1/shipments/%s\n%s", samples[0].TrackingNumber, indent(body))
+	body, err = call("GET", "/v1/orders/"+demoOrder, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nGET /v1/orders/%s\n%s", demoOrder, indent(body))
+	return nil
 }

@@ -159,7 +159,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// 4. The API answers with an ETA for an in-flight shipment and with the
 	// delivery for a delivered one.
-	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Now: func() time.Time { return now }})
+	srv := predict.NewServer(newStoredShipments(conn), m, predict.Options{Now: func() time.Time { return now }})
 	inFlight := sampleInFlight(truth, now, 1)[0]
 	if !inFlight.DeliveredAt.After(now) {
 		t.Fatal("no in-flight shipment in the simulation")

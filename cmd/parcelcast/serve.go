@@ -51,7 +51,7 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the ETA API: GET /v1/shipments/{tracking_number}/eta, POST /v1/estimates, /metrics, /healthz, /readyz.")
+	fs := newFlagSet("serve", "Serve the API: GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, /metrics, /healthz, /readyz.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "listen address")
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
@@ -66,7 +66,9 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	stored := newStoredShipments(conn)
+	srv := predict.NewServer(stored, m, predict.Options{Log: log, Registry: newRegistry(),
+		Orders: stored, References: chstore.NewReferences(conn)})
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })

@@ -15,6 +15,8 @@ import (
 var (
 	_ model.Source     = (*chstore.History)(nil)
 	_ predict.Journeys = (*chstore.History)(nil)
+	// References stores what PUT /v1/shipments/{tracking_number}/references sets.
+	_ predict.ReferenceStore = (*chstore.References)(nil)
 )
 
 // The counting queries see each scan once through FINAL, count stored

@@ -1,0 +1,127 @@
+package predict
+
+import (
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/schemas/trackno"
+)
+
+// lookupShipment reads the tracking number of the path, checks it and
+// finds its shipment, writing the error response and returning false when
+// it cannot: 400 for a malformed number, 503 without a model (when one is
+// needed) or when the lookup fails, 404 for a number without scans.
+func (s *Server) lookupShipment(w http.ResponseWriter, r *http.Request, needModel bool) (Shipment, *model.Model, bool) {
+	tn := schemas.NormalizeTrackingNumber(r.PathValue("tracking_number"))
+	if err := trackno.Check("", tn); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_tracking_number", err.Error())
+		return Shipment{}, nil, false
+	}
+	m := s.model.Load()
+	if m == nil && needModel {
+		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+		return Shipment{}, nil, false
+	}
+	sh, ok, err := s.shipments.Shipment(r.Context(), tn)
+	if err != nil {
+		s.log.Error("shipment lookup failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "lookup_failed", "shipment lookup failed; retry later")
+		return Shipment{}, nil, false
+	}
+	if !ok || len(sh.Scans) == 0 {
+		writeError(w, http.StatusNotFound, "not_found", "no scans for tracking number "+tn)
+		return Shipment{}, nil, false
+	}
+	if sh.TrackingNumber == "" {
+		sh.TrackingNumber = tn
+	}
+	return sh, m, true
+}
+
+// etaResponse is the /eta answer of a shipment: its delivery if it was
+// delivered, nothing to predict if it was returned or cancelled, else
+// the model's ETA from its latest scan (m may be nil: no ETA then).
+func (s *Server) etaResponse(sh *Shipment, m *model.Model) ETAResponse {
+	j := &sh.Journey
+	last := j.Scans[len(j.Scans)-1]
+	resp := ETAResponse{
+		TrackingNumber: j.TrackingNumber, Carrier: j.Carrier, Service: j.Service,
+		Status: last.Status, ShipmentKey: j.ShipmentKey, FirstScanAt: j.Scans[0].Time, LastScanAt: last.Time,
+	}
+	if at, ok := j.DeliveredAt(); ok {
+		resp.DeliveredAt = &at
+		resp.Status = schemas.StatusDelivered
+		return resp
+	}
+	if last.Status.Terminal() || m == nil {
+		return resp // returned or cancelled: no delivery to predict
+	}
+	now := s.now()
+	snap := j.SnapshotAt(len(j.Scans) - 1)
+	resp.ETA = window(snap.At, now, m.Predict(snap))
+	resp.ModelVersion = m.Version
+	hours := math.Round(max(resp.ETA.P50.Sub(now).Hours(), 0)*10) / 10
+	days := model.BusinessDaysBetween(j.Destination.Country, now, resp.ETA.P50, last.OffsetMinutes)
+	resp.HoursToGo, resp.BusinessDaysToGo = &hours, &days
+	return resp
+}
+
+// Estimate is what the model gave, or gives, at one scan of a shipment:
+// its window as it stood then, not moved to the present.
+type Estimate struct {
+	// At is the scan's instant; Scans how many scans were known then.
+	At    time.Time `json:"at"`
+	Scans int       `json:"scans"`
+	Window
+	ModelVersion string `json:"model_version"`
+	// ChangedBy says what made this estimate differ from the first:
+	// new_scan, new_model, delivery_instruction, or none.
+	ChangedBy string `json:"changed_by,omitempty"`
+}
+
+// What changes an estimate.
+const (
+	ChangedByNone        = "none"
+	ChangedByNewScan     = "new_scan"
+	ChangedByNewModel    = "new_model"
+	ChangedByInstruction = "delivery_instruction"
+)
+
+// estimateAt is model m's estimate at scan k of j.
+func estimateAt(j *model.Journey, k int, m *model.Model) *Estimate {
+	snap := j.SnapshotAt(k)
+	p := m.Predict(snap)
+	t := func(h float64) time.Time {
+		return snap.At.Add(time.Duration(h * float64(time.Hour))).UTC().Round(time.Minute)
+	}
+	return &Estimate{At: snap.At, Scans: k + 1, ModelVersion: m.Version,
+		Window: Window{P50: t(p.P50), P10: t(p.P10), P90: t(p.P90), P95Commit: t(p.P95), Confidence: 0.8}}
+}
+
+// estimates are the first and the latest estimate of a shipment, both
+// from the served model: at its first scan and at its last scan before
+// the journey ended (a delivery, a return, a cancellation). The latest is
+// changed by a new scan when scans came after the first; a new model or
+// a delivery instruction would change it too, but the estimates are not
+// kept, so they are computed again with the model served now.
+func estimates(j *model.Journey, m *model.Model) (first, latest *Estimate) {
+	if m == nil {
+		return nil, nil
+	}
+	k := len(j.Scans) - 1
+	for k >= 0 && j.Scans[k].Status.Terminal() {
+		k--
+	}
+	if k < 0 {
+		return nil, nil
+	}
+	first, latest = estimateAt(j, 0, m), estimateAt(j, k, m)
+	latest.ChangedBy = ChangedByNone
+	if k > 0 {
+		latest.ChangedBy = ChangedByNewScan
+	}
+	return first, latest
+}
