@@ -52,7 +52,7 @@ func (s *storedShipments) load(ctx context.Context, numbers []string) ([]predict
 		}
 		sh := shipmentOf(&rec)
 		if ref, ok := refs[n]; ok {
-			sh.References = predict.References{OrderRef: ref.OrderRef, CustomerRef: ref.CustomerRef}
+			applyRefs(&sh, ref)
 		}
 		out = append(out, sh)
 	}
@@ -77,6 +77,16 @@ func shipmentOf(rec *chstore.ShipmentRecord) predict.Shipment {
 		}
 	}
 	return sh
+}
+
+// applyRefs gives sh the references set through the API on its number,
+// unless sh began after they were set: they were set on an earlier
+// shipment under a reused number, and sh keeps its feed's.
+func applyRefs(sh *predict.Shipment, ref chstore.Ref) {
+	if len(sh.Scans) > 0 && sh.Scans[0].Time.After(ref.UpdatedAt) {
+		return
+	}
+	sh.References = predict.References{OrderRef: ref.OrderRef, CustomerRef: ref.CustomerRef}
 }
 
 // byRef returns the shipments whose references, as they stand, carry ref
