@@ -100,13 +100,21 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 		Mode:        sh.Mode, Origin: sh.Origin, Destination: sh.Destination,
 		References: ReferencesBody{OrderRef: sh.OrderRef, CustomerRef: sh.CustomerRef},
 		Exceptions: []any{}, UpdatedAt: sh.UpdatedAt,
-		Timeline: make([]TimelineEntry, 0, len(sh.Timeline)),
+		Timeline: make([]TimelineEntry, 0, max(len(sh.Timeline), len(sh.Scans))),
 	}
 	if !sh.Promised.IsZero() {
 		p := sh.Promised.UTC()
 		resp.PromisedDelivery = &p
 	}
-	for _, sc := range sh.Timeline {
+	timeline := sh.Timeline
+	if len(timeline) == 0 {
+		// A store that keeps only the journey: its scans, without detail.
+		timeline = make([]TimelineScan, len(sh.Scans))
+		for i, sc := range sh.Scans {
+			timeline[i] = TimelineScan{Time: sc.Time, OffsetMinutes: sc.OffsetMinutes, Status: sc.Status}
+		}
+	}
+	for _, sc := range timeline {
 		local := sc.Time.In(time.FixedZone("", sc.OffsetMinutes*60))
 		resp.Timeline = append(resp.Timeline, TimelineEntry{
 			Time: sc.Time.UTC(), LocalTime: local.Format(time.RFC3339), OffsetMinutes: sc.OffsetMinutes,
@@ -114,8 +122,8 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 			Location: sc.Location, Mode: sc.Mode,
 		})
 	}
-	if n := len(sh.Timeline); n > 0 {
-		resp.StatusDetail = sh.Timeline[n-1].StatusDetail
+	if n := len(timeline); n > 0 {
+		resp.StatusDetail = timeline[n-1].StatusDetail
 	}
 	resp.TrackingURL = trackingURL(sh)
 	resp.FirstEstimate, resp.LatestEstimate = estimates(&sh.Journey, m)

@@ -516,3 +516,16 @@ func TestArrival(t *testing.T) {
 		}
 	}
 }
+
+// A shipment whose store keeps no timeline shows its scans without detail.
+func TestShipmentViewWithoutTimeline(t *testing.T) {
+	s := newTestServer(t) // memJourneys: journeys only
+	code, body := do(t, s, "GET", "/v1/shipments/1Z999AA10123456784", "")
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	tl := body["timeline"].([]any)
+	if len(tl) != 2 || tl[1].(map[string]any)["status"] != "picked_up" || tl[1].(map[string]any)["time"] != rfc(3) {
+		t.Errorf("timeline %v", tl)
+	}
+}
