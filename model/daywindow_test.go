@@ -3,9 +3,11 @@ package model_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -216,5 +218,38 @@ func TestDayWindowShrinksThinCells(t *testing.T) {
 	}
 	if want := s.At.Add(20*time.Hour - 5*time.Hour).Truncate(24 * time.Hour); !w.Date.Equal(want) {
 		t.Errorf("eta-day window for %s, want %s", w.Date.Format(time.DateOnly), want.Format(time.DateOnly))
+	}
+}
+
+// TestLoadRefusesBadDayWindows: an artifact whose windows cannot be
+// served is refused at load, as a bad fit is.
+func TestLoadRefusesBadDayWindows(t *testing.T) {
+	good := model.DayCell{N: 200, Start: 9 * 60, End: 13 * 60, Mass: 0.8}
+	for _, tc := range []struct {
+		name string
+		dw   *model.DayWindows
+		ok   bool
+	}{
+		{"none", nil, true},
+		{"good", &model.DayWindows{OutForDelivery: model.DayPath{Mass: 0.8, Coverage: 0.8}, Cells: map[string]model.DayCell{"5|*|*|*|any": good}}, true},
+		{"empty window", &model.DayWindows{Cells: map[string]model.DayCell{"5|*|*|*|any": {Start: 600, End: 600}}}, false},
+		{"past midnight", &model.DayWindows{Cells: map[string]model.DayCell{"5|*|*|*|any": {Start: 1200, End: 1500}}}, false},
+		{"negative start", &model.DayWindows{Cells: map[string]model.DayCell{"5|*|*|*|any": {Start: -30, End: 60}}}, false},
+		{"mass over 1", &model.DayWindows{Cells: map[string]model.DayCell{"5|*|*|*|any": {Start: 0, End: 60, Mass: 1.5}}}, false},
+		{"coverage over 1", &model.DayWindows{ETADay: model.DayPath{Coverage: 2}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &model.Model{FormatVersion: model.FormatVersion, FeatureSchema: model.FeatureSchema(), Version: "t", Features: []string{"bias"},
+				Lane:       &model.Fit{TargetScale: 1, Coef: []float64{1}, Residuals: map[string][]float64{"*": make([]float64, len(model.ResidualLevels))}},
+				DayWindows: tc.dw}
+			path := filepath.Join(t.TempDir(), "m.json")
+			if _, err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			_, err := model.Load(path)
+			if tc.ok != (err == nil) || err != nil && !errors.Is(err, model.ErrBadArtifact) {
+				t.Errorf("Load: %v, want ok %v", err, tc.ok)
+			}
+		})
 	}
 }

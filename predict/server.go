@@ -144,6 +144,9 @@ type ETAResponse struct {
 	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
 	ETA          *Window    `json:"eta,omitempty"`
 	ModelVersion string     `json:"model_version,omitempty"`
+
+	// DeliveryWindow is the local time of day it should arrive in.
+	DeliveryWindow *DeliveryWindow `json:"delivery_window,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +186,9 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	snap := j.SnapshotAt(len(j.Scans) - 1)
-	resp.ETA = window(snap.At, s.now(), m.Predict(snap))
+	pred := m.Predict(snap)
+	resp.ETA = window(snap.At, s.now(), pred)
+	resp.DeliveryWindow = deliveryWindow(m, snap, pred, s.now())
 	resp.ModelVersion = m.Version
 	writeJSON(w, 200, resp)
 }
