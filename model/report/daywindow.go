@@ -17,9 +17,18 @@ func DayWindowLine(m *model.Model) string {
 		return ""
 	}
 	o, e := d.OutForDelivery, d.ETADay
-	return fmt.Sprintf("delivery-day window: out for delivery %s within (target %s), %.1f h long; ETA day %s within "+
-		"(%s on the day, %s of those within), %.1f h long",
-		pct(o.Coverage), pct(model.DayWindowTarget), o.MeanHours, pct(e.Coverage), pct(e.OnTheDay), pct(e.CoverageOnTheDay), e.MeanHours)
+	var b strings.Builder
+	b.WriteString("delivery-day window: ")
+	if o.N == 0 {
+		b.WriteString("no out-for-delivery scans")
+	} else {
+		fmt.Fprintf(&b, "out for delivery %s within (target %s) of %d, %.1f h long", pct(o.Coverage), pct(model.DayWindowTarget), o.N, o.MeanHours)
+	}
+	if e.N > 0 {
+		fmt.Fprintf(&b, "; ETA day %s within of %d (%s on the day, %s of those within), %.1f h long",
+			pct(e.Coverage), e.N, pct(e.OnTheDay), pct(e.CoverageOnTheDay), e.MeanHours)
+	}
+	return b.String()
 }
 
 // dayWindowMarkdown is the report's section on the delivery-day window,
