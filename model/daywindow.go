@@ -35,14 +35,20 @@ const (
 	dayPrior = 50
 )
 
-// dayMasses are the masses the calibration may choose, lowest first.
+// dayMasses are the masses the calibration may choose, lowest first:
+// never less than the target, so a window holds at least that share of
+// the train slice's deliveries too.
 var dayMasses = func() []float64 {
 	var ms []float64
-	for p := 50; p <= 99; p++ {
+	for p := int(math.Round(100 * DayWindowTarget)); p <= 99; p++ {
 		ms = append(ms, float64(p)/100)
 	}
 	return ms
 }()
+
+// dayMinCalibration is the least calibration deliveries that may widen a
+// kind of window past the target mass; with fewer, the target it is.
+const dayMinCalibration = 200
 
 // Out-for-delivery buckets: the local hour a parcel went out. Bucket 0
 // is a parcel not out yet, whose window is for its ETA day and pools
@@ -568,8 +574,9 @@ func (c *dayCalib) merge(o *dayCalib) {
 }
 
 // choose is the least mass whose windows hold DayWindowTarget of the
-// counted deliveries (the largest mass tried when none does), and what
-// they hold.
+// counted deliveries (the largest mass tried when none does; the target
+// itself when fewer than dayMinCalibration were counted), and what they
+// hold.
 func (l *dayLearned) choose(counts map[string]*[dayBins + 1]float64) DayPath {
 	var n float64
 	for _, c := range counts {
@@ -577,12 +584,10 @@ func (l *dayLearned) choose(counts map[string]*[dayBins + 1]float64) DayPath {
 			n += v
 		}
 	}
-	best := DayPath{Mass: dayMasses[len(dayMasses)-1], N: int(n)}
-	if n == 0 {
-		best.Mass = DayWindowTarget
-		return best
-	}
-	for i, q := range dayMasses {
+	coverage := func(q float64) float64 {
+		if n == 0 {
+			return 0
+		}
 		var in float64
 		for k, c := range counts {
 			w, ok := l.window(k, q)
@@ -593,9 +598,16 @@ func (l *dayLearned) choose(counts map[string]*[dayBins + 1]float64) DayPath {
 				in += c[b]
 			}
 		}
-		cov := in / n
-		if cov >= DayWindowTarget || i == len(dayMasses)-1 {
-			best.Mass, best.Coverage = q, math.Round(cov*1e4)/1e4
+		return in / n
+	}
+	masses := dayMasses
+	if n < dayMinCalibration {
+		masses = dayMasses[:1]
+	}
+	var best DayPath
+	for _, q := range masses {
+		best = DayPath{Mass: q, Coverage: math.Round(coverage(q)*1e4) / 1e4, N: int(n)}
+		if best.Coverage >= DayWindowTarget {
 			break
 		}
 	}

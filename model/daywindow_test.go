@@ -253,3 +253,38 @@ func TestLoadRefusesBadDayWindows(t *testing.T) {
 		})
 	}
 }
+
+// TestDayWindowCalibration: a calibration slice delivered later in the
+// day than the train slice widens the windows, enough of them to count;
+// a handful leaves the target mass.
+func TestDayWindowCalibration(t *testing.T) {
+	gen := func(n, from, span int) []model.Journey {
+		var js []model.Journey
+		for i := range n {
+			js = append(js, dayJourney("ups", "ground", "30303", i, 8*60, from+i*7%span))
+		}
+		return js
+	}
+	train := gen(2000, 10*60, 120)
+	for _, tc := range []struct {
+		name      string
+		calib     []model.Journey
+		wider     bool // the mass goes past the target
+		atLeast   float64
+		calibSize int
+	}{
+		{"the same hours", gen(1000, 10*60, 120), false, 0.8, 1000},
+		{"an hour later", gen(1000, 11*60, 120), true, 0.5, 1000}, // the widest window, and half of them in it
+		{"an hour later, too few to count", gen(50, 11*60, 120), false, 0, 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dw := model.LearnDayWindows(train, tc.calib)
+			p := dw.OutForDelivery
+			t.Logf("mass %.2f, calibration coverage %.3f of %d", p.Mass, p.Coverage, p.N)
+			if p.N != tc.calibSize || (p.Mass > model.DayWindowTarget) != tc.wider || p.Coverage < tc.atLeast {
+				t.Errorf("mass %.2f covering %.3f of %d; want wider than the target: %v, coverage at least %.2f over %d",
+					p.Mass, p.Coverage, p.N, tc.wider, tc.atLeast, tc.calibSize)
+			}
+		})
+	}
+}
