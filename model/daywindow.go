@@ -178,8 +178,8 @@ const (
 // DayWindow is the delivery window of snapshot s, with p its prediction:
 // once out for delivery, for that local day and the hour it went out;
 // before, for the local day of the p50 ETA, in the offset of the last
-// scan. False for a model without windows, or a shipment delivered,
-// returned or cancelled.
+// scan. False for a model without windows, a shipment delivered, returned
+// or cancelled, or a p50 that is not a finite number of hours.
 func (m *Model) DayWindow(s Snapshot, p Prediction) (DeliveryWindow, bool) {
 	dw := m.DayWindows
 	if dw == nil || s.Status.Terminal() {
@@ -195,6 +195,9 @@ func (m *Model) DayWindow(s Snapshot, p Prediction) (DeliveryWindow, bool) {
 		bucket = ofdBucket(int(sec / 60))
 		w.Basis, path = BasisOutForDelivery, dw.OutForDelivery
 	} else {
+		if !(p.P50 >= 0) || math.IsInf(p.P50, 1) {
+			return DeliveryWindow{}, false // no ETA day to give a window for
+		}
 		eta := s
 		eta.At = s.At.Add(time.Duration(p.P50 * float64(time.Hour)))
 		day, _ = eta.localDay()
@@ -415,8 +418,9 @@ type dayLearned struct {
 func (a *dayAcc) finish() *dayLearned {
 	l := &dayLearned{dist: map[string]*dayHist{}, n: map[string]int{}}
 	twin := map[string]*dayHist{} // cells skipped as their parent's twin: the parent's distribution
+	keys := slices.Sorted(maps.Keys(a.h))
 	for lv := dayLevels - 1; lv >= 0; lv-- {
-		for _, k := range slices.Sorted(maps.Keys(a.h)) {
+		for _, k := range keys {
 			h := a.h[k]
 			if int(k[0]-'0') != lv {
 				continue

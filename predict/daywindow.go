@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"math"
 	"time"
 
 	"github.com/parcelcast/parcelcast/model"
@@ -28,6 +29,9 @@ type DeliveryWindow struct {
 // or nil. A p50 already past is taken as now, as the ETA is; a window
 // already over is not given.
 func deliveryWindow(m *model.Model, s model.Snapshot, p model.Prediction, now time.Time) *DeliveryWindow {
+	if math.IsNaN(p.P50) || math.IsInf(p.P50, 0) {
+		return nil
+	}
 	if eta := s.At.Add(time.Duration(p.P50 * float64(time.Hour))); eta.Before(now) {
 		p.P50 = now.Sub(s.At).Hours()
 	}

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -47,6 +48,7 @@ func TestDeliveryWindowOf(t *testing.T) {
 			&DeliveryWindow{Date: "2026-11-25", Start: "09:00", End: "17:00", UTCOffset: "-05:00", Basis: "eta_day", Level: "all", Coverage: 0.79}},
 		{"window over", snap(schemas.StatusOutForDelivery), 1, at.Add(8 * time.Hour), nil},
 		{"returned", snap(schemas.StatusReturnedToSender), 1, at, nil},
+		{"no finite ETA", snap(schemas.StatusInTransit), math.Inf(1), at, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := deliveryWindow(m, tc.s, model.Prediction{P50: tc.p50}, tc.now)
