@@ -25,6 +25,7 @@ func (w *testWorker) journey(j *Journey) {
 	lane := m.Baselines.laneTransitsOf(baselineKeysOf(j))
 	var standard time.Time // the service standard's deadline, without a promise
 	del, delivered := deliveryOf(j)
+	cells := newDayCellCache(j.Carrier, j.Service, Areas(j.Destination))
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := m.enc.encodeBoth(s, &w.row, &w.hid)
 		f := m.fitFor(s)
@@ -36,7 +37,7 @@ func (w *testWorker) journey(j *Journey) {
 		est := m.Baselines.estimates(lane, s)
 		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
 		if delivered {
-			w.day.add(m, s, fromTarget(w.levels[levelP50], f.TargetScale), del)
+			w.day.add(m, s, fromTarget(w.levels[levelP50], f.TargetScale), del, &cells)
 		}
 		if w.sink != nil {
 			w.preds = append(w.preds, TestPrediction{TrackingNumber: j.TrackingNumber, Carrier: s.Carrier, Service: s.Service,

@@ -181,6 +181,12 @@ const (
 // scan. False for a model without windows, a shipment delivered, returned
 // or cancelled, or a p50 that is not a finite number of hours.
 func (m *Model) DayWindow(s Snapshot, p Prediction) (DeliveryWindow, bool) {
+	cells := newDayCellCache(s.Carrier, s.Service, s.DestAreas)
+	return m.dayWindow(&s, p, &cells)
+}
+
+// dayWindow is DayWindow with the cells of s's lane from cells.
+func (m *Model) dayWindow(s *Snapshot, p Prediction, cells *dayCellCache) (DeliveryWindow, bool) {
 	dw := m.DayWindows
 	if dw == nil || s.Status.Terminal() {
 		return DeliveryWindow{}, false
@@ -198,19 +204,43 @@ func (m *Model) DayWindow(s Snapshot, p Prediction) (DeliveryWindow, bool) {
 		if !(p.P50 >= 0) || math.IsInf(p.P50, 1) {
 			return DeliveryWindow{}, false // no ETA day to give a window for
 		}
-		eta := s
+		eta := *s
 		eta.At = s.At.Add(time.Duration(p.P50 * float64(time.Hour)))
 		day, _ = eta.localDay()
 		w.Basis = BasisETADay
 	}
-	keys := dayKeysFor(s.Carrier, s.Service, s.DestAreas, bucket)
-	lv, c, ok := dw.cell(&keys)
+	lv, c, ok := cells.get(dw, bucket)
 	if !ok {
 		return DeliveryWindow{}, false
 	}
 	w.Date = time.Unix(int64(day)*86400, 0).UTC()
 	w.Start, w.End, w.Level, w.Coverage = c.Start, c.End, DayWindowLevels[lv], path.Coverage
 	return w, true
+}
+
+// dayCellCache holds the cells of one shipment's lane, by
+// out-for-delivery bucket, as they are looked up: its snapshots share
+// them.
+type dayCellCache struct {
+	carrier, service string
+	dest             AreaPath
+	done, ok         [ofdBuckets]bool
+	lv               [ofdBuckets]int
+	cell             [ofdBuckets]DayCell
+}
+
+func newDayCellCache(carrier, service string, dest AreaPath) dayCellCache {
+	return dayCellCache{carrier: carrier, service: service, dest: dest}
+}
+
+// get is the finest cell of the bucket that dw holds, and its level.
+func (c *dayCellCache) get(dw *DayWindows, bucket int) (int, DayCell, bool) {
+	if !c.done[bucket] {
+		keys := dayKeysFor(c.carrier, c.service, c.dest, bucket)
+		c.lv[bucket], c.cell[bucket], c.ok[bucket] = dw.cell(&keys)
+		c.done[bucket] = true
+	}
+	return c.lv[bucket], c.cell[bucket], c.ok[bucket]
 }
 
 // cell is the finest cell of keys the windows hold.
@@ -312,11 +342,37 @@ func shortestWindow(bins []float64, total, q float64) (start, end int, mass floa
 }
 
 // dayAcc learns the windows: the train slice's deliveries per cell.
+// leaves finds a lane's cells at every level with one lookup: the finest
+// area names the coarser ones (Areas).
 type dayAcc struct {
-	h map[string]*dayHist
+	h      map[string]*dayHist
+	leaves map[dayLeaf]*[dayLevels]*dayHist
 }
 
-func newDayAcc() *dayAcc { return &dayAcc{h: map[string]*dayHist{}} }
+// dayLeaf is a cell at the finest level.
+type dayLeaf struct {
+	carrier, service, area string
+	bucket                 int
+}
+
+func newDayAcc() *dayAcc {
+	return &dayAcc{h: map[string]*dayHist{}, leaves: map[dayLeaf]*[dayLevels]*dayHist{}}
+}
+
+// cells are the cells of a lane and bucket at every level, finest first.
+func (a *dayAcc) cells(carrier, service string, dest *AreaPath, bucket int) *[dayLevels]*dayHist {
+	leaf := dayLeaf{carrier, service, dest[areaPostal], bucket}
+	hs, ok := a.leaves[leaf]
+	if !ok {
+		keys := dayKeysFor(carrier, service, *dest, bucket)
+		hs = new([dayLevels]*dayHist)
+		for lv := range keys {
+			hs[lv] = a.get(&keys, lv)
+		}
+		a.leaves[leaf] = hs
+	}
+	return hs
+}
 
 // delivery is what a journey says about its delivery's time of day: the
 // delivered scan's local bin and day, and the last out-for-delivery scan
@@ -376,16 +432,13 @@ func (a *dayAcc) add(j *Journey) {
 		return
 	}
 	dest := Areas(j.Destination)
-	keys := dayKeysFor(j.Carrier, j.Service, dest, ofdAny)
-	for lv := range keys {
-		a.get(&keys, lv).bins[d.bin]++
+	for _, h := range a.cells(j.Carrier, j.Service, &dest, ofdAny) {
+		h.bins[d.bin]++
 	}
 	if !d.ofd {
 		return
 	}
-	keys = dayKeysFor(j.Carrier, j.Service, dest, d.bucket)
-	for lv := range keys {
-		h := a.get(&keys, lv)
+	for _, h := range a.cells(j.Carrier, j.Service, &dest, d.bucket) {
 		if d.ofdDay == d.day {
 			h.bins[d.bin]++
 		} else {

@@ -87,10 +87,10 @@ func accOf(m map[string]*dayScoreAcc, k string) *dayScoreAcc {
 	return a
 }
 
-// add scores the window m gives at snapshot s (with p50 its ETA, hours)
-// against the journey's delivery d.
-func (b *dayBacktest) add(m *Model, s *Snapshot, p50 float64, d delivery) {
-	w, ok := m.DayWindow(*s, Prediction{P50: p50})
+// add scores the window m gives at snapshot s (with p50 its ETA, hours,
+// and cells its lane's) against the journey's delivery d.
+func (b *dayBacktest) add(m *Model, s *Snapshot, p50 float64, d delivery, cells *dayCellCache) {
+	w, ok := m.dayWindow(s, Prediction{P50: p50}, cells)
 	if !ok {
 		return
 	}
