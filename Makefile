@@ -67,6 +67,7 @@ fuzz:
 	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
 	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME); \
 	echo "== areas"; $(GO) test ./model -run '^$$' -fuzz FuzzAreas -fuzztime $(FUZZTIME); \
+	echo "== day window"; $(GO) test ./model -run '^$$' -fuzz FuzzShortestWindow -fuzztime $(FUZZTIME); \
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME); \
 	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME)
 

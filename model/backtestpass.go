@@ -6,6 +6,7 @@ import "time"
 type testWorker struct {
 	m          *Model
 	bt, hidden *backtest
+	day        *dayBacktest
 	row, hid   Row
 	seg        perFit[segCache]
 	levels     [len(ResidualLevels)]float64 // on the fit's target scale
@@ -14,7 +15,7 @@ type testWorker struct {
 }
 
 func newTestWorker(m *Model, sink *predictionSink) *testWorker {
-	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), seg: perFit[segCache]{{}, {}}, sink: sink}
+	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), day: newDayBacktest(), seg: perFit[segCache]{{}, {}}, sink: sink}
 }
 
 func (w *testWorker) journey(j *Journey) {
@@ -23,6 +24,8 @@ func (w *testWorker) journey(j *Journey) {
 	m := w.m
 	lane := m.Baselines.laneTransitsOf(baselineKeysOf(j))
 	var standard time.Time // the service standard's deadline, without a promise
+	del, delivered := deliveryOf(j)
+	cells := newDayCellCache(j.Carrier, j.Service, Areas(j.Destination))
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := m.enc.encodeBoth(s, &w.row, &w.hid)
 		f := m.fitFor(s)
@@ -33,6 +36,9 @@ func (w *testWorker) journey(j *Journey) {
 		f.predictLog(row, &key, s, w.seg[m.kindOf(f)], w.levels[:])
 		est := m.Baselines.estimates(lane, s)
 		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
+		if delivered {
+			w.day.add(m, s, fromTarget(w.levels[levelP50], f.TargetScale), del, &cells)
+		}
 		if w.sink != nil {
 			w.preds = append(w.preds, TestPrediction{TrackingNumber: j.TrackingNumber, Carrier: s.Carrier, Service: s.Service,
 				Status: string(s.Status), At: s.At, HoursLeft: hoursLeft,
@@ -60,6 +66,7 @@ func (w *testWorker) journey(j *Journey) {
 func (w *testWorker) merge(o *testWorker) {
 	w.bt.merge(o.bt)
 	w.hidden.merge(o.hidden)
+	w.day.merge(o.day)
 }
 
 // rows is how many test snapshots the worker scored.

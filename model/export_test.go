@@ -35,3 +35,21 @@ func CensorWeights(censored, delivered []float64) []float64 {
 
 // DecayWeight is a training row's time-decay weight.
 var DecayWeight = decayWeight
+
+// ShortestWindow is the shortest run of bins holding q of total.
+var ShortestWindow = shortestWindow
+
+// LearnDayWindows learns the delivery-day windows from train and
+// calibrates them on calib, as Train does.
+func LearnDayWindows(train, calib []Journey) *DayWindows {
+	acc := newDayAcc()
+	for i := range train {
+		acc.add(&train[i])
+	}
+	l := acc.finish()
+	c := newDayCalib()
+	for i := range calib {
+		c.add(l, &calib[i])
+	}
+	return l.finish(c)
+}

@@ -14,6 +14,7 @@ type fitWorker struct {
 	fits      perFit[*fitAcc]
 	base      *baselineAcc
 	dwell     *dwellAcc
+	day       *dayAcc
 	row       Row
 	ys        []float64 // a row's target on every scale
 	logScales []float64
@@ -26,7 +27,7 @@ func newFitWorker(m *Model, trainTo time.Time, scales, halfLives []float64) *fit
 	p := len(m.Features)
 	sh := m.enc.sharedFeatures()
 	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, sh, scales, halfLives), newFitAcc(p, sh, scales, halfLives)}, base: newBaselineAcc(trainTo),
-		dwell: newDwellAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales)),
+		dwell: newDwellAcc(), day: newDayAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales)),
 		trainTo: trainTo, weights: make([]float64, len(halfLives))}
 	for t, c := range scales {
 		w.logScales[t] = math.Log(c)
@@ -36,6 +37,7 @@ func newFitWorker(m *Model, trainTo time.Time, scales, halfLives []float64) *fit
 
 func (w *fitWorker) journey(j *Journey) {
 	w.dwell.add(j)
+	w.day.add(j)
 	// Each row goes to one accumulator: with its promise, or without one.
 	// The lane fit's sums are completed after the pass (Train).
 	acc := w.fits[laneFit]
@@ -75,6 +77,7 @@ func (w *fitWorker) merge(o *fitWorker) {
 	}
 	w.base.merge(o.base)
 	w.dwell.merge(o.dwell)
+	w.day.merge(o.day)
 }
 
 // rows is how many train snapshots the worker saw.

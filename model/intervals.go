@@ -25,6 +25,10 @@ type calibWorker struct {
 	cens     censoring // the delivered snapshots' follow-up
 	row, hid Row
 	nrows    int
+	// day counts the deliveries the day windows are calibrated on; nil
+	// when the model learns none.
+	dayLearned *dayLearned
+	day        *dayCalib
 }
 
 // calibKey is a residual's segment and follow-up day: the day sets its
@@ -34,13 +38,17 @@ type calibKey struct {
 	day int16
 }
 
-func newCalibWorker(m *Model) *calibWorker {
-	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, resid: perFit[map[calibKey]*hist]{{}, {}}}
+func newCalibWorker(m *Model, day *dayLearned) *calibWorker {
+	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, resid: perFit[map[calibKey]*hist]{{}, {}},
+		dayLearned: day, day: newDayCalib()}
 }
 
 func (w *calibWorker) journey(j *Journey) {
 	key := laneKeysOf(j)
 	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
+	if w.dayLearned != nil {
+		w.day.add(w.dayLearned, j)
+	}
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
@@ -80,6 +88,7 @@ func (w *calibWorker) merge(o *calibWorker) {
 	}
 	w.cens.merge(&o.cens)
 	w.nrows += o.nrows
+	w.day.merge(o.day)
 }
 
 // rows is how many calibration snapshots the worker saw.

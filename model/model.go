@@ -73,6 +73,9 @@ type Metrics struct {
 	BaselineMAEHours float64 `json:"baseline_mae_hours"` // lane median
 	Coverage80       float64 `json:"coverage_p10_p90"`
 	P95OnTime        float64 `json:"p95_on_time"`
+
+	// DayWindow is the delivery-day window's coverage on the test slice.
+	DayWindow DayWindowMetrics `json:"day_window"`
 }
 
 // Dwell is the distribution of the time a carrier leaves a parcel in one
@@ -129,8 +132,11 @@ type Model struct {
 	// Dwell is keyed by carrier|status.
 	Dwell map[string]Dwell `json:"dwell"`
 	// Peaks is the peak season learned from the train slice (PeakWeeks).
-	Peaks   PeakWeeks `json:"peak_weeks,omitempty"`
-	Metrics Metrics   `json:"metrics"`
+	Peaks PeakWeeks `json:"peak_weeks,omitempty"`
+	// DayWindows is the delivery-day window (DayWindow); nil in an
+	// artifact trained before it.
+	DayWindows *DayWindows `json:"day_windows,omitempty"`
+	Metrics    Metrics     `json:"metrics"`
 
 	enc *Encoder
 }
@@ -342,6 +348,11 @@ func Decode(b []byte) (*Model, error) {
 	}
 	if m.Promise != nil {
 		if err := m.Promise.check("promise", m.Features); err != nil {
+			return nil, err
+		}
+	}
+	if m.DayWindows != nil {
+		if err := m.DayWindows.check(); err != nil {
 			return nil, err
 		}
 	}

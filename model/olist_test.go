@@ -121,6 +121,11 @@ func TestTrainOnOlist(t *testing.T) {
 	wp := mt.WithoutPromise
 	t.Logf("olist, promise hidden: MAE %.1fh; lane median %.1fh (%.0f%% below); carrier standard over %d of %d rows",
 		wp.MAEHours, wp.Baselines[model.BaselineLaneMedian].MAEHours, 100*wp.Reduction(model.BaselineLaneMedian), wp.Baselines[model.BaselineStandard].N, wp.N)
+	if dw, e := m.DayWindows, mt.DayWindow.ETADay; dw != nil {
+		t.Logf("olist, delivery-day window (no out-for-delivery scans: the ETA day's only): %d cells, mass %.2f covering %.3f of %d calibration deliveries; "+
+			"test: %d snapshots, %.1f%% on the day given, %.1f%% of those within, %.1f h long",
+			len(dw.Cells), dw.ETADay.Mass, dw.ETADay.Coverage, dw.ETADay.N, e.N, 100*e.OnTheDay, 100*e.CoverageOnTheDay, e.MeanHours)
+	}
 	if mt.TestShipments < 300 {
 		t.Fatalf("test slice of %d shipments, want the history's newest fifth", mt.TestShipments)
 	}

@@ -147,8 +147,8 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 
 	// Pass 1, train slice: for each fit the normal equations and each
-	// lane's sums for its empirical-Bayes offset; the baselines and the
-	// dwell times. The lane fit sees every shipment with its promise
+	// lane's sums for its empirical-Bayes offset; the baselines, the
+	// dwell times and the deliveries' local hours for the day windows. The lane fit sees every shipment with its promise
 	// hidden, the promise fit the shipments that have one.
 	fit, err := runWorkers(ctx, src, cfg, "fit", nw, w.TrainFrom, w.TrainTo, w.CalibTo, func() *fitWorker {
 		return newFitWorker(m, w.TrainTo, cfg.TargetScales, halfLives)
@@ -168,6 +168,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
+	dayLearned := fit.day.finish()
 	// The two fits' factorizations are independent: one goroutine each.
 	var solveErrs perFit[error]
 	var wg sync.WaitGroup
@@ -227,20 +228,29 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// shipments still in flight at the cut-off are censored: their
 	// snapshots' follow-up gives that chance (censorWeights).
 	cens := newCensoring()
+	dayInFlight := newDayCalib()
 	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
 		cens.inFlight(j, w.CalibTo)
+		dayInFlight.inFlight(dayLearned, j, w.CalibTo)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
 	}
 	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *calibWorker {
-		return newCalibWorker(m)
+		return newCalibWorker(m, dayLearned)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
 	m.Metrics.CalibRows = calib.rows()
 	calib.finish(cens)
+	// The day windows' masses, chosen on the same deliveries and the
+	// out-for-delivery days known missed at the cut-off.
+	calib.day.merge(dayInFlight)
+	m.DayWindows = dayLearned.finish(calib.day)
+	cfg.Log.Info("delivery-day windows calibrated", "cells", len(m.DayWindows.Cells),
+		"out_for_delivery_mass", m.DayWindows.OutForDelivery.Mass, "out_for_delivery_coverage", m.DayWindows.OutForDelivery.Coverage,
+		"eta_day_mass", m.DayWindows.ETADay.Mass, "eta_day_coverage", m.DayWindows.ETADay.Coverage)
 
 	// Pass 4, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
@@ -253,6 +263,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 			w.CalibTo.Format(time.DateOnly), w.TestTo.Format(time.DateOnly))
 	}
 	test.bt.fill(&m.Metrics)
+	test.day.fill(&m.Metrics)
 	m.Metrics.WithoutPromise = test.hidden.all.score()
 	return m, nil
 }

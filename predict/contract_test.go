@@ -36,6 +36,7 @@ func TestContract(t *testing.T) {
 		{"GET", "/v1/shipments/9400111899223100000017/eta", ""},
 		{"GET", "/v1/shipments/abc/eta", ""},
 		{"GET", "/v1/shipments/1Z999AA10123456793/eta", ""},
+		{"GET", "/v1/shipments/1Z999AA10123456800/eta", ""}, // out for delivery, with its delivery window
 		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`},
 		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`},
 		{"GET", "/readyz", ""},

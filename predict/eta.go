@@ -61,7 +61,9 @@ func (s *Server) etaResponse(sh *Shipment, m *model.Model) ETAResponse {
 	}
 	now := s.now()
 	snap := j.SnapshotAt(len(j.Scans) - 1)
-	resp.ETA = window(snap.At, now, m.Predict(snap))
+	pred := m.Predict(snap)
+	resp.ETA = window(snap.At, now, pred)
+	resp.DeliveryWindow = deliveryWindow(m, snap, pred, now)
 	resp.ModelVersion = m.Version
 	hours := math.Round(max(resp.ETA.P50.Sub(now).Hours(), 0)*10) / 10
 	days := model.BusinessDaysBetween(j.Destination.Country, now, resp.ETA.P50, last.OffsetMinutes)

@@ -164,6 +164,9 @@ type ETAResponse struct {
 	HoursToGo        *float64 `json:"hours_to_go,omitempty"`
 	BusinessDaysToGo *int     `json:"business_days_to_go,omitempty"`
 	ModelVersion     string   `json:"model_version,omitempty"`
+
+	// DeliveryWindow is the local time of day it should arrive in.
+	DeliveryWindow *DeliveryWindow `json:"delivery_window,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {

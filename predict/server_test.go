@@ -34,6 +34,13 @@ func testModel() *model.Model {
 		FormatVersion: model.FormatVersion, FeatureSchema: model.FeatureSchema(), Version: "test-1",
 		Features: []string{"bias"},
 		Lane:     &model.Fit{TargetScale: 1, Coef: []float64{3.2188758248682006}, Residuals: map[string][]float64{"*": residualLevels()}},
+		DayWindows: &model.DayWindows{
+			OutForDelivery: model.DayPath{Mass: 0.82, Coverage: 0.8}, ETADay: model.DayPath{Mass: 0.8, Coverage: 0.79},
+			Cells: map[string]model.DayCell{
+				"5|*|*|*|any":  {N: 1000, Start: 9 * 60, End: 17 * 60, Mass: 0.8},
+				"5|*|*|*|8_10": {N: 800, Start: 10*60 + 30, End: 16 * 60, Mass: 0.82},
+			},
+		},
 	}
 	return m
 }
@@ -64,6 +71,11 @@ func newTestServer(t *testing.T) *Server {
 		}},
 		"9400111899223100000017": {TrackingNumber: "9400111899223100000017", Carrier: "usps", Scans: []model.Scan{
 			{Time: t0, Status: schemas.StatusPickedUp}, {Time: t0.Add(30 * time.Hour), Status: schemas.StatusDelivered},
+		}},
+		// Out for delivery at 08:30 local (UTC−5): the morning's window.
+		"1Z999AA10123456800": {TrackingNumber: "1Z999AA10123456800", Carrier: "ups", Service: "ground", Scans: []model.Scan{
+			{Time: t0.Add(-24 * time.Hour), Status: schemas.StatusPickedUp, OffsetMinutes: -300},
+			{Time: time.Date(2026, 11, 23, 13, 30, 0, 0, time.UTC), Status: schemas.StatusOutForDelivery, OffsetMinutes: -300},
 		}},
 		"799531274483": {TrackingNumber: "799531274483", Carrier: "fedex", ShipmentKey: "2461~799531274483~FDEG", Scans: []model.Scan{
 			{Time: t0.Add(time.Hour), Status: schemas.StatusPickedUp},

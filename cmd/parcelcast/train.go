@@ -101,6 +101,9 @@ func runEvaluate(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("model %s, trained %s\n", m.Version, m.TrainedAt.Format(time.RFC3339))
 	fmt.Printf("  %s\n  %s\n", report.Windows(m.Window), report.Headline(m))
+	if line := report.DayWindowLine(m); line != "" {
+		fmt.Printf("  %s\n", line)
+	}
 	if *predictions != "" {
 		if err := writePredictions(ctx, m, ch, newLog(), *predictions); err != nil {
 			return err
@@ -200,4 +203,7 @@ func printMetrics(w io.Writer, m *model.Model, sum, path string) {
 		mt.TrainRows, mt.CalibRows, mt.TestRows, mt.TestShipments)
 	fmt.Fprintf(w, "  %s\n", report.Headline(m))
 	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%\n", 100*mt.Coverage80, 100*mt.P95OnTime)
+	if line := report.DayWindowLine(m); line != "" {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
 }

@@ -160,6 +160,7 @@ func markdown(w io.Writer, m *model.Model) error {
 		"a little outside it away from the median (each level is widened by its sampling error on the calibration slice).\n\n![calibration](%s)\n\n", CalibrationPNG)
 	fmt.Fprintf(&b, "## Error by days to go\n\nMAE by the true time left at the snapshot.\n\n![error by days to go](%s)\n\n", DaysToGoPNG)
 	fmt.Fprintf(&b, "## Errors\n\nDistribution of p50 − actual (hours; negative = delivered later than predicted). The bins span the test errors; the end bins also hold the 0.5%% beyond either side.\n\n![errors](%s)\n", ErrorsPNG)
+	dayWindowMarkdown(&b, m)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -41,7 +41,20 @@ func fixedModel() *model.Model {
 			ByDaysToGo:     map[string]model.Score{"0-1d": score(3, 20), "5d+": score(25, 33)},
 			Calibration:    []model.CalibrationPoint{{Level: 0.1, Observed: 0.12}, {Level: 0.5, Observed: 0.49}, {Level: 0.9, Observed: 0.88}},
 			Errors:         model.ErrorHistogram{From: -12, Width: 6, Counts: []int{1, 5, 9, 4}},
-		}}
+			DayWindow: model.DayWindowMetrics{
+				DayWindowScores: dayScores(0.79, 0.61),
+				ByCarrier:       map[string]model.DayWindowScores{"ups": dayScores(0.81, 0.6), "fedex": dayScores(0.77, 0.63)},
+				ByLevel:         map[string]model.DayWindowScore{"carrier_service_region": {N: 400, Coverage: 0.8, OnTheDay: 0.93, MeanHours: 3.5}},
+			},
+		},
+		DayWindows: &model.DayWindows{OutForDelivery: model.DayPath{Mass: 0.82, Coverage: 0.8}, ETADay: model.DayPath{Mass: 0.79, Coverage: 0.8}}}
+}
+
+func dayScores(ofd, eta float64) model.DayWindowScores {
+	return model.DayWindowScores{
+		OutForDelivery: model.DayWindowScore{N: 500, Coverage: ofd, OnTheDay: 0.93, CoverageOnTheDay: ofd / 0.93, MeanHours: 3.5},
+		ETADay:         model.DayWindowScore{N: 2000, Coverage: eta, OnTheDay: 0.76, CoverageOnTheDay: eta / 0.76, MeanHours: 4},
+	}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -89,7 +102,8 @@ func TestWriteTrainedModelReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"|overall|", "|carrier ups|", "|days to go 0-1d|", CalibrationPNG, DaysToGoPNG, ErrorsPNG} {
+	for _, want := range []string{"|overall|", "|carrier ups|", "|days to go 0-1d|", CalibrationPNG, DaysToGoPNG, ErrorsPNG,
+		"## Delivery-day window", "|carrier_service_country|"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q", want)
 		}
