@@ -37,6 +37,7 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	mux      *http.ServeMux
+	sampler  *Sampler
 }
 
 // Options configure a Server.
@@ -46,12 +47,14 @@ type Options struct {
 	// a new one is made when nil.
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// Sampler, when not nil, records served ETAs for online accuracy.
+	Sampler *Sampler
 }
 
 // NewServer returns a server answering from journeys with model m (which
 // may be nil until SetModel is called; /readyz says so).
 func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
-	s := &Server{journeys: journeys, log: opts.Log, now: opts.Now, reg: opts.Registry}
+	s := &Server{journeys: journeys, log: opts.Log, now: opts.Now, reg: opts.Registry, sampler: opts.Sampler}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -185,6 +188,7 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 	snap := j.SnapshotAt(len(j.Scans) - 1)
 	resp.ETA = window(snap.At, s.now(), m.Predict(snap))
 	resp.ModelVersion = m.Version
+	s.sample(&j, snap, resp.ETA, m.Version)
 	writeJSON(w, 200, resp)
 }
 

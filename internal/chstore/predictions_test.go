@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"github.com/parcelcast/parcelcast/internal/chstore"
+	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/schemas"
 )
+
+var _ predict.PredictionRecorder = (*chstore.PredictionWriter)(nil)
 
 // TestPredictionViews stores sampled predictions and deliveries whose
 // errors are known, and checks what prediction_errors and
