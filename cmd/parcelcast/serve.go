@@ -56,6 +56,8 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", ":8080", "listen address")
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
+	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
+		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -66,9 +68,16 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	opts := predict.Options{Log: log, Registry: newRegistry()}
+	if *sample {
+		opts.Sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, opts.Registry)
+	}
+	srv := predict.NewServer(chstore.NewHistory(conn), m, opts)
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
+	if opts.Sampler != nil {
+		g.Go(func() error { opts.Sampler.Run(ctx); return nil })
+	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	g.Go(func() error { return serveHTTP(ctx, *addr, srv, log) })
 	return g.Wait()

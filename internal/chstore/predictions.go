@@ -52,3 +52,55 @@ func (w *PredictionWriter) WritePredictions(ctx context.Context, ps []schemas.Se
 	}
 	return nil
 }
+
+// Accuracy is how a group of sampled predictions fared once delivered.
+type Accuracy struct {
+	// DaysToGo is the group's days-to-go bucket, "" for all of them.
+	DaysToGo       string
+	Predictions    uint64
+	MAEHours       float64
+	CoverageP10P90 float64
+	P95OnTime      float64
+}
+
+// OnlineAccuracy reads prediction_errors by days to go, in bucket order,
+// then over every bucket (DaysToGo ""), which is zero when nothing
+// sampled has been delivered.
+func (db *DB) OnlineAccuracy(ctx context.Context) ([]Accuracy, error) {
+	rows, err := db.conn.Query(ctx, `SELECT days_to_go, count(), avg(abs_error_hours), avg(in_p10_p90), avg(by_p95)
+		FROM prediction_errors GROUP BY days_to_go ORDER BY days_to_go`)
+	if err != nil {
+		return nil, fmt.Errorf("read prediction_errors: %w", err)
+	}
+	defer rows.Close()
+	var out []Accuracy
+	var all Accuracy
+	for rows.Next() {
+		var a Accuracy
+		if err := rows.Scan(&a.DaysToGo, &a.Predictions, &a.MAEHours, &a.CoverageP10P90, &a.P95OnTime); err != nil {
+			return nil, fmt.Errorf("scan prediction_errors: %w", err)
+		}
+		out = append(out, a)
+		n := float64(a.Predictions)
+		all.Predictions += a.Predictions
+		all.MAEHours += n * a.MAEHours
+		all.CoverageP10P90 += n * a.CoverageP10P90
+		all.P95OnTime += n * a.P95OnTime
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read prediction_errors: %w", err)
+	}
+	if n := float64(all.Predictions); n > 0 {
+		all.MAEHours, all.CoverageP10P90, all.P95OnTime = all.MAEHours/n, all.CoverageP10P90/n, all.P95OnTime/n
+	}
+	return append(out, all), nil
+}
+
+// CountPredictions returns the rows of the predictions table.
+func (db *DB) CountPredictions(ctx context.Context) (uint64, error) {
+	var n uint64
+	if err := db.conn.QueryRow(ctx, "SELECT count() FROM predictions").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count predictions: %w", err)
+	}
+	return n, nil
+}

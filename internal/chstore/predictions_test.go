@@ -76,8 +76,8 @@ func TestPredictionViews(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var rows uint64
-	if err := db.Conn().QueryRow(ctx, "SELECT count() FROM predictions").Scan(&rows); err != nil || rows != uint64(len(preds)) {
+	rows, err := db.CountPredictions(ctx)
+	if err != nil || rows != uint64(len(preds)) {
 		t.Fatalf("predictions holds %d rows, want %d (%v)", rows, len(preds), err)
 	}
 
@@ -166,5 +166,27 @@ func TestPredictionViews(t *testing.T) {
 	}
 	if mae != 3 || coverage != 0.5 {
 		t.Errorf("ups: MAE %.3f h, coverage %.3f; want 3 h and 0.5", mae, coverage)
+	}
+
+	// OnlineAccuracy: by days to go, then over all of them.
+	got2, err := db.OnlineAccuracy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOnline := []chstore.Accuracy{
+		{DaysToGo: "0-1d", Predictions: 2, MAEHours: 6, CoverageP10P90: 0.5, P95OnTime: 0.5},
+		{DaysToGo: "1-2d", Predictions: 1, MAEHours: 6, CoverageP10P90: 0, P95OnTime: 1},
+		{DaysToGo: "2-3d", Predictions: 1, MAEHours: 4, CoverageP10P90: 1, P95OnTime: 1},
+		{DaysToGo: "", Predictions: 4, MAEHours: 5.5, CoverageP10P90: 0.5, P95OnTime: 0.75},
+	}
+	if len(got2) != len(wantOnline) {
+		t.Fatalf("OnlineAccuracy:\n got %+v\nwant %+v", got2, wantOnline)
+	}
+	for i, g := range got2 {
+		w := wantOnline[i]
+		if g.DaysToGo != w.DaysToGo || g.Predictions != w.Predictions || math.Abs(g.MAEHours-w.MAEHours) > 1e-9 ||
+			math.Abs(g.CoverageP10P90-w.CoverageP10P90) > 1e-9 || math.Abs(g.P95OnTime-w.P95OnTime) > 1e-9 {
+			t.Errorf("OnlineAccuracy row %d: got %+v, want %+v", i, g, w)
+		}
 	}
 }
