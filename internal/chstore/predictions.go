@@ -3,6 +3,7 @@ package chstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
@@ -55,20 +56,27 @@ func (w *PredictionWriter) WritePredictions(ctx context.Context, ps []schemas.Se
 
 // Accuracy is how a group of sampled predictions fared once delivered.
 type Accuracy struct {
-	// DaysToGo is the group's days-to-go bucket, "" for all of them.
-	DaysToGo       string
+	// Group is the value of the grouping column, "" for every group.
+	Group          string
 	Predictions    uint64
 	MAEHours       float64
 	CoverageP10P90 float64
 	P95OnTime      float64
 }
 
-// OnlineAccuracy reads prediction_errors by days to go, in bucket order,
-// then over every bucket (DaysToGo ""), which is zero when nothing
-// sampled has been delivered.
-func (db *DB) OnlineAccuracy(ctx context.Context) ([]Accuracy, error) {
-	rows, err := db.conn.Query(ctx, `SELECT days_to_go, count(), avg(abs_error_hours), avg(in_p10_p90), avg(by_p95)
-		FROM prediction_errors GROUP BY days_to_go ORDER BY days_to_go`)
+// AccuracyGroups are the columns of prediction_errors OnlineAccuracy
+// groups by.
+var AccuracyGroups = []string{"days_to_go", "carrier", "service", "model_version", "status"}
+
+// OnlineAccuracy reads prediction_errors grouped by one of
+// AccuracyGroups, in the column's order, then over every group (Group ""),
+// which is zero when nothing sampled has been delivered.
+func (db *DB) OnlineAccuracy(ctx context.Context, by string) ([]Accuracy, error) {
+	if !slices.Contains(AccuracyGroups, by) {
+		return nil, fmt.Errorf("online accuracy by %q: want one of %v", by, AccuracyGroups)
+	}
+	rows, err := db.conn.Query(ctx, `SELECT toString(`+by+`), count(), avg(abs_error_hours), avg(in_p10_p90), avg(by_p95)
+		FROM prediction_errors GROUP BY `+by+` ORDER BY `+by)
 	if err != nil {
 		return nil, fmt.Errorf("read prediction_errors: %w", err)
 	}
@@ -77,7 +85,7 @@ func (db *DB) OnlineAccuracy(ctx context.Context) ([]Accuracy, error) {
 	var all Accuracy
 	for rows.Next() {
 		var a Accuracy
-		if err := rows.Scan(&a.DaysToGo, &a.Predictions, &a.MAEHours, &a.CoverageP10P90, &a.P95OnTime); err != nil {
+		if err := rows.Scan(&a.Group, &a.Predictions, &a.MAEHours, &a.CoverageP10P90, &a.P95OnTime); err != nil {
 			return nil, fmt.Errorf("scan prediction_errors: %w", err)
 		}
 		out = append(out, a)

@@ -169,24 +169,31 @@ func TestPredictionViews(t *testing.T) {
 	}
 
 	// OnlineAccuracy: by days to go, then over all of them.
-	got2, err := db.OnlineAccuracy(ctx)
+	got2, err := db.OnlineAccuracy(ctx, "days_to_go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantOnline := []chstore.Accuracy{
-		{DaysToGo: "0-1d", Predictions: 2, MAEHours: 6, CoverageP10P90: 0.5, P95OnTime: 0.5},
-		{DaysToGo: "1-2d", Predictions: 1, MAEHours: 6, CoverageP10P90: 0, P95OnTime: 1},
-		{DaysToGo: "2-3d", Predictions: 1, MAEHours: 4, CoverageP10P90: 1, P95OnTime: 1},
-		{DaysToGo: "", Predictions: 4, MAEHours: 5.5, CoverageP10P90: 0.5, P95OnTime: 0.75},
+		{Group: "0-1d", Predictions: 2, MAEHours: 6, CoverageP10P90: 0.5, P95OnTime: 0.5},
+		{Group: "1-2d", Predictions: 1, MAEHours: 6, CoverageP10P90: 0, P95OnTime: 1},
+		{Group: "2-3d", Predictions: 1, MAEHours: 4, CoverageP10P90: 1, P95OnTime: 1},
+		{Group: "", Predictions: 4, MAEHours: 5.5, CoverageP10P90: 0.5, P95OnTime: 0.75},
 	}
 	if len(got2) != len(wantOnline) {
 		t.Fatalf("OnlineAccuracy:\n got %+v\nwant %+v", got2, wantOnline)
 	}
 	for i, g := range got2 {
 		w := wantOnline[i]
-		if g.DaysToGo != w.DaysToGo || g.Predictions != w.Predictions || math.Abs(g.MAEHours-w.MAEHours) > 1e-9 ||
+		if g.Group != w.Group || g.Predictions != w.Predictions || math.Abs(g.MAEHours-w.MAEHours) > 1e-9 ||
 			math.Abs(g.CoverageP10P90-w.CoverageP10P90) > 1e-9 || math.Abs(g.P95OnTime-w.P95OnTime) > 1e-9 {
 			t.Errorf("OnlineAccuracy row %d: got %+v, want %+v", i, g, w)
 		}
+	}
+	byCarrier, err := db.OnlineAccuracy(ctx, "carrier")
+	if err != nil || len(byCarrier) != 4 || byCarrier[1].Group != "ups" || byCarrier[1].MAEHours != 3 || byCarrier[3].Predictions != 4 {
+		t.Errorf("OnlineAccuracy by carrier: %+v (%v)", byCarrier, err)
+	}
+	if _, err := db.OnlineAccuracy(ctx, "1; DROP TABLE predictions"); err == nil {
+		t.Error("OnlineAccuracy grouped by an unknown column")
 	}
 }
