@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -301,7 +302,7 @@ func TestPendingAgesOut(t *testing.T) {
 
 func TestETAHandlerSamples(t *testing.T) {
 	s := newTestServer(t)
-	s.sampler = NewSampler(&memRecorder{}, DefaultSamplerConfig(), nil, nil)
+	s.sampler = NewSampler(&memRecorder{}, DefaultSamplerConfig(), nil, s.reg)
 	for range 3 {
 		if code, body := do(t, s, "GET", "/v1/shipments/1Z999AA10123456784/eta", ""); code != 200 {
 			t.Fatalf("eta: %d %v", code, body)
@@ -318,6 +319,11 @@ func TestETAHandlerSamples(t *testing.T) {
 	if p.TrackingNumber != "1Z999AA10123456784" || p.Carrier != "ups" || p.Status != schemas.StatusPickedUp ||
 		p.ModelVersion != "test-1" || !p.ServedAt.Equal(t0.Add(4*time.Hour)) || !p.SnapshotAt.Equal(t0.Add(3*time.Hour)) {
 		t.Errorf("sampled %+v", p)
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "parcelcast_predictions_sampled_total 1") {
+		t.Errorf("/metrics does not count the sample:\n%s", rec.Body.String())
 	}
 	// The bias-only test model says 24 h from the snapshot.
 	if want := t0.Add(27 * time.Hour); !p.P50.Equal(want) || p.HoursToGo != 23 {

@@ -3,6 +3,8 @@ package chstore_test
 import (
 	"context"
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +21,9 @@ var _ predict.PredictionRecorder = (*chstore.PredictionWriter)(nil)
 func TestPredictionViews(t *testing.T) {
 	ctx := context.Background()
 	_, db := env.Database(t)
-	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	// Five days ago at 08:00 UTC, so the docs' queries of recent days see
+	// the rows.
+	t0 := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -5).Add(8 * time.Hour)
 	h := func(hours float64) time.Time { return t0.Add(time.Duration(hours * float64(time.Hour))) }
 	promised := h(72)
 	pred := func(tn, key, carrier string, status schemas.Status, snap, served, p10, p50, p90, p95 float64) schemas.ServedPrediction {
@@ -195,5 +199,31 @@ func TestPredictionViews(t *testing.T) {
 	}
 	if _, err := db.OnlineAccuracy(ctx, "1; DROP TABLE predictions"); err == nil {
 		t.Error("OnlineAccuracy grouped by an unknown column")
+	}
+
+	// The analysts' queries of served ETAs run on these rows and find some.
+	doc, err := os.ReadFile("../../docs/analysts.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(doc), "## Served ETAs against their deliveries")
+	blocks := strings.Split(section, "```sql\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("docs/analysts.md has no queries of served ETAs")
+	}
+	for _, block := range blocks {
+		q := strings.TrimSuffix(strings.TrimSpace(block[:strings.Index(block, "```")]), ";")
+		r, err := db.Conn().Query(ctx, q)
+		if err != nil {
+			t.Fatalf("docs query fails: %v\n%s", err, q)
+		}
+		n := 0
+		for r.Next() {
+			n++
+		}
+		r.Close()
+		if err := r.Err(); err != nil || n == 0 {
+			t.Errorf("docs query gave %d rows (%v):\n%s", n, err, q)
+		}
 	}
 }
