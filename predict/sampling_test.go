@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -329,4 +330,57 @@ func TestETAHandlerSamples(t *testing.T) {
 	if want := t0.Add(27 * time.Hour); !p.P50.Equal(want) || p.HoursToGo != 23 {
 		t.Errorf("p50 %s, %.1f h to go; want %s, 23 h", p.P50, p.HoursToGo, want)
 	}
+}
+
+// BenchmarkSample is the cost the sampler adds to an ETA request: for a
+// shipment already sampled today at its status (the common case), and for
+// one not yet sampled (its queue drained by a writer that discards).
+func BenchmarkSample(b *testing.B) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	tns := make([]string, 1<<16)
+	for i := range tns {
+		tns[i] = fmt.Sprintf("1Z999AA1%010d", i)
+	}
+	b.Run("off", func(b *testing.B) { // the same calls with no sampler
+		var s *Sampler
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			sampleAt(s, tns[i%1024], "", schemas.StatusInTransit, at)
+		}
+	})
+	b.Run("seen", func(b *testing.B) {
+		s := NewSampler(&memRecorder{}, DefaultSamplerConfig(), nil, nil)
+		for _, tn := range tns[:1024] {
+			sampleAt(s, tn, "", schemas.StatusInTransit, at)
+		}
+		drain(s)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			sampleAt(s, tns[i%1024], "", schemas.StatusInTransit, at)
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		cfg := DefaultSamplerConfig()
+		cfg.MaxSeen = len(tns) * 16
+		s := NewSampler(&memRecorder{}, cfg, nil, nil)
+		done := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-s.queue:
+				case <-done:
+					return
+				}
+			}
+		}()
+		defer close(done)
+		statuses := []schemas.Status{schemas.StatusPickedUp, schemas.StatusInTransit, schemas.StatusArrivedAtFacility,
+			schemas.StatusDepartedFacility, schemas.StatusOutForDelivery}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			// A new day every len(tns)×len(statuses) samples keeps them new.
+			n := i / len(tns)
+			sampleAt(s, tns[i%len(tns)], "", statuses[n%len(statuses)], at.Add(time.Duration(n/len(statuses))*24*time.Hour))
+		}
+	})
 }
