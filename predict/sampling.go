@@ -201,8 +201,10 @@ func (s *Sampler) Sample(j *model.Journey, snap model.Snapshot, w *Window, versi
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if day != s.day {
-		// Keys of another day never match again: start the day afresh.
+	// The day only moves on: a request that read the clock just before
+	// midnight and locks just after counts as the new day's.
+	if day > s.day {
+		// Keys of an earlier day never match again: start the day afresh.
 		s.day = day
 		clear(s.seen)
 		s.prunePending(servedAt)

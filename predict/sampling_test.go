@@ -86,6 +86,9 @@ func TestSamplerDedupe(t *testing.T) {
 		{"next day, same status", "1ZA", "", schemas.StatusOutForDelivery, day2, true},
 		{"next day again", "1ZA", "", schemas.StatusOutForDelivery, day2.Add(14*time.Hour + 59*time.Minute), false},
 		{"next day, a status of the day before", "1ZA", "", schemas.StatusInTransit, day2.Add(time.Hour), true},
+		{"a late request of the day before counts as the new day's", "1ZB", "", schemas.StatusInTransit, day1.Add(13*time.Hour + 59*time.Minute), true},
+		{"so the new day has it", "1ZB", "", schemas.StatusInTransit, day2.Add(time.Hour), false},
+		{"the new day's keys are kept", "1ZA", "", schemas.StatusInTransit, day2.Add(2 * time.Hour), false},
 	}
 	s := NewSampler(&memRecorder{}, DefaultSamplerConfig(), nil, nil)
 	for _, st := range steps {
@@ -105,8 +108,8 @@ func TestSamplerDedupe(t *testing.T) {
 			}
 		}
 	}
-	if got := testutil.ToFloat64(s.sampled); got != 6 {
-		t.Errorf("sampled counter %v, want 6", got)
+	if got := testutil.ToFloat64(s.sampled); got != 7 {
+		t.Errorf("sampled counter %v, want 7", got)
 	}
 }
 
