@@ -2,9 +2,11 @@ package predict
 
 import (
 	"context"
+	"encoding/binary"
 	"hash/maphash"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,9 +67,13 @@ type Sampler struct {
 	seed  maphash.Seed
 
 	mu      sync.Mutex
-	day     int64 // the UTC day seen is for, in days since 1970
-	seen    map[seenKey]struct{}
+	day     int64               // the UTC day seen is for, in days since 1970
+	seen    map[uint64]struct{} // seenKey of the day's samples
 	pending map[uint64]pendingPrediction
+	// carriers interns the carriers of pending samples: their index is
+	// what a pending sample keeps.
+	carriers   []string
+	carrierIdx map[string]uint16
 
 	sampled  prometheus.Counter
 	dropped  *prometheus.CounterVec
@@ -82,20 +88,23 @@ type Sampler struct {
 	suppressed int
 }
 
-// seenKey is one shipment at one status, on the sampler's day.
-type seenKey struct {
-	shipment uint64
-	status   schemas.Status
+// pendingPrediction is a shipment's latest sampled prediction, kept
+// until its delivery is known: small, as there is one per sampled
+// shipment in flight.
+type pendingPrediction struct {
+	p50, snapshot, served uint32 // Unix seconds
+	carrier               uint16 // index in Sampler.carriers
 }
 
-// pendingPrediction is a shipment's latest sampled prediction, kept
-// until its delivery is known.
-type pendingPrediction struct {
-	carrier  string
-	p50      int64 // Unix seconds
-	snapshot int64
-	served   int64
-}
+// maxCarriers bounds the carriers interned; the error of others is
+// observed under otherCarrier.
+const (
+	maxCarriers  = 1024
+	otherCarrier = "other"
+)
+
+// unix32 is t in Unix seconds, as a pending sample keeps it (to 2106).
+func unix32(t time.Time) uint32 { return uint32(max(t.Unix(), 0)) }
 
 // Reasons a sampled prediction is dropped (the reason label).
 const (
@@ -136,7 +145,8 @@ func NewSampler(rec PredictionRecorder, cfg SamplerConfig, log *slog.Logger, reg
 	}
 	s := &Sampler{
 		rec: rec, cfg: cfg, log: log, queue: make(chan schemas.ServedPrediction, cfg.Queue), seed: maphash.MakeSeed(),
-		seen: map[seenKey]struct{}{}, pending: map[uint64]pendingPrediction{},
+		seen: map[uint64]struct{}{}, pending: map[uint64]pendingPrediction{},
+		carriers: []string{otherCarrier}, carrierIdx: map[string]uint16{otherCarrier: 0},
 		sampled: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parcelcast_predictions_sampled_total", Help: "Served ETAs sampled into the predictions table's queue.",
 		}),
@@ -187,6 +197,33 @@ func (s *Sampler) shipmentID(trackingNumber, shipmentKey string) uint64 {
 	return h.Sum64()
 }
 
+// seenKey names a shipment at a status, the dedupe key of a day. A
+// collision of two keys (odds of about one in 10¹³ among a million
+// shipments) costs one sample.
+func (s *Sampler) seenKey(shipment uint64, status schemas.Status) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], shipment)
+	h.Write(b[:])
+	h.WriteString(string(status))
+	return h.Sum64()
+}
+
+// carrierIndex interns carrier. s.mu is held.
+func (s *Sampler) carrierIndex(carrier string) uint16 {
+	if i, ok := s.carrierIdx[carrier]; ok {
+		return i
+	}
+	if len(s.carriers) >= maxCarriers {
+		return 0
+	}
+	i := uint16(len(s.carriers))
+	s.carriers = append(s.carriers, strings.Clone(carrier))
+	s.carrierIdx[s.carriers[i]] = i
+	return i
+}
+
 // Sample records the ETA w served at servedAt for journey j from snapshot
 // snap by the model of version, if it is the shipment's first today or
 // the first at its status. It never blocks.
@@ -196,7 +233,7 @@ func (s *Sampler) Sample(j *model.Journey, snap model.Snapshot, w *Window, versi
 	}
 	servedAt = servedAt.UTC()
 	id := s.shipmentID(j.TrackingNumber, j.ShipmentKey)
-	key := seenKey{shipment: id, status: snap.Status}
+	key := s.seenKey(id, snap.Status)
 	day := servedAt.Unix() / 86400
 
 	s.mu.Lock()
@@ -237,13 +274,13 @@ func (s *Sampler) Sample(j *model.Journey, snap model.Snapshot, w *Window, versi
 	s.seen[key] = struct{}{}
 	s.sampled.Inc()
 	if _, ok := s.pending[id]; ok || len(s.pending) < s.cfg.MaxPending {
-		s.pending[id] = pendingPrediction{carrier: j.Carrier, p50: w.P50.Unix(), snapshot: snap.At.Unix(), served: servedAt.Unix()}
+		s.pending[id] = pendingPrediction{p50: unix32(w.P50), snapshot: unix32(snap.At), served: unix32(servedAt), carrier: s.carrierIndex(j.Carrier)}
 	}
 }
 
 // prunePending forgets samples older than the retention. s.mu is held.
 func (s *Sampler) prunePending(now time.Time) {
-	oldest := now.Add(-s.cfg.PendingRetention).Unix()
+	oldest := unix32(now.Add(-s.cfg.PendingRetention))
 	for id, p := range s.pending {
 		if p.served < oldest {
 			delete(s.pending, id)
@@ -266,13 +303,14 @@ func (s *Sampler) ShipmentChanged(sh Shipment) {
 		s.mu.Unlock()
 		return
 	}
-	at, delivered := deliveredSince(&sh.Journey, p.snapshot)
+	at, delivered := deliveredSince(&sh.Journey, int64(p.snapshot))
 	if delivered || len(sh.Scans) > 0 && sh.Scans[len(sh.Scans)-1].Status.Terminal() {
 		delete(s.pending, id)
 	}
+	carrier := s.carriers[p.carrier]
 	s.mu.Unlock()
 	if delivered {
-		s.absError.WithLabelValues(p.carrier).Observe(math.Abs(float64(at-p.p50)) / 3600)
+		s.absError.WithLabelValues(carrier).Observe(math.Abs(float64(at-int64(p.p50))) / 3600)
 	}
 }
 

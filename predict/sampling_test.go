@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -386,4 +387,59 @@ func BenchmarkSample(b *testing.B) {
 			sampleAt(s, tns[i%len(tns)], "", statuses[n%len(statuses)], at.Add(time.Duration(n/len(statuses))*24*time.Hour))
 		}
 	})
+}
+
+// The carriers a pending sample names are interned up to maxCarriers;
+// the errors of carriers beyond are observed as "other".
+func TestErrorsOfCarriersBeyondTheBound(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	cfg := DefaultSamplerConfig()
+	cfg.Queue = 1 << 12
+	s := NewSampler(&memRecorder{}, cfg, nil, reg)
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	n := maxCarriers + 76
+	for i := range n {
+		carrier := fmt.Sprintf("c%d", i)
+		j := model.Journey{TrackingNumber: fmt.Sprintf("T%d", i), Carrier: carrier}
+		snap := model.Snapshot{Status: schemas.StatusInTransit, At: at}
+		s.Sample(&j, snap, window(at, at, model.Prediction{P10: 1, P50: 2, P90: 3, P95: 4}), "v1", at)
+		j.Scans = []model.Scan{{Time: at.Add(3 * time.Hour), Status: schemas.StatusDelivered}}
+		s.ShipmentChanged(Shipment{Journey: j})
+	}
+	for _, c := range []struct {
+		carrier string
+		want    uint64
+	}{{"c0", 1}, {fmt.Sprintf("c%d", maxCarriers-2), 1}, {fmt.Sprintf("c%d", maxCarriers-1), 0}, {otherCarrier, 77}} {
+		if got, sum := absErrors(t, reg, c.carrier); got != c.want || sum != float64(c.want) {
+			t.Errorf("carrier %s: %d observations summing %.1f h, want %d of 1 h", c.carrier, got, sum, c.want)
+		}
+	}
+}
+
+// BenchmarkSamplerMemory reports the heap the sampler holds for a million
+// shipments sampled in a day: their dedupe keys and their samples
+// awaiting delivery (run with -benchtime 1x).
+func BenchmarkSamplerMemory(b *testing.B) {
+	const n = 1 << 20
+	tns := make([]string, n)
+	for i := range tns {
+		tns[i] = fmt.Sprintf("1Z999AA1%010d", i)
+	}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for range b.N {
+		s := NewSampler(&memRecorder{}, DefaultSamplerConfig(), nil, nil)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for _, tn := range tns {
+			sampleAt(s, tn, "", schemas.StatusInTransit, at)
+			drain(s)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if len(s.seen) != n || len(s.pending) != n {
+			b.Fatalf("%d keys and %d pending, want %d", len(s.seen), len(s.pending), n)
+		}
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6*(1e6/n), "MB/M-shipments")
+	}
 }
