@@ -65,6 +65,7 @@ func (s *Server) etaResponse(sh *Shipment, m *model.Model) ETAResponse {
 	resp.ETA = window(snap.At, now, pred)
 	resp.DeliveryWindow = deliveryWindow(m, snap, pred, now)
 	resp.ModelVersion = m.Version
+	s.sample(j, snap, resp.ETA, m.Version)
 	hours := math.Round(max(resp.ETA.P50.Sub(now).Hours(), 0)*10) / 10
 	days := model.BusinessDaysBetween(j.Destination.Country, now, resp.ETA.P50, last.OffsetMinutes)
 	resp.HoursToGo, resp.BusinessDaysToGo = &hours, &days

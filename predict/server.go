@@ -40,6 +40,7 @@ type Server struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	mux       *http.ServeMux
+	sampler   *Sampler
 }
 
 // Options configure a Server.
@@ -56,13 +57,15 @@ type Options struct {
 	// (the live state) is told of them; PUT answers 503 without a store.
 	References     ReferenceStore
 	LiveReferences ReferenceSetter
+	// Sampler, when not nil, records served ETAs for online accuracy.
+	Sampler *Sampler
 }
 
 // NewServer returns a server answering from shipments with model m (which
 // may be nil until SetModel is called; /readyz says so).
 func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s := &Server{shipments: shipments, log: opts.Log, now: opts.Now, reg: opts.Registry,
-		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences}
+		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

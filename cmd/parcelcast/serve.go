@@ -56,6 +56,8 @@ func runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", ":8080", "listen address")
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
+	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
+		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -67,10 +69,16 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	stored := newStoredShipments(conn)
-	srv := predict.NewServer(stored, m, predict.Options{Log: log, Registry: newRegistry(),
-		Orders: stored, References: chstore.NewReferences(conn)})
+	opts := predict.Options{Log: log, Registry: newRegistry(), Orders: stored, References: chstore.NewReferences(conn)}
+	if *sample {
+		opts.Sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, opts.Registry)
+	}
+	srv := predict.NewServer(stored, m, opts)
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
+	if opts.Sampler != nil {
+		g.Go(func() error { opts.Sampler.Run(ctx); return nil })
+	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	g.Go(func() error { return serveHTTP(ctx, *addr, srv, log) })
 	return g.Wait()
