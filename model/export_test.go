@@ -46,6 +46,3 @@ func ArtifactOf(body []byte) ([]byte, error) {
 	sum := sha256.Sum256(body)
 	return json.Marshal(envelope{Format: formatName, FormatVersion: FormatVersion, SHA256: hex.EncodeToString(sum[:]), Model: body})
 }
-
-// CSFeatures are the features a carrier|service owns, in order.
-var CSFeatures = csFeatures

@@ -20,7 +20,7 @@ func smallModel() *model.Model {
 	for i, l := range model.ResidualLevels {
 		q[i] = (l - 0.5) * 2
 	}
-	features := append(append([]string{"bias"}, model.CSFeatures("ups|ground")...), "o:US1", "d:US9")
+	features := append(append([]string{"bias"}, model.CarrierServiceFeatures("ups|ground")...), "o:US1", "d:US9")
 	coef := make([]float64, len(features))
 	coef[0] = math.Log(25)
 	return &model.Model{

@@ -3,7 +3,9 @@ package predict
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,7 +18,9 @@ import (
 )
 
 // TestContract checks requests and responses of the server against
-// schemas/api/openapi.yaml, for successes and errors alike.
+// schemas/api/openapi.yaml, for successes and errors alike. Bad input
+// is sent unchecked and its answer checked; an answer on a route or
+// method the contract lacks must be its Error shape.
 func TestContract(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
 	if err != nil {
@@ -29,37 +33,102 @@ func TestContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newTestServer(t)
-	for _, tc := range []struct{ method, path, body string }{
-		{"GET", "/v1/shipments/1Z999AA10123456784/eta", ""},
-		{"GET", "/v1/shipments/9400111899223100000017/eta", ""},
-		{"GET", "/v1/shipments/abc/eta", ""},
-		{"GET", "/v1/shipments/1Z999AA10123456793/eta", ""},
-		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`},
-		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`},
-		{"GET", "/readyz", ""},
+	open := newTestServer(t)
+	keyed := newKeyedServer(t, Limits{})
+	limited := newKeyedServer(t, Limits{RatePerKey: 0.001, Burst: 1})
+	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
+	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
+	for _, tc := range []struct {
+		name               string
+		s                  *Server
+		method, path, body string
+		contentType, token string
+		badInput           bool // bad input: the request itself is not checked
+		code               int
+	}{
+		{"eta", open, "GET", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", false, 200},
+		{"eta delivered", open, "GET", "/v1/shipments/9400111899223100000017/eta", "", "", "", false, 200},
+		{"eta bad number", open, "GET", "/v1/shipments/abc/eta", "", "", "", false, 400},
+		{"eta unknown", open, "GET", "/v1/shipments/1Z999AA10123456793/eta", "", "", "", false, 404},
+		{"eta lookup down", open, "GET", "/v1/shipments/FAILINGLOOKUP1/eta", "", "", "", false, 503},
+		{"estimate", open, "POST", "/v1/estimates", lane, "application/json", "", false, 200},
+		{"estimate invalid", open, "POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`, "application/json", "", false, 400},
+		{"estimate batch", open, "POST", "/v1/estimates", `{"requests":[` + lane + `,` + unknown + `}]}`, "application/json", "", false, 200},
+		{"estimate unknown carrier", open, "POST", "/v1/estimates", unknown + `}`, "application/json", "", false, 422},
+		{"estimate fallback", open, "POST", "/v1/estimates", unknown + `,"allow_fallback":true}`, "application/json", "", false, 200},
+		{"estimate unknown field", open, "POST", "/v1/estimates", `{"carrier":"ups","bogus":1}`, "application/json", "", true, 400},
+		{"estimate trailing data", open, "POST", "/v1/estimates", lane + `{}`, "application/json", "", true, 400},
+		{"estimate wrong type", open, "POST", "/v1/estimates", lane, "text/plain", "", true, 415},
+		{"estimate too large", open, "POST", "/v1/estimates", `{"carrier":"` + strings.Repeat("u", 300<<10) + `"}`, "application/json", "", true, 413},
+		{"estimate batch too large", open, "POST", "/v1/estimates", `{"requests":[` + strings.TrimSuffix(strings.Repeat(lane+",", 101), ",") + `]}`, "application/json", "", true, 400},
+		{"model", open, "GET", "/v1/models/current", "", "", "", false, 200},
+		{"ready", open, "GET", "/readyz", "", "", "", false, 200},
+		{"health", keyed, "GET", "/healthz", "", "", "", false, 200},
+		{"no key", keyed, "GET", "/v1/models/current", "", "", "", false, 401},
+		{"wrong key", keyed, "GET", "/v1/models/current", "", "", "not-a-key", false, 401},
+		{"read key", keyed, "POST", "/v1/estimates", lane, "application/json", "reader-token", false, 200},
+		{"key without read", keyed, "GET", "/v1/models/current", "", "", "writer-token", false, 403},
+		{"rate limit first", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 200},
+		{"rate limit second", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 429},
+		{"wrong method", open, "DELETE", "/v1/estimates", "", "", "", true, 405},
+		{"wrong method on eta", open, "POST", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", true, 405},
+		{"unknown path", open, "GET", "/v1/nothing", "", "", "", true, 404},
 	} {
-		req := httptest.NewRequest(tc.method, "http://localhost"+tc.path, strings.NewReader(tc.body))
-		if tc.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Fatalf("%s %s: no route in the contract: %v", tc.method, tc.path, err)
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route}
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			t.Fatalf("%s %s: request breaks the contract: %v", tc.method, tc.path, err)
-		}
-		req.Body = io.NopCloser(strings.NewReader(tc.body))
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		out := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-			Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-		}
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			t.Errorf("%s %s: %d response breaks the contract: %v\n%s", tc.method, tc.path, rec.Code, err, rec.Body)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "http://localhost"+tc.path, strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			rec := httptest.NewRecorder()
+			route, params, routeErr := router.FindRoute(req)
+			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+			switch {
+			case routeErr != nil && !tc.badInput:
+				t.Fatalf("no route in the contract: %v", routeErr)
+			case routeErr == nil && !tc.badInput:
+				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+					t.Fatalf("request breaks the contract: %v", err)
+				}
+			}
+			req.Body = io.NopCloser(strings.NewReader(tc.body))
+			tc.s.ServeHTTP(rec, req)
+			if rec.Code != tc.code {
+				t.Fatalf("code %d, want %d: %s", rec.Code, tc.code, rec.Body)
+			}
+			if routeErr != nil {
+				checkErrorShape(t, doc, rec)
+				return
+			}
+			out := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+				Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+			}
+			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+				t.Errorf("%d response breaks the contract: %v\n%s", rec.Code, err, rec.Body)
+			}
+		})
+	}
+}
+
+// checkErrorShape checks an answer outside the contract's routes against
+// its Error schema, and a 405's Allow header.
+func checkErrorShape(t *testing.T, doc *openapi3.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("body is not JSON: %q", rec.Body)
+	}
+	if err := doc.Components.Schemas["Error"].Value.VisitJSON(v); err != nil {
+		t.Errorf("body is not the Error shape: %v\n%s", err, rec.Body)
+	}
+	if rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", rec.Header().Get("Content-Type"))
+	}
+	if rec.Code == http.StatusMethodNotAllowed && rec.Header().Get("Allow") == "" {
+		t.Error("405 without Allow")
 	}
 }
