@@ -56,7 +56,8 @@ bench-train:
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
 ADAPTERS = $(filter $(shell $(GO) list -m)/ingest/carrier/%,$(shell $(GO) list -f '{{join .Imports " "}}' ./ingest/carrier/feeds))
 
-# Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
+# Short fuzzing pass over every parser, the model artifact decoder and the
+# API's handlers (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
 fuzz:
@@ -67,6 +68,8 @@ fuzz:
 	echo "== trackno"; $(GO) test ./schemas/trackno -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
 	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME); \
 	echo "== areas"; $(GO) test ./model -run '^$$' -fuzz FuzzAreas -fuzztime $(FUZZTIME); \
+	echo "== model artifact"; $(GO) test ./model -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME); \
+	echo "== api"; $(GO) test ./predict -run '^$$' -fuzz FuzzServer -fuzztime $(FUZZTIME); \
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.

@@ -52,7 +52,7 @@ func residualLevels() []float64 {
 	return q
 }
 
-func newTestServer(t *testing.T) *Server {
+func newTestServer(t testing.TB) *Server {
 	t.Helper()
 	path := t.TempDir() + "/m.json"
 	if _, err := testModel().Save(path); err != nil {
