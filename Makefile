@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -51,6 +51,16 @@ bench-train:
 	@for r in $(TRAIN_ROWS); do \
 		$(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x -timeout 30m ./model -train.rows=$$r | grep '^Benchmark'; \
 	done
+
+# The API over loopback with vegeta: POST /v1/estimates at its maximum
+# throughput next to a hello-world net/http handler driven the same way,
+# and at a fixed rate; one table, every figure from one run.
+SERVE_DURATION ?= 10s
+SERVE_WORKERS  ?= 64
+SERVE_RATE     ?= 2000
+bench-serve:
+	$(GO) test -run '^$$' -bench BenchmarkServe -benchtime 1x -timeout 30m ./internal/loadtest \
+		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) | grep -E '^[|]|of the hello|model trained'
 
 # The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
