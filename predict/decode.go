@@ -1,12 +1,14 @@
 package predict
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+
+	"github.com/goccy/go-json"
 )
 
 // decodeJSON reads one JSON value into v, strictly: a body with another
@@ -22,31 +24,29 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) bool
 			return false
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		// One value only: anything but white space after it is refused.
-		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
-			err = errTrailing
-			var tooBig *http.MaxBytesError
-			if errors.As(terr, &tooBig) {
-				err = terr
-			}
-		}
-	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
-	case err == nil:
-		return true
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body over %d bytes", limit))
-	case errors.Is(err, io.EOF):
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "invalid_body", "request body: "+err.Error())
+		return false
+	case len(bytes.TrimSpace(body)) == 0:
 		writeError(w, http.StatusBadRequest, "invalid_json", "request body is empty")
-	default:
-		writeError(w, http.StatusBadRequest, "invalid_json", "request body: "+err.Error())
+		return false
 	}
-	return false
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_json", "request body: "+err.Error())
+		return false
+	}
+	// One value only: anything but white space after it is refused.
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid_json", "request body: data after the JSON value")
+		return false
+	}
+	return true
 }
-
-var errTrailing = errors.New("data after the JSON value")

@@ -1,13 +1,13 @@
 package predict
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/goccy/go-json"
 )
 
 // apiError is the shape of every error the API answers, the mux's own
@@ -37,34 +37,38 @@ func writeRetry(w http.ResponseWriter, status int, after time.Duration, code, ms
 // goes out with an empty or cut body: an encoding failure is a 500 in
 // the error shape.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		buf.Reset()
+	b, err := json.Marshal(v)
+	if err != nil {
 		status = http.StatusInternalServerError
-		buf.WriteString(`{"error":{"code":"internal","message":"response could not be encoded"}}` + "\n")
+		b = []byte(`{"error":{"code":"internal","message":"response could not be encoded"}}`)
 	}
+	b = append(b, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b)
 }
 
 // muxErrors turns the mux's own plain-text errors (no route: 404; a
 // route without the method: 405 with Allow) into the JSON error shape.
+// A route's handler marks it routed, and its own errors pass as they are.
 type muxErrors struct {
 	http.ResponseWriter
 	r       *http.Request
+	routed  bool // a route's handler is answering
 	written bool // the JSON replaced the mux's body
 }
 
 func (w *muxErrors) WriteHeader(code int) {
-	switch code {
-	case http.StatusNotFound:
+	switch {
+	case w.routed:
+		w.ResponseWriter.WriteHeader(code)
+	case code == http.StatusNotFound:
 		w.written = true
 		w.Header().Del("X-Content-Type-Options")
 		writeError(w.ResponseWriter, code, "not_found", "no such endpoint: "+w.r.Method+" "+w.r.URL.Path)
-	case http.StatusMethodNotAllowed:
+	case code == http.StatusMethodNotAllowed:
 		w.written = true
 		writeError(w.ResponseWriter, code, "method_not_allowed",
 			w.r.Method+" not allowed on "+w.r.URL.Path+"; allowed: "+w.Header().Get("Allow"))
@@ -78,6 +82,16 @@ func (w *muxErrors) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// routed marks the answer as the route's own (see muxErrors).
+func routed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if me, ok := w.(*muxErrors); ok {
+			me.routed = true
+		}
+		h(w, r)
+	}
 }
 
 // throttledLog logs an error at most once per interval per key, with the

@@ -273,3 +273,12 @@ func TestWriteJSONEncodesFirst(t *testing.T) {
 		t.Fatalf("%d %v %q", rec.Code, rec.Header(), rec.Body)
 	}
 }
+
+// A route's own 404 is its own, not the mux's "no such endpoint".
+func TestRouteErrorsPassThrough(t *testing.T) {
+	s := newTestServer(t)
+	rec := send(s, "GET", "/v1/shipments/1Z999AA10123456793/eta", "")
+	if rec.Code != 404 || errorCode(t, rec) != "not_found" || !strings.Contains(rec.Body.String(), "no scans for tracking number") {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}

@@ -20,7 +20,7 @@ func waitFor(t *testing.T, cond func() bool) {
 
 // testKeys are a reader (read scope), a writer (write only) and an
 // admin; each token is its name with "-token".
-func testKeys(t *testing.T) *Keys {
+func testKeys(t testing.TB) *Keys {
 	t.Helper()
 	var b strings.Builder
 	for _, k := range []struct{ name, scopes string }{{"reader", "read"}, {"writer", "write"}, {"admin", "admin"}} {

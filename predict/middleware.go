@@ -31,13 +31,14 @@ func (s *Server) handle(pattern, route string, h http.HandlerFunc) {
 
 // handleScoped is handle with the scope given.
 func (s *Server) handleScoped(pattern, route string, scope Scope, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	latency := s.latency.WithLabelValues(route)
+	s.mux.HandleFunc(pattern, routed(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		s.guard(sw, r, scope, h)
-		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		latency.Observe(time.Since(start).Seconds())
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-	})
+	}))
 }
 
 // guard applies the in-flight cap, authentication, scope and rate limit.

@@ -104,8 +104,8 @@ func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
 	s.handle("GET /v1/shipments/{tracking_number}/eta", "eta", s.handleETA)
 	s.handleScoped("POST /v1/estimates", "estimates", ScopeRead, s.handleEstimate)
 	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
-	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	s.mux.HandleFunc("GET /healthz", routed(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
+	s.mux.HandleFunc("GET /readyz", routed(s.handleReady))
 	return s
 }
 
@@ -122,10 +122,7 @@ func (s *Server) Model() *model.Model { return s.model.Load() }
 // ServeHTTP implements http.Handler. The mux's own answers (no route,
 // a route without the method) are rewritten in the JSON error shape.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		w = &muxErrors{ResponseWriter: w, r: r}
-	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(&muxErrors{ResponseWriter: w, r: r}, r)
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
