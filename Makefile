@@ -54,13 +54,16 @@ bench-train:
 
 # The API over loopback with vegeta: POST /v1/estimates at its maximum
 # throughput next to a hello-world net/http handler driven the same way,
-# and at a fixed rate; one table, every figure from one run.
+# and at a fixed rate, taking turns in rounds; one table, every figure
+# from one run.
 SERVE_DURATION ?= 10s
 SERVE_WORKERS  ?= 64
 SERVE_RATE     ?= 2000
+SERVE_ROUNDS   ?= 5
 bench-serve:
 	$(GO) test -run '^$$' -bench BenchmarkServe -benchtime 1x -timeout 30m ./internal/loadtest \
-		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) | grep -E '^[|]|of the hello|model trained'
+		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) \
+		-serve.rounds=$(SERVE_ROUNDS) | grep -E '^[|]|of the hello|model trained'
 
 # The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,25 +19,25 @@ import (
 // Scenario is one route driven at a rate, or as fast as Workers
 // connections go (Rate 0).
 type Scenario struct {
-	Name     string
-	Method   string
-	URL      string
-	Body     []byte
-	Header   http.Header
-	Rate     int // requests per second; 0 is as fast as the workers go
-	Duration time.Duration
+	Name   string
+	Method string
+	URL    string
+	Body   []byte
+	Header http.Header
+	Rate   int // requests per second; 0 is as fast as the workers go
 	// Workers are the concurrent clients, each with its kept-alive
 	// connection.
 	Workers int
 }
 
-// Result is what one scenario measured.
+// Result is what one scenario measured over all its rounds.
 type Result struct {
 	Name        string
 	Rate        int // asked; 0 for as fast as possible
 	Workers     int
-	Requests    uint64
-	Throughput  float64 // successful requests per second
+	Requests    int
+	Elapsed     time.Duration
+	Throughput  float64 // successful (2xx) requests per second
 	Success     float64 // share of 2xx answers
 	P50, P99    time.Duration
 	Max         time.Duration
@@ -43,8 +45,37 @@ type Result struct {
 	Errors      []string
 }
 
-// Run drives one scenario and returns its metrics.
-func Run(s Scenario) Result {
+// Run drives every scenario for d in all, in rounds: each round gives
+// each scenario its share of d in turn, so that a machine whose other
+// load changes during the run slows every scenario alike.
+func Run(scenarios []Scenario, d time.Duration, rounds int) []Result {
+	rounds = max(rounds, 1)
+	acc := make([]accum, len(scenarios))
+	for range rounds {
+		for i, s := range scenarios {
+			acc[i].attack(s, d/time.Duration(rounds))
+		}
+	}
+	out := make([]Result, len(scenarios))
+	for i, s := range scenarios {
+		out[i] = acc[i].result(s)
+	}
+	return out
+}
+
+// accum gathers one scenario's answers over its rounds.
+type accum struct {
+	latencies []time.Duration
+	ok        int
+	elapsed   time.Duration
+	codes     map[string]int
+	errors    map[string]bool
+}
+
+func (a *accum) attack(s Scenario, d time.Duration) {
+	if a.codes == nil {
+		a.codes, a.errors = map[string]int{}, map[string]bool{}
+	}
 	workers := uint64(max(s.Workers, 1))
 	atk := vegeta.NewAttacker(
 		vegeta.Workers(workers), vegeta.MaxWorkers(workers),
@@ -52,18 +83,34 @@ func Run(s Scenario) Result {
 		vegeta.KeepAlive(true), vegeta.Timeout(10*time.Second),
 	)
 	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: s.Method, URL: s.URL, Body: s.Body, Header: s.Header})
-	pacer := vegeta.ConstantPacer{Freq: s.Rate, Per: time.Second}
-	var m vegeta.Metrics
-	for r := range atk.Attack(tr, pacer, s.Duration, s.Name) {
-		m.Add(r)
+	start := time.Now()
+	for r := range atk.Attack(tr, vegeta.ConstantPacer{Freq: s.Rate, Per: time.Second}, d, s.Name) {
+		a.latencies = append(a.latencies, r.Latency)
+		a.codes[strconv.Itoa(int(r.Code))]++
+		if r.Code >= 200 && r.Code < 300 {
+			a.ok++
+		}
+		if r.Error != "" {
+			a.errors[r.Error] = true
+		}
 	}
-	m.Close()
-	return Result{
-		Name: s.Name, Rate: s.Rate, Workers: int(workers), Requests: m.Requests,
-		Throughput: m.Throughput, Success: m.Success,
-		P50: m.Latencies.P50, P99: m.Latencies.P99, Max: m.Latencies.Max,
-		StatusCodes: m.StatusCodes, Errors: m.Errors,
+	a.elapsed += time.Since(start)
+}
+
+func (a *accum) result(s Scenario) Result {
+	slices.Sort(a.latencies)
+	r := Result{Name: s.Name, Rate: s.Rate, Workers: max(s.Workers, 1), Requests: len(a.latencies),
+		Elapsed: a.elapsed, StatusCodes: a.codes}
+	if n := len(a.latencies); n > 0 {
+		r.Throughput = float64(a.ok) / a.elapsed.Seconds()
+		r.Success = float64(a.ok) / float64(n)
+		r.P50, r.P99, r.Max = a.latencies[n/2], a.latencies[min(n-1, n*99/100)], a.latencies[n-1]
 	}
+	for e := range a.errors {
+		r.Errors = append(r.Errors, e)
+	}
+	sort.Strings(r.Errors)
+	return r
 }
 
 // Print writes results as a Markdown table.
