@@ -282,3 +282,27 @@ func TestRouteErrorsPassThrough(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }
+
+// deafJourneys ignore the context: they answer only once released.
+type deafJourneys struct{ release chan struct{} }
+
+func (d deafJourneys) Journey(context.Context, string) (model.Journey, bool, error) {
+	<-d.release
+	return model.Journey{}, false, nil
+}
+
+// A lookup that does not heed its context still cannot hold the request
+// past the deadline, nor a readiness check /readyz.
+func TestDeadlineOverDeafCalls(t *testing.T) {
+	d := deafJourneys{release: make(chan struct{})}
+	defer close(d.release)
+	s := NewServer(d, testModel(), Options{Limits: Limits{LookupTimeout: 50 * time.Millisecond},
+		Ready: []ReadyCheck{{Name: "deaf", Check: func(context.Context) error { <-d.release; return nil }}}})
+	for _, path := range []string{"/v1/shipments/1Z999AA10123456784/eta", "/readyz"} {
+		start := time.Now()
+		rec := send(s, "GET", path, "")
+		if took := time.Since(start); rec.Code != 503 || took >= time.Second {
+			t.Errorf("%s: %d in %s", path, rec.Code, took)
+		}
+	}
+}

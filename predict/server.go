@@ -133,7 +133,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range s.checks {
 		ctx, cancel := context.WithTimeout(r.Context(), s.limits.LookupTimeout)
-		err := c.Check(ctx)
+		_, err := withDeadline(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, c.Check(ctx) })
 		cancel()
 		if err != nil {
 			s.dbLog.Error("ready:"+c.Name, "not ready", "check", c.Name, "err", err)
@@ -182,8 +182,16 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.limits.LookupTimeout)
-	j, ok, err := s.journeys.Journey(ctx, tn)
+	type found struct {
+		j  model.Journey
+		ok bool
+	}
+	f, err := withDeadline(ctx, func(ctx context.Context) (found, error) {
+		j, ok, err := s.journeys.Journey(ctx, tn)
+		return found{j, ok}, err
+	})
 	cancel()
+	j, ok := f.j, f.ok
 	if err != nil {
 		s.dbLog.Error("journey", "journey lookup failed", "err", err)
 		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "shipment lookup failed; retry later")
