@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -37,18 +38,32 @@ func writeRetry(w http.ResponseWriter, status int, after time.Duration, code, ms
 // goes out with an empty or cut body: an encoding failure is a 500 in
 // the error shape.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Reset()
 		status = http.StatusInternalServerError
-		b = []byte(`{"error":{"code":"internal","message":"response could not be encoded"}}`)
+		buf.WriteString(`{"error":{"code":"internal","message":"response could not be encoded"}}` + "\n")
 	}
-	b = append(b, '\n')
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonContentType
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(buf.Bytes())
 }
+
+// buffers hold the answers being encoded; one larger than
+// maxPooledBuffer (a big batch) is left to the collector.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 64 << 10
+
+var jsonContentType = []string{"application/json"}
 
 // muxErrors turns the mux's own plain-text errors (no route: 404; a
 // route without the method: 405 with Allow) into the JSON error shape.
