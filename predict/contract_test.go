@@ -36,6 +36,7 @@ func TestContract(t *testing.T) {
 	open := newTestServer(t)
 	keyed := newKeyedServer(t, Limits{})
 	limited := newKeyedServer(t, Limits{RatePerKey: 0.001, Burst: 1})
+	modelless := NewServer(memJourneys{}, nil, Options{})
 	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
 	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
 	for _, tc := range []struct {
@@ -63,6 +64,10 @@ func TestContract(t *testing.T) {
 		{"estimate batch too large", open, "POST", "/v1/estimates", `{"requests":[` + strings.TrimSuffix(strings.Repeat(lane+",", 101), ",") + `]}`, "application/json", "", true, 400},
 		{"model", open, "GET", "/v1/models/current", "", "", "", false, 200},
 		{"ready", open, "GET", "/readyz", "", "", "", false, 200},
+		{"not ready", modelless, "GET", "/readyz", "", "", "", false, 503},
+		{"eta without a model", modelless, "GET", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", false, 503},
+		{"estimate without a model", modelless, "POST", "/v1/estimates", lane, "application/json", "", false, 503},
+		{"model without a model", modelless, "GET", "/v1/models/current", "", "", "", false, 503},
 		{"health", keyed, "GET", "/healthz", "", "", "", false, 200},
 		{"no key", keyed, "GET", "/v1/models/current", "", "", "", false, 401},
 		{"wrong key", keyed, "GET", "/v1/models/current", "", "", "not-a-key", false, 401},

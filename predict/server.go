@@ -113,7 +113,9 @@ func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
 func (s *Server) SetModel(m *model.Model) {
 	s.model.Store(m)
 	s.loadedAt.Store(s.now().UnixNano())
-	s.models.served(m.Version)
+	if m != nil {
+		s.models.served(m.Version)
+	}
 }
 
 // Model returns the served model, or nil.
@@ -128,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	m := s.model.Load()
 	if m == nil {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "no_model", "no model loaded yet")
 		return
 	}
 	for _, c := range s.checks {
@@ -178,7 +180,7 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 	}
 	m := s.model.Load()
 	if m == nil {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "no_model", "no model loaded yet")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.limits.LookupTimeout)
