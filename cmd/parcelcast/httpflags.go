@@ -39,9 +39,17 @@ type adminFlags struct {
 	pprof bool
 }
 
-func addAdminFlags(fs *flag.FlagSet) *adminFlags {
+// The admin listeners' addresses by default: loopback, so metrics and
+// profiles are not served to the network unless asked; one port per
+// command, so both run on one machine.
+const (
+	ingestAdminAddr = "127.0.0.1:9464"
+	serveAdminAddr  = "127.0.0.1:9465"
+)
+
+func addAdminFlags(fs *flag.FlagSet, def string) *adminFlags {
 	a := &adminFlags{}
-	fs.StringVar(&a.addr, "admin-addr", httpserve.DefaultAdminAddr, "admin listener serving /metrics and /healthz, loopback by default ('' to disable)")
+	fs.StringVar(&a.addr, "admin-addr", def, "admin listener serving /metrics and /healthz, loopback by default ('' to disable)")
 	fs.BoolVar(&a.pprof, "pprof", false, "also serve the runtime profiles under /debug/pprof/ on the admin listener")
 	return a
 }

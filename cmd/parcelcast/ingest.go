@@ -12,7 +12,6 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/internal/chstore"
-	"github.com/parcelcast/parcelcast/internal/httpserve"
 )
 
 type ingestFlags struct {
@@ -79,9 +78,9 @@ func runIngest(ctx context.Context, args []string) error {
 	fs := newFlagSet("ingest", "Consume carrier feeds from Kafka, write canonical scan events to ClickHouse, then commit offsets. Unparseable records go to the dead-letter topic.")
 	ch := clickhouseFlags(fs)
 	inf := addIngestFlags(fs)
-	admin := addAdminFlags(fs)
+	admin := addAdminFlags(fs, ingestAdminAddr)
 	// The admin listener's former name, kept for existing scripts.
-	fs.StringVar(&admin.addr, "metrics-addr", httpserve.DefaultAdminAddr, "the same as --admin-addr")
+	fs.StringVar(&admin.addr, "metrics-addr", ingestAdminAddr, "the same as --admin-addr")
 	memLimit := fs.Int("memory-limit-mib", 256, "soft memory limit the Go collector keeps the process to, in MiB (0: none; GOMEMLIMIT, when set, wins)")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)

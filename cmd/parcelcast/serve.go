@@ -33,7 +33,7 @@ func runServe(ctx context.Context, args []string) error {
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "API listen address")
 	srvCfg := addServerFlags(fs)
-	admin := addAdminFlags(fs)
+	admin := addAdminFlags(fs, serveAdminAddr)
 	api := addAPIFlags(fs)
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")

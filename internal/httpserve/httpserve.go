@@ -138,10 +138,6 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler, cfg Config, log 
 	return nil
 }
 
-// DefaultAdminAddr is where the admin listener is by default: loopback,
-// so metrics and profiles are not served to the network unless asked.
-const DefaultAdminAddr = "127.0.0.1:9464"
-
 // AdminHandler serves /metrics from reg and /healthz, and with withPprof
 // the runtime profiles under /debug/pprof/.
 func AdminHandler(reg *prometheus.Registry, withPprof bool) http.Handler {
