@@ -296,7 +296,7 @@ func (d deafJourneys) Journey(context.Context, string) (model.Journey, bool, err
 func TestDeadlineOverDeafCalls(t *testing.T) {
 	d := deafJourneys{release: make(chan struct{})}
 	defer close(d.release)
-	s := NewServer(d, testModel(), Options{Limits: Limits{LookupTimeout: 50 * time.Millisecond},
+	s := NewServer(d, testModel(), Options{Limits: Limits{LookupTimeout: 50 * time.Millisecond, MaxDBCalls: -1},
 		Ready: []ReadyCheck{{Name: "deaf", Check: func(context.Context) error { <-d.release; return nil }}}})
 	for _, path := range []string{"/v1/shipments/1Z999AA10123456784/eta", "/readyz"} {
 		start := time.Now()
@@ -305,4 +305,22 @@ func TestDeadlineOverDeafCalls(t *testing.T) {
 			t.Errorf("%s: %d in %s", path, rec.Code, took)
 		}
 	}
+}
+
+// The calls a frozen database holds are capped: beyond the cap a request
+// is refused at once instead of leaving one more goroutine behind.
+func TestDBCallCap(t *testing.T) {
+	d := deafJourneys{release: make(chan struct{})}
+	s := NewServer(d, testModel(), Options{Limits: Limits{LookupTimeout: 20 * time.Millisecond, MaxDBCalls: 2}})
+	for i := range 4 {
+		rec := send(s, "GET", "/v1/shipments/1Z999AA10123456784/eta", "")
+		if rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("call %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if n := len(s.dbCalls); n != 2 {
+		t.Errorf("%d calls out, want the cap of 2", n)
+	}
+	close(d.release)
+	waitFor(t, func() bool { return len(s.dbCalls) == 0 })
 }

@@ -26,6 +26,10 @@ type Limits struct {
 	// LookupTimeout bounds every database call of a request: past it the
 	// request gets 503 with Retry-After.
 	LookupTimeout time.Duration
+	// MaxDBCalls caps the database calls out at once, those whose request
+	// gave up on them included (they end by the driver's own timeouts);
+	// beyond it a request that needs the database gets 503 at once.
+	MaxDBCalls int
 }
 
 // DefaultLimits are the limits serve runs with unless told otherwise.
@@ -37,6 +41,7 @@ func DefaultLimits() Limits {
 		MaxBody:       256 << 10,
 		MaxBatch:      100,
 		LookupTimeout: 800 * time.Millisecond,
+		MaxDBCalls:    64,
 	}
 }
 
@@ -60,6 +65,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.LookupTimeout == 0 {
 		l.LookupTimeout = d.LookupTimeout
+	}
+	if l.MaxDBCalls == 0 {
+		l.MaxDBCalls = d.MaxDBCalls
 	}
 	return l
 }

@@ -39,6 +39,7 @@ type Server struct {
 	limits   Limits
 	keys     *Keys
 	inFlight chan struct{}
+	dbCalls  chan struct{} // database calls out, abandoned ones included
 	lims     limiters
 	checks   []ReadyCheck
 }
@@ -83,6 +84,9 @@ func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
 	}
 	if s.limits.MaxInFlight > 0 {
 		s.inFlight = make(chan struct{}, s.limits.MaxInFlight)
+	}
+	if s.limits.MaxDBCalls > 0 {
+		s.dbCalls = make(chan struct{}, s.limits.MaxDBCalls)
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parcelcast_predict_requests_total", Help: "API requests by route and status code.",
@@ -135,7 +139,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range s.checks {
 		ctx, cancel := context.WithTimeout(r.Context(), s.limits.LookupTimeout)
-		_, err := withDeadline(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, c.Check(ctx) })
+		_, err := withDeadline(ctx, s.dbCalls, func(ctx context.Context) (struct{}, error) { return struct{}{}, c.Check(ctx) })
 		cancel()
 		if err != nil {
 			s.dbLog.Error("ready:"+c.Name, "not ready", "check", c.Name, "err", err)
@@ -188,7 +192,7 @@ func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {
 		j  model.Journey
 		ok bool
 	}
-	f, err := withDeadline(ctx, func(ctx context.Context) (found, error) {
+	f, err := withDeadline(ctx, s.dbCalls, func(ctx context.Context) (found, error) {
 		j, ok, err := s.journeys.Journey(ctx, tn)
 		return found{j, ok}, err
 	})

@@ -85,6 +85,7 @@ func addAPIFlags(fs *flag.FlagSet) *apiFlags {
 	fs.Int64Var(&f.limits.MaxBody, "max-body", d.MaxBody, "largest request body in bytes")
 	fs.IntVar(&f.limits.MaxBatch, "max-batch", d.MaxBatch, "most lanes in one POST /v1/estimates")
 	fs.DurationVar(&f.limits.LookupTimeout, "lookup-timeout", d.LookupTimeout, "deadline of every ClickHouse call of a request; past it 503 with Retry-After")
+	fs.IntVar(&f.limits.MaxDBCalls, "max-db-calls", d.MaxDBCalls, "ClickHouse calls out at once, those past their deadline included; beyond it 503 at once (-1: no cap)")
 	return f
 }
 
