@@ -114,17 +114,18 @@ func routed(h http.HandlerFunc) http.HandlerFunc {
 type throttledLog struct {
 	log      *slog.Logger
 	interval time.Duration
+	now      func() time.Time
 	mu       sync.Mutex
 	last     map[string]time.Time
 	dropped  map[string]int
 }
 
 func newThrottledLog(log *slog.Logger, interval time.Duration) *throttledLog {
-	return &throttledLog{log: log, interval: interval, last: map[string]time.Time{}, dropped: map[string]int{}}
+	return &throttledLog{log: log, interval: interval, now: time.Now, last: map[string]time.Time{}, dropped: map[string]int{}}
 }
 
 func (t *throttledLog) Error(key, msg string, args ...any) {
-	now := time.Now()
+	now := t.now()
 	t.mu.Lock()
 	if now.Sub(t.last[key]) < t.interval {
 		t.dropped[key]++
