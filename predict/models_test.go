@@ -1,12 +1,14 @@
 package predict
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parcelcast/parcelcast/model"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -93,4 +95,39 @@ func TestReloadRefusals(t *testing.T) {
 	if n := testutil.ToFloat64(s.models.info.WithLabelValues("good-1")); n != 0 {
 		t.Errorf("old version still served in the info metric")
 	}
+}
+
+// The file watcher refuses a non-finite artifact and counts it; the old
+// model keeps serving, and the next good file is taken.
+func TestHotReloadRefusesNonFinite(t *testing.T) {
+	path := t.TempDir() + "/m.json"
+	good := testModel()
+	good.Version = "good-1"
+	if _, err := good.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(memJourneys{}, good, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { WatchModel(ctx, path, 5*time.Millisecond, s, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	bad := testModel()
+	bad.Version = "inf-2"
+	bad.Lane.Coef[0] = 1e300
+	// Written again until seen: the watcher's first look at the file may
+	// come after a write.
+	save := func(m *model.Model) {
+		if _, err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool {
+		save(bad)
+		return testutil.ToFloat64(s.models.refusals.WithLabelValues("inf-2")) >= 1
+	})
+	if v := s.Model().Version; v != "good-1" {
+		t.Fatalf("serving %s", v)
+	}
+	good.Version = "good-2"
+	waitFor(t, func() bool { save(good); return s.Model().Version == "good-2" })
 }
