@@ -81,6 +81,9 @@ func (a *accum) attack(s Scenario, d time.Duration) {
 		vegeta.Workers(workers), vegeta.MaxWorkers(workers),
 		vegeta.Connections(int(workers)), vegeta.MaxConnections(int(workers)),
 		vegeta.KeepAlive(true), vegeta.Timeout(10*time.Second),
+		// Bodies are drained, not kept: only codes and latencies count, and
+		// the client shares the process (and its collector) with the server.
+		vegeta.MaxBody(0),
 	)
 	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: s.Method, URL: s.URL, Body: s.Body, Header: s.Header})
 	start := time.Now()

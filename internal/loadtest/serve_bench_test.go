@@ -58,14 +58,18 @@ func BenchmarkServe(b *testing.B) {
 		// Other routes join this list; each runs on its own, in turns.
 		scenarios := []loadtest.Scenario{
 			{Name: "hello-world net/http", Method: "GET", URL: helloURL + "/", Workers: *serveWorkers},
+			// The same handler sent the estimate's request: what the request's
+			// shape costs, apart from the API's work.
+			{Name: "hello-world, POST of the estimate's body", Method: "POST", URL: helloURL + "/", Body: lane, Header: auth, Workers: *serveWorkers},
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Workers: *serveWorkers},
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
 		}
 		results := loadtest.Run(scenarios, *serveDuration, *serveRounds)
 		loadtest.Print(os.Stdout, results)
-		ratio := results[1].Throughput / results[0].Throughput
-		fmt.Printf("POST /v1/estimates at max throughput: %.0f%% of the hello-world handler's (target at least 60%%)\n", 100*ratio)
-		b.ReportMetric(results[1].Throughput, "estimates-req/s")
+		ratio := results[2].Throughput / results[0].Throughput
+		fmt.Printf("POST /v1/estimates at max throughput: %.0f%% of the hello-world handler's (target at least 60%%), %.0f%% of it sent the same POST\n",
+			100*ratio, 100*results[2].Throughput/results[1].Throughput)
+		b.ReportMetric(results[2].Throughput, "estimates-req/s")
 		b.ReportMetric(results[0].Throughput, "hello-req/s")
 		b.ReportMetric(100*ratio, "%-of-hello")
 	}
