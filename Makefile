@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -52,11 +52,25 @@ bench-train:
 		$(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x -timeout 30m ./model -train.rows=$$r | grep '^Benchmark'; \
 	done
 
+# The API over loopback with vegeta: POST /v1/estimates at its maximum
+# throughput next to a hello-world net/http handler driven the same way,
+# and at a fixed rate, taking turns in rounds; one table, every figure
+# from one run.
+SERVE_DURATION ?= 10s
+SERVE_WORKERS  ?= 64
+SERVE_RATE     ?= 2000
+SERVE_ROUNDS   ?= 5
+bench-serve:
+	$(GO) test -run '^$$' -bench BenchmarkServe -benchtime 1x -timeout 30m ./internal/loadtest \
+		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) \
+		-serve.rounds=$(SERVE_ROUNDS) | grep -E '^[|]|of the hello|model trained'
+
 # The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
 ADAPTERS = $(filter $(shell $(GO) list -m)/ingest/carrier/%,$(shell $(GO) list -f '{{join .Imports " "}}' ./ingest/carrier/feeds))
 
-# Short fuzzing pass over every parser (FUZZTIME per target). Failing inputs
+# Short fuzzing pass over every parser, the model artifact decoder and the
+# API's handlers (FUZZTIME per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
 fuzz:
@@ -68,8 +82,10 @@ fuzz:
 	echo "== importer"; $(GO) test ./ingest/importer -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME); \
 	echo "== areas"; $(GO) test ./model -run '^$$' -fuzz FuzzAreas -fuzztime $(FUZZTIME); \
 	echo "== day window"; $(GO) test ./model -run '^$$' -fuzz FuzzShortestWindow -fuzztime $(FUZZTIME); \
-	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME); \
-	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME)
+	echo "== model artifact"; $(GO) test ./model -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME); \
+	echo "== api"; $(GO) test ./predict -run '^$$' -fuzz FuzzServer -fuzztime $(FUZZTIME); \
+	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME); \
+	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

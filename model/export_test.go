@@ -1,6 +1,11 @@
 package model
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
 
 // SetCensorWeighting turns the calibration's censoring weights on or off
 // and returns a func that restores them, so a test can show what they do.
@@ -52,4 +57,10 @@ func LearnDayWindows(train, calib []Journey) *DayWindows {
 		c.add(l, &calib[i])
 	}
 	return l.finish(c)
+}
+
+// ArtifactOf wraps a model's JSON in an artifact with its checksum.
+func ArtifactOf(body []byte) ([]byte, error) {
+	sum := sha256.Sum256(body)
+	return json.Marshal(envelope{Format: formatName, FormatVersion: FormatVersion, SHA256: hex.EncodeToString(sum[:]), Model: body})
 }

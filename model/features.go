@@ -459,3 +459,7 @@ func log1pCount(n int) float64 {
 	}
 	return math.Log1p(float64(n))
 }
+
+// CarrierServiceFeatures are the feature names a "carrier|service" owns,
+// in the order an artifact lists them.
+func CarrierServiceFeatures(cs string) []string { return csFeatures(cs) }

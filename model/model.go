@@ -307,8 +307,9 @@ func (m *Model) Save(path string) (string, error) {
 // ErrBadArtifact is wrapped by every Load error about the file's content.
 var ErrBadArtifact = errors.New("bad model artifact")
 
-// Load reads and checks an artifact: format, checksum, feature schema and
-// coefficients. It refuses anything it cannot serve correctly.
+// Load reads and checks an artifact: format, checksum, feature schema,
+// coefficients and that its predictions are finite. It refuses anything
+// it cannot serve correctly.
 func Load(path string) (*Model, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -356,7 +357,13 @@ func Decode(b []byte) (*Model, error) {
 			return nil, err
 		}
 	}
+	if err := checkLayout(m.Features); err != nil {
+		return nil, err
+	}
 	m.enc = NewEncoder(m.Features)
 	m.enc.peaks = m.Peaks
+	if err := m.checkFinite(); err != nil {
+		return nil, err
+	}
 	return &m, nil
 }

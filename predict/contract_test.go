@@ -3,7 +3,9 @@ package predict
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,7 +18,9 @@ import (
 )
 
 // TestContract checks requests and responses of the server against
-// schemas/api/openapi.yaml, for successes and errors alike.
+// schemas/api/openapi.yaml, for successes and errors alike. Bad input
+// is sent unchecked and its answer checked; an answer on a route or
+// method the contract lacks must be its Error shape.
 func TestContract(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
 	if err != nil {
@@ -29,64 +33,129 @@ func TestContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newTestServer(t)
+	open := newTestServer(t)
 	full := newShipmentServer(t, newStore())
-	for _, tc := range []struct{ method, path, body string }{
-		{"GET", "/v1/shipments/1Z999AA10123456784/eta", ""},
-		{"GET", "/v1/shipments/9400111899223100000017/eta", ""},
-		{"GET", "/v1/shipments/abc/eta", ""},
-		{"GET", "/v1/shipments/1Z999AA10123456793/eta", ""},
-		{"GET", "/v1/shipments/1Z999AA10123456800/eta", ""}, // out for delivery, with its delivery window
-		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`},
-		{"POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`},
-		{"GET", "/readyz", ""},
-		// The shipment view, references, orders and customers (answered by full).
-		{"GET", "/v1/shipments/1Z999AA10123456784", ""},
-		{"GET", "/v1/shipments/9400111899223100000017", ""},
-		{"GET", "/v1/shipments/RB123456785GB", ""},
-		{"GET", "/v1/shipments/799531274483", ""},
-		{"GET", "/v1/shipments/abc", ""},
-		{"GET", "/v1/shipments/1Z999AA10123456800", ""},
-		{"GET", "/v1/shipments/FAILINGLOOKUP1", ""},
-		{"GET", "/v1/shipments/FAILINGLOOKUP1/eta", ""},
-		{"PUT", "/v1/shipments/1Z999AA10123456784/references", `{"order_ref":"ORD-9","customer_ref":"CUS-9"}`},
-		{"PUT", "/v1/shipments/1Z999AA10123456784/references", `{"order_ref":"ORD-9"} []`},
-		{"PUT", "/v1/shipments/1Z999AA10123456800/references", `{"order_ref":"ORD-9"}`},
-		{"GET", "/v1/orders/ORD-1", ""},
-		{"GET", "/v1/orders/ORD-3", ""},
-		{"GET", "/v1/orders/NOSUCH", ""},
-		{"GET", "/v1/orders/FAILING", ""},
-		{"GET", "/v1/customers/CUS-1/shipments?limit=2", ""},
-		{"GET", "/v1/customers/CUS-1/shipments?limit=2&cursor=2", ""},
-		{"GET", "/v1/customers/CUS-1/shipments?cursor=bogus", ""},
-		{"GET", "/v1/customers/NOSUCH/shipments", ""},
+	keyed := newKeyedServer(t, Limits{})
+	limited := newKeyedServer(t, Limits{RatePerKey: 0.001, Burst: 1})
+	modelless := NewServer(memJourneys{}, nil, Options{})
+	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
+	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
+	for _, tc := range []struct {
+		name               string
+		s                  *Server
+		method, path, body string
+		contentType, token string
+		badInput           bool // bad input: the request itself is not checked
+		code               int
+	}{
+		{"eta", open, "GET", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", false, 200},
+		{"eta delivered", open, "GET", "/v1/shipments/9400111899223100000017/eta", "", "", "", false, 200},
+		{"eta bad number", open, "GET", "/v1/shipments/abc/eta", "", "", "", false, 400},
+		{"eta unknown", open, "GET", "/v1/shipments/1Z999AA10123456793/eta", "", "", "", false, 404},
+		{"eta lookup down", open, "GET", "/v1/shipments/FAILINGLOOKUP1/eta", "", "", "", false, 503},
+		{"eta out for delivery", open, "GET", "/v1/shipments/1Z999AA10123456800/eta", "", "", "", false, 200},
+		// The shipment view, references, orders and customers.
+		{"shipment", full, "GET", "/v1/shipments/1Z999AA10123456784", "", "", "", false, 200},
+		{"shipment delivered", full, "GET", "/v1/shipments/9400111899223100000017", "", "", "", false, 200},
+		{"shipment S10", full, "GET", "/v1/shipments/RB123456785GB", "", "", "", false, 200},
+		{"shipment fedex", full, "GET", "/v1/shipments/799531274483", "", "", "", false, 200},
+		{"shipment bad number", full, "GET", "/v1/shipments/abc", "", "", "", false, 400},
+		{"shipment unknown to the store", full, "GET", "/v1/shipments/1Z999AA10123456800", "", "", "", false, 404},
+		{"shipment lookup down", full, "GET", "/v1/shipments/FAILINGLOOKUP1", "", "", "", false, 503},
+		{"shipment eta lookup down", full, "GET", "/v1/shipments/FAILINGLOOKUP1/eta", "", "", "", false, 503},
+		{"references", full, "PUT", "/v1/shipments/1Z999AA10123456784/references", `{"order_ref":"ORD-9","customer_ref":"CUS-9"}`, "application/json", "", false, 200},
+		{"references trailing data", full, "PUT", "/v1/shipments/1Z999AA10123456784/references", `{"order_ref":"ORD-9"} []`, "application/json", "", true, 400},
+		{"references other shipment", full, "PUT", "/v1/shipments/1Z999AA10123456800/references", `{"order_ref":"ORD-9"}`, "application/json", "", false, 404},
+		{"order", full, "GET", "/v1/orders/ORD-1", "", "", "", false, 200},
+		{"order 3", full, "GET", "/v1/orders/ORD-3", "", "", "", false, 200},
+		{"order unknown", full, "GET", "/v1/orders/NOSUCH", "", "", "", false, 404},
+		{"order lookup down", full, "GET", "/v1/orders/FAILING", "", "", "", false, 503},
+		{"customer page", full, "GET", "/v1/customers/CUS-1/shipments?limit=2", "", "", "", false, 200},
+		{"customer next page", full, "GET", "/v1/customers/CUS-1/shipments?limit=2&cursor=2", "", "", "", false, 200},
+		{"customer bad cursor", full, "GET", "/v1/customers/CUS-1/shipments?cursor=bogus", "", "", "", false, 400},
+		{"customer unknown", full, "GET", "/v1/customers/NOSUCH/shipments", "", "", "", false, 404},
+		{"estimate", open, "POST", "/v1/estimates", lane, "application/json", "", false, 200},
+		{"estimate invalid", open, "POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`, "application/json", "", false, 400},
+		{"estimate batch", open, "POST", "/v1/estimates", `{"requests":[` + lane + `,` + unknown + `}]}`, "application/json", "", false, 200},
+		{"estimate unknown carrier", open, "POST", "/v1/estimates", unknown + `}`, "application/json", "", false, 422},
+		{"estimate fallback", open, "POST", "/v1/estimates", unknown + `,"allow_fallback":true}`, "application/json", "", false, 200},
+		{"estimate unknown field", open, "POST", "/v1/estimates", `{"carrier":"ups","bogus":1}`, "application/json", "", true, 400},
+		{"estimate trailing data", open, "POST", "/v1/estimates", lane + `{}`, "application/json", "", true, 400},
+		{"estimate wrong type", open, "POST", "/v1/estimates", lane, "text/plain", "", true, 415},
+		{"estimate too large", open, "POST", "/v1/estimates", `{"carrier":"` + strings.Repeat("u", 300<<10) + `"}`, "application/json", "", true, 413},
+		{"estimate batch too large", open, "POST", "/v1/estimates", `{"requests":[` + strings.TrimSuffix(strings.Repeat(lane+",", 101), ",") + `]}`, "application/json", "", true, 400},
+		{"model", open, "GET", "/v1/models/current", "", "", "", false, 200},
+		{"ready", open, "GET", "/readyz", "", "", "", false, 200},
+		{"not ready", modelless, "GET", "/readyz", "", "", "", false, 503},
+		{"eta without a model", modelless, "GET", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", false, 503},
+		{"estimate without a model", modelless, "POST", "/v1/estimates", lane, "application/json", "", false, 503},
+		{"model without a model", modelless, "GET", "/v1/models/current", "", "", "", false, 503},
+		{"health", keyed, "GET", "/healthz", "", "", "", false, 200},
+		{"no key", keyed, "GET", "/v1/models/current", "", "", "", false, 401},
+		{"wrong key", keyed, "GET", "/v1/models/current", "", "", "not-a-key", false, 401},
+		{"read key", keyed, "POST", "/v1/estimates", lane, "application/json", "reader-token", false, 200},
+		{"key without read", keyed, "GET", "/v1/models/current", "", "", "writer-token", false, 403},
+		{"rate limit first", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 200},
+		{"rate limit second", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 429},
+		{"wrong method", open, "DELETE", "/v1/estimates", "", "", "", true, 405},
+		{"wrong method on eta", open, "POST", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", true, 405},
+		{"unknown path", open, "GET", "/v1/nothing", "", "", "", true, 404},
 	} {
-		srv := s
-		if strings.HasPrefix(tc.path, "/v1/orders/") || strings.HasPrefix(tc.path, "/v1/customers/") ||
-			strings.HasPrefix(tc.path, "/v1/shipments/") && !strings.HasSuffix(tc.path, "/eta") || strings.Contains(tc.path, "FAILING") {
-			srv = full
-		}
-		req := httptest.NewRequest(tc.method, "http://localhost"+tc.path, strings.NewReader(tc.body))
-		if tc.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Fatalf("%s %s: no route in the contract: %v", tc.method, tc.path, err)
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route}
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			t.Fatalf("%s %s: request breaks the contract: %v", tc.method, tc.path, err)
-		}
-		req.Body = io.NopCloser(strings.NewReader(tc.body))
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		out := &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-			Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-		}
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			t.Errorf("%s %s: %d response breaks the contract: %v\n%s", tc.method, tc.path, rec.Code, err, rec.Body)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "http://localhost"+tc.path, strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			rec := httptest.NewRecorder()
+			route, params, routeErr := router.FindRoute(req)
+			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+			switch {
+			case routeErr != nil && !tc.badInput:
+				t.Fatalf("no route in the contract: %v", routeErr)
+			case routeErr == nil && !tc.badInput:
+				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+					t.Fatalf("request breaks the contract: %v", err)
+				}
+			}
+			req.Body = io.NopCloser(strings.NewReader(tc.body))
+			tc.s.ServeHTTP(rec, req)
+			if rec.Code != tc.code {
+				t.Fatalf("code %d, want %d: %s", rec.Code, tc.code, rec.Body)
+			}
+			if routeErr != nil {
+				checkErrorShape(t, doc, rec)
+				return
+			}
+			out := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+				Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+			}
+			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+				t.Errorf("%d response breaks the contract: %v\n%s", rec.Code, err, rec.Body)
+			}
+		})
+	}
+}
+
+// checkErrorShape checks an answer outside the contract's routes against
+// its Error schema, and a 405's Allow header.
+func checkErrorShape(t *testing.T, doc *openapi3.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("body is not JSON: %q", rec.Body)
+	}
+	if err := doc.Components.Schemas["Error"].Value.VisitJSON(v); err != nil {
+		t.Errorf("body is not the Error shape: %v\n%s", err, rec.Body)
+	}
+	if rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", rec.Header().Get("Content-Type"))
+	}
+	if rec.Code == http.StatusMethodNotAllowed && rec.Header().Get("Allow") == "" {
+		t.Error("405 without Allow")
 	}
 }

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"time"
@@ -22,13 +23,21 @@ func (s *Server) lookupShipment(w http.ResponseWriter, r *http.Request, needMode
 	}
 	m := s.model.Load()
 	if m == nil && needModel {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "no_model", "no model loaded yet")
 		return Shipment{}, nil, false
 	}
-	sh, ok, err := s.shipments.Shipment(r.Context(), tn)
+	type found struct {
+		sh Shipment
+		ok bool
+	}
+	f, err := lookup(r.Context(), s, func(ctx context.Context) (found, error) {
+		sh, ok, err := s.shipments.Shipment(ctx, tn)
+		return found{sh, ok}, err
+	})
+	sh, ok := f.sh, f.ok
 	if err != nil {
-		s.log.Error("shipment lookup failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "lookup_failed", "shipment lookup failed; retry later")
+		s.dbLog.Error("shipment", "shipment lookup failed", "err", err)
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "shipment lookup failed; retry later")
 		return Shipment{}, nil, false
 	}
 	if !ok || len(sh.Scans) == 0 {

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -88,10 +89,10 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not_configured", "orders are not served by this server")
 		return
 	}
-	ships, err := s.orders.ByOrder(r.Context(), ref)
+	ships, err := lookup(r.Context(), s, func(ctx context.Context) ([]Shipment, error) { return s.orders.ByOrder(ctx, ref) })
 	if err != nil {
-		s.log.Error("order lookup failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "lookup_failed", "order lookup failed; retry later")
+		s.dbLog.Error("order", "order lookup failed", "err", err)
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "order lookup failed; retry later")
 		return
 	}
 	resp := OrderResponse{OrderRef: ref, Shipments: make([]ShipmentSummary, 0, len(ships))}
@@ -132,15 +133,23 @@ func (s *Server) handleCustomerShipments(w http.ResponseWriter, r *http.Request)
 		writeError(w, http.StatusServiceUnavailable, "not_configured", "customers are not served by this server")
 		return
 	}
-	ships, next, err := s.orders.ByCustomer(r.Context(), ref, cursor, limit)
+	type page struct {
+		ships []Shipment
+		next  string
+	}
+	p, err := lookup(r.Context(), s, func(ctx context.Context) (page, error) {
+		ships, next, err := s.orders.ByCustomer(ctx, ref, cursor, limit)
+		return page{ships, next}, err
+	})
+	ships, next := p.ships, p.next
 	if err != nil {
 		var bad *BadCursorError
 		if errors.As(err, &bad) {
 			writeError(w, http.StatusBadRequest, "invalid_cursor", err.Error())
 			return
 		}
-		s.log.Error("customer lookup failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "lookup_failed", "customer lookup failed; retry later")
+		s.dbLog.Error("customer", "customer lookup failed", "err", err)
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "customer lookup failed; retry later")
 		return
 	}
 	resp := CustomerShipmentsResponse{CustomerRef: ref, Shipments: make([]ShipmentSummary, 0, len(ships)), NextCursor: next}

@@ -2,11 +2,8 @@ package predict
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -35,29 +32,6 @@ func checkRef(what, ref string) error {
 	return nil
 }
 
-// decodeStrict decodes the JSON body of r into v: it must be declared
-// application/json, hold one object with no unknown field, and nothing
-// after it. The error is written and false returned when it is not.
-func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
-		return false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
-			err = errors.New("data after the JSON object")
-		}
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", "request body: "+err.Error())
-		return false
-	}
-	return true
-}
-
 // ReferencesResponse is the body of a successful PUT of references.
 type ReferencesResponse struct {
 	TrackingNumber string         `json:"tracking_number"`
@@ -73,7 +47,11 @@ func (s *Server) handlePutReferences(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !decodeStrict(w, r, &body) {
+	if r.Header.Get("Content-Type") == "" { // a write says what it sends
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
+		return
+	}
+	if !decodeJSON(w, r, s.limits.MaxBody, &body) {
 		return
 	}
 	if err := errors.Join(checkRef("order_ref", body.OrderRef), checkRef("customer_ref", body.CustomerRef)); err != nil {
@@ -85,9 +63,12 @@ func (s *Server) handlePutReferences(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tn := sh.TrackingNumber
-	if err := s.refStore.PutReferences(r.Context(), tn, body.OrderRef, body.CustomerRef, s.now()); err != nil {
-		s.log.Error("storing references failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "store_failed", "references not stored; retry later")
+	_, err := lookup(r.Context(), s, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.refStore.PutReferences(ctx, tn, body.OrderRef, body.CustomerRef, s.now())
+	})
+	if err != nil {
+		s.dbLog.Error("references", "storing references failed", "err", err)
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "store_failed", "references not stored; retry later")
 		return
 	}
 	if s.liveRefs != nil {

@@ -5,16 +5,14 @@ import (
 	"log/slog"
 	"os"
 	"time"
-
-	"github.com/parcelcast/parcelcast/model"
 )
 
 // DefaultReloadInterval is how often serve checks the model file.
 const DefaultReloadInterval = 30 * time.Second
 
 // WatchModel checks path every interval and swaps in the model when the
-// file changes. A file that fails to load is logged and refused; the
-// server keeps the model it has. It returns when ctx ends.
+// file changes. A file that fails to load is logged, counted and
+// refused; the server keeps the model it has. It returns when ctx ends.
 func WatchModel(ctx context.Context, path string, interval time.Duration, s *Server, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -40,7 +38,7 @@ func WatchModel(ctx context.Context, path string, interval time.Duration, s *Ser
 			continue
 		}
 		lastMod, lastSize = fi.ModTime(), fi.Size()
-		m, err := model.Load(path)
+		m, err := s.Reload(path)
 		if err != nil {
 			log.Error("model file refused; keeping the current model", "path", path, "err", err)
 			continue

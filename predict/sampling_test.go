@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -325,10 +324,10 @@ func TestETAHandlerSamples(t *testing.T) {
 		p.ModelVersion != "test-1" || !p.ServedAt.Equal(t0.Add(4*time.Hour)) || !p.SnapshotAt.Equal(t0.Add(3*time.Hour)) {
 		t.Errorf("sampled %+v", p)
 	}
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if !strings.Contains(rec.Body.String(), "parcelcast_predictions_sampled_total 1") {
-		t.Errorf("/metrics does not count the sample:\n%s", rec.Body.String())
+	if n, err := testutil.GatherAndCount(s.reg, "parcelcast_predictions_sampled_total"); err != nil || n != 1 {
+		t.Errorf("the registry has %d parcelcast_predictions_sampled_total series (%v), want 1", n, err)
+	} else if v := testutil.ToFloat64(s.sampler.sampled); v != 1 {
+		t.Errorf("parcelcast_predictions_sampled_total is %v, want 1", v)
 	}
 	// The bias-only test model says 24 h from the snapshot.
 	if want := t0.Add(27 * time.Hour); !p.P50.Equal(want) || p.HoursToGo != 23 {

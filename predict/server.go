@@ -4,18 +4,13 @@ package predict
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -33,21 +28,37 @@ type Server struct {
 	orders    Orders
 	refStore  ReferenceStore
 	liveRefs  ReferenceSetter
+	sampler   *Sampler
 	model     atomic.Pointer[model.Model]
+	loadedAt  atomic.Int64 // unix nanoseconds the served model was set
 	log       *slog.Logger
+	dbLog     *throttledLog
 	now       func() time.Time
 	reg       *prometheus.Registry
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	refused   *prometheus.CounterVec
+	models    modelMetrics
 	mux       *http.ServeMux
-	sampler   *Sampler
+	limits    Limits
+	keys      *Keys
+	inFlight  chan struct{}
+	dbCalls   chan struct{} // database calls out, abandoned ones included
+	lims      limiters
+	checks    []ReadyCheck
+}
+
+// ReadyCheck is a dependency /readyz asks: a nil error is ready.
+type ReadyCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
 }
 
 // Options configure a Server.
 type Options struct {
 	Log *slog.Logger
-	// Registry receives the server's metrics and is served on /metrics;
-	// a new one is made when nil.
+	// Registry receives the server's metrics (the command serves it on
+	// the admin listener); a new one is made when nil.
 	Registry *prometheus.Registry
 	Now      func() time.Time
 	// Orders answers the order and customer views; they answer 503
@@ -59,24 +70,37 @@ type Options struct {
 	LiveReferences ReferenceSetter
 	// Sampler, when not nil, records served ETAs for online accuracy.
 	Sampler *Sampler
+	// Keys are the API keys accepted; nil lets every request in (the
+	// command allows that only with --insecure-no-auth).
+	Keys *Keys
+	// Limits bound requests; zero fields take DefaultLimits.
+	Limits Limits
+	// Ready are the dependencies /readyz checks besides the model.
+	Ready []ReadyCheck
 }
 
 // NewServer returns a server answering from shipments with model m (which
 // may be nil until SetModel is called; /readyz says so).
 func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s := &Server{shipments: shipments, log: opts.Log, now: opts.Now, reg: opts.Registry,
-		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler}
+		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler,
+		limits: opts.Limits.withDefaults(), keys: opts.Keys, checks: opts.Ready,
+		lims: limiters{by: map[string]*rate.Limiter{}}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.dbLog = newThrottledLog(s.log, 10*time.Second)
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
 	}
-	if m != nil {
-		s.model.Store(m)
+	if s.limits.MaxInFlight > 0 {
+		s.inFlight = make(chan struct{}, s.limits.MaxInFlight)
+	}
+	if s.limits.MaxDBCalls > 0 {
+		s.dbCalls = make(chan struct{}, s.limits.MaxDBCalls)
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "parcelcast_predict_requests_total", Help: "API requests by route and status code.",
@@ -85,55 +109,61 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 		Name: "parcelcast_predict_request_duration_seconds", Help: "API latency by route.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 	}, []string{"route"})
-	s.reg.MustRegister(s.requests, s.latency)
+	s.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "parcelcast_predict_refused_total", Help: "API requests refused before their handler, by reason.",
+	}, []string{"reason"})
+	s.reg.MustRegister(s.requests, s.latency, s.refused)
+	s.models = newModelMetrics(s.reg)
+	if m != nil {
+		s.SetModel(m)
+	}
 
 	s.mux = http.NewServeMux()
 	s.handle("GET /v1/shipments/{tracking_number}/eta", "eta", s.handleETA)
-	s.handle("POST /v1/estimates", "estimates", s.handleEstimate)
+	s.handleScoped("POST /v1/estimates", "estimates", ScopeRead, s.handleEstimate)
 	s.handle("GET /v1/shipments/{tracking_number}", "shipment", s.handleShipment)
-	s.handle("PUT /v1/shipments/{tracking_number}/references", "references", s.handlePutReferences) // a write route
+	s.handle("PUT /v1/shipments/{tracking_number}/references", "references", s.handlePutReferences)
 	s.handle("GET /v1/orders/{order_ref}", "order", s.handleOrder)
 	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
-	s.mux.HandleFunc("GET /readyz", s.handleReady)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
+	s.mux.HandleFunc("GET /healthz", routed(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
+	s.mux.HandleFunc("GET /readyz", routed(s.handleReady))
 	return s
 }
 
 // SetModel swaps the served model; requests in flight finish on the old.
-func (s *Server) SetModel(m *model.Model) { s.model.Store(m) }
+func (s *Server) SetModel(m *model.Model) {
+	s.model.Store(m)
+	s.loadedAt.Store(s.now().UnixNano())
+	if m != nil {
+		s.models.served(m.Version)
+	}
+}
 
 // Model returns the served model, or nil.
 func (s *Server) Model() *model.Model { return s.model.Load() }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) { w.code = code; w.ResponseWriter.WriteHeader(code) }
-
-func (s *Server) handle(pattern, route string, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, code: 200}
-		h(sw, r)
-		s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-	})
+// ServeHTTP implements http.Handler. The mux's own answers (no route,
+// a route without the method) are rewritten in the JSON error shape.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(&muxErrors{ResponseWriter: w, r: r}, r)
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	m := s.model.Load()
 	if m == nil {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "no_model", "no model loaded yet")
 		return
+	}
+	for _, c := range s.checks {
+		ctx, cancel := context.WithTimeout(r.Context(), s.limits.LookupTimeout)
+		_, err := withDeadline(ctx, s.dbCalls, func(ctx context.Context) (struct{}, error) { return struct{}{}, c.Check(ctx) })
+		cancel()
+		if err != nil {
+			s.dbLog.Error("ready:"+c.Name, "not ready", "check", c.Name, "err", err)
+			writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "not_ready", c.Name+" is not ready: "+err.Error())
+			return
+		}
 	}
 	writeJSON(w, 200, map[string]string{"status": "ready", "model_version": m.Version})
 }
@@ -191,101 +221,4 @@ func window(at, now time.Time, p model.Prediction) *Window {
 		return v
 	}
 	return &Window{P50: t(p.P50), P10: t(p.P10), P90: t(p.P90), P95Commit: t(p.P95), Confidence: 0.8}
-}
-
-// EstimateRequest is the body of POST /v1/estimates.
-type EstimateRequest struct {
-	Carrier     string           `json:"carrier"`
-	Service     string           `json:"service"`
-	Origin      schemas.Location `json:"origin"`
-	Destination schemas.Location `json:"destination"`
-	// ShipTime is when the label is created; now when omitted.
-	ShipTime *time.Time `json:"ship_time,omitempty"`
-}
-
-// EstimateResponse is the body of a successful POST /v1/estimates.
-type EstimateResponse struct {
-	Carrier      string  `json:"carrier"`
-	Service      string  `json:"service"`
-	ETA          *Window `json:"eta"`
-	TransitHours float64 `json:"transit_hours_p50"`
-	ModelVersion string  `json:"model_version"`
-}
-
-const maxBody = 64 << 10
-
-func (s *Server) handleEstimate(w http.ResponseWriter, r *http.Request) {
-	m := s.model.Load()
-	if m == nil {
-		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
-		return
-	}
-	var req EstimateRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", "request body: "+err.Error())
-		return
-	}
-	if err := req.check(); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	now := s.now()
-	ship := now
-	if req.ShipTime != nil {
-		ship = *req.ShipTime
-	}
-	_, off := ship.Zone()
-	snap := model.Snapshot{
-		Carrier: strings.ToLower(req.Carrier), Service: strings.ToLower(req.Service),
-		OriginArea: model.Area(req.Origin), DestArea: model.Area(req.Destination),
-		OriginAreas: model.Areas(req.Origin), DestAreas: model.Areas(req.Destination),
-		Status: schemas.StatusInfoReceived, At: ship.UTC(), OffsetMinutes: off / 60, Scans: 1,
-	}
-	p := m.Predict(snap)
-	writeJSON(w, 200, EstimateResponse{
-		Carrier: snap.Carrier, Service: snap.Service,
-		ETA:          window(snap.At, ship, p),
-		TransitHours: p.P50, ModelVersion: m.Version,
-	})
-}
-
-func (r *EstimateRequest) check() error {
-	var errs []error
-	if strings.TrimSpace(r.Carrier) == "" {
-		errs = append(errs, errors.New("carrier is required"))
-	}
-	if strings.TrimSpace(r.Service) == "" {
-		errs = append(errs, errors.New("service is required"))
-	}
-	if r.Origin.PostalCode == "" && r.Origin.Country == "" {
-		errs = append(errs, errors.New("origin needs a postal_code or a country"))
-	}
-	if r.Destination.PostalCode == "" && r.Destination.Country == "" {
-		errs = append(errs, errors.New("destination needs a postal_code or a country"))
-	}
-	if r.ShipTime != nil && (r.ShipTime.Year() < 2000 || r.ShipTime.Year() > 2100) {
-		errs = append(errs, fmt.Errorf("ship_time %s out of range", r.ShipTime.Format(time.RFC3339)))
-	}
-	return errors.Join(errs...)
-}
-
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var e apiError
-	e.Error.Code, e.Error.Message = code, msg
-	writeJSON(w, status, e)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

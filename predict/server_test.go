@@ -30,10 +30,14 @@ var t0 = time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 
 func testModel() *model.Model {
 	// A model whose every prediction is bias-only: exp(ln(25)) - 1 = 24 h.
+	// It knows ups ground and the areas US1 and US9, with coefficients 0.
+	features := append(append([]string{"bias"}, model.CarrierServiceFeatures("ups|ground")...), "o:US1", "d:US9")
+	coef := make([]float64, len(features))
+	coef[0] = 3.2188758248682006
 	m := &model.Model{
 		FormatVersion: model.FormatVersion, FeatureSchema: model.FeatureSchema(), Version: "test-1",
-		Features: []string{"bias"},
-		Lane:     &model.Fit{TargetScale: 1, Coef: []float64{3.2188758248682006}, Residuals: map[string][]float64{"*": residualLevels()}},
+		Features: features,
+		Lane:     &model.Fit{TargetScale: 1, Coef: coef, Residuals: map[string][]float64{"*": residualLevels()}},
 		DayWindows: &model.DayWindows{
 			OutForDelivery: model.DayPath{Mass: 0.82, Coverage: 0.8}, ETADay: model.DayPath{Mass: 0.8, Coverage: 0.79},
 			Cells: map[string]model.DayCell{
@@ -55,7 +59,7 @@ func residualLevels() []float64 {
 	return q
 }
 
-func newTestServer(t *testing.T) *Server {
+func newTestServer(t testing.TB) *Server {
 	t.Helper()
 	path := t.TempDir() + "/m.json"
 	if _, err := testModel().Save(path); err != nil {

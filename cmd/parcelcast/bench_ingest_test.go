@@ -28,7 +28,7 @@ var (
 	benchEnv          = flag.String("ingest.env", "", "extra environment for the parcelcast ingest run, space-separated NAME=value (GOGC=200, GOMAXPROCS=1, …)")
 	benchNormalized   = flag.Bool("ingest.normalized", false, "parcelcast also publishes every stored event to a normalized topic, as ingest does by default (off: the alternatives publish nothing)")
 	benchAlternatives = flag.Bool("ingest.alternatives", true, "also run the Kafka engine, the naive loop and the INSERT … SELECT ceiling (false: parcelcast alone)")
-	// With -ingest.profile, pass --metrics-addr in -ingest.args at the same address.
+	// With -ingest.profile, pass --pprof and --admin-addr at the same address in -ingest.args.
 	benchProfile     = flag.String("ingest.profile", "", "write a 10 s CPU profile of parcelcast ingest to this file")
 	benchProfileAddr = flag.String("ingest.profile-addr", "127.0.0.1:19464", "ingest's metrics address for -ingest.profile")
 )

@@ -237,7 +237,8 @@ func showSamples(ctx context.Context, out io.Writer, base string, truth []sim.Sh
 		fmt.Fprintf(out, "\nGET /v1/shipments/%s/eta   (%s %s, %s → %s)\n%s", s.TrackingNumber, s.Carrier, s.Service, s.Origin.Name, s.Destination.Name, indent(body))
 		fmt.Fprintf(out, "      simulated truth: delivered %s\n", s.DeliveredAt.Format(time.RFC3339))
 	}
-	est := `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
+	// allow_fallback: a small simulation may not have shipped this lane.
+	est := `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"},"allow_fallback":true}`
 	code, body, err := get("POST", base+"/v1/estimates", est)
 	if err != nil {
 		return fmt.Errorf("sample estimate: %w", err)

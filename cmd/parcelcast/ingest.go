@@ -4,13 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
-	"net/http/pprof"
 	"os"
 	"runtime/debug"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/parcelcast/parcelcast/ingest"
@@ -81,7 +78,9 @@ func runIngest(ctx context.Context, args []string) error {
 	fs := newFlagSet("ingest", "Consume carrier feeds from Kafka, write canonical scan events to ClickHouse, then commit offsets. Unparseable records go to the dead-letter topic.")
 	ch := clickhouseFlags(fs)
 	inf := addIngestFlags(fs)
-	metricsAddr := fs.String("metrics-addr", ":9464", "address serving /metrics and /healthz ('' to disable)")
+	admin := addAdminFlags(fs, ingestAdminAddr)
+	// The admin listener's former name, kept for existing scripts.
+	fs.StringVar(&admin.addr, "metrics-addr", ingestAdminAddr, "the same as --admin-addr")
 	memLimit := fs.Int("memory-limit-mib", 256, "soft memory limit the Go collector keeps the process to, in MiB (0: none; GOMEMLIMIT, when set, wins)")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
@@ -111,14 +110,7 @@ func runIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	if *metricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		g.Go(func() error { return serveHTTP(ctx, *metricsAddr, mux, log) })
-	}
+	admin.serve(ctx, g, reg, log)
 	g.Go(func() error {
 		log.Info("ingest started", "topics", cfg.Feeds, "topic_pattern", inf.pattern, "group", cfg.GroupID)
 		return c.Run(ctx)

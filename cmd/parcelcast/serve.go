@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/parcelcast/parcelcast/internal/chstore"
+	"github.com/parcelcast/parcelcast/internal/httpserve"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 )
@@ -23,43 +22,36 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
-// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
-	}
-	return serveListener(ctx, l, h, log)
-}
-
+// serveListener serves h on l with the default server settings until
+// ctx ends, then shuts down gracefully.
 func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	log.Info("http listening", "addr", l.Addr().String())
-	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
-	}
-	return nil
+	return httpserve.Serve(ctx, l, h, httpserve.Defaults(), log)
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the API: GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, /metrics, /healthz, /readyz.")
+	fs := newFlagSet("serve", "Serve the API: GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz; /metrics (and pprof with --pprof) on the admin listener.")
 	ch := clickhouseFlags(fs)
-	addr := fs.String("addr", ":8080", "listen address")
+	addr := fs.String("addr", ":8080", "API listen address")
+	srvCfg := addServerFlags(fs)
+	admin := addAdminFlags(fs, serveAdminAddr)
+	api := addAPIFlags(fs)
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
 	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	newLog := logFlags(fs)
-	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := srvCfg.Check(); err != nil {
+		return err
+	}
+	keys, err := api.apiKeys()
+	if err != nil {
+		return err
+	}
+	log := newLog()
+	conn, err := openClickHouse(ctx, ch)
 	if err != nil {
 		return err
 	}
@@ -68,10 +60,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if keys == nil {
+		log.Warn("serving the API without API keys (--insecure-no-auth)")
+	}
+	reg := newRegistry()
 	stored := newStoredShipments(conn)
-	opts := predict.Options{Log: log, Registry: newRegistry(), Orders: stored, References: chstore.NewReferences(conn)}
+	opts := predict.Options{
+		Log: log, Registry: reg, Keys: keys, Limits: api.limits,
+		Ready:  []predict.ReadyCheck{{Name: "clickhouse", Check: conn.Ping}},
+		Orders: stored, References: chstore.NewReferences(conn),
+	}
 	if *sample {
-		opts.Sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, opts.Registry)
+		opts.Sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, reg)
 	}
 	srv := predict.NewServer(stored, m, opts)
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
@@ -80,6 +80,7 @@ func runServe(ctx context.Context, args []string) error {
 		g.Go(func() error { opts.Sampler.Run(ctx); return nil })
 	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
-	g.Go(func() error { return serveHTTP(ctx, *addr, srv, log) })
+	admin.serve(ctx, g, reg, log)
+	g.Go(func() error { return httpserve.ListenAndServe(ctx, *addr, srv, *srvCfg, log) })
 	return g.Wait()
 }

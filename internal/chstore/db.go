@@ -39,6 +39,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // Close closes the pool's connections.
 func (db *DB) Close() error { return db.conn.Close() }
 
+// Ping checks that the server answers, within ctx's deadline.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.conn.Ping(ctx); err != nil {
+		return fmt.Errorf("clickhouse ping: %w", err)
+	}
+	return nil
+}
+
 func open(ctx context.Context, cfg Config, db string) (driver.Conn, error) {
 	user := cfg.Username
 	if user == "" {

@@ -39,6 +39,9 @@ var rules = []struct {
 	{"predict/...", []string{"schemas/...", "model", "predict/..."}, []string{clickhouseDriver, kafkaClient}},
 	{"ingest/...", []string{"schemas/...", "ingest/..."}, []string{clickhouseDriver}},
 	{"internal/chstore/...", []string{"schemas/...", "model", "internal/chstore/..."}, []string{kafkaClient}},
+	// HTTP plumbing of the commands and the load generator: no domain.
+	{"internal/httpserve", nil, []string{clickhouseDriver, kafkaClient}},
+	{"internal/loadtest", nil, []string{clickhouseDriver, kafkaClient}},
 }
 
 // driverOwners are the only packages whose code or tests may import the

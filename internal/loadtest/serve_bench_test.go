@@ -1,0 +1,136 @@
+package loadtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/httpserve"
+	"github.com/parcelcast/parcelcast/internal/loadtest"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/model/modeltest"
+	"github.com/parcelcast/parcelcast/predict"
+)
+
+var (
+	serveDuration = flag.Duration("serve.duration", 10*time.Second, "how long each scenario of BenchmarkServe runs, over all rounds")
+	serveRounds   = flag.Int("serve.rounds", 5, "rounds the scenarios take turns in, so that a change of the machine's other load slows them alike")
+	serveWorkers  = flag.Int("serve.workers", 64, "concurrent clients of the as-fast-as-possible scenarios")
+	serveRate     = flag.Int("serve.rate", 2000, "requests per second of the fixed-rate scenarios")
+)
+
+// BenchmarkServe drives the API over loopback with vegeta, next to a
+// hello-world net/http handler served and driven the same way, and
+// prints one table of every scenario (make bench-serve). The scenarios
+// take turns in rounds. The API runs
+// with an API key checked on every request, as in production, and
+// without rate limits, which would cap what is measured.
+func BenchmarkServe(b *testing.B) {
+	for b.Loop() {
+		start := time.Now()
+		m := trainSmallModel(b)
+		b.Logf("model trained in %s (%d features)", time.Since(start).Round(time.Millisecond), len(m.Features))
+
+		keys, err := predict.ParseKeys(strings.NewReader("bench:" + predict.HashToken("bench-token") + ":read"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		api := predict.NewServer(nil, m, predict.Options{Keys: keys, Limits: predict.Limits{RatePerKey: -1, MaxInFlight: -1}})
+		apiURL := serve(b, api)
+		helloURL := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"hello":"world"}` + "\n"))
+		}))
+		auth := http.Header{"Authorization": {"Bearer bench-token"}, "Content-Type": {"application/json"}}
+		lane := estimateBody(m)
+		if code, body := post(apiURL+"/v1/estimates", lane, auth); code != 200 {
+			b.Fatalf("estimate: %d %s", code, body)
+		}
+		// Other routes join this list; each runs on its own, in turns.
+		scenarios := []loadtest.Scenario{
+			{Name: "hello-world net/http", Method: "GET", URL: helloURL + "/", Workers: *serveWorkers},
+			// The same handler sent the estimate's request: what the request's
+			// shape costs, apart from the API's work.
+			{Name: "hello-world, POST of the estimate's body", Method: "POST", URL: helloURL + "/", Body: lane, Header: auth, Workers: *serveWorkers},
+			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Workers: *serveWorkers},
+			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
+		}
+		results := loadtest.Run(scenarios, *serveDuration, *serveRounds)
+		loadtest.Print(os.Stdout, results)
+		ratio := results[2].Throughput / results[0].Throughput
+		fmt.Printf("POST /v1/estimates at max throughput: %.0f%% of the hello-world handler's (target at least 60%%), %.0f%% of it sent the same POST\n",
+			100*ratio, 100*results[2].Throughput/results[1].Throughput)
+		b.ReportMetric(results[2].Throughput, "estimates-req/s")
+		b.ReportMetric(results[0].Throughput, "hello-req/s")
+		b.ReportMetric(100*ratio, "%-of-hello")
+	}
+}
+
+// trainSmallModel trains on four weeks of simulated shipments: a model
+// with the carriers, services and areas the simulator ships between.
+func trainSmallModel(b *testing.B) *model.Model {
+	src := modeltest.NewMem(sim.Config{Seed: 21, Shipments: 3000, Days: 28, Start: time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)})
+	cfg := model.DefaultTrainConfig()
+	cfg.Log = slog.New(slog.DiscardHandler)
+	m, err := model.Train(context.Background(), src, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := b.TempDir() + "/m.json"
+	if _, err := m.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	if m, err = model.Load(path); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// estimateBody is one lane of the model's first carrier service between
+// two US ZIP codes, falling back where the model does not know them.
+func estimateBody(m *model.Model) []byte {
+	cs := m.Vocabulary().CarrierServices[0]
+	carrier, service, _ := strings.Cut(cs, "|")
+	b, _ := json.Marshal(map[string]any{
+		"carrier": carrier, "service": service, "allow_fallback": true,
+		"origin":      map[string]string{"postal_code": "10001", "country": "US"},
+		"destination": map[string]string{"postal_code": "94103", "country": "US"},
+	})
+	return b
+}
+
+// serve serves h on a loopback port with the commands' server settings
+// until the benchmark ends.
+func serve(b *testing.B, h http.Handler) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- httpserve.Serve(ctx, l, h, httpserve.Defaults(), slog.New(slog.DiscardHandler)) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return "http://" + l.Addr().String()
+}
+
+func post(url string, body []byte, h http.Header) (int, string) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(string(body)))
+	req.Header = h.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	var v any
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, fmt.Sprint(v)
+}
