@@ -76,10 +76,12 @@ type Transit struct {
 	OnTime *uint8 // nil when the shipment had no promise
 }
 
-// TransitOf returns trackingNumber's row of the transits view.
+// TransitOf returns the transits row of trackingNumber's latest delivered
+// journey (the latest pickup): a reused number has one row per journey.
 func (db *DB) TransitOf(ctx context.Context, trackingNumber string) (Transit, error) {
 	var t Transit
-	if err := db.conn.QueryRow(ctx, "SELECT transit_hours, on_time FROM transits WHERE tracking_number = ?", trackingNumber).
+	if err := db.conn.QueryRow(ctx, `SELECT transit_hours, on_time FROM transits WHERE tracking_number = ?
+		ORDER BY picked_up_at DESC, carrier DESC, shipment_key DESC LIMIT 1`, trackingNumber).
 		Scan(&t.Hours, &t.OnTime); err != nil {
 		return t, fmt.Errorf("read transit of %s: %w", trackingNumber, err)
 	}

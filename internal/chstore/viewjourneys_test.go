@@ -158,6 +158,10 @@ func TestViewsByJourney(t *testing.T) {
 			}
 		}
 	}
+	// TransitOf reads the latest delivered journey of a reused number.
+	if tr, err := db.TransitOf(ctx, "1Z999AA10123456784"); err != nil || tr.Hours != 72 {
+		t.Errorf("TransitOf a reused number: %v h (%v), want the second journey's 72 h", tr.Hours, err)
+	}
 	for _, q := range []struct {
 		sql  string
 		want uint64
