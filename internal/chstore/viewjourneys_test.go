@@ -158,6 +158,15 @@ func TestViewsByJourney(t *testing.T) {
 			}
 		}
 	}
+	per, err := db.JourneysPerNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if per[c.number] != uint64(len(c.want)) {
+			t.Errorf("JourneysPerNumber of %s: %d, want %d", c.number, per[c.number], len(c.want))
+		}
+	}
 	// TransitOf reads the latest delivered journey of a reused number.
 	if tr, err := db.TransitOf(ctx, "1Z999AA10123456784"); err != nil || tr.Hours != 72 {
 		t.Errorf("TransitOf a reused number: %v h (%v), want the second journey's 72 h", tr.Hours, err)
