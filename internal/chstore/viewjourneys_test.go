@@ -60,7 +60,7 @@ func TestViewsByJourney(t *testing.T) {
 	// -1 for none, and its transit in hours, 0 when it is not in transits.
 	type row struct {
 		key               string
-		journey           uint64
+		journey           uint32
 		pickup, delivered time.Duration
 		scans             uint64
 		transitHours      float64
@@ -133,7 +133,7 @@ func TestViewsByJourney(t *testing.T) {
 			defer trows.Close()
 			for trows.Next() {
 				var key string
-				var journey uint64
+				var journey uint32
 				var hours float64
 				if err := trows.Scan(&key, &journey, &hours); err != nil {
 					t.Fatal(err)
@@ -246,11 +246,12 @@ func TestViewsJourneyRule(t *testing.T) {
 	got := map[string][]uint64{}
 	for rows.Next() {
 		var number string
-		var journey, scans uint64
+		var journey uint32
+		var scans uint64
 		if err := rows.Scan(&number, &journey, &scans); err != nil {
 			t.Fatal(err)
 		}
-		if journey != uint64(len(got[number])+1) {
+		if journey != uint32(len(got[number])+1) {
 			t.Fatalf("%s: journey %d after %d journeys", number, journey, len(got[number]))
 		}
 		got[number] = append(got[number], scans)
@@ -336,7 +337,7 @@ func TestViewsAgreeWithHistory(t *testing.T) {
 	var transits, reused int
 	for rows.Next() {
 		var carrier, number, key string
-		var journey uint64
+		var journey uint32
 		var hours float64
 		if err := rows.Scan(&carrier, &number, &key, &journey, &hours); err != nil {
 			t.Fatal(err)

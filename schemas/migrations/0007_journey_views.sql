@@ -16,12 +16,16 @@ DROP TABLE IF EXISTS shipments;
 -- journey was delivered: a later label or pickup would have started a
 -- journey before it) or when it follows a silence of more than 30 days
 -- (2592000 seconds, model.JourneyGap). 18.16 has no window functions, so
--- the split runs on each group's scans as arrays: kinds marks deliveries
--- 2 and labels and pickups 1, marks keeps those in order after a 0 for
--- none, seen counts them up to each scan (so marks[seen[i]] is the one
--- before a label or pickup i), and the running sum of the start flags
--- numbers the journeys; ARRAY JOIN turns the scans back into rows. Every
--- index stays within its array.
+-- the split runs on each group's scans as arrays: sorted holds their
+-- (time, status name) in order; kinds marks deliveries 2 and labels and
+-- pickups 1; marks keeps those in order after a 0 for none; seen counts
+-- them up to each scan, so marks[seen[i]] is the one before a label or
+-- pickup i (every index stays within its array); starts are the scans
+-- that start a journey, and a scan's journey is the number of starts at
+-- or before it. ARRAY JOIN turns the columns' arrays back into rows, each
+-- with its journey; the columns stay in the order groupArray read them,
+-- which no aggregate below depends on. promised_delivery goes in a tuple,
+-- as groupArray would skip its NULLs.
 CREATE VIEW shipments AS
 SELECT
     tracking_number,
@@ -45,34 +49,42 @@ SELECT
     maxIf(event_time, status = 'delivered')                  AS delivered_at,
     countIf(status = 'delivery_attempted')                   AS attempts,
     countIf(status = 'exception')                            AS exceptions,
-    max(promised_delivery)                                   AS promised_delivery,
+    max(promise.1)                                           AS promised_delivery,
     shipment_key,
     journey
 FROM (
     SELECT
-        carrier, tracking_number, shipment_key, journey,
-        scan.1 AS event_time, scan.2 AS status, scan.3 AS service, scan.4 AS status_detail,
-        scan.5 AS city, scan.6 AS region, scan.7 AS country,
-        scan.8 AS origin_postal_code, scan.9 AS origin_region, scan.10 AS origin_country,
-        scan.11 AS destination_postal_code, scan.12 AS destination_region, scan.13 AS destination_country,
-        scan.14 AS promised_delivery
+        carrier, tracking_number, shipment_key, journey, event_time, status, service, status_detail,
+        city, region, country, origin_postal_code, origin_region, origin_country,
+        destination_postal_code, destination_region, destination_country, promise
     FROM (
         SELECT
             carrier, tracking_number, shipment_key,
-            arraySort(s -> (s.1, toString(s.2)), groupArray(tuple(event_time, status, service, status_detail,
-                city, region, country, origin_postal_code, origin_region, origin_country,
-                destination_postal_code, destination_region, destination_country, promised_delivery))) AS sorted,
-            arrayMap(s -> toUInt32(s.1), sorted)                 AS times,
-            arrayMap(s -> multiIf(s.2 = 'delivered', 2, s.2 = 'info_received' OR s.2 = 'picked_up', 1, 0), sorted) AS kinds,
+            groupArray(event_time) AS times, groupArray(status) AS statuses, groupArray(service) AS services,
+            groupArray(status_detail) AS details, groupArray(city) AS cities, groupArray(region) AS regions,
+            groupArray(country) AS countries, groupArray(origin_postal_code) AS origin_postal_codes,
+            groupArray(origin_region) AS origin_regions, groupArray(origin_country) AS origin_countries,
+            groupArray(destination_postal_code) AS destination_postal_codes,
+            groupArray(destination_region) AS destination_regions,
+            groupArray(destination_country) AS destination_countries,
+            groupArray(tuple(promised_delivery)) AS promises,
+            arraySort(arrayMap((t, s) -> (toUInt32(t), toString(s)), times, statuses)) AS sorted,
+            arrayMap(p -> multiIf(p.2 = 'delivered', 2, p.2 = 'info_received' OR p.2 = 'picked_up', 1, 0), sorted) AS kinds,
             arrayPushFront(arrayFilter(k -> k > 0, kinds), 0)    AS marks,
             arrayCumSum(arrayMap(k -> toUInt32(k > 0), kinds))   AS seen,
-            arrayCumSum(arrayMap(i -> toUInt32(i = 1 OR (kinds[i] = 1
-                AND (times[i] - times[greatest(i - 1, 1)] > 2592000 OR marks[greatest(seen[i], 1)] = 2))),
-                arrayEnumerate(kinds)))                          AS journeys
+            arrayFilter((p, i) -> i = 1 OR (kinds[i] = 1
+                AND (p.1 - sorted[greatest(i - 1, 1)].1 > 2592000 OR marks[greatest(seen[i], 1)] = 2)),
+                sorted, arrayEnumerate(sorted))                  AS starts,
+            arrayMap((t, s) -> toUInt32(arrayCount(p -> p <= (toUInt32(t), toString(s)), starts)), times, statuses) AS journeys
         FROM scan_events FINAL
         GROUP BY carrier, tracking_number, shipment_key
     )
-    ARRAY JOIN sorted AS scan, journeys AS journey
+    ARRAY JOIN
+        times AS event_time, statuses AS status, services AS service, details AS status_detail,
+        cities AS city, regions AS region, countries AS country,
+        origin_postal_codes AS origin_postal_code, origin_regions AS origin_region, origin_countries AS origin_country,
+        destination_postal_codes AS destination_postal_code, destination_regions AS destination_region,
+        destination_countries AS destination_country, promises AS promise, journeys AS journey
 )
 GROUP BY carrier, tracking_number, shipment_key, journey;
 
