@@ -9,15 +9,17 @@ DROP TABLE IF EXISTS lane_weekly;
 DROP TABLE IF EXISTS transits;
 DROP TABLE IF EXISTS shipments;
 
--- shipments: the latest state of every journey. The journeys are split by
--- the trainer's rule (model.StartsJourney): in time order (ties by status
--- name), a label or pickup scan starts a new journey when the latest
--- earlier label, pickup or delivery scan is a delivery (the current
--- journey was delivered: a later label or pickup would have started a
--- journey before it) or when it follows a silence of more than 30 days
--- (2592000 seconds, model.JourneyGap). 18.16 has no window functions, so
+-- shipments: the latest state of every journey, latest by time and then
+-- by status in journey order (the Enum's), so a delivery in the same
+-- second as another scan is the current status. The journeys are split
+-- by the trainer's rule (model.StartsJourney): in that order, a label or
+-- pickup scan starts a new journey when the latest earlier label, pickup
+-- or delivery scan is a delivery (the current journey was delivered: a
+-- later label or pickup would have started a journey before it) or when
+-- it follows a silence of more than 30 days (2592000 seconds,
+-- model.JourneyGap). 18.16 has no window functions, so
 -- the split runs on each group's scans as arrays: sorted holds their
--- (time, status name) in order; kinds marks deliveries 2 and labels and
+-- (time, status) in order; kinds marks deliveries 2 and labels and
 -- pickups 1; marks keeps those in order after a 0 for none; seen counts
 -- them up to each scan, so marks[seen[i]] is the one before a label or
 -- pickup i (every index stays within its array); starts are the scans
@@ -30,21 +32,21 @@ CREATE VIEW shipments AS
 SELECT
     tracking_number,
     carrier,
-    argMax(service, event_time)                              AS service,
-    argMax(status, event_time)                               AS current_status,
-    argMax(status_detail, event_time)                        AS current_status_detail,
+    argMax(service, (event_time, status))                    AS service,
+    argMax(status, (event_time, status))                     AS current_status,
+    argMax(status_detail, (event_time, status))              AS current_status_detail,
     min(event_time)                                          AS first_scan_at,
     max(event_time)                                          AS last_scan_at,
     count()                                                  AS scans,
     uniqExactIf(city, region, country, city != '')           AS facilities,
-    argMax(city, event_time)                                 AS last_city,
-    argMax(region, event_time)                               AS last_region,
-    argMax(origin_postal_code, event_time)                   AS origin_postal_code,
-    argMax(origin_region, event_time)                        AS origin_region,
-    argMax(origin_country, event_time)                       AS origin_country,
-    argMax(destination_postal_code, event_time)              AS destination_postal_code,
-    argMax(destination_region, event_time)                   AS destination_region,
-    argMax(destination_country, event_time)                  AS destination_country,
+    argMax(city, (event_time, status))                       AS last_city,
+    argMax(region, (event_time, status))                     AS last_region,
+    argMax(origin_postal_code, (event_time, status))         AS origin_postal_code,
+    argMax(origin_region, (event_time, status))              AS origin_region,
+    argMax(origin_country, (event_time, status))             AS origin_country,
+    argMax(destination_postal_code, (event_time, status))    AS destination_postal_code,
+    argMax(destination_region, (event_time, status))         AS destination_region,
+    argMax(destination_country, (event_time, status))        AS destination_country,
     minIf(event_time, status = 'picked_up')                  AS picked_up_at,
     maxIf(event_time, status = 'delivered')                  AS delivered_at,
     countIf(status = 'delivery_attempted')                   AS attempts,
@@ -68,14 +70,14 @@ FROM (
             groupArray(destination_region) AS destination_regions,
             groupArray(destination_country) AS destination_countries,
             groupArray(tuple(promised_delivery)) AS promises,
-            arraySort(arrayMap((t, s) -> (toUInt32(t), toString(s)), times, statuses)) AS sorted,
+            arraySort(arrayMap((t, s) -> (toUInt32(t), s), times, statuses)) AS sorted,
             arrayMap(p -> multiIf(p.2 = 'delivered', 2, p.2 = 'info_received' OR p.2 = 'picked_up', 1, 0), sorted) AS kinds,
             arrayPushFront(arrayFilter(k -> k > 0, kinds), 0)    AS marks,
             arrayCumSum(arrayMap(k -> toUInt32(k > 0), kinds))   AS seen,
             arrayFilter((p, i) -> i = 1 OR (kinds[i] = 1
                 AND (p.1 - sorted[greatest(i - 1, 1)].1 > 2592000 OR marks[greatest(seen[i], 1)] = 2)),
                 sorted, arrayEnumerate(sorted))                  AS starts,
-            arrayMap((t, s) -> toUInt32(arrayCount(p -> p <= (toUInt32(t), toString(s)), starts)), times, statuses) AS journeys
+            arrayMap((t, s) -> toUInt32(arrayCount(p -> p <= (toUInt32(t), s), starts)), times, statuses) AS journeys
         FROM scan_events FINAL
         GROUP BY carrier, tracking_number, shipment_key
     )
