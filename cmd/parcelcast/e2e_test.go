@@ -150,7 +150,11 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil || seen != m.Metrics.TestShipments {
 		t.Fatalf("test slice: %d journeys, backtest saw %d (%v)", seen, m.Metrics.TestShipments, err)
 	}
-	checkReusedNumbers(ctx, t, chstore.NewHistory(conn), byNumber, scans, w, now)
+	views, err := conn.JourneysPerNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReusedNumbers(ctx, t, chstore.NewHistory(conn), byNumber, scans, views, w, now)
 
 	// 3b. The command line: the split set by its flags and printed, the
 	// predictions one row per test snapshot from train and from evaluate,
@@ -201,9 +205,11 @@ func TestEndToEnd(t *testing.T) {
 // checkReusedNumbers checks that each number the simulator reused is as
 // many journeys in the trainer's history as it had shipments, each with
 // its own scans and places (and its own key, for FedEx), not one merged
-// timeline; and that the journey predict answers for is the latest.
+// timeline; that it is as many rows of the analysts' shipments view
+// (views: each number's rows); and that the journey predict answers for
+// is the latest.
 func checkReusedNumbers(ctx context.Context, t *testing.T, h *chstore.History, byNumber map[string][]sim.Shipment,
-	scans map[string]uint64, w model.Window, now time.Time) {
+	scans, views map[string]uint64, w model.Window, now time.Time) {
 	t.Helper()
 	journeys := map[string][]model.Journey{}
 	err := h.Delivered(ctx, w.TrainFrom, w.TestTo, now, func(j *model.Journey) error {
@@ -247,6 +253,9 @@ func checkReusedNumbers(ctx context.Context, t *testing.T, h *chstore.History, b
 		}
 		if len(want) == len(ships) && total != scans[tn] {
 			t.Errorf("%s: journeys hold %d scans, ClickHouse %d", tn, total, scans[tn])
+		}
+		if views[tn] != uint64(len(ships)) {
+			t.Errorf("%s: %d shipments under it, %d rows of the shipments view", tn, len(ships), views[tn])
 		}
 		latest, ok, err := h.Journey(ctx, tn)
 		last := ships[len(ships)-1]

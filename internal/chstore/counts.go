@@ -50,9 +50,21 @@ func (db *DB) CountRows(ctx context.Context, table string) (uint64, error) {
 
 // ScansPerShipment returns each tracking number's scans, read with FINAL.
 func (db *DB) ScansPerShipment(ctx context.Context) (map[string]uint64, error) {
-	rows, err := db.conn.Query(ctx, "SELECT tracking_number, count() FROM scan_events FINAL GROUP BY tracking_number")
+	return db.perNumber(ctx, "SELECT tracking_number, count() FROM scan_events FINAL GROUP BY tracking_number", "scans per shipment")
+}
+
+// JourneysPerNumber returns each tracking number's journeys: its rows of
+// the shipments view, one per carrier, shipment key and journey.
+func (db *DB) JourneysPerNumber(ctx context.Context) (map[string]uint64, error) {
+	return db.perNumber(ctx, "SELECT tracking_number, count() FROM shipments GROUP BY tracking_number", "journeys per number")
+}
+
+// perNumber reads a query's rows of tracking number and count; what
+// names them in errors.
+func (db *DB) perNumber(ctx context.Context, query, what string) (map[string]uint64, error) {
+	rows, err := db.conn.Query(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("count scans per shipment: %w", err)
+		return nil, fmt.Errorf("count %s: %w", what, err)
 	}
 	defer rows.Close()
 	out := map[string]uint64{}
@@ -60,12 +72,12 @@ func (db *DB) ScansPerShipment(ctx context.Context) (map[string]uint64, error) {
 		var tn string
 		var n uint64
 		if err := rows.Scan(&tn, &n); err != nil {
-			return nil, fmt.Errorf("scan scans per shipment: %w", err)
+			return nil, fmt.Errorf("scan %s: %w", what, err)
 		}
 		out[tn] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read scans per shipment: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -76,10 +88,12 @@ type Transit struct {
 	OnTime *uint8 // nil when the shipment had no promise
 }
 
-// TransitOf returns trackingNumber's row of the transits view.
+// TransitOf returns the transits row of trackingNumber's latest delivered
+// journey (the latest pickup): a reused number has one row per journey.
 func (db *DB) TransitOf(ctx context.Context, trackingNumber string) (Transit, error) {
 	var t Transit
-	if err := db.conn.QueryRow(ctx, "SELECT transit_hours, on_time FROM transits WHERE tracking_number = ?", trackingNumber).
+	if err := db.conn.QueryRow(ctx, `SELECT transit_hours, on_time FROM transits WHERE tracking_number = ?
+		ORDER BY picked_up_at DESC, carrier DESC, shipment_key DESC LIMIT 1`, trackingNumber).
 		Scan(&t.Hours, &t.OnTime); err != nil {
 		return t, fmt.Errorf("read transit of %s: %w", trackingNumber, err)
 	}

@@ -66,9 +66,11 @@ func (r *journeyRow) scan(rows driver.Rows) error {
 }
 
 // journeys calls fn for each journey of the row, oldest first: its scans
-// in time order (ties by status and places, for a stable order) split
-// where model.JourneyStarts says a new shipment begins. The journey passed
-// to fn is its own: fn may keep it.
+// in time order (ties by status in journey order, as Split's ORDER BY and
+// the shipments view sort them, so a pickup and a delivery in the same
+// second are one journey; then by places, for a stable order) split where
+// model.JourneyStarts says a new shipment begins. The journey passed to fn
+// is its own: fn may keep it.
 func (r *journeyRow) journeys(fn func(model.Journey) error) error {
 	n := len(r.times)
 	r.order = r.order[:0]
@@ -76,7 +78,8 @@ func (r *journeyRow) journeys(fn func(model.Journey) error) error {
 		r.order = append(r.order, i)
 	}
 	slices.SortStableFunc(r.order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(r.times[a], r.times[b]), cmp.Compare(r.statuses[a], r.statuses[b]),
+		return cmp.Or(cmp.Compare(r.times[a], r.times[b]),
+			cmp.Compare(schemas.Status(r.statuses[a]).Ordinal(), schemas.Status(r.statuses[b]).Ordinal()),
 			cmp.Compare(r.service[a], r.service[b]), cmp.Compare(r.oPostal[a], r.oPostal[b]), cmp.Compare(r.dPostal[a], r.dPostal[b]))
 	})
 	r.scans = r.scans[:0]
