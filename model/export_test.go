@@ -35,3 +35,11 @@ func CensorWeights(censored, delivered []float64) []float64 {
 
 // DecayWeight is a training row's time-decay weight.
 var DecayWeight = decayWeight
+
+// SetDriftMargin turns the interval's drift margin on or off and returns
+// a func that restores it.
+func SetDriftMargin(on bool) (restore func()) {
+	was := driftMargin
+	driftMargin = on
+	return func() { driftMargin = was }
+}

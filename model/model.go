@@ -52,10 +52,15 @@ type LambdaScore struct {
 
 // Metrics are the backtest results on the held-back test slice.
 type Metrics struct {
-	TrainRows     int `json:"train_rows"`
-	CalibRows     int `json:"calibration_rows"`
-	TestRows      int `json:"test_rows"`
-	TestShipments int `json:"test_shipments"`
+	TrainRows int `json:"train_rows"`
+	CalibRows int `json:"calibration_rows"`
+	// CalibSeenShare is the share of the calibration slice's snapshots,
+	// delivered and in flight at the cut-off, whose delivery the
+	// censoring weights account for: below 1 when the slice is too short
+	// to show its slowest deliveries (docs/model.md, Interval).
+	CalibSeenShare float64 `json:"calibration_seen_share"`
+	TestRows       int     `json:"test_rows"`
+	TestShipments  int     `json:"test_shipments"`
 
 	Lambdas []LambdaScore `json:"lambdas"`
 	Overall Score         `json:"overall"`
@@ -110,6 +115,11 @@ type Fit struct {
 	// PeakSpread scales the residual quantiles in peak season: how much
 	// wider the train slice's peak residuals were than the others'.
 	PeakSpread float64 `json:"peak_spread"`
+	// DriftSpread is the drift margin the residual quantiles are widened
+	// by: the standard deviation, on the target scale, of a week's shift
+	// in mean residual from the calibration-length span before it,
+	// measured on the train slice (laneStats.driftSpread).
+	DriftSpread float64 `json:"drift_spread"`
 }
 
 // Model is a trained ETA model: what an artifact file holds.

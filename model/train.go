@@ -86,7 +86,7 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 // on, scored for the penalty or calibrated on only if it was delivered
 // before the calibration slice ends (the cut-off), so no label from the
 // test period reaches the fit, the penalty or the interval; the ones still
-// in flight at the cut-off weigh the interval's residuals (censoring). Each pass spreads the shipments over Workers goroutines and
+// in flight at the cut-off count in the interval as censored residuals. Each pass spreads the shipments over Workers goroutines and
 // merges their sums.
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if len(cfg.Lambdas) == 0 || len(cfg.TargetScales) == 0 {
@@ -172,7 +172,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	var solveErrs perFit[error]
 	var wg sync.WaitGroup
 	for k, f := range fits {
-		wg.Go(func() { solveErrs[k] = f.solve(cfg) })
+		wg.Go(func() { solveErrs[k] = f.solve(cfg, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo)) })
 	}
 	wg.Wait()
 	if solveErrs[laneFit] != nil { // the promise fit is optional
@@ -222,25 +222,27 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 
 	// Pass 3, calibration slice again: the chosen fits' residuals set the
-	// interval (split-conformal), each weighted by the inverse of the
-	// chance that a delivery that late was seen before the cut-off. The
-	// shipments still in flight at the cut-off are censored: their
-	// snapshots' follow-up gives that chance (censorWeights).
-	cens := newCensoring()
-	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
-		cens.inFlight(j, w.CalibTo)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
-	}
+	// interval (split-conformal). The shipments still in flight at the
+	// cut-off are censored: each of their snapshots says its residual is
+	// above the one a delivery at the cut-off would have, and a
+	// Kaplan–Meier estimate per segment takes both in (kmHist). The
+	// quantiles are widened by each fit's drift margin (driftSpread).
 	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *calibWorker {
 		return newCalibWorker(m)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
+	flying := newCalibWorker(m)
+	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
+		flying.inFlight(j, w.CalibTo)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
+	}
+	calib.merge(flying)
 	m.Metrics.CalibRows = calib.rows()
-	calib.finish(cens)
+	m.Metrics.CalibSeenShare = calib.finish()
 
 	// Pass 4, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
