@@ -24,18 +24,22 @@ const minSegmentRows = 2000
 // chosen fits' residuals per segment, and the lower bounds of the
 // residuals of the snapshots still in flight at the cut-off.
 type calibWorker struct {
-	m        *Model
-	fits     perFit[*Fit] // the promise fit is nil without promised shipments
-	resid    perFit[map[segID]*hist]
-	bounds   perFit[map[segID]*hist] // censored: the residual is above the bound
-	cens     censoring               // the snapshots' follow-up, for the seen share
-	row, hid Row
-	nrows    int
+	m      *Model
+	fits   perFit[*Fit] // the promise fit is nil without promised shipments
+	resid  perFit[map[segID]*hist]
+	bounds perFit[map[segID]*hist] // censored: the residual is above the bound
+	// first and firstBounds are the same of the journeys' first
+	// snapshots alone, by carrier and service: the promise's segments.
+	first, firstBounds perFit[map[segID]*hist]
+	cens               censoring // the snapshots' follow-up, for the seen share
+	row, hid           Row
+	nrows              int
 }
 
 func newCalibWorker(m *Model) *calibWorker {
 	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise},
-		resid: perFit[map[segID]*hist]{{}, {}}, bounds: perFit[map[segID]*hist]{{}, {}}}
+		resid: perFit[map[segID]*hist]{{}, {}}, bounds: perFit[map[segID]*hist]{{}, {}},
+		first: perFit[map[segID]*hist]{{}, {}}, firstBounds: perFit[map[segID]*hist]{{}, {}}}
 }
 
 func (w *calibWorker) journey(j *Journey) {
@@ -44,9 +48,9 @@ func (w *calibWorker) journey(j *Journey) {
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
-			w.add(w.resid, promiseFit, &w.row, &key, s, hoursLeft)
+			w.add(w.resid, w.first, promiseFit, &w.row, &key, s, hoursLeft)
 		}
-		w.add(w.resid, laneFit, laneRow, &key, s, hoursLeft)
+		w.add(w.resid, w.first, laneFit, laneRow, &key, s, hoursLeft)
 		w.cens.seen(hoursLeft)
 		w.nrows++
 	})
@@ -71,9 +75,9 @@ func (w *calibWorker) inFlight(j *Journey, asOf time.Time) {
 		follow := asOf.Sub(sc.Time).Hours()
 		laneRow := w.m.enc.encodeBoth(&s, &w.row, &w.hid)
 		if promised {
-			w.add(w.bounds, promiseFit, &w.row, &key, &s, follow)
+			w.add(w.bounds, w.firstBounds, promiseFit, &w.row, &key, &s, follow)
 		}
-		w.add(w.bounds, laneFit, laneRow, &key, &s, follow)
+		w.add(w.bounds, w.firstBounds, laneFit, laneRow, &key, &s, follow)
 	}
 }
 
@@ -110,21 +114,28 @@ const minAbandonDwell = 50
 // add records into to one residual of fit k, of a delivery hoursLeft
 // after s; peak-season ones are scaled down by the fit's peak spread (a
 // normalized conformal score).
-func (w *calibWorker) add(to perFit[map[segID]*hist], k fitKind, row *Row, lane *laneKeys, s *Snapshot, hoursLeft float64) {
+func (w *calibWorker) add(to, first perFit[map[segID]*hist], k fitKind, row *Row, lane *laneKeys, s *Snapshot, hoursLeft float64) {
 	f := w.fits[k]
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
-	id := segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}
-	h, ok := to[k][id]
+	addResidual(to[k], segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}, r)
+	if s.Scans == 1 {
+		addResidual(first[k], segID{carrier: s.Carrier, service: s.Service}, r)
+	}
+}
+
+func addResidual(m map[segID]*hist, id segID, r float64) {
+	h, ok := m[id]
 	if !ok {
 		h = newResidualHist()
-		to[k][id] = h
+		m[id] = h
 	}
 	h.add(r, 1)
 }
 
 func (w *calibWorker) merge(o *calibWorker) {
-	for _, p := range [...][2]perFit[map[segID]*hist]{{w.resid, o.resid}, {w.bounds, o.bounds}} {
+	for _, p := range [...][2]perFit[map[segID]*hist]{{w.resid, o.resid}, {w.bounds, o.bounds},
+		{w.first, o.first}, {w.firstBounds, o.firstBounds}} {
 		for k, m := range p[1] {
 			for id, h := range m {
 				if mine, ok := p[0][k][id]; ok {
@@ -153,11 +164,12 @@ func (w *calibWorker) finish() float64 {
 		if f == nil {
 			continue
 		}
-		bounds := w.bounds[k]
+		bounds, firstBounds := w.bounds[k], w.firstBounds[k]
 		if !censorWeighting {
-			bounds = nil
+			bounds, firstBounds = nil, nil
 		}
-		f.Residuals = quantiles(w.resid[k], bounds, f.DriftSpread)
+		f.Residuals = quantiles(w.resid[k], bounds, f.DriftSpread, minSegmentRows, segID.keys)
+		f.PromiseResiduals = quantiles(w.first[k], firstBounds, f.DriftSpread, minPromiseRows, segID.promiseKeys)
 	}
 	wt := w.cens.weights()
 	return w.cens.seenShare(&wt)
@@ -246,8 +258,40 @@ func compareSeg(a, b segID) int {
 }
 
 // keys are the segments it belongs to.
-func (id segID) keys() [5]string {
-	return segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
+func (id segID) keys() []string {
+	k := segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
+	return k[:]
+}
+
+// promiseKeys are the promise segments of a first snapshot's residual,
+// from most to least specific: carrier|service, carrier, all.
+func (id segID) promiseKeys() []string {
+	k := promiseSegmentKeys(id.carrier, id.service)
+	return k[:]
+}
+
+func promiseSegmentKeys(carrier, service string) [3]string {
+	return [3]string{carrier + "|" + service, carrier, "*"}
+}
+
+// minPromiseRows is the least first snapshots a promise segment needs to
+// get its own quantiles: one shipment is one row here, so fewer than
+// minSegmentRows.
+const minPromiseRows = 300
+
+// promiseResiduals are f's residual quantiles for a first snapshot of
+// carrier and service, from the most specific promise segment with
+// enough rows; nil for an artifact without them.
+func (f *Fit) promiseResiduals(carrier, service string) []float64 {
+	if len(f.PromiseResiduals) == 0 {
+		return nil
+	}
+	for _, k := range promiseSegmentKeys(carrier, service) {
+		if q, ok := f.PromiseResiduals[k]; ok {
+			return q
+		}
+	}
+	return nil
 }
 
 func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
@@ -259,11 +303,11 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // is then widened by the drift margin's normal shift of standard
 // deviation drift (0 for none), and every level but the median is moved
 // outward by its sampling error (conservativeLevel).
-func quantiles(resid, bounds map[segID]*hist, drift float64) map[string][]float64 {
-	groups, censored := groupHists(resid), groupHists(bounds)
+func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf func(segID) []string) map[string][]float64 {
+	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
 	out := map[string][]float64{}
 	for k, h := range groups {
-		if h.total < minSegmentRows && k != "*" {
+		if h.total < minRows && k != "*" {
 			continue
 		}
 		n := h.total // the delivered residuals: the margin counts only what was seen
@@ -279,12 +323,12 @@ func quantiles(resid, bounds map[segID]*hist, drift float64) map[string][]float6
 
 // groupHists sums the histograms of the most specific segments into every
 // segment they belong to.
-func groupHists(resid map[segID]*hist) map[string]*hist {
+func groupHists(resid map[segID]*hist, keysOf func(segID) []string) map[string]*hist {
 	groups := map[string]*hist{}
 	// In a fixed order, so sums of fractions come out the same every run.
 	for _, id := range slices.SortedFunc(maps.Keys(resid), compareSeg) {
 		h := resid[id]
-		for _, k := range id.keys() {
+		for _, k := range keysOf(id) {
 			g, ok := groups[k]
 			if !ok {
 				g = newResidualHist()

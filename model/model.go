@@ -19,9 +19,10 @@ const FormatVersion = 3
 
 // ResidualLevels are the quantile levels of the residuals (on a fit's
 // target scale) a model keeps per segment; p10, p50, p90 and p95 are among
-// them.
-var ResidualLevels = [19]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
-	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95}
+// them. The levels above 0.95 are for promises of a higher on-time rate
+// (PromiseTargets).
+var ResidualLevels = [23]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
+	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.96, 0.97, 0.98, 0.99}
 
 const (
 	levelP10 = 1
@@ -72,6 +73,10 @@ type Metrics struct {
 	ByDaysToGo     map[string]Score   `json:"by_days_to_go"`
 	Calibration    []CalibrationPoint `json:"calibration"`
 	Errors         ErrorHistogram     `json:"errors"`
+	// Promises is the commits' late rate against their slack at each
+	// on-time target, scored at each test shipment's first snapshot,
+	// beside the history's own promise.
+	Promises PromiseCurve `json:"promises"`
 
 	// The headline figures, also in model_runs.
 	MAEHours         float64 `json:"mae_hours"`
@@ -112,6 +117,11 @@ type Fit struct {
 	// ResidualLevels on the calibration slice, per segment (see
 	// segmentKeys).
 	Residuals map[string][]float64 `json:"residual_quantiles"`
+	// PromiseResiduals are the residual quantiles of the calibration
+	// slice's first snapshots (the order's, when its promise is made), per
+	// carrier|service, carrier and all ("*"): the commit of an on-time
+	// target (PromiseTargets) is the estimate shifted by one of them.
+	PromiseResiduals map[string][]float64 `json:"promise_residual_quantiles,omitempty"`
 	// PeakSpread scales the residual quantiles in peak season: how much
 	// wider the train slice's peak residuals were than the others'.
 	PeakSpread float64 `json:"peak_spread"`
@@ -138,6 +148,9 @@ type Model struct {
 	Baselines Baselines `json:"baselines"`
 	// Dwell is keyed by carrier|status.
 	Dwell map[string]Dwell `json:"dwell"`
+	// PromiseTarget is the on-time rate the model's commit is calibrated
+	// for (TrainConfig.PromiseTarget).
+	PromiseTarget float64 `json:"promise_target"`
 	// Peaks is the peak season learned from the train slice (PeakWeeks).
 	Peaks   PeakWeeks `json:"peak_weeks,omitempty"`
 	Metrics Metrics   `json:"metrics"`
@@ -250,9 +263,11 @@ func (f *Fit) check(name string, features []string) error {
 	if _, ok := f.Residuals["*"]; !ok {
 		return fmt.Errorf("%w: %s fit has no residual quantiles", ErrBadArtifact, name)
 	}
-	for k, q := range f.Residuals {
-		if len(q) != len(ResidualLevels) {
-			return fmt.Errorf("%w: %s fit residual segment %q has %d levels, want %d", ErrBadArtifact, name, k, len(q), len(ResidualLevels))
+	for _, rs := range []map[string][]float64{f.Residuals, f.PromiseResiduals} {
+		for k, q := range rs {
+			if len(q) != len(ResidualLevels) {
+				return fmt.Errorf("%w: %s fit residual segment %q has %d levels, want %d", ErrBadArtifact, name, k, len(q), len(ResidualLevels))
+			}
 		}
 	}
 	return nil

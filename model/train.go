@@ -35,6 +35,10 @@ type TrainConfig struct {
 	// slice is everything earlier. See SplitOf.
 	TestFrom        time.Time
 	CalibrationDays int
+	// PromiseTarget is the on-time rate the commit is calibrated for,
+	// from 0.5 to 0.99: the backtest scores its late rate and slack
+	// beside those of PromiseTargets.
+	PromiseTarget float64
 	// Predictions, when set, gets every test snapshot's prediction as
 	// the backtest scores it.
 	Predictions PredictionWriter
@@ -55,6 +59,7 @@ func DefaultTrainConfig() TrainConfig {
 		Lambdas:       []float64{0.1, 1, 10, 100, 1000},
 		TargetScales:  []float64{1, 6, 24, 48},
 		HalfLives:     []float64{0}, // decay is opt-in: docs/model.md, Drift
+		PromiseTarget: DefaultPromiseTarget,
 		MinShipments:  100,
 		ProgressEvery: 5 * time.Second,
 	}
@@ -101,6 +106,12 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 			return nil, fmt.Errorf("train: half-life %g days: want 0 (no decay) or a positive number", h)
 		}
 	}
+	if cfg.PromiseTarget == 0 {
+		cfg.PromiseTarget = DefaultPromiseTarget
+	}
+	if err := checkPromiseTarget(cfg.PromiseTarget); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -128,6 +139,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		TrainedAt:     cfg.Now().UTC(),
 		Window:        w,
 		Features:      featureNames(vocab),
+		PromiseTarget: cfg.PromiseTarget,
 	}
 	m.enc = NewEncoder(m.Features)
 	m.Version = m.TrainedAt.Format("20060102T150405Z")
@@ -254,7 +266,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: no delivered shipment first scanned %s to %s", ErrEmptySlice,
 			w.CalibTo.Format(time.DateOnly), w.TestTo.Format(time.DateOnly))
 	}
-	test.bt.fill(&m.Metrics)
+	test.bt.fill(&m.Metrics, m.PromiseTarget)
 	m.Metrics.WithoutPromise = test.hidden.all.score()
 	return m, nil
 }
