@@ -311,10 +311,22 @@ func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf fun
 			continue
 		}
 		n := h.total // the delivered residuals: the margin counts only what was seen
-		h = kmHist(h, censored[k]).blurred(drift)
+		km := kmHist(h, censored[k])
+		wide := km.blurred(drift)
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
-			q[i] = h.quantile(conservativeLevel(l, n))
+			// The drift margin only widens: where the estimate ends at
+			// the slowest delivery seen, the blur would move an upper
+			// level down into it. The median stays.
+			c := conservativeLevel(l, n)
+			switch v, w := km.quantile(c), wide.quantile(c); {
+			case l > 0.5:
+				q[i] = math.Max(v, w)
+			case l < 0.5:
+				q[i] = math.Min(v, w)
+			default:
+				q[i] = v
+			}
 		}
 		out[k] = q
 	}

@@ -146,3 +146,29 @@ func TestAbandoned(t *testing.T) {
 		})
 	}
 }
+
+// The drift margin widens every level away from the median and never
+// narrows one, even where the estimate ends in a pile at the slowest
+// delivery seen (the censored weight redistributed onto it).
+func TestQuantilesDriftOnlyWidens(t *testing.T) {
+	resid, bounds := map[segID]*hist{}, map[segID]*hist{}
+	id := segID{carrier: "c", service: "s"}
+	resid[id], bounds[id] = newResidualHist(), newResidualHist()
+	for i := range 3000 {
+		resid[id].add(float64(i%100)/100, 1) // uniform on [0, 1)
+	}
+	for range 1500 {
+		bounds[id].add(0.95, 1) // in flight, above nearly every delivery
+	}
+	flat := quantiles(resid, bounds, 0, minSegmentRows, segID.keys)["*"]
+	wide := quantiles(resid, bounds, 0.2, minSegmentRows, segID.keys)["*"]
+	for i, l := range ResidualLevels {
+		switch {
+		case l > 0.5 && wide[i] < flat[i], l < 0.5 && wide[i] > flat[i], l == 0.5 && wide[i] != flat[i]:
+			t.Errorf("level %.2f: %.3f with the drift margin, %.3f without", l, wide[i], flat[i])
+		}
+	}
+	if !(wide[levelP10] < flat[levelP10]) {
+		t.Errorf("p10 %.3f with the drift margin, %.3f without: want it lower", wide[levelP10], flat[levelP10])
+	}
+}
