@@ -16,7 +16,7 @@ import (
 
 // PromiseTargets are the on-time rates the backtest draws the promise
 // curve at.
-var PromiseTargets = []float64{0.80, 0.85, 0.90, 0.95, 0.97, 0.98, 0.99}
+var PromiseTargets = []float64{0.80, 0.85, 0.90, 0.95, 0.96, 0.97, 0.98, 0.99}
 
 // DefaultPromiseTarget is the commit's on-time rate unless told
 // otherwise: the p95.

@@ -76,7 +76,7 @@ func TestAtLate(t *testing.T) {
 
 func TestPromiseBacktestIncludesTarget(t *testing.T) {
 	b := newPromiseBacktest(0.955)
-	want := []float64{0.80, 0.85, 0.90, 0.95, 0.955, 0.97, 0.98, 0.99}
+	want := []float64{0.80, 0.85, 0.90, 0.95, 0.955, 0.96, 0.97, 0.98, 0.99}
 	if len(b.targets) != len(want) {
 		t.Fatalf("targets %v, want %v", b.targets, want)
 	}
