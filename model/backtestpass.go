@@ -77,7 +77,7 @@ func (w *testWorker) commitLevels(f *Fit, row *Row, lane *laneKeys, s *Snapshot)
 	if q == nil {
 		return w.levels[:]
 	}
-	y, scale := row.Dot(f.Coef)+offsetOf(f.LaneOffsets, lane), f.scale(s)
+	y, scale := row.Dot(f.Coef)+offsetOf(f.LaneOffsets, lane), f.scale(s)*w.m.promiseScale(s)
 	for i := range w.commit {
 		w.commit[i] = y + q[i]*scale
 	}

@@ -43,3 +43,11 @@ func SetDriftMargin(on bool) (restore func()) {
 	driftMargin = on
 	return func() { driftMargin = was }
 }
+
+// SetPromiseNormalizing turns the promise residuals' scaling by region on
+// or off and returns a func that restores it.
+func SetPromiseNormalizing(on bool) (restore func()) {
+	was := promiseNormalizing
+	promiseNormalizing = on
+	return func() { promiseNormalizing = was }
+}

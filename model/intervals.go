@@ -120,7 +120,7 @@ func (w *calibWorker) add(to, first perFit[map[segID]*hist], k fitKind, row *Row
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
 	addResidual(to[k], segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}, r)
 	if s.Scans == 1 {
-		addResidual(first[k], segID{carrier: s.Carrier, service: s.Service}, r)
+		addResidual(first[k], segID{carrier: s.Carrier, service: s.Service}, r/w.m.promiseScale(s))
 	}
 }
 

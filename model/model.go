@@ -148,6 +148,12 @@ type Model struct {
 	Baselines Baselines `json:"baselines"`
 	// Dwell is keyed by carrier|status.
 	Dwell map[string]Dwell `json:"dwell"`
+	// PromiseSpread is, by destination region, how much wider its
+	// transit times spread than all of them on the train slice: the
+	// promise residuals are scaled by it (a normalized conformal score),
+	// so a commit is tighter where transit is steadier. A region without
+	// one is 1.
+	PromiseSpread map[string]float64 `json:"promise_spread,omitempty"`
 	// PromiseTarget is the on-time rate the model's commit is calibrated
 	// for (TrainConfig.PromiseTarget).
 	PromiseTarget float64 `json:"promise_target"`
@@ -227,6 +233,14 @@ func (f *Fit) predictLog(row *Row, lane *laneKeys, s *Snapshot, seg segCache, ou
 	for i := range out {
 		out[i] = y + q[i]*scale
 	}
+}
+
+// promiseScale is the promise residuals' scale at s (PromiseSpread).
+func (m *Model) promiseScale(s *Snapshot) float64 {
+	if v, ok := m.PromiseSpread[s.DestAreas[areaRegion]]; ok && v > 0 {
+		return v
+	}
+	return 1
 }
 
 // scale is the spread of the interval at s: PeakSpread in peak season.

@@ -181,3 +181,41 @@ func TestOlistIntervalHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestOlistPromiseBeatsMerchant backtests the promises as of 2017-10-01:
+// at the merchant's own late rate the model's commit gives less mean
+// slack than the merchant's promise on the same orders.
+func TestOlistPromiseBeatsMerchant(t *testing.T) {
+	js, err := readOlist(olistOrders)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("real order history not found at %s (it is kept outside the repository); skipping", olistOrders)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := model.DefaultTrainConfig()
+	cfg.TestFrom, cfg.CalibrationDays = time.Date(2017, 10, 1, 0, 0, 0, 0, time.UTC), 30
+	train := func(normalized bool) model.PromiseCurve {
+		defer model.SetPromiseNormalizing(normalized)()
+		m, err := model.Train(context.Background(), &modeltest.Mem{Journeys: js}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Metrics.Promises
+	}
+	for _, normalized := range []bool{false, true} {
+		c := train(normalized)
+		for _, p := range c.Model {
+			t.Logf("by region %v: target %.2f: late %.3f, slack %.1f d over all, %.1f d over the on-time", normalized, p.Target, p.Late,
+				p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24)
+		}
+		own := c.Own
+		slack, ok := model.AtLate(c.Model, own.Late)
+		t.Logf("by region %v: the merchant's promise late %.3f with %.1f d over all; the model at that late rate %.1f d (%v)", normalized,
+			own.Late, own.MeanSlackAllHours/24, slack/24, ok)
+		if normalized && (!ok || slack >= own.MeanSlackAllHours) {
+			t.Errorf("at the merchant's late rate %.3f the model's commit has %.1f d of mean slack (%v), the merchant's %.1f d: want less",
+				own.Late, slack/24, ok, own.MeanSlackAllHours/24)
+		}
+	}
+}

@@ -14,6 +14,10 @@ import (
 // placed and its promise made, beside the promise the history itself
 // carries (the carrier's or the merchant's).
 
+// promiseNormalizing is off only in the tests that show what the
+// promise's spread by region changes.
+var promiseNormalizing = true
+
 // PromiseTargets are the on-time rates the backtest draws the promise
 // curve at.
 var PromiseTargets = []float64{0.80, 0.85, 0.90, 0.95, 0.96, 0.97, 0.98, 0.99}

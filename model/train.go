@@ -157,6 +157,9 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		m.Peaks = pk.finish()
 		m.enc.peaks = m.Peaks
 	}
+	if promiseNormalizing {
+		m.PromiseSpread = pk.spreads()
+	}
 
 	// Pass 1, train slice: for each fit the normal equations and each
 	// lane's sums for its empirical-Bayes offset; the baselines and the
