@@ -65,8 +65,9 @@ func (w *peakWorker) journey(j *Journey) {
 	first := j.Scans[0].Time
 	y := math.Log1p(math.Max(done.Sub(first).Hours(), 0))
 	yr, wk := first.UTC().ISOWeek()
-	w.add(peakKey{journeyCountry(j), yr*100 + wk}, y)
-	r := Areas(j.Destination)[areaRegion]
+	a := Areas(j.Destination)
+	w.add(peakKey{areasCountry(a), yr*100 + wk}, y)
+	r := a[areaRegion]
 	s := w.regions[r]
 	if s == nil {
 		s = &peakSum{}
@@ -169,8 +170,10 @@ func (w *peakWorker) finish() PeakWeeks {
 }
 
 // journeyCountry is a journey's destination country.
-func journeyCountry(j *Journey) string {
-	a := Areas(j.Destination)
+func journeyCountry(j *Journey) string { return areasCountry(Areas(j.Destination)) }
+
+// areasCountry is the country of an area path.
+func areasCountry(a AreaPath) string {
 	if c := a[areaCountry]; c != "" {
 		return c
 	}
