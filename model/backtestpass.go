@@ -10,12 +10,17 @@ type testWorker struct {
 	row, hid   Row
 	seg        perFit[segCache]
 	levels     [len(ResidualLevels)]float64 // on the fit's target scale
+	commit     [len(ResidualLevels)]float64 // a first snapshot's commits, likewise
 	sink       *predictionSink              // nil when no one reads the predictions
 	preds      []TestPrediction             // the journey's, for sink
 }
 
 func newTestWorker(m *Model, sink *predictionSink) *testWorker {
-	return &testWorker{m: m, bt: newBacktest(), hidden: newBacktest(), day: newDayBacktest(), seg: perFit[segCache]{{}, {}}, sink: sink}
+	t := m.PromiseTarget
+	if t == 0 { // an artifact from before promise targets
+		t = DefaultPromiseTarget
+	}
+	return &testWorker{m: m, bt: newBacktestFor(t), hidden: newBacktestFor(t), day: newDayBacktest(), seg: perFit[segCache]{{}, {}}, sink: sink}
 }
 
 func (w *testWorker) journey(j *Journey) {
@@ -39,6 +44,9 @@ func (w *testWorker) journey(j *Journey) {
 		if delivered {
 			w.day.add(m, s, fromTarget(w.levels[levelP50], f.TargetScale), del, &cells)
 		}
+		if s.Scans == 1 { // the order's promise is made at its first snapshot
+			w.bt.promises.add(hoursLeft, w.commitLevels(f, row, &key, s), f.TargetScale, hoursTo(s.Promised, s))
+		}
 		if w.sink != nil {
 			w.preds = append(w.preds, TestPrediction{TrackingNumber: j.TrackingNumber, Carrier: s.Carrier, Service: s.Service,
 				Status: string(s.Status), At: s.At, HoursLeft: hoursLeft,
@@ -56,11 +64,30 @@ func (w *testWorker) journey(j *Journey) {
 		m.Lane.predictLog(laneRow, &key, s, w.seg[laneFit], w.levels[:])
 		est[standardBaseline] = hoursTo(standard, s)
 		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
+		if s.Scans == 1 {
+			w.hidden.promises.add(hoursLeft, w.commitLevels(m.Lane, laneRow, &key, s), m.Lane.TargetScale, hoursTo(s.Promised, s))
+		}
 	})
 	if w.sink != nil && len(w.preds) > 0 {
 		w.sink.write(w.preds)
 		w.preds = w.preds[:0]
 	}
+}
+
+// commitLevels are a first snapshot's commits at every residual level on
+// f's target scale: its estimate shifted by the promise segment's
+// quantiles, or the interval's levels (w.levels, just predicted) for an
+// artifact without them.
+func (w *testWorker) commitLevels(f *Fit, row *Row, lane *laneKeys, s *Snapshot) []float64 {
+	q := f.promiseResiduals(s.Carrier, s.Service)
+	if q == nil {
+		return w.levels[:]
+	}
+	y, scale := row.Dot(f.Coef)+offsetOf(f.LaneOffsets, lane), f.scale(s)*w.m.promiseScale(s)
+	for i := range w.commit {
+		w.commit[i] = y + q[i]*scale
+	}
+	return w.commit[:]
 }
 
 func (w *testWorker) merge(o *testWorker) {

@@ -5,15 +5,16 @@ import (
 	"time"
 )
 
-// The calibration's censoring: a shipment of the calibration slice that
+// The calibration's follow-up: a shipment of the calibration slice that
 // was still in flight at the cut-off says only that its delivery was
-// later. Dropping it would leave the slow deliveries out of the interval,
-// so each residual seen is weighted instead by the inverse of the chance
-// that a delivery as far off as its own was seen before the cut-off
-// (inverse probability of censoring weights). That chance, G, is a
-// Kaplan–Meier estimate over the snapshots' follow-up: a delivered
-// snapshot leaves the risk set at its delivery, an in-flight one is
-// censored at the cut-off.
+// later. The interval takes that into account residual by residual
+// (kmHist); the counts here measure how much of the slice the cut-off
+// hides. Each delivery seen is weighted by the inverse of the chance that
+// a delivery as far off as its own was seen before the cut-off (inverse
+// probability of censoring weights); that chance, G, is a Kaplan–Meier
+// estimate over the snapshots' follow-up: a delivered snapshot leaves the
+// risk set at its delivery, an in-flight one is censored at the cut-off.
+// The weights' sum against the snapshots' number is the seen share.
 
 // censorDays bounds the follow-up bins (one a day); later ones share the
 // last bin.
@@ -23,8 +24,9 @@ const censorDays = 90
 // deliveries seen near the start of the slice cannot carry it alone.
 const minCensorSurvival = 0.1
 
-// censorWeighting is off only in the test that shows what the weights
-// change.
+// censorWeighting is off only in the test that shows what counting the
+// snapshots in flight changes: off, the interval reads the deliveries
+// seen alone.
 var censorWeighting = true
 
 // followDay is the follow-up bin of a span of hours.
@@ -37,8 +39,6 @@ func followDay(hours float64) int {
 type censoring struct {
 	censored, delivered [censorDays]float64
 }
-
-func newCensoring() *censoring { return &censoring{} }
 
 // inFlight counts the snapshots of a journey still in flight at asOf:
 // each one's follow-up ends there.
@@ -85,4 +85,19 @@ func (c *censoring) weights() [censorDays]float64 {
 		atRisk -= c.censored[d] + c.delivered[d]
 	}
 	return w
+}
+
+// seenShare is the share of all snapshots (delivered and in flight) the
+// weighted deliveries stand for: below 1 when deliveries later than the
+// slice can hold, or than the weights' cap, are missing.
+func (c *censoring) seenShare(wt *[censorDays]float64) float64 {
+	var all, seen float64
+	for d := range c.censored {
+		all += c.censored[d] + c.delivered[d]
+		seen += c.delivered[d] * wt[d]
+	}
+	if all == 0 {
+		return 1
+	}
+	return seen / all
 }

@@ -144,13 +144,18 @@ type backtest struct {
 	groups     map[[2]string]*scoreAcc // kind, name
 	levelBelow [len(ResidualLevels)]float64
 	errHist    ErrorHistogram
+	promises   *promiseBacktest
 
 	carrier, service         *scoreAcc // the groups of the last snapshot added
 	carrierName, serviceName string
 }
 
-func newBacktest() *backtest {
-	return &backtest{groups: map[[2]string]*scoreAcc{},
+func newBacktest() *backtest { return newBacktestFor(DefaultPromiseTarget) }
+
+// newBacktestFor is a backtest whose promise curve includes the commit of
+// promiseTarget.
+func newBacktestFor(promiseTarget float64) *backtest {
+	return &backtest{groups: map[[2]string]*scoreAcc{}, promises: newPromiseBacktest(promiseTarget),
 		errHist: ErrorHistogram{From: -errSpanHours, Width: 1, Counts: make([]int, 2*errSpanHours)}}
 }
 
@@ -275,9 +280,10 @@ func (b *backtest) merge(o *backtest) {
 	for i, c := range o.errHist.Counts {
 		b.errHist.Counts[i] += c
 	}
+	b.promises.merge(o.promises)
 }
 
-func (b *backtest) fill(m *Metrics) {
+func (b *backtest) fill(m *Metrics, target float64) {
 	m.TestShipments = b.shipments
 	m.TestRows = b.all.n
 	m.Overall = b.all.score()
@@ -301,6 +307,7 @@ func (b *backtest) fill(m *Metrics) {
 		m.Calibration = append(m.Calibration, CalibrationPoint{Level: l, Observed: obs})
 	}
 	m.Errors = b.errHist.scaled()
+	m.Promises = b.promises.curve(target)
 	m.MAEHours = m.Overall.MAEHours
 	m.BaselineMAEHours = m.Overall.Baselines[BaselineLaneMedian].MAEHours
 	m.Coverage80 = m.Overall.Coverage80

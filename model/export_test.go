@@ -64,3 +64,19 @@ func ArtifactOf(body []byte) ([]byte, error) {
 	sum := sha256.Sum256(body)
 	return json.Marshal(envelope{Format: formatName, FormatVersion: FormatVersion, SHA256: hex.EncodeToString(sum[:]), Model: body})
 }
+
+// SetDriftMargin turns the interval's drift margin on or off and returns
+// a func that restores it.
+func SetDriftMargin(on bool) (restore func()) {
+	was := driftMargin
+	driftMargin = on
+	return func() { driftMargin = was }
+}
+
+// SetPromiseNormalizing turns the promise residuals' scaling by region on
+// or off and returns a func that restores it.
+func SetPromiseNormalizing(on bool) (restore func()) {
+	was := promiseNormalizing
+	promiseNormalizing = on
+	return func() { promiseNormalizing = was }
+}

@@ -18,7 +18,7 @@ peak: the learned excess of log transit time of the destination country's ISO we
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
 log1p hours since the scan before, by stage; attempts and exceptions so far;
-hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; wd:local weekday;
+hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; stel: log1p elapsed hours by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
 o:area; d:area; lane:o>d, areas being regions (US: first ZIP digit; elsewhere country-region);
 then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country > region > postal prefix`
@@ -104,7 +104,7 @@ func featureNames(v Vocabulary) []string {
 		names = append(names, "hol:"+strconv.Itoa(k))
 	}
 	for _, st := range schemas.Statuses {
-		names = append(names, "st:"+string(st), "sthour_sin:"+string(st), "sthour_cos:"+string(st))
+		names = append(names, "st:"+string(st), "sthour_sin:"+string(st), "sthour_cos:"+string(st), "stel:"+string(st))
 	}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		names = append(names, "wd:"+strconv.Itoa(int(d)))
@@ -131,10 +131,10 @@ type globalFeatures struct {
 }
 
 // statusFeatures are the indices of one status's features.
-type statusFeatures struct{ st, hourSin, hourCos int }
+type statusFeatures struct{ st, hourSin, hourCos, elapsed int }
 
 // noStatus is statusFeatures of a status the layout does not know.
-var noStatus = statusFeatures{-1, -1, -1}
+var noStatus = statusFeatures{-1, -1, -1, -1}
 
 // Encoder turns snapshots into sparse feature vectors. It is immutable
 // and safe for concurrent use; per-goroutine scratch lives in Row.
@@ -190,7 +190,7 @@ func NewEncoder(names []string) *Encoder {
 		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
 	}
 	for i, st := range schemas.Statuses {
-		e.status[i] = statusFeatures{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st))}
+		e.status[i] = statusFeatures{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st)), at("stel:" + string(st))}
 	}
 	for d := range e.wd {
 		e.wd[d] = at("wd:" + strconv.Itoa(d))
@@ -325,6 +325,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(st.st, 1)
 	r.set(st.hourSin, hs)
 	r.set(st.hourCos, hc)
+	r.set(st.elapsed, elapsed)
 	wd := int((day%7 + 7 + 4) % 7) // 1970-01-01 was a Thursday
 	r.set(e.wd[wd], 1)
 	if b := r.csBlock; b >= 0 {

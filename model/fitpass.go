@@ -51,6 +51,11 @@ func (w *fitWorker) journey(j *Journey) {
 		s.shipments++
 		w.laneSums = append(w.laneSums, s)
 	}
+	if len(j.Scans) == 0 {
+		return
+	}
+	week := acc.weeks.get(weekKeys(j))
+	week.shipments++
 	// Every snapshot of a journey is as old as its first scan.
 	age := 0.0
 	if len(j.Scans) > 0 {
@@ -62,7 +67,7 @@ func (w *fitWorker) journey(j *Journey) {
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
-		acc.add(&w.row, w.ys, w.laneSums, s.inPeak(), w.weights)
+		acc.add(&w.row, w.ys, w.laneSums, week, s.inPeak(), w.weights)
 		if s.Scans == 1 {
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -109,7 +114,8 @@ type fitAcc struct {
 	// residuals. The peak spread stays unweighted.
 	decayed []*Ridge
 	lanes   []*laneStats
-	peak    *Ridge // the peak-season rows again, for their residual spread
+	peak    *Ridge     // the peak-season rows again, for their residual spread
+	weeks   *laneStats // the rows' sums by destination country and week, for the drift margin
 	cands   []*candidate
 }
 
@@ -118,6 +124,7 @@ type fitAcc struct {
 func newFitAcc(p, shared int, scales, halfLives []float64) *fitAcc {
 	k := len(scales)
 	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k),
+		weeks:   newLaneStats(p, k), // dense: a week's rows set every column
 		decayed: make([]*Ridge, len(halfLives)), lanes: make([]*laneStats, len(halfLives))}
 	for i, h := range halfLives {
 		if h > 0 {
@@ -138,8 +145,9 @@ func (f *fitAcc) ridgeOf(i int) *Ridge {
 
 // add adds a row with its target on every scale (ys) and its weight per
 // half-life.
-func (f *fitAcc) add(row *Row, ys []float64, lanes []*laneSum, peak bool, weights []float64) {
+func (f *fitAcc) add(row *Row, ys []float64, lanes []*laneSum, week *laneSum, peak bool, weights []float64) {
 	f.ridge.AddRow(row, ys)
+	week.add(row, ys, 1)
 	for i, r := range f.decayed {
 		if r != nil {
 			r.AddWeightedRow(row, ys, weights[i])
@@ -173,7 +181,7 @@ func (f *fitAcc) peakSpread(coef []float64, t int) float64 {
 
 // solve makes a candidate for every penalty that gives a solvable fit and
 // every target scale: one factorization per penalty.
-func (f *fitAcc) solve(cfg TrainConfig) error {
+func (f *fitAcc) solve(cfg TrainConfig, calibWeeks, testWeeks int) error {
 	if f.ridge.Rows() == 0 {
 		return errors.New("no training rows")
 	}
@@ -188,7 +196,8 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 				r := f.ridgeOf(i)
 				sigma2 := r.RSS(coef, t) / r.Weight()
 				f.cands = append(f.cands, &candidate{lambda: l, scale: f.scales[t], halfLife: h, coef: coef,
-					offsets: f.lanes[i].offsets(coef, t, sigma2), spread: f.peakSpread(coef, t)})
+					offsets: f.lanes[i].offsets(coef, t, sigma2), spread: f.peakSpread(coef, t),
+					drift: f.weeks.driftSpread(coef, t, sigma2, calibWeeks, testWeeks)})
 			}
 		}
 	}
@@ -202,10 +211,17 @@ func (f *fitAcc) solve(cfg TrainConfig) error {
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
 	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop),
+		weeks:   newLaneStats(f.weeks.shared, len(f.scales)),
 		decayed: make([]*Ridge, len(f.decayed)), lanes: make([]*laneStats, len(f.lanes))}
 	for i, r := range f.decayed {
 		if r != nil {
 			c.decayed[i] = r.without(drop)
+		}
+	}
+	c.weeks.merge(f.weeks)
+	for _, s := range c.weeks.lanes {
+		for _, i := range drop {
+			s.sumX.zero(i)
 		}
 	}
 	for h, l := range f.lanes {
@@ -228,6 +244,7 @@ func (f *fitAcc) merge(o *fitAcc) {
 		}
 	}
 	f.peak.merge(o.peak)
+	f.weeks.merge(o.weeks)
 	for i, l := range f.lanes {
 		l.merge(o.lanes[i])
 	}
@@ -251,7 +268,7 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 		return nil, nil
 	}
 	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, HalfLifeDays: best.halfLife, Coef: best.coef,
-		LaneOffsets: best.offsets, PeakSpread: best.spread}, scores
+		LaneOffsets: best.offsets, PeakSpread: best.spread, DriftSpread: best.drift}, scores
 }
 
 // candidate is one half-life's, ridge penalty's and target scale's fit,
@@ -262,6 +279,7 @@ type candidate struct {
 	coef          []float64
 	offsets       map[string]float64
 	spread        float64 // peak-season residual scale
+	drift         float64 // the drift margin's standard deviation
 	absErr        float64
 	n             int
 }

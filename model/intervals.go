@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -14,32 +15,35 @@ import (
 
 // minSegmentRows is the least calibration rows a residual segment needs
 // to get its own quantiles; smaller segments use the next, wider one.
-const minSegmentRows = 300
+// It is large because the segment's quantiles are moved outward by their
+// sampling error (conservativeLevel): many thin segments each pay that
+// margin and together over-cover.
+const minSegmentRows = 2000
 
 // calibWorker is one goroutine's share of the calibration pass: the
-// chosen fits' residuals per segment.
+// chosen fits' residuals per segment, and the lower bounds of the
+// residuals of the snapshots still in flight at the cut-off.
 type calibWorker struct {
-	m        *Model
-	fits     perFit[*Fit] // the promise fit is nil without promised shipments
-	resid    perFit[map[calibKey]*hist]
-	cens     censoring // the delivered snapshots' follow-up
-	row, hid Row
-	nrows    int
+	m      *Model
+	fits   perFit[*Fit] // the promise fit is nil without promised shipments
+	resid  perFit[map[segID]*hist]
+	bounds perFit[map[segID]*hist] // censored: the residual is above the bound
+	// first and firstBounds are the same of the journeys' first
+	// snapshots alone, by carrier and service: the promise's segments.
+	first, firstBounds perFit[map[segID]*hist]
+	cens               censoring // the snapshots' follow-up, for the seen share
+	row, hid           Row
+	nrows              int
 	// day counts the deliveries the day windows are calibrated on; nil
 	// when the model learns none.
 	dayLearned *dayLearned
 	day        *dayCalib
 }
 
-// calibKey is a residual's segment and follow-up day: the day sets its
-// censoring weight once the pass is done.
-type calibKey struct {
-	seg segID
-	day int16
-}
-
 func newCalibWorker(m *Model, day *dayLearned) *calibWorker {
-	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, resid: perFit[map[calibKey]*hist]{{}, {}},
+	return &calibWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise},
+		resid: perFit[map[segID]*hist]{{}, {}}, bounds: perFit[map[segID]*hist]{{}, {}},
+		first: perFit[map[segID]*hist]{{}, {}}, firstBounds: perFit[map[segID]*hist]{{}, {}},
 		dayLearned: day, day: newDayCalib()}
 }
 
@@ -52,37 +56,101 @@ func (w *calibWorker) journey(j *Journey) {
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {
-			w.add(promiseFit, &w.row, &key, s, hoursLeft)
+			w.add(w.resid, w.first, promiseFit, &w.row, &key, s, hoursLeft)
 		}
-		w.add(laneFit, laneRow, &key, s, hoursLeft)
+		w.add(w.resid, w.first, laneFit, laneRow, &key, s, hoursLeft)
 		w.cens.seen(hoursLeft)
 		w.nrows++
 	})
 }
 
-// add records one residual of fit k; peak-season ones are scaled down by
-// the fit's peak spread (a normalized conformal score).
-func (w *calibWorker) add(k fitKind, row *Row, lane *laneKeys, s *Snapshot, hoursLeft float64) {
+// inFlight adds the snapshots of a journey still in flight at asOf, with
+// only its scans before asOf: each one's delivery is later than asOf, so
+// its residual is above the one a delivery at asOf would have.
+func (w *calibWorker) inFlight(j *Journey, asOf time.Time) {
+	if len(j.Scans) == 0 || w.m.abandoned(j, asOf) {
+		return
+	}
+	w.cens.inFlight(j, asOf)
+	key := laneKeysOf(j)
+	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
+	s := j.snapshot()
+	for k, sc := range j.Scans {
+		if !sc.Time.Before(asOf) || sc.Status == schemas.StatusDelivered {
+			break
+		}
+		s.advance(j, k)
+		follow := asOf.Sub(sc.Time).Hours()
+		laneRow := w.m.enc.encodeBoth(&s, &w.row, &w.hid)
+		if promised {
+			w.add(w.bounds, w.firstBounds, promiseFit, &w.row, &key, &s, follow)
+		}
+		w.add(w.bounds, w.firstBounds, laneFit, laneRow, &key, &s, follow)
+	}
+}
+
+// abandoned reports whether a journey not delivered before asOf will
+// most likely never be: it was cancelled or returned before asOf, or its
+// last scan then was older than the p99 of its carrier's dwell in that
+// status on the train slice (an order never handed over, a parcel lost).
+// Such a journey says nothing about how late deliveries come, so the
+// calibration does not count it as in flight; the test slice, which
+// scores deliveries, has no such journeys either.
+func (m *Model) abandoned(j *Journey, asOf time.Time) bool {
+	var last *Scan
+	for i := range j.Scans {
+		sc := &j.Scans[i]
+		if !sc.Time.Before(asOf) {
+			break
+		}
+		if sc.Status == schemas.StatusCancelled || sc.Status == schemas.StatusReturnedToSender {
+			return true
+		}
+		last = sc
+	}
+	if last == nil {
+		return false
+	}
+	d, ok := m.DwellFor(j.Carrier, last.Status)
+	return ok && d.N >= minAbandonDwell && asOf.Sub(last.Time).Hours() > d.P99Hours
+}
+
+// minAbandonDwell is the least train-slice dwell times of a carrier and
+// status whose p99 can tell a stalled journey from a slow one.
+const minAbandonDwell = 50
+
+// add records into to one residual of fit k, of a delivery hoursLeft
+// after s; peak-season ones are scaled down by the fit's peak spread (a
+// normalized conformal score).
+func (w *calibWorker) add(to, first perFit[map[segID]*hist], k fitKind, row *Row, lane *laneKeys, s *Snapshot, hoursLeft float64) {
 	f := w.fits[k]
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
-	id := calibKey{segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))},
-		int16(followDay(hoursLeft))}
-	h, ok := w.resid[k][id]
+	addResidual(to[k], segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}, r)
+	if s.Scans == 1 {
+		addResidual(first[k], segID{carrier: s.Carrier, service: s.Service}, r/w.m.promiseScale(s))
+	}
+}
+
+func addResidual(m map[segID]*hist, id segID, r float64) {
+	h, ok := m[id]
 	if !ok {
 		h = newResidualHist()
-		w.resid[k][id] = h
+		m[id] = h
 	}
 	h.add(r, 1)
 }
 
 func (w *calibWorker) merge(o *calibWorker) {
-	for k, m := range o.resid {
-		for id, h := range m {
-			if mine, ok := w.resid[k][id]; ok {
-				mine.merge(h)
-			} else {
-				w.resid[k][id] = h
+	for _, p := range [...][2]perFit[map[segID]*hist]{{w.resid, o.resid}, {w.bounds, o.bounds},
+		{w.first, o.first}, {w.firstBounds, o.firstBounds}} {
+		for k, m := range p[1] {
+			for id, h := range m {
+				if mine, ok := p[0][k][id]; ok {
+					mine.merge(h)
+				} else {
+					p[0][k][id] = h
+				}
 			}
 		}
 	}
@@ -91,36 +159,29 @@ func (w *calibWorker) merge(o *calibWorker) {
 	w.day.merge(o.day)
 }
 
-// rows is how many calibration snapshots the worker saw.
+// rows is how many calibration snapshots the worker saw delivered.
 func (w *calibWorker) rows() int { return w.nrows }
 
-// finish sets the fits' residual quantiles, each residual weighted by its
-// follow-up day's censoring weight; inFlight counts the snapshots censored
-// at the cut-off.
-func (w *calibWorker) finish(inFlight *censoring) {
-	c := w.cens
-	c.merge(inFlight)
-	wt := c.weights()
+// finish sets the fits' residual quantiles: per segment, the
+// Kaplan–Meier estimate of the residuals' distribution, the in-flight
+// snapshots censored at their bounds (kmHist), widened by a normal shift
+// of the fit's DriftSpread (the drift margin). It returns the share of
+// the calibration snapshots whose outcome the slice could show
+// (censoring.seenShare).
+func (w *calibWorker) finish() float64 {
 	for k, f := range w.fits {
 		if f == nil {
 			continue
 		}
-		// In a fixed order, as in quantiles.
-		ids := slices.SortedFunc(maps.Keys(w.resid[k]), func(a, b calibKey) int {
-			return cmp.Or(compareSeg(a.seg, b.seg), cmp.Compare(a.day, b.day))
-		})
-		segs := map[segID]*hist{}
-		for _, id := range ids {
-			h := w.resid[k][id]
-			s, ok := segs[id.seg]
-			if !ok {
-				s = newResidualHist()
-				segs[id.seg] = s
-			}
-			s.mergeScaled(h, wt[id.day])
+		bounds, firstBounds := w.bounds[k], w.firstBounds[k]
+		if !censorWeighting {
+			bounds, firstBounds = nil, nil
 		}
-		f.Residuals = quantiles(segs)
+		f.Residuals = quantiles(w.resid[k], bounds, f.DriftSpread, minSegmentRows, segID.keys)
+		f.PromiseResiduals = quantiles(w.first[k], firstBounds, f.DriftSpread, minPromiseRows, segID.promiseKeys)
 	}
+	wt := w.cens.weights()
+	return w.cens.seenShare(&wt)
 }
 
 // stages are the names of the stageIndex values.
@@ -206,23 +267,89 @@ func compareSeg(a, b segID) int {
 }
 
 // keys are the segments it belongs to.
-func (id segID) keys() [5]string {
-	return segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
+func (id segID) keys() []string {
+	k := segmentKeys(id.carrier, id.service, int(id.stage), int(id.horizon))
+	return k[:]
+}
+
+// promiseKeys are the promise segments of a first snapshot's residual,
+// from most to least specific: carrier|service, carrier, all.
+func (id segID) promiseKeys() []string {
+	k := promiseSegmentKeys(id.carrier, id.service)
+	return k[:]
+}
+
+func promiseSegmentKeys(carrier, service string) [3]string {
+	return [3]string{carrier + "|" + service, carrier, "*"}
+}
+
+// minPromiseRows is the least first snapshots a promise segment needs to
+// get its own quantiles: one shipment is one row here, so fewer than
+// minSegmentRows.
+const minPromiseRows = 300
+
+// promiseResiduals are f's residual quantiles for a first snapshot of
+// carrier and service, from the most specific promise segment with
+// enough rows; nil for an artifact without them.
+func (f *Fit) promiseResiduals(carrier, service string) []float64 {
+	if len(f.PromiseResiduals) == 0 {
+		return nil
+	}
+	for _, k := range promiseSegmentKeys(carrier, service) {
+		if q, ok := f.PromiseResiduals[k]; ok {
+			return q
+		}
+	}
+	return nil
 }
 
 func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 
 // quantiles are the residual quantiles of every segment with enough rows,
-// each segment's histogram the sum of its most specific ones. Every level
-// but the median is moved outward by its sampling error (conservativeLevel).
-func quantiles(resid map[segID]*hist) map[string][]float64 {
+// each segment's histograms the sum of its most specific ones: the
+// delivered residuals, and the in-flight snapshots' bounds (nil for none),
+// which Kaplan–Meier turns into one distribution (kmHist). The histogram
+// is then widened by the drift margin's normal shift of standard
+// deviation drift (0 for none), and every level but the median is moved
+// outward by its sampling error (conservativeLevel).
+func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf func(segID) []string) map[string][]float64 {
+	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
+	out := map[string][]float64{}
+	for k, h := range groups {
+		if h.total < minRows && k != "*" {
+			continue
+		}
+		n := h.total // the delivered residuals: the margin counts only what was seen
+		km := kmHist(h, censored[k])
+		wide := km.blurred(drift)
+		q := make([]float64, len(ResidualLevels))
+		for i, l := range ResidualLevels {
+			// The drift margin only widens: where the estimate ends at
+			// the slowest delivery seen, the blur would move an upper
+			// level down into it. The median stays.
+			c := conservativeLevel(l, n)
+			switch v, w := km.quantile(c), wide.quantile(c); {
+			case l > 0.5:
+				q[i] = math.Max(v, w)
+			case l < 0.5:
+				q[i] = math.Min(v, w)
+			default:
+				q[i] = v
+			}
+		}
+		out[k] = q
+	}
+	return out
+}
+
+// groupHists sums the histograms of the most specific segments into every
+// segment they belong to.
+func groupHists(resid map[segID]*hist, keysOf func(segID) []string) map[string]*hist {
 	groups := map[string]*hist{}
-	// In a fixed order: the censoring weights make the sums fractional,
-	// and fractions added in map order would differ in the last bits.
-	ids := slices.SortedFunc(maps.Keys(resid), compareSeg)
-	for _, id := range ids {
+	// In a fixed order, so sums of fractions come out the same every run.
+	for _, id := range slices.SortedFunc(maps.Keys(resid), compareSeg) {
 		h := resid[id]
-		for _, k := range id.keys() {
+		for _, k := range keysOf(id) {
 			g, ok := groups[k]
 			if !ok {
 				g = newResidualHist()
@@ -231,20 +358,48 @@ func quantiles(resid map[segID]*hist) map[string][]float64 {
 			g.merge(h)
 		}
 	}
-	out := map[string][]float64{}
-	for k, h := range groups {
-		if h.total < minSegmentRows && k != "*" {
-			continue
-		}
-		// Weighted residuals count for fewer rows than they are: the
-		// sampling margin uses their effective number.
-		n := h.effectiveN()
-		q := make([]float64, len(ResidualLevels))
-		for i, l := range ResidualLevels {
-			q[i] = h.quantile(conservativeLevel(l, n))
-		}
-		out[k] = q
+	return groups
+}
+
+// kmHist is the Kaplan–Meier estimate of a distribution seen as the
+// values of delivered and as lower bounds in censored (nil or empty for
+// none): each censored value's weight goes to the values above it
+// (Efron's redistribution to the right). The weight of censored values
+// with no delivery above them is left out: no delivery as late was seen
+// before the cut-off, and most such journeys are never delivered (an
+// order stuck in "shipped"), which the test slice, scoring deliveries,
+// never meets either. Within a bin the deliveries count before the
+// censored values.
+func kmHist(delivered, censored *hist) *hist {
+	if censored == nil || censored.total == 0 {
+		return delivered
 	}
+	all := delivered.total + censored.total
+	out := &hist{lo: delivered.lo, width: delivered.width, bins: delivered.bins, total: all}
+	lo, hi := delivered.first, delivered.first+len(delivered.w)
+	if len(censored.w) > 0 {
+		lo, hi = min(lo, censored.first), max(hi, censored.first+len(censored.w))
+	}
+	at := func(h *hist, i int) float64 {
+		if i < h.first || i >= h.first+len(h.w) {
+			return 0
+		}
+		return h.w[i-h.first]
+	}
+	atRisk, surv := all, 1.0
+	for i := lo; i < hi; i++ {
+		d, c := at(delivered, i), at(censored, i)
+		if d > 0 && atRisk > 0 {
+			next := surv * (1 - d/atRisk)
+			*out.slot(i) += all * (surv - next)
+			surv = next
+		}
+		atRisk -= d + c
+	}
+	if len(out.w) == 0 { // nothing delivered: nothing to place
+		return delivered
+	}
+	out.total = all * (1 - surv)
 	return out
 }
 

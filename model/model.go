@@ -19,9 +19,10 @@ const FormatVersion = 3
 
 // ResidualLevels are the quantile levels of the residuals (on a fit's
 // target scale) a model keeps per segment; p10, p50, p90 and p95 are among
-// them.
-var ResidualLevels = [19]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
-	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95}
+// them. The levels above 0.95 are for promises of a higher on-time rate
+// (PromiseTargets).
+var ResidualLevels = [23]float64{0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50,
+	0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.96, 0.97, 0.98, 0.99}
 
 const (
 	levelP10 = 1
@@ -52,10 +53,15 @@ type LambdaScore struct {
 
 // Metrics are the backtest results on the held-back test slice.
 type Metrics struct {
-	TrainRows     int `json:"train_rows"`
-	CalibRows     int `json:"calibration_rows"`
-	TestRows      int `json:"test_rows"`
-	TestShipments int `json:"test_shipments"`
+	TrainRows int `json:"train_rows"`
+	CalibRows int `json:"calibration_rows"`
+	// CalibSeenShare is the share of the calibration slice's snapshots,
+	// delivered and in flight at the cut-off, whose delivery the
+	// censoring weights account for: below 1 when the slice is too short
+	// to show its slowest deliveries (docs/model.md, Interval).
+	CalibSeenShare float64 `json:"calibration_seen_share"`
+	TestRows       int     `json:"test_rows"`
+	TestShipments  int     `json:"test_shipments"`
 
 	Lambdas []LambdaScore `json:"lambdas"`
 	Overall Score         `json:"overall"`
@@ -67,6 +73,10 @@ type Metrics struct {
 	ByDaysToGo     map[string]Score   `json:"by_days_to_go"`
 	Calibration    []CalibrationPoint `json:"calibration"`
 	Errors         ErrorHistogram     `json:"errors"`
+	// Promises is the commits' late rate against their slack at each
+	// on-time target, scored at each test shipment's first snapshot,
+	// beside the history's own promise.
+	Promises PromiseCurve `json:"promises"`
 
 	// The headline figures, also in model_runs.
 	MAEHours         float64 `json:"mae_hours"`
@@ -110,9 +120,19 @@ type Fit struct {
 	// ResidualLevels on the calibration slice, per segment (see
 	// segmentKeys).
 	Residuals map[string][]float64 `json:"residual_quantiles"`
+	// PromiseResiduals are the residual quantiles of the calibration
+	// slice's first snapshots (the order's, when its promise is made), per
+	// carrier|service, carrier and all ("*"): the commit of an on-time
+	// target (PromiseTargets) is the estimate shifted by one of them.
+	PromiseResiduals map[string][]float64 `json:"promise_residual_quantiles,omitempty"`
 	// PeakSpread scales the residual quantiles in peak season: how much
 	// wider the train slice's peak residuals were than the others'.
 	PeakSpread float64 `json:"peak_spread"`
+	// DriftSpread is the drift margin the residual quantiles are widened
+	// by: the standard deviation, on the target scale, of a week's shift
+	// in mean residual from the calibration-length span before it,
+	// measured on the train slice (laneStats.driftSpread).
+	DriftSpread float64 `json:"drift_spread"`
 }
 
 // Model is a trained ETA model: what an artifact file holds.
@@ -131,6 +151,15 @@ type Model struct {
 	Baselines Baselines `json:"baselines"`
 	// Dwell is keyed by carrier|status.
 	Dwell map[string]Dwell `json:"dwell"`
+	// PromiseSpread is, by destination region, how much wider its
+	// transit times spread than all of them on the train slice: the
+	// promise residuals are scaled by it (a normalized conformal score),
+	// so a commit is tighter where transit is steadier. A region without
+	// one is 1.
+	PromiseSpread map[string]float64 `json:"promise_spread,omitempty"`
+	// PromiseTarget is the on-time rate the model's commit is calibrated
+	// for (TrainConfig.PromiseTarget).
+	PromiseTarget float64 `json:"promise_target"`
 	// Peaks is the peak season learned from the train slice (PeakWeeks).
 	Peaks PeakWeeks `json:"peak_weeks,omitempty"`
 	// DayWindows is the delivery-day window (DayWindow); nil in an
@@ -212,6 +241,14 @@ func (f *Fit) predictLog(row *Row, lane *laneKeys, s *Snapshot, seg segCache, ou
 	}
 }
 
+// promiseScale is the promise residuals' scale at s (PromiseSpread).
+func (m *Model) promiseScale(s *Snapshot) float64 {
+	if v, ok := m.PromiseSpread[s.DestAreas[areaRegion]]; ok && v > 0 {
+		return v
+	}
+	return 1
+}
+
 // scale is the spread of the interval at s: PeakSpread in peak season.
 func (f *Fit) scale(s *Snapshot) float64 {
 	if f.PeakSpread > 1 && s.inPeak() {
@@ -246,9 +283,11 @@ func (f *Fit) check(name string, features []string) error {
 	if _, ok := f.Residuals["*"]; !ok {
 		return fmt.Errorf("%w: %s fit has no residual quantiles", ErrBadArtifact, name)
 	}
-	for k, q := range f.Residuals {
-		if len(q) != len(ResidualLevels) {
-			return fmt.Errorf("%w: %s fit residual segment %q has %d levels, want %d", ErrBadArtifact, name, k, len(q), len(ResidualLevels))
+	for _, rs := range []map[string][]float64{f.Residuals, f.PromiseResiduals} {
+		for k, q := range rs {
+			if len(q) != len(ResidualLevels) {
+				return fmt.Errorf("%w: %s fit residual segment %q has %d levels, want %d", ErrBadArtifact, name, k, len(q), len(ResidualLevels))
+			}
 		}
 	}
 	return nil

@@ -142,3 +142,85 @@ func TestTrainOnOlist(t *testing.T) {
 		t.Errorf("%d lane-median lanes below the country, want the states' lanes", regions)
 	}
 }
+
+// TestOlistIntervalHolds backtests the real order history as of a cut-off
+// and on the default split: the p10–p90 interval, calibrated only on what
+// was known at the cut-off, covers 80 ± 3% of the test snapshots.
+func TestOlistIntervalHolds(t *testing.T) {
+	js, err := readOlist(olistOrders)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("real order history not found at %s (it is kept outside the repository); skipping", olistOrders)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		testFrom time.Time
+		days     int
+	}{
+		{"default split", time.Time{}, 0},
+		{"as of 2017-10-01", time.Date(2017, 10, 1, 0, 0, 0, 0, time.UTC), 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := model.DefaultTrainConfig()
+			cfg.TestFrom, cfg.CalibrationDays = tc.testFrom, tc.days
+			m, err := model.Train(context.Background(), &modeltest.Mem{Journeys: js}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mt := m.Metrics
+			t.Logf("MAE %.1fh, lane median %.1fh (%.0f%% below); coverage %.3f; p95 on time %.3f; calibration %d rows, seen share %.2f; drift margin %.3f (promise fit)",
+				mt.MAEHours, mt.BaselineMAEHours, 100*mt.Overall.Reduction(model.BaselineLaneMedian), mt.Coverage80, mt.P95OnTime,
+				mt.CalibRows, mt.CalibSeenShare, m.Promise.DriftSpread)
+			if mt.Coverage80 < 0.77 || mt.Coverage80 > 0.83 {
+				t.Errorf("p10–p90 coverage %.3f, want 0.80 ± 0.03", mt.Coverage80)
+			}
+			restore := model.SetDriftMargin(false)
+			defer restore()
+			flat, err := model.Train(context.Background(), &modeltest.Mem{Journeys: js}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("without the drift margin: coverage %.3f; p95 on time %.3f", flat.Metrics.Coverage80, flat.Metrics.P95OnTime)
+		})
+	}
+}
+
+// TestOlistPromiseBeatsMerchant backtests the promises as of 2017-10-01:
+// at the merchant's own late rate the model's commit gives less mean
+// slack than the merchant's promise on the same orders.
+func TestOlistPromiseBeatsMerchant(t *testing.T) {
+	js, err := readOlist(olistOrders)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("real order history not found at %s (it is kept outside the repository); skipping", olistOrders)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := model.DefaultTrainConfig()
+	cfg.TestFrom, cfg.CalibrationDays = time.Date(2017, 10, 1, 0, 0, 0, 0, time.UTC), 30
+	train := func(normalized bool) model.PromiseCurve {
+		defer model.SetPromiseNormalizing(normalized)()
+		m, err := model.Train(context.Background(), &modeltest.Mem{Journeys: js}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Metrics.Promises
+	}
+	for _, normalized := range []bool{false, true} {
+		c := train(normalized)
+		for _, p := range c.Model {
+			t.Logf("by region %v: target %.2f: late %.3f, slack %.1f d over all, %.1f d over the on-time", normalized, p.Target, p.Late,
+				p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24)
+		}
+		own := c.Own
+		slack, ok := model.AtLate(c.Model, own.Late)
+		t.Logf("by region %v: the merchant's promise late %.3f with %.1f d over all; the model at that late rate %.1f d (%v)", normalized,
+			own.Late, own.MeanSlackAllHours/24, slack/24, ok)
+		if normalized && (!ok || slack >= own.MeanSlackAllHours) {
+			t.Errorf("at the merchant's late rate %.3f the model's commit has %.1f d of mean slack (%v), the merchant's %.1f d: want less",
+				own.Late, slack/24, ok, own.MeanSlackAllHours/24)
+		}
+	}
+}

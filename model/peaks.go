@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -44,11 +45,14 @@ type peakSum struct{ n, sum, sumSq float64 }
 // slice: one log transit time per delivered shipment, by its destination
 // country and the ISO week of its first scan.
 type peakWorker struct {
-	weeks map[peakKey]*peakSum
-	n     int
+	weeks   map[peakKey]*peakSum
+	regions map[string]*peakSum // by destination region, for the promise's spread
+	n       int
 }
 
-func newPeakWorker() *peakWorker { return &peakWorker{weeks: map[peakKey]*peakSum{}} }
+func newPeakWorker() *peakWorker {
+	return &peakWorker{weeks: map[peakKey]*peakSum{}, regions: map[string]*peakSum{}}
+}
 
 func (w *peakWorker) journey(j *Journey) {
 	if len(j.Scans) == 0 {
@@ -61,7 +65,15 @@ func (w *peakWorker) journey(j *Journey) {
 	first := j.Scans[0].Time
 	y := math.Log1p(math.Max(done.Sub(first).Hours(), 0))
 	yr, wk := first.UTC().ISOWeek()
-	w.add(peakKey{journeyCountry(j), yr*100 + wk}, y)
+	a := Areas(j.Destination)
+	w.add(peakKey{areasCountry(a), yr*100 + wk}, y)
+	r := a[areaRegion]
+	s := w.regions[r]
+	if s == nil {
+		s = &peakSum{}
+		w.regions[r] = s
+	}
+	s.n, s.sum, s.sumSq = s.n+1, s.sum+y, s.sumSq+y*y
 }
 
 func (w *peakWorker) add(k peakKey, y float64) {
@@ -82,6 +94,14 @@ func (w *peakWorker) merge(o *peakWorker) {
 		if t == nil {
 			t = &peakSum{}
 			w.weeks[k] = t
+		}
+		t.n, t.sum, t.sumSq = t.n+s.n, t.sum+s.sum, t.sumSq+s.sumSq
+	}
+	for k, s := range o.regions {
+		t := w.regions[k]
+		if t == nil {
+			t = &peakSum{}
+			w.regions[k] = t
 		}
 		t.n, t.sum, t.sumSq = t.n+s.n, t.sum+s.sum, t.sumSq+s.sumSq
 	}
@@ -150,8 +170,10 @@ func (w *peakWorker) finish() PeakWeeks {
 }
 
 // journeyCountry is a journey's destination country.
-func journeyCountry(j *Journey) string {
-	a := Areas(j.Destination)
+func journeyCountry(j *Journey) string { return areasCountry(Areas(j.Destination)) }
+
+// areasCountry is the country of an area path.
+func areasCountry(a AreaPath) string {
 	if c := a[areaCountry]; c != "" {
 		return c
 	}
@@ -164,4 +186,35 @@ func (s *Snapshot) destCountry() string {
 		return c
 	}
 	return areaCountryCode(s.DestArea)
+}
+
+// promiseSpreadPrior is how many shipments' worth the overall spread
+// weighs in a region's: a region of few shipments keeps about 1.
+const promiseSpreadPrior = 30
+
+// spreads are, by destination region, how much wider its shipments' log
+// transit times spread than all of them on the train slice (a standard
+// deviation ratio, its variance shrunk toward the overall one).
+func (w *peakWorker) spreads() map[string]float64 {
+	var all peakSum
+	for _, k := range slices.Sorted(maps.Keys(w.regions)) {
+		s := w.regions[k]
+		all.n, all.sum, all.sumSq = all.n+s.n, all.sum+s.sum, all.sumSq+s.sumSq
+	}
+	if all.n < 2 {
+		return nil
+	}
+	vAll := (all.sumSq - all.sum*all.sum/all.n) / (all.n - 1)
+	if !(vAll > 0) {
+		return nil
+	}
+	out := map[string]float64{}
+	for k, s := range w.regions {
+		if s.n < 2 {
+			continue
+		}
+		v := (s.sumSq - s.sum*s.sum/s.n) / (s.n - 1)
+		out[k] = math.Sqrt(((s.n-1)*v + promiseSpreadPrior*vAll) / (s.n - 1 + promiseSpreadPrior) / vAll)
+	}
+	return out
 }

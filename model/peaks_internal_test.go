@@ -58,3 +58,34 @@ func TestPeakWeeksFindsSlowWeekAndShrinksSparse(t *testing.T) {
 		}
 	}
 }
+
+// The promise's spread by region: a region whose transit times spread
+// more than the others gets a ratio above 1, a steadier one below, and a
+// region of a few shipments stays near 1.
+func TestPromiseSpreads(t *testing.T) {
+	w := newPeakWorker()
+	add := func(region string, n int, sd float64) {
+		s := &peakSum{}
+		for i := range n {
+			y := 4 + sd*float64(1-2*(i%2)) // mean 4, standard deviation sd
+			s.n, s.sum, s.sumSq = s.n+1, s.sum+y, s.sumSq+y*y
+		}
+		w.regions[region] = s
+	}
+	add("BR-SP", 2000, 0.3)
+	add("BR-AM", 2000, 0.9)
+	add("BR-AC", 4, 3)
+	got := w.spreads()
+	for _, tc := range []struct {
+		region string
+		lo, hi float64
+	}{
+		{"BR-SP", 0.3, 0.6},
+		{"BR-AM", 1.2, 1.6},
+		{"BR-AC", 1.5, 2.2}, // four shipments: its own ratio, 4.4, shrunk toward 1
+	} {
+		if v := got[tc.region]; v < tc.lo || v > tc.hi {
+			t.Errorf("%s: spread ratio %.3f, want %.1f to %.1f", tc.region, v, tc.lo, tc.hi)
+		}
+	}
+}

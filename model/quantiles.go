@@ -8,10 +8,9 @@ import (
 // Quantiles writes the hours to delivery from snapshot s at each of
 // levels (in (0, 1)) into out, which must be as long. Levels between two
 // of ResidualLevels are interpolated linearly in normal scores on the
-// fit's target scale; levels beyond the outermost (p97, p99) extend the
-// outermost two the same way: a normal tail fitted to the model's own
-// p90 and p95, not a second model. The result never decreases with the
-// level.
+// fit's target scale (p97 and p99 are residual levels of their own);
+// levels beyond the outermost extend the outermost two the same way. The
+// result never decreases with the level.
 func (m *Model) Quantiles(s Snapshot, levels, out []float64) {
 	var row Row
 	var y [len(ResidualLevels)]float64

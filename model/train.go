@@ -35,6 +35,10 @@ type TrainConfig struct {
 	// slice is everything earlier. See SplitOf.
 	TestFrom        time.Time
 	CalibrationDays int
+	// PromiseTarget is the on-time rate the commit is calibrated for,
+	// from 0.5 to 0.99: the backtest scores its late rate and slack
+	// beside those of PromiseTargets.
+	PromiseTarget float64
 	// Predictions, when set, gets every test snapshot's prediction as
 	// the backtest scores it.
 	Predictions PredictionWriter
@@ -55,6 +59,7 @@ func DefaultTrainConfig() TrainConfig {
 		Lambdas:       []float64{0.1, 1, 10, 100, 1000},
 		TargetScales:  []float64{1, 6, 24, 48},
 		HalfLives:     []float64{0}, // decay is opt-in: docs/model.md, Drift
+		PromiseTarget: DefaultPromiseTarget,
 		MinShipments:  100,
 		ProgressEvery: 5 * time.Second,
 	}
@@ -86,7 +91,7 @@ var ErrNotEnoughHistory = errors.New("not enough delivered shipments to train")
 // on, scored for the penalty or calibrated on only if it was delivered
 // before the calibration slice ends (the cut-off), so no label from the
 // test period reaches the fit, the penalty or the interval; the ones still
-// in flight at the cut-off weigh the interval's residuals (censoring). Each pass spreads the shipments over Workers goroutines and
+// in flight at the cut-off count in the interval as censored residuals. Each pass spreads the shipments over Workers goroutines and
 // merges their sums.
 func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if len(cfg.Lambdas) == 0 || len(cfg.TargetScales) == 0 {
@@ -100,6 +105,12 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		if !(h >= 0) || math.IsInf(h, 0) {
 			return nil, fmt.Errorf("train: half-life %g days: want 0 (no decay) or a positive number", h)
 		}
+	}
+	if cfg.PromiseTarget == 0 {
+		cfg.PromiseTarget = DefaultPromiseTarget
+	}
+	if err := checkPromiseTarget(cfg.PromiseTarget); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -128,6 +139,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		TrainedAt:     cfg.Now().UTC(),
 		Window:        w,
 		Features:      featureNames(vocab),
+		PromiseTarget: cfg.PromiseTarget,
 	}
 	m.enc = NewEncoder(m.Features)
 	m.Version = m.TrainedAt.Format("20060102T150405Z")
@@ -144,6 +156,9 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if peakLearning {
 		m.Peaks = pk.finish()
 		m.enc.peaks = m.Peaks
+	}
+	if promiseNormalizing {
+		m.PromiseSpread = pk.spreads()
 	}
 
 	// Pass 1, train slice: for each fit the normal equations and each
@@ -173,7 +188,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	var solveErrs perFit[error]
 	var wg sync.WaitGroup
 	for k, f := range fits {
-		wg.Go(func() { solveErrs[k] = f.solve(cfg) })
+		wg.Go(func() { solveErrs[k] = f.solve(cfg, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo)) })
 	}
 	wg.Wait()
 	if solveErrs[laneFit] != nil { // the promise fit is optional
@@ -223,27 +238,29 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 
 	// Pass 3, calibration slice again: the chosen fits' residuals set the
-	// interval (split-conformal), each weighted by the inverse of the
-	// chance that a delivery that late was seen before the cut-off. The
-	// shipments still in flight at the cut-off are censored: their
-	// snapshots' follow-up gives that chance (censorWeights).
-	cens := newCensoring()
-	dayInFlight := newDayCalib()
-	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
-		cens.inFlight(j, w.CalibTo)
-		dayInFlight.inFlight(dayLearned, j, w.CalibTo)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
-	}
+	// interval (split-conformal). The shipments still in flight at the
+	// cut-off are censored: each of their snapshots says its residual is
+	// above the one a delivery at the cut-off would have, and a
+	// Kaplan–Meier estimate per segment takes both in (kmHist). The
+	// quantiles are widened by each fit's drift margin (driftSpread).
 	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *calibWorker {
 		return newCalibWorker(m, dayLearned)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
+	flying := newCalibWorker(m, nil)
+	dayInFlight := newDayCalib()
+	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
+		flying.inFlight(j, w.CalibTo)
+		dayInFlight.inFlight(dayLearned, j, w.CalibTo)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("calibration pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
+	}
+	calib.merge(flying)
 	m.Metrics.CalibRows = calib.rows()
-	calib.finish(cens)
+	m.Metrics.CalibSeenShare = calib.finish()
 	// The day windows' masses, chosen on the same deliveries and the
 	// out-for-delivery days known missed at the cut-off.
 	calib.day.merge(dayInFlight)
@@ -262,7 +279,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: no delivered shipment first scanned %s to %s", ErrEmptySlice,
 			w.CalibTo.Format(time.DateOnly), w.TestTo.Format(time.DateOnly))
 	}
-	test.bt.fill(&m.Metrics)
+	test.bt.fill(&m.Metrics, m.PromiseTarget)
 	test.day.fill(&m.Metrics)
 	m.Metrics.WithoutPromise = test.hidden.all.score()
 	return m, nil

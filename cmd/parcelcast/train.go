@@ -26,6 +26,7 @@ func runTrain(ctx context.Context, args []string) error {
 	scales := fs.String("target-scales", formatFloats(cfg.TargetScales), "target scales to try, in hours (each fit predicts log(1 + hours/scale)), comma-separated; the calibration slice picks one")
 	halfLives := fs.String("half-lives", formatFloats(cfg.HalfLives), "time decays of the training rows' weights to try, in days (0 is none), comma-separated; the calibration slice picks one")
 	split := addSplitFlags(fs, cfg)
+	promiseTarget := fs.Float64("promise-target", cfg.PromiseTarget, "on-time rate the commit date is calibrated for (0.5 to 0.99); the backtest prints the late rate and slack of it and of 80 to 99%")
 	predictions := fs.String("predictions", "", "also write one row per test snapshot (prediction beside the outcome) to this file: CSV, or JSON Lines if it ends in .jsonl")
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
@@ -58,7 +59,10 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := split.apply(&cfg); err != nil {
 		return err
 	}
-	cfg.Lambdas, cfg.TargetScales, cfg.HalfLives, cfg.Log = ls, ts, hl, log
+	if !(*promiseTarget >= 0.5 && *promiseTarget <= 0.99) {
+		return fmt.Errorf("-promise-target: %v is not an on-time rate from 0.5 to 0.99", *promiseTarget)
+	}
+	cfg.Lambdas, cfg.TargetScales, cfg.HalfLives, cfg.PromiseTarget, cfg.Log = ls, ts, hl, *promiseTarget, log
 	var pf *predictionFile
 	if *predictions != "" {
 		if pf, err = createPredictionFile(*predictions); err != nil {
@@ -103,6 +107,9 @@ func runEvaluate(ctx context.Context, args []string) error {
 	fmt.Printf("  %s\n  %s\n", report.Windows(m.Window), report.Headline(m))
 	if line := report.DayWindowLine(m); line != "" {
 		fmt.Printf("  %s\n", line)
+	}
+	for _, l := range report.PromiseLines(m) {
+		fmt.Printf("  %s\n", l)
 	}
 	if *predictions != "" {
 		if err := writePredictions(ctx, m, ch, newLog(), *predictions); err != nil {
@@ -205,5 +212,8 @@ func printMetrics(w io.Writer, m *model.Model, sum, path string) {
 	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%\n", 100*mt.Coverage80, 100*mt.P95OnTime)
 	if line := report.DayWindowLine(m); line != "" {
 		fmt.Fprintf(w, "  %s\n", line)
+	}
+	for _, l := range report.PromiseLines(m) {
+		fmt.Fprintf(w, "  %s\n", l)
 	}
 }

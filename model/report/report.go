@@ -156,6 +156,22 @@ func markdown(w io.Writer, m *model.Model) error {
 	for _, l := range mt.Lambdas {
 		fmt.Fprintf(&b, "|%s|%g|%g|%.2f|\n", l.Fit, l.Lambda, l.TargetScale, l.MAEHours)
 	}
+	if c := m.Metrics.Promises; len(c.Points) > 0 && c.Points[0].N > 0 {
+		fmt.Fprintf(&b, "\n## Promises\n\nA commit for each on-time target, made at each test shipment's first scan and calibrated on the calibration slice "+
+			"(the commit target is %s). Slack is the time from delivery to the promise, in days, as a mean over all shipments "+
+			"(a late one counts 0) and over the on-time ones only.\n\n|promise|shipments|late|mean slack d, all|mean slack d, on-time|\n|---|---|---|---|---|\n",
+			pctTarget(c.Target))
+		for _, p := range c.Points {
+			fmt.Fprintf(&b, "|model, target %s|%d|%s|%.1f|%.1f|\n", pctTarget(p.Target), p.N, pct(p.Late), p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24)
+		}
+		if o := c.Own; o.N > 0 {
+			fmt.Fprintf(&b, "|the history's own|%d|%s|%.1f|%.1f|\n", o.N, pct(o.Late), o.MeanSlackAllHours/24, o.MeanSlackOnTimeHours/24)
+			if s, ok := model.AtLate(c.Model, o.Late); ok {
+				fmt.Fprintf(&b, "\nAt the history's own late rate (%s), the model's commit on the same %d shipments has %.1f d of mean slack over all of them.\n",
+					pct(o.Late), o.N, s/24)
+			}
+		}
+	}
 	fmt.Fprintf(&b, "\n## Calibration\n\nShare of test deliveries before each quantile of the prediction; a calibrated model lies on the diagonal, "+
 		"a little outside it away from the median (each level is widened by its sampling error on the calibration slice).\n\n![calibration](%s)\n\n", CalibrationPNG)
 	fmt.Fprintf(&b, "## Error by days to go\n\nMAE by the true time left at the snapshot.\n\n![error by days to go](%s)\n\n", DaysToGoPNG)
