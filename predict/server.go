@@ -37,6 +37,7 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	mux      *http.ServeMux
+	ready    func() error
 }
 
 // Options configure a Server.
@@ -46,12 +47,15 @@ type Options struct {
 	// a new one is made when nil.
 	Registry *prometheus.Registry
 	Now      func() time.Time
+	// Ready, when set, is consulted by /readyz besides the model: an
+	// error is reported as not ready (the live state bootstrapping).
+	Ready func() error
 }
 
 // NewServer returns a server answering from journeys with model m (which
 // may be nil until SetModel is called; /readyz says so).
 func NewServer(journeys Journeys, m *model.Model, opts Options) *Server {
-	s := &Server{journeys: journeys, log: opts.Log, now: opts.Now, reg: opts.Registry}
+	s := &Server{journeys: journeys, log: opts.Log, now: opts.Now, reg: opts.Registry, ready: opts.Ready}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -116,6 +120,12 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		writeError(w, http.StatusServiceUnavailable, "no_model", "no model loaded yet")
 		return
+	}
+	if s.ready != nil {
+		if err := s.ready(); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "not_ready", err.Error())
+			return
+		}
 	}
 	writeJSON(w, 200, map[string]string{"status": "ready", "model_version": m.Version})
 }

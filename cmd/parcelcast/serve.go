@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 )
@@ -51,11 +50,12 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the ETA API: GET /v1/shipments/{tracking_number}/eta, POST /v1/estimates, /metrics, /healthz, /readyz.")
+	fs := newFlagSet("serve", "Serve the ETA API: GET /v1/shipments/{tracking_number}/eta, POST /v1/estimates, /metrics, /healthz, /readyz. Shipments are answered from the live state in memory: bootstrapped from ClickHouse, kept current from the normalized topic.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "listen address")
 	modelPath := fs.String("model", "models/eta.json", "model artifact; reloaded when it changes, a bad file is refused and the old model kept")
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
+	lf := addLiveFlags(fs)
 	newLog := logFlags(fs)
 	log, conn, err := parseAndConnect(ctx, fs, args, newLog, ch)
 	if err != nil {
@@ -66,9 +66,15 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := predict.NewServer(chstore.NewHistory(conn), m, predict.Options{Log: log, Registry: newRegistry()})
+	reg := newRegistry()
+	store, err := lf.newStore(conn, reg, log)
+	if err != nil {
+		return err
+	}
+	srv := predict.NewServer(storeJourneys{store}, m, predict.Options{Log: log, Registry: reg, Ready: store.Ready})
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return store.Run(ctx) })
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	g.Go(func() error { return serveHTTP(ctx, *addr, srv, log) })
 	return g.Wait()
