@@ -22,7 +22,7 @@ func liveEvent(carrier, number, key string, t time.Time, status schemas.Status, 
 		Location:    schemas.Location{City: "Memphis", Region: region, PostalCode: "38118", Country: "US", HasCoords: true, Lat: 35.04, Lon: -89.98},
 		Origin:      schemas.Location{PostalCode: region + "001", Region: region, Country: "US"},
 		Destination: schemas.Location{PostalCode: "60601", Region: "IL", Country: "US"},
-		Mode:        "ground", Source: schemas.Source{Topic: "t", Partition: 1, Offset: 7, IngestedAt: t.Add(time.Minute)}}
+		Mode:        "ground", Source: schemas.Source{IngestedAt: t.Add(time.Minute)}}
 	e.EventID = schemas.ComputeEventID(&e)
 	return e
 }

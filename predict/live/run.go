@@ -92,22 +92,38 @@ func (s *Store) bootstrapRetrying(ctx context.Context) error {
 func (s *Store) Bootstrap(ctx context.Context) error {
 	began := time.Now()
 	now := s.opts.Now()
-	batch := make([]schemas.ScanEvent, 0, bootstrapBatch)
+	// The rows are read and the batches applied side by side: the
+	// applier owns the batches it is sent and hands them back.
+	full, free := make(chan []schemas.ScanEvent, 2), make(chan []schemas.ScanEvent, 3)
+	applied := make(chan struct{})
+	go func() { // owned by Bootstrap, which waits for it
+		defer close(applied)
+		for b := range full {
+			s.apply(b, false)
+			free <- b[:0]
+		}
+	}()
+	for range 3 {
+		free <- make([]schemas.ScanEvent, 0, bootstrapBatch)
+	}
+	batch := <-free
 	err := s.opts.Bootstrap.RecentScans(ctx, now.Add(-s.opts.MaxSilence), func(e *schemas.ScanEvent) error {
 		if !s.Owns(e.TrackingNumber) {
 			return nil
 		}
 		batch = append(batch, *e)
 		if len(batch) == cap(batch) {
-			s.apply(batch, false)
-			batch = batch[:0]
+			full <- batch
+			batch = <-free
 		}
 		return nil
 	})
+	full <- batch
+	close(full)
+	<-applied
 	if err != nil {
 		return fmt.Errorf("bootstrap live state: %w", err)
 	}
-	s.apply(batch, false)
 	s.AgeOut(now)
 	took := time.Since(began)
 	s.m.bootstrap.Set(took.Seconds())
