@@ -82,25 +82,24 @@ func (s *Store) lookup(number string) (any, error) {
 	}
 	// Another replica's number: answered, not kept.
 	r := &record{number: number}
-	first := true
 	for i := range events {
 		e := &events[i]
 		if e.TrackingNumber != number || !valid(e) {
 			continue
 		}
-		carrier, key := s.in.strs.id(e.Carrier), s.in.strs.id(e.ShipmentKey)
-		if first {
-			r.carrier, r.key, first = carrier, key, false
+		owner := s.in.owners.id(ownerKey{e.Carrier, e.ShipmentKey})
+		if len(r.scans) == 0 && r.ex == nil {
+			r.owner = owner
 		}
-		sc := s.in.compactScan(e)
-		if e.EventID != schemas.ComputeEventID(e) {
+		sc, isHex := s.in.compactScan(e)
+		if !isHex {
 			if r.ex == nil {
 				r.ex = &extra{}
 			}
 			r.ex.ids = append(r.ex.ids, e.EventID)
 			sc.rawID = uint32(len(r.ex.ids))
 		}
-		s.in.insert(r.find(carrier, key), sc)
+		s.in.insert(r.find(owner), sc)
 	}
 	sh, ok := s.in.shipment(r)
 	return found{sh, ok}, nil

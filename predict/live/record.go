@@ -2,7 +2,9 @@ package live
 
 import (
 	"cmp"
+	"encoding/hex"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/parcelcast/parcelcast/model"
@@ -13,16 +15,16 @@ import (
 // scan is one event held in memory: fixed size, every string an index
 // into the store's tables.
 type scan struct {
-	// idLo and idHi are a 64-bit hash of the event id, which tells a
-	// replay from a new scan among one number's scans.
-	idLo, idHi uint32
-	time       uint32 // Unix seconds
-	promised   uint32 // Unix seconds of the promised delivery, 0 if none
-	kind       uint32 // kindKey
-	place      uint32 // placeKey
-	lane       uint32 // laneKey
-	// rawID is 0 when the event id is the one schemas.ComputeEventID gives
-	// (it is computed again when shown), else 1 + its index in extra.ids.
+	// id is the event id, which tells a replay from a new scan: the 16
+	// bytes of the 32 hex digits ingest's ids are (schemas.ComputeEventID),
+	// else a hash of the id, which is then kept in extra.ids.
+	id       [16]byte
+	time     uint32 // Unix seconds
+	promised uint32 // Unix seconds of the promised delivery, 0 if none
+	kind     uint32 // kindKey
+	place    uint32 // placeKey
+	lane     uint32 // laneKey
+	// rawID is 0 for a hex id, else 1 + its index in extra.ids.
 	rawID  uint32
 	offset int16
 	flags  uint8
@@ -37,8 +39,8 @@ const (
 // the order chstore.History sorts them: time, then status, service and
 // postal codes.
 type group struct {
-	carrier, key uint32
-	scans        []scan
+	owner uint32 // ownerKey
+	scans []scan
 }
 
 // record is everything held under one tracking number. Most numbers have
@@ -94,31 +96,35 @@ func (r *record) refs() predict.References {
 	return r.ex.refs
 }
 
-// idHash is the 64-bit FNV-1a hash of an event id.
-func idHash(id string) (lo, hi uint32) {
-	h := fnv.New64a()
+// eventID reads an event id: the bytes of 32 lower-case hex digits (hex
+// true), or else a 128-bit FNV-1a hash of it.
+func eventID(id string) (b [16]byte, isHex bool) {
+	if len(id) == 32 && strings.ToLower(id) == id {
+		if _, err := hex.Decode(b[:], []byte(id)); err == nil {
+			return b, true
+		}
+	}
+	h := fnv.New128a()
 	_, _ = h.Write([]byte(id))
-	s := h.Sum64()
-	return uint32(s), uint32(s >> 32)
+	h.Sum(b[:0])
+	return b, false
 }
 
-// compactScan turns an event into its record, interning its strings.
-func (in *interns) compactScan(e *schemas.ScanEvent) scan {
-	s := in.strs
-	sc := scan{
+// compactScan turns an event into its record, interning its strings;
+// isHex reports whether the id is kept in the record.
+func (in *interns) compactScan(e *schemas.ScanEvent) (sc scan, isHex bool) {
+	sc = scan{
 		time:   uint32(e.EventTime.Unix()),
 		offset: int16(e.UTCOffsetMinutes),
-		kind: in.kinds.id(kindKey{status: s.id(string(e.Status)), detail: s.id(e.StatusDetail), code: s.id(e.CarrierCode),
-			desc: s.id(e.Description), mode: s.id(e.Mode)}),
-		place: in.places.id(placeKey{city: s.id(e.Location.City), region: s.id(e.Location.Region),
-			postal: s.id(e.Location.PostalCode), country: s.id(e.Location.Country),
-			hasCoords: e.Location.HasCoords, lat: e.Location.Lat, lon: e.Location.Lon}),
-		lane: in.lanes.id(laneKey{service: s.id(e.Service),
-			oPostal: s.id(e.Origin.PostalCode), oRegion: s.id(e.Origin.Region), oCountry: s.id(e.Origin.Country),
-			dPostal: s.id(e.Destination.PostalCode), dRegion: s.id(e.Destination.Region), dCountry: s.id(e.Destination.Country)}),
+		kind:   in.kinds.id(kindKey{status: e.Status, detail: e.StatusDetail, code: e.CarrierCode, desc: e.Description, mode: e.Mode}),
+		place: in.places.id(placeKey{city: e.Location.City, region: e.Location.Region, postal: e.Location.PostalCode,
+			country: e.Location.Country, hasCoords: e.Location.HasCoords, lat: e.Location.Lat, lon: e.Location.Lon}),
+		lane: in.lanes.id(laneKey{service: e.Service,
+			oPostal: e.Origin.PostalCode, oRegion: e.Origin.Region, oCountry: e.Origin.Country,
+			dPostal: e.Destination.PostalCode, dRegion: e.Destination.Region, dCountry: e.Destination.Country}),
 	}
-	sc.idLo, sc.idHi = idHash(e.EventID)
-	if e.PromisedDelivery != nil && !e.PromisedDelivery.IsZero() && e.PromisedDelivery.Unix() > 0 {
+	sc.id, isHex = eventID(e.EventID)
+	if e.PromisedDelivery != nil && e.PromisedDelivery.Unix() > 0 && e.PromisedDelivery.Unix() < 1<<32 {
 		sc.promised = uint32(e.PromisedDelivery.Unix())
 	}
 	if e.OffsetInferred {
@@ -127,7 +133,7 @@ func (in *interns) compactScan(e *schemas.ScanEvent) scan {
 	if e.OffsetApproximate {
 		sc.flags |= flagOffsetApproximate
 	}
-	return sc
+	return sc, isHex
 }
 
 // compare orders two scans of a group as chstore.History does: by time,
@@ -138,15 +144,15 @@ func (in *interns) compare(a, b *scan) int {
 	}
 	ka, kb := in.kinds.get(a.kind), in.kinds.get(b.kind)
 	la, lb := in.lanes.get(a.lane), in.lanes.get(b.lane)
-	str := func(i, j uint32) int { return cmp.Compare(in.strs.get(i), in.strs.get(j)) }
-	return cmp.Or(str(ka.status, kb.status), str(la.service, lb.service), str(la.oPostal, lb.oPostal), str(la.dPostal, lb.dPostal))
+	return cmp.Or(cmp.Compare(ka.status, kb.status), cmp.Compare(la.service, lb.service),
+		cmp.Compare(la.oPostal, lb.oPostal), cmp.Compare(la.dPostal, lb.dPostal))
 }
 
 // insert adds sc to the group in order unless a scan with its id is
 // there; it reports whether it was added and whether it went last.
 func (in *interns) insert(g *group, sc scan) (added, last bool) {
 	for i := range g.scans {
-		if g.scans[i].idLo == sc.idLo && g.scans[i].idHi == sc.idHi {
+		if g.scans[i].id == sc.id {
 			return false, false
 		}
 	}
@@ -176,9 +182,7 @@ func (in *interns) latest(r *record, buf []model.Scan) (best *group, start, end 
 			buf = append(buf, model.Scan{Time: time.Unix(int64(g.scans[i].time), 0), Status: in.status(&g.scans[i])})
 		}
 		s, e := latestJourney(buf)
-		if best == nil || cmp.Or(cmp.Compare(g.scans[s].time, best.scans[start].time),
-			cmp.Compare(in.strs.get(g.carrier), in.strs.get(best.carrier)),
-			cmp.Compare(in.strs.get(g.key), in.strs.get(best.key))) > 0 {
+		if best == nil || cmp.Or(cmp.Compare(g.scans[s].time, best.scans[start].time), in.compareOwners(g.owner, best.owner)) > 0 {
 			best, start, end = g, s, e
 		}
 		return true
@@ -200,9 +204,16 @@ func latestJourney(scans []model.Scan) (start, end int) {
 	return st[i], st[i+1]
 }
 
-func (in *interns) status(sc *scan) schemas.Status {
-	return schemas.Status(in.strs.get(in.kinds.get(sc.kind).status))
+// compareOwners orders groups by carrier, then shipment key.
+func (in *interns) compareOwners(a, b uint32) int {
+	if a == b {
+		return 0
+	}
+	oa, ob := in.owners.get(a), in.owners.get(b)
+	return cmp.Or(cmp.Compare(oa.carrier, ob.carrier), cmp.Compare(oa.key, ob.key))
 }
+
+func (in *interns) status(sc *scan) schemas.Status { return in.kinds.get(sc.kind).status }
 
 // shipment builds the view of the record's latest journey.
 func (in *interns) shipment(r *record) (predict.Shipment, bool) {
@@ -211,13 +222,12 @@ func (in *interns) shipment(r *record) (predict.Shipment, bool) {
 		return predict.Shipment{}, false
 	}
 	scans := g.scans[start:end]
-	first := in.lanes.get(scans[0].lane)
-	s := in.strs.get
+	first, owner := in.lanes.get(scans[0].lane), in.owners.get(g.owner)
 	sh := predict.Shipment{
 		Journey: model.Journey{
-			TrackingNumber: r.number, Carrier: s(g.carrier), ShipmentKey: s(g.key), Service: s(first.service),
-			Origin:      schemas.Location{PostalCode: s(first.oPostal), Region: s(first.oRegion), Country: s(first.oCountry)},
-			Destination: schemas.Location{PostalCode: s(first.dPostal), Region: s(first.dRegion), Country: s(first.dCountry)},
+			TrackingNumber: r.number, Carrier: owner.carrier, ShipmentKey: owner.key, Service: first.service,
+			Origin:      schemas.Location{PostalCode: first.oPostal, Region: first.oRegion, Country: first.oCountry},
+			Destination: schemas.Location{PostalCode: first.dPostal, Region: first.dRegion, Country: first.dCountry},
 			Scans:       make([]model.Scan, len(scans)),
 		},
 		Timeline:   make([]predict.TimelineScan, len(scans)),
@@ -229,17 +239,15 @@ func (in *interns) shipment(r *record) (predict.Shipment, bool) {
 		sc := &scans[i]
 		k, p := in.kinds.get(sc.kind), in.places.get(sc.place)
 		at := time.Unix(int64(sc.time), 0).UTC()
-		status := schemas.Status(s(k.status))
-		sh.Scans[i] = model.Scan{Time: at, Status: status, OffsetMinutes: int(sc.offset)}
-		ts := predict.TimelineScan{Time: at, OffsetMinutes: int(sc.offset), Status: status,
-			StatusDetail: s(k.detail), CarrierCode: s(k.code), Description: s(k.desc), Mode: s(k.mode),
-			Location: schemas.Location{City: s(p.city), Region: s(p.region), PostalCode: s(p.postal), Country: s(p.country),
+		sh.Scans[i] = model.Scan{Time: at, Status: k.status, OffsetMinutes: int(sc.offset)}
+		ts := predict.TimelineScan{Time: at, OffsetMinutes: int(sc.offset), Status: k.status,
+			StatusDetail: k.detail, CarrierCode: k.code, Description: k.desc, Mode: k.mode,
+			Location: schemas.Location{City: p.city, Region: p.region, PostalCode: p.postal, Country: p.country,
 				HasCoords: p.hasCoords, Lat: p.lat, Lon: p.lon}}
 		if sc.rawID > 0 {
 			ts.EventID = r.ex.ids[sc.rawID-1]
 		} else {
-			ts.EventID = schemas.ComputeEventID(&schemas.ScanEvent{Carrier: sh.Carrier, TrackingNumber: r.number,
-				ShipmentKey: sh.ShipmentKey, CarrierCode: ts.CarrierCode, Status: status, EventTime: at, Location: ts.Location})
+			ts.EventID = hex.EncodeToString(sc.id[:])
 		}
 		sh.Timeline[i] = ts
 		if ts.Mode != "" {

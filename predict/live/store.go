@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -184,49 +185,43 @@ func valid(e *schemas.ScanEvent) bool {
 
 // applyOne adds one event; it reports whether the state changed.
 func (s *Store) applyOne(e *schemas.ScanEvent) bool {
-	sc := s.in.compactScan(e)
-	carrier, key := s.in.strs.id(e.Carrier), s.in.strs.id(e.ShipmentKey)
-	computed := e.EventID == schemas.ComputeEventID(e)
+	sc, isHex := s.in.compactScan(e)
+	owner := s.in.owners.id(ownerKey{e.Carrier, e.ShipmentKey})
 	sh := s.shard(e.TrackingNumber)
 	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	r := sh.m[e.TrackingNumber]
 	if r == nil {
-		r = &record{number: e.TrackingNumber, group: group{carrier: carrier, key: key}}
-		sh.m[e.TrackingNumber] = r
+		r = &record{number: strings.Clone(e.TrackingNumber), group: group{owner: owner}}
+		sh.m[r.number] = r
 		s.records.Add(1)
 	}
-	g := r.find(carrier, key)
-	if !computed {
+	g := r.find(owner)
+	if !isHex {
 		if r.ex == nil {
 			r.ex = &extra{}
 		}
-		// The id is kept even for a duplicate, then dropped with it: the
-		// slice only grows for scans added.
 		sc.rawID = uint32(len(r.ex.ids) + 1)
-		r.ex.ids = append(r.ex.ids, e.EventID)
 	}
-	added, _ := s.in.insert(g, sc)
-	if !added {
-		if !computed {
-			r.ex.ids = r.ex.ids[:len(r.ex.ids)-1]
-		}
-		sh.mu.Unlock()
+	if added, _ := s.in.insert(g, sc); !added {
 		return false
+	}
+	if !isHex {
+		r.ex.ids = append(r.ex.ids, strings.Clone(e.EventID))
 	}
 	s.scans.Add(1)
 	if at := e.Source.IngestedAt.Unix(); at > 0 && at < 1<<32 {
 		r.updated = max(r.updated, uint32(at))
 	}
 	s.feedRefs(r, e, sc.time)
-	sh.mu.Unlock()
 	return true
 }
 
-// find returns the record's group of carrier and key, adding it.
-func (r *record) find(carrier, key uint32) *group {
+// find returns the record's group of owner, adding it.
+func (r *record) find(owner uint32) *group {
 	var found *group
 	r.groups(func(g *group) bool {
-		if g.carrier == carrier && g.key == key {
+		if g.owner == owner {
 			found = g
 			return false
 		}
@@ -235,14 +230,10 @@ func (r *record) find(carrier, key uint32) *group {
 	if found != nil {
 		return found
 	}
-	if len(r.scans) == 0 { // a first group emptied by nothing yet
-		r.carrier, r.key = carrier, key
-		return &r.group
-	}
 	if r.ex == nil {
 		r.ex = &extra{}
 	}
-	r.ex.more = append(r.ex.more, group{carrier: carrier, key: key})
+	r.ex.more = append(r.ex.more, group{owner: owner})
 	return &r.ex.more[len(r.ex.more)-1]
 }
 
