@@ -86,6 +86,9 @@ func NewFollower(cfg FollowConfig) (*Follower, error) {
 	return f, nil
 }
 
+// errOwnership is a follower's ownership the topic does not match.
+var errOwnership = errors.New("ownership does not match the topic")
+
 // DecodeNormalized decodes one record of the normalized topic: a
 // schemas.ScanEvent as JSON, with an event id and valid as ingest
 // checked it.
@@ -115,14 +118,31 @@ type fetchedEvent struct {
 // calls apply with batches of events (each partition's in order), and
 // calls caughtUp once every partition has been read up to the end it had
 // when Follow began. It returns nil when ctx ends.
+// While the broker cannot be reached (or the topic does not exist yet),
+// Follow tries again with a growing wait; ownership the topic does not
+// match is an error.
 func (f *Follower) Follow(ctx context.Context, from time.Time, apply func([]schemas.ScanEvent), caughtUp func()) error {
-	parts, err := f.partitions(ctx)
-	if err != nil {
-		return err
-	}
-	start, end, err := f.offsets(ctx, parts, from)
-	if err != nil {
-		return err
+	var (
+		parts      []int
+		start, end map[int]int64
+	)
+	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+		var err error
+		parts, err = f.partitions(ctx)
+		if err == nil {
+			start, end, err = f.offsets(ctx, parts, from)
+		}
+		if err == nil {
+			break
+		}
+		if errors.Is(err, errOwnership) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		f.cfg.Log.Error("cannot start following the normalized topic; retrying", "topic", f.cfg.Topic, "err", err, "retry_in", wait)
+		sleepCtx(ctx, wait)
 	}
 	f.cfg.Log.Info("following the normalized topic", "topic", f.cfg.Topic, "partitions", len(parts), "from", from)
 	g, ctx := errgroup.WithContext(ctx)
@@ -164,7 +184,7 @@ func (f *Follower) partitions(ctx context.Context) ([]int, error) {
 		return all, nil
 	}
 	if len(all) != f.cfg.Of {
-		return nil, fmt.Errorf("follow %s: the topic has %d partitions, ownership is of %d", f.cfg.Topic, len(all), f.cfg.Of)
+		return nil, fmt.Errorf("follow %s: %w: the topic has %d partitions, ownership is of %d", f.cfg.Topic, errOwnership, len(all), f.cfg.Of)
 	}
 	return slices.Sorted(slices.Values(f.cfg.Partitions)), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -260,3 +262,53 @@ func FuzzDecodeNormalized(f *testing.F) {
 }
 
 func jsonMarshal(e schemas.ScanEvent) ([]byte, error) { return json.Marshal(e) }
+
+// A topic that does not exist yet is waited for, not an error.
+func TestFollowWaitsForTheTopic(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	topic := testenv.RandomName("later_")
+	retrying := make(chan struct{}, 100)
+	log := slog.New(handlerFunc(func(r slog.Record) {
+		if strings.Contains(r.Message, "retrying") {
+			retrying <- struct{}{}
+		}
+	}))
+	f, err := ingest.NewFollower(ingest.FollowConfig{Brokers: env.Kafka.Brokers, Topic: topic, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collector{events: map[string]schemas.ScanEvent{}, caughtAt: -1}
+	done := make(chan error, 1)
+	go func() { done <- f.Follow(ctx, time.Now().Add(-time.Minute), c.apply, c.caughtUp) }()
+	select {
+	case <-retrying: // the topic was missing, and the follower waits
+	case <-time.After(10 * time.Second):
+		t.Fatal("the follower did not report the missing topic")
+	}
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 2, topic); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "caught up", func() bool { _, at := c.state(); return at >= 0 })
+	pub := ingest.NewKafkaEvents(env.Kafka.Brokers, topic)
+	defer pub.Close()
+	if err := pub.PublishEvents(ctx, []schemas.ScanEvent{followEvent("1Z999AA10000000042", time.Now().UTC(), schemas.StatusPickedUp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the event", func() bool { n, _ := c.state(); return n == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Follow: %v", err)
+	}
+}
+
+// handlerFunc is a slog handler calling a function for each record.
+type handlerFunc func(slog.Record)
+
+func (h handlerFunc) Enabled(context.Context, slog.Level) bool { return true }
+func (h handlerFunc) Handle(_ context.Context, r slog.Record) error {
+	h(r)
+	return nil
+}
+func (h handlerFunc) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h handlerFunc) WithGroup(string) slog.Handler      { return h }
