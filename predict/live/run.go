@@ -18,8 +18,9 @@ type RecentScans interface {
 
 // Stream is the topic of normalized events. Follow reads it from the
 // events published at from on, calling apply with each batch (in order
-// within a tracking number) and caughtUp once, when every partition read
-// has reached the end it had when Follow began. It returns when ctx ends.
+// within a tracking number; the slice is reused once apply returns) and
+// caughtUp once, when every partition read has reached the end it had
+// when Follow began. It returns when ctx ends.
 type Stream interface {
 	Follow(ctx context.Context, from time.Time, apply func([]schemas.ScanEvent), caughtUp func()) error
 }
