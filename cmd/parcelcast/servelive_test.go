@@ -213,3 +213,19 @@ func TestServeLiveState(t *testing.T) {
 		t.Fatal("Run did not return after cancel")
 	}
 }
+
+// serve's live-state flags take the defaults of predict/live, the
+// environment, and the command line, which wins.
+func TestLiveFlags(t *testing.T) {
+	t.Setenv("PARCELCAST_PARTITIONS", "0,1/4")
+	t.Setenv("PARCELCAST_LOOKUP_TIMEOUT", "250ms")
+	fs := newFlagSet("serve", "")
+	lf := addLiveFlags(fs)
+	if err := parse(fs, []string{"--retention", "72h"}); err != nil {
+		t.Fatal(err)
+	}
+	if lf.partitions != "0,1/4" || lf.lookupTimeout != 250*time.Millisecond || lf.retention != 72*time.Hour ||
+		lf.silence != live.DefaultMaxSilence || lf.topic != ingest.NormalizedTopic || lf.brokers != "127.0.0.1:9092" {
+		t.Errorf("flags %+v", *lf)
+	}
+}
