@@ -149,11 +149,11 @@ func (in *interns) compare(a, b *scan) int {
 }
 
 // insert adds sc to the group in order unless a scan with its id is
-// there; it reports whether it was added and whether it went last.
-func (in *interns) insert(g *group, sc scan) (added, last bool) {
+// there; it reports whether it was added.
+func (in *interns) insert(g *group, sc scan) bool {
 	for i := range g.scans {
 		if g.scans[i].id == sc.id {
-			return false, false
+			return false
 		}
 	}
 	// After the last scan that sorts before or with it: a tie keeps the
@@ -165,7 +165,7 @@ func (in *interns) insert(g *group, sc scan) (added, last bool) {
 	g.scans = append(g.scans, scan{})
 	copy(g.scans[i+1:], g.scans[i:])
 	g.scans[i] = sc
-	return true, i == len(g.scans)-1
+	return true
 }
 
 // latest finds the record's latest journey: in each group the last one

@@ -203,7 +203,7 @@ func (s *Store) applyOne(e *schemas.ScanEvent) bool {
 		}
 		sc.rawID = uint32(len(r.ex.ids) + 1)
 	}
-	if added, _ := s.in.insert(g, sc); !added {
+	if !s.in.insert(g, sc) {
 		return false
 	}
 	if !isHex {
