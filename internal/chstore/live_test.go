@@ -266,3 +266,61 @@ func TestLiveAgreesWithHistoryJourney(t *testing.T) {
 		}
 	}
 }
+
+// With ClickHouse unreachable at start, the bootstrap is retried and the
+// store stays not ready; once it is back, the bootstrap completes.
+func TestLiveBootstrapOutage(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg, db := env.Database(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := chstore.NewScanWriter(db).WriteEvents(ctx, []schemas.ScanEvent{
+		liveEvent("ups", "1Z999AA10123456784", "", now.Add(-time.Hour), schemas.StatusPickedUp, "GA")}); err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := testenv.NewProxy(cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	pcfg := cfg
+	pcfg.Addr = proxy.Addr
+	pdb, err := chstore.Open(ctx, pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pdb.Close()
+	proxy.Cut()
+	s, err := live.New(live.Options{Bootstrap: chstore.NewLiveScans(pdb)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	// Not ready while the server cannot be reached: checked over a while
+	// the first retry falls in (it waits a second).
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if !errors.Is(s.Ready(), live.ErrBootstrapping) {
+			t.Fatalf("ready during the outage: %v", s.Ready())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := proxy.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for s.Ready() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready 30 s after the server came back: %v", s.Ready())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n, _ := s.Len(); n != 1 {
+		t.Errorf("held %d numbers after the bootstrap", n)
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v", err)
+	}
+}
