@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -43,6 +43,17 @@ test-crash: deps
 INGEST_SCANS ?= 1000000
 bench-ingest: deps
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 60m ./cmd/parcelcast -ingest.scans=$(INGEST_SCANS) | grep -E '^[|]|records [(]|parts of|against'
+
+# The predictor's live state: memory per million shipments in flight of
+# eight scans, a lookup from memory, the bootstrap of a million shipments
+# from ClickHouse, and the freshness of a scan published on the normalized
+# topic. Each runs in its own process, so its RSS is its own.
+LIVE_SHIPMENTS ?= 1000000
+bench-live: deps
+	@$(GO) test -run '^$$' -bench BenchmarkLiveMemory -benchtime 1x -timeout 30m ./predict/live -live.shipments=$(LIVE_SHIPMENTS) | grep -E '^(live|Benchmark)'
+	@$(GO) test -run '^$$' -bench BenchmarkLiveShipment -benchtime 200000x -timeout 30m ./predict/live -live.shipments=$(LIVE_SHIPMENTS) | grep -E '^(live|Benchmark)'
+	@$(GO) test -run '^$$' -bench BenchmarkLiveBootstrap -benchtime 1x -timeout 60m ./internal/chstore -live.shipments=$(LIVE_SHIPMENTS) | grep -E '^(live|Benchmark)'
+	@$(GO) test -run '^$$' -bench BenchmarkLiveFreshness -benchtime 1000x -timeout 10m ./ingest | grep -E '^(live|Benchmark)'
 
 # Trainer speed and memory at two history sizes (snapshot rows); each size
 # runs in its own process, so its peak RSS is its own.
@@ -85,7 +96,9 @@ fuzz:
 	echo "== model artifact"; $(GO) test ./model -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME); \
 	echo "== api"; $(GO) test ./predict -run '^$$' -fuzz FuzzServer -fuzztime $(FUZZTIME); \
 	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME); \
-	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME)
+	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME) \
+	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
+	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

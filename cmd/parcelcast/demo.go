@@ -21,6 +21,7 @@ import (
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
+	"github.com/parcelcast/parcelcast/predict/live"
 )
 
 func runDemo(ctx context.Context, args []string) error {
@@ -105,16 +106,29 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	printMetrics(out, m, sum, path)
 
-	step("serving the ETA API")
-	stored := newStoredShipments(conn)
-	srv := predict.NewServer(stored, m, predict.Options{Log: log, Registry: newRegistry(),
-		Orders: stored, References: chstore.NewReferences(conn)})
+	step("loading the live state and serving the API")
+	reg := newRegistry()
+	lf := &liveFlags{brokers: strings.Join(env.Kafka.Brokers, ","), topic: ingest.NormalizedTopic,
+		retention: live.DefaultRetention, silence: live.DefaultMaxSilence}
+	store, err := lf.newStore(conn, predict.DefaultLimits().LookupTimeout, nil, reg, log)
+	if err != nil {
+		return err
+	}
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	stored := make(chan error, 1)
+	go func() { stored <- store.Run(sctx) }()
+	if err := waitReady(ctx, store, stored); err != nil {
+		return err
+	}
+	held, scans := store.Len()
+	fmt.Fprintf(out, "      live state: %d shipments, %d scans in memory, following %s\n", held, scans, ingest.NormalizedTopic)
+	srv := predict.NewServer(store, m, predict.Options{Log: log, Registry: reg,
+		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store})
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
-	sctx, stopServe := context.WithCancel(ctx)
-	defer stopServe()
 	served := make(chan error, 1)
 	go func() { served <- serveListener(sctx, l, srv, log) }()
 	base := "http://" + l.Addr().String()
@@ -124,13 +138,38 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := showOrder(ctx, out, base, sampleInFlight(truth, time.Now(), 2)); err != nil {
 		return err
 	}
+	// The server and the live state both stop with sctx.
+	stop := func() error {
+		err := <-served
+		stopServe()
+		<-stored
+		return err
+	}
 	if *once {
 		stopServe()
-		return <-served
+		return stop()
 	}
 	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\n  curl %s/v1/orders/%s\nCtrl-C to stop.\n",
 		base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber, base, demoOrder)
-	return <-served
+	return stop()
+}
+
+// waitReady waits for the live state to be bootstrapped and caught up
+// with the topic, or for its Run to end (run says how).
+func waitReady(ctx context.Context, store *live.Store, run <-chan error) error {
+	deadline := time.After(2 * time.Minute)
+	for store.Ready() != nil {
+		select {
+		case err := <-run:
+			return fmt.Errorf("live state stopped before it was ready: %v", err)
+		case <-deadline:
+			return fmt.Errorf("live state not ready in 2 minutes: %w", store.Ready())
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 func stepper(w io.Writer) func(string) {
@@ -160,8 +199,15 @@ func publishSim(ctx context.Context, brokers []string, feeds publish.Feeds, cfg 
 func ingestAll(ctx context.Context, brokers []string, topics map[string]string, conn *chstore.DB, want int64, log *slog.Logger) error {
 	dlq := ingest.NewKafkaDeadLetters(brokers, ingest.DeadLetterTopic)
 	defer dlq.Close()
+	// The stored events go on to the normalized topic, which the live
+	// state of serve follows.
+	if err := localenv.EnsureTopics(ctx, brokers, 4, ingest.NormalizedTopic); err != nil {
+		return err
+	}
+	normalized := ingest.NewKafkaEvents(brokers, ingest.NormalizedTopic)
+	defer normalized.Close()
 	cfg := ingest.DefaultConfig()
-	cfg.Brokers, cfg.GroupID, cfg.Feeds = brokers, "parcelcast-demo", topics
+	cfg.Brokers, cfg.GroupID, cfg.Feeds, cfg.Normalized = brokers, "parcelcast-demo", topics, normalized
 	cfg.BatchSize, cfg.FlushInterval = 5000, 200*time.Millisecond
 	c, err := ingest.NewConsumer(cfg, chstore.NewScanWriter(conn), dlq, nil, log)
 	if err != nil {

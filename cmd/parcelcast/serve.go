@@ -29,7 +29,7 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the API: GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz; /metrics (and pprof with --pprof) on the admin listener.")
+	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "API listen address")
 	srvCfg := addServerFlags(fs)
@@ -39,6 +39,7 @@ func runServe(ctx context.Context, args []string) error {
 	reload := fs.Duration("reload-interval", predict.DefaultReloadInterval, "how often to check the model file for changes")
 	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
+	lf := addLiveFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -64,20 +65,28 @@ func runServe(ctx context.Context, args []string) error {
 		log.Warn("serving the API without API keys (--insecure-no-auth)")
 	}
 	reg := newRegistry()
-	stored := newStoredShipments(conn)
+	var sampler *predict.Sampler
+	if *sample {
+		sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, reg)
+	}
+	store, err := lf.newStore(conn, api.limits.LookupTimeout, sampler, reg, log)
+	if err != nil {
+		return err
+	}
 	opts := predict.Options{
 		Log: log, Registry: reg, Keys: keys, Limits: api.limits,
-		Ready:  []predict.ReadyCheck{{Name: "clickhouse", Check: conn.Ping}},
-		Orders: stored, References: chstore.NewReferences(conn),
+		Ready: []predict.ReadyCheck{
+			{Name: "clickhouse", Check: conn.Ping},
+			{Name: "live_state", Check: func(context.Context) error { return store.Ready() }},
+		},
+		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Sampler: sampler,
 	}
-	if *sample {
-		opts.Sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, reg)
-	}
-	srv := predict.NewServer(stored, m, opts)
+	srv := predict.NewServer(store, m, opts)
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
-	if opts.Sampler != nil {
-		g.Go(func() error { opts.Sampler.Run(ctx); return nil })
+	g.Go(func() error { return store.Run(ctx) })
+	if sampler != nil {
+		g.Go(func() error { sampler.Run(ctx); return nil })
 	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	admin.serve(ctx, g, reg, log)
