@@ -29,7 +29,7 @@ func TestStallWatch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var w stallWatch
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
 			if tc.reader != nil {
 				done := make(chan struct{})
@@ -37,7 +37,7 @@ func TestStallWatch(t *testing.T) {
 				go func() { defer close(done); tc.reader(ctx, &w) }() // owned by the test: stopped by cancel
 			}
 			var checks, replaces atomic.Int32
-			w.run(ctx, 10*time.Millisecond, func(context.Context) bool { checks.Add(1); return tc.waiting },
+			w.run(ctx, 100*time.Millisecond, func(context.Context) bool { checks.Add(1); return tc.waiting },
 				func() { replaces.Add(1) })
 			if w.gaveUp() != tc.replaced || (replaces.Load() == 1) != tc.replaced {
 				t.Errorf("gave up %v, replace called %d times; want %v", w.gaveUp(), replaces.Load(), tc.replaced)

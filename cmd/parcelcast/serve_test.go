@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parcelcast/parcelcast/internal/localenv"
+	"github.com/parcelcast/parcelcast/internal/testenv"
 	"github.com/parcelcast/parcelcast/predict"
 )
 
@@ -23,9 +25,15 @@ func TestServeCommand(t *testing.T) {
 	api, admin := freeAddr(t), freeAddr(t)
 	t.Setenv("PARCELCAST_API_KEYS", "ops:"+predict.HashToken("ops-token")+":read")
 	ctx, cancel := context.WithCancel(context.Background())
+	// serve is ready once its live state has caught up with the topic.
+	topic := testenv.RandomName("normalized_")
+	if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, 2, topic); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() {
 		done <- runServe(ctx, []string{"--clickhouse-addr", cfg.Addr, "--clickhouse-database", cfg.Database,
+			"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--normalized-topic", topic,
 			"--model", path, "--addr", api, "--admin-addr", admin, "--log-level", "error"})
 	}()
 	defer func() {

@@ -22,6 +22,8 @@ type Scenario struct {
 	Name   string
 	Method string
 	URL    string
+	// URLs, when set, are asked in turn instead of URL.
+	URLs   []string
 	Body   []byte
 	Header http.Header
 	Rate   int // requests per second; 0 is as fast as the workers go
@@ -85,7 +87,15 @@ func (a *accum) attack(s Scenario, d time.Duration) {
 		// the client shares the process (and its collector) with the server.
 		vegeta.MaxBody(0),
 	)
-	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: s.Method, URL: s.URL, Body: s.Body, Header: s.Header})
+	urls := s.URLs
+	if len(urls) == 0 {
+		urls = []string{s.URL}
+	}
+	targets := make([]vegeta.Target, len(urls))
+	for i, u := range urls {
+		targets[i] = vegeta.Target{Method: s.Method, URL: u, Body: s.Body, Header: s.Header}
+	}
+	tr := vegeta.NewStaticTargeter(targets...)
 	start := time.Now()
 	for r := range atk.Attack(tr, vegeta.ConstantPacer{Freq: s.Rate, Per: time.Second}, d, s.Name) {
 		a.latencies = append(a.latencies, r.Latency)

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,10 @@ import (
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/model/modeltest"
 	"github.com/parcelcast/parcelcast/predict"
+	"github.com/parcelcast/parcelcast/predict/live"
+	"github.com/parcelcast/parcelcast/predict/live/livetest"
+	"github.com/parcelcast/parcelcast/schemas"
+	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
 var (
@@ -26,6 +32,7 @@ var (
 	serveRounds   = flag.Int("serve.rounds", 5, "rounds the scenarios take turns in, so that a change of the machine's other load slows them alike")
 	serveWorkers  = flag.Int("serve.workers", 64, "concurrent clients of the as-fast-as-possible scenarios")
 	serveRate     = flag.Int("serve.rate", 2000, "requests per second of the fixed-rate scenarios")
+	serveHeld     = flag.Int("serve.shipments", 1_000_000, "shipments in flight held in the live state the shipment routes answer from")
 )
 
 // BenchmarkServe drives the API over loopback with vegeta, next to a
@@ -44,7 +51,9 @@ func BenchmarkServe(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		api := predict.NewServer(nil, m, predict.Options{Keys: keys, Limits: predict.Limits{RatePerKey: -1, MaxInFlight: -1}})
+		store, lookups, numbers := heldShipments(b, *serveHeld)
+		api := predict.NewServer(store, m, predict.Options{Keys: keys, Orders: store,
+			Limits: predict.Limits{RatePerKey: -1, MaxInFlight: -1}})
 		apiURL := serve(b, api)
 		helloURL := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -64,8 +73,18 @@ func BenchmarkServe(b *testing.B) {
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Workers: *serveWorkers},
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
 		}
+		var views, etas []string
+		for _, n := range numbers {
+			views = append(views, apiURL+"/v1/shipments/"+n)
+			etas = append(etas, apiURL+"/v1/shipments/"+n+"/eta")
+		}
+		scenarios = append(scenarios,
+			loadtest.Scenario{Name: "GET /v1/shipments/{tn}", Method: "GET", URLs: views, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
+			loadtest.Scenario{Name: "GET /v1/shipments/{tn}/eta", Method: "GET", URLs: etas, Header: auth, Rate: *serveRate, Workers: *serveWorkers})
 		results := loadtest.Run(scenarios, *serveDuration, *serveRounds)
 		loadtest.Print(os.Stdout, results)
+		fmt.Printf("shipment routes: %d shipments in flight held in memory, %d asked in turn; ClickHouse queries on that path: %d\n",
+			*serveHeld, len(numbers), lookups.n.Load())
 		ratio := results[2].Throughput / results[0].Throughput
 		fmt.Printf("POST /v1/estimates at max throughput: %.0f%% of the hello-world handler's (target at least 60%%), %.0f%% of it sent the same POST\n",
 			100*ratio, 100*results[2].Throughput/results[1].Throughput)
@@ -73,6 +92,42 @@ func BenchmarkServe(b *testing.B) {
 		b.ReportMetric(results[0].Throughput, "hello-req/s")
 		b.ReportMetric(100*ratio, "%-of-hello")
 	}
+}
+
+// countedLookup is the live state's fallback to the database, counting
+// the questions: the shipment routes must ask none.
+type countedLookup struct{ n atomic.Int64 }
+
+func (c *countedLookup) Scans(context.Context, string) ([]schemas.ScanEvent, error) {
+	c.n.Add(1)
+	return nil, nil
+}
+
+// heldShipments is a live state holding n shipments in flight of eight
+// scans each, and up to 100,000 of their numbers (those whose check digit
+// holds, as the API checks it) to ask for.
+func heldShipments(b *testing.B, n int) (*live.Store, *countedLookup, []string) {
+	lookups := &countedLookup{}
+	now := time.Now()
+	store, err := live.New(live.Options{Lookup: lookups, Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var batch []schemas.ScanEvent
+	var numbers []string
+	for i := range n {
+		batch = livetest.Shipment(batch, i, now)
+		if len(batch) >= 8000 {
+			store.Apply(batch)
+			batch = batch[:0]
+		}
+		if tn := livetest.Number(i); len(numbers) < 100_000 && trackno.Check("", tn) == nil {
+			numbers = append(numbers, tn)
+		}
+	}
+	store.Apply(batch)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(numbers), func(i, j int) { numbers[i], numbers[j] = numbers[j], numbers[i] })
+	return store, lookups, numbers
 }
 
 // trainSmallModel trains on four weeks of simulated shipments: a model
