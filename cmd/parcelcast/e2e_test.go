@@ -63,16 +63,7 @@ func TestMain(m *testing.M) {
 // stage's output before the next.
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	cfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("e2e_")}
-	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), *cfg) })
-	if _, err := migrate(ctx, cfg); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	conn, err := openClickHouse(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	cfg, conn := migratedDatabase(t, "e2e_")
 
 	// 1. Simulated scans into Kafka, the newest shipments still in flight.
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
@@ -491,4 +482,22 @@ func trainAndEvaluateWithSplit(t *testing.T, cfg *chstore.Config) {
 	if code != 1 || !strings.Contains(stderr.String(), "the test slice from 2026-07-01 is empty") {
 		t.Errorf("train with the test slice after the history exited %d: %s", code, stderr.String())
 	}
+}
+
+// migratedDatabase is a new database of the test ClickHouse, migrated,
+// and a connection to it; both go when the test ends.
+func migratedDatabase(t *testing.T, prefix string) (*chstore.Config, *chstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName(prefix)}
+	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), *cfg) })
+	if _, err := migrate(ctx, cfg); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	conn, err := openClickHouse(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return cfg, conn
 }

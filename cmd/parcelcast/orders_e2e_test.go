@@ -24,16 +24,7 @@ import (
 // Kafka, ingest and ClickHouse; a PUT wins over the feed's reference.
 func TestOrdersEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	cfg := &chstore.Config{Addr: env.ClickHouse.Addr, Database: testenv.RandomName("e2e_refs_")}
-	t.Cleanup(func() { _ = chstore.DropDatabase(context.Background(), *cfg) })
-	if _, err := migrate(ctx, cfg); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	conn, err := openClickHouse(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	_, conn := migratedDatabase(t, "e2e_refs_")
 
 	// Three shipments on the generic feed: the first two carry references.
 	topic := testenv.RandomName(ingest.RawTopicPrefix+"e2e_refs_") + ".generic"

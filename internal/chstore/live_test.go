@@ -114,18 +114,7 @@ func (c *countingLookup) Scans(ctx context.Context, number string) ([]schemas.Sc
 func TestLiveFallback(t *testing.T) {
 	ctx := context.Background()
 	cfg, db := env.Database(t)
-	proxy, err := testenv.NewProxy(cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
-	pcfg := cfg
-	pcfg.Addr = proxy.Addr
-	pdb, err := chstore.Open(ctx, pcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pdb.Close()
+	proxy, pdb := proxied(t, cfg)
 	now := time.Now().UTC().Truncate(time.Second)
 	held := liveEvent("fedex", "799531274483", "", now.Add(-time.Hour), schemas.StatusPickedUp, "TN")
 	if err := chstore.NewScanWriter(db).WriteEvents(ctx, []schemas.ScanEvent{held}); err != nil {
@@ -278,18 +267,7 @@ func TestLiveBootstrapOutage(t *testing.T) {
 		liveEvent("ups", "1Z999AA10123456784", "", now.Add(-time.Hour), schemas.StatusPickedUp, "GA")}); err != nil {
 		t.Fatal(err)
 	}
-	proxy, err := testenv.NewProxy(cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
-	pcfg := cfg
-	pcfg.Addr = proxy.Addr
-	pdb, err := chstore.Open(ctx, pcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pdb.Close()
+	proxy, pdb := proxied(t, cfg)
 	proxy.Cut()
 	s, err := live.New(live.Options{Bootstrap: chstore.NewLiveScans(pdb)})
 	if err != nil {
@@ -323,4 +301,23 @@ func TestLiveBootstrapOutage(t *testing.T) {
 	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
+}
+
+// proxied is a connection to the database of cfg through a proxy the
+// test can cut; both close when the test ends.
+func proxied(t *testing.T, cfg chstore.Config) (*testenv.Proxy, *chstore.DB) {
+	t.Helper()
+	proxy, err := testenv.NewProxy(cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	pcfg := cfg
+	pcfg.Addr = proxy.Addr
+	pdb, err := chstore.Open(context.Background(), pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pdb.Close() })
+	return proxy, pdb
 }

@@ -144,8 +144,8 @@ func (s *Store) ByCustomer(ctx context.Context, customerRef, after string, limit
 	var from *customerKey
 	if after != "" {
 		k, err := parseCursor(after)
-		if err != nil {
-			return nil, "", err
+		if err != nil { // the API answers it with a 400
+			return nil, "", fmt.Errorf("%w: %w", &predict.BadCursorError{Cursor: after}, err)
 		}
 		from = &k
 	}

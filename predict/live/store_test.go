@@ -271,3 +271,13 @@ func TestOrdersAndCustomers(t *testing.T) {
 		t.Errorf("SetReferences of an unknown number: %v", err)
 	}
 }
+
+// A cursor the store did not make is the API's BadCursorError (a 400).
+func TestByCustomerBadCursor(t *testing.T) {
+	s := newStore(t, live.Options{})
+	_, _, err := s.ByCustomer(context.Background(), "CUS-1", "not-a-cursor", 10)
+	var bad *predict.BadCursorError
+	if !errors.As(err, &bad) || !errors.Is(err, live.ErrBadCursor) {
+		t.Fatalf("error %v, want a predict.BadCursorError and live.ErrBadCursor", err)
+	}
+}

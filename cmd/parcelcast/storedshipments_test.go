@@ -14,7 +14,9 @@ import (
 
 // storedShipments answers predict's shipment, order and customer lookups
 // from ClickHouse, every one a query: the scans of scan_events and the
-// references set through the API, which win over the feed's.
+// references set through the API, which win over the feed's. serve
+// answers from the live state; the end-to-end tests that store scans
+// step by step read them back through this, the database's own answer.
 type storedShipments struct {
 	scans *chstore.Shipments
 	refs  *chstore.References
