@@ -74,7 +74,7 @@ SERVE_ROUNDS   ?= 5
 bench-serve:
 	$(GO) test -run '^$$' -bench BenchmarkServe -benchtime 1x -timeout 30m ./internal/loadtest \
 		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) \
-		-serve.rounds=$(SERVE_ROUNDS) | grep -E '^[|]|of the hello|model trained'
+		-serve.rounds=$(SERVE_ROUNDS) | grep -E '^[|]|of the hello|shipment routes|model trained'
 
 # The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
