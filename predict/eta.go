@@ -116,9 +116,10 @@ func estimateAt(j *model.Journey, k int, m *model.Model) *Estimate {
 // estimates are the first and the latest estimate of a shipment, both
 // from the served model: at its first scan and at its last scan before
 // the journey ended (a delivery, a return, a cancellation). The latest is
-// changed by a new scan when scans came after the first; a new model or
-// a delivery instruction would change it too, but the estimates are not
-// kept, so they are computed again with the model served now.
+// changed by a new scan when scans came after the first. The estimates
+// are not kept, so both are computed again with the model served now; the
+// handler says new_model when that model took over after the shipment's
+// newest scan came.
 func estimates(j *model.Journey, m *model.Model) (first, latest *Estimate) {
 	if m == nil {
 		return nil, nil

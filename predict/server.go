@@ -31,21 +31,24 @@ type Server struct {
 	sampler   *Sampler
 	model     atomic.Pointer[model.Model]
 	loadedAt  atomic.Int64 // unix nanoseconds the served model was set
-	log       *slog.Logger
-	dbLog     *throttledLog
-	now       func() time.Time
-	reg       *prometheus.Registry
-	requests  *prometheus.CounterVec
-	latency   *prometheus.HistogramVec
-	refused   *prometheus.CounterVec
-	models    modelMetrics
-	mux       *http.ServeMux
-	limits    Limits
-	keys      *Keys
-	inFlight  chan struct{}
-	dbCalls   chan struct{} // database calls out, abandoned ones included
-	lims      limiters
-	checks    []ReadyCheck
+	// replacedAt is when a model of another version last took over from
+	// the one served before it (unix nanoseconds; 0: never).
+	replacedAt atomic.Int64
+	log        *slog.Logger
+	dbLog      *throttledLog
+	now        func() time.Time
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	refused    *prometheus.CounterVec
+	models     modelMetrics
+	mux        *http.ServeMux
+	limits     Limits
+	keys       *Keys
+	inFlight   chan struct{}
+	dbCalls    chan struct{} // database calls out, abandoned ones included
+	lims       limiters
+	checks     []ReadyCheck
 }
 
 // ReadyCheck is a dependency /readyz asks: a nil error is ready.
@@ -133,7 +136,9 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 
 // SetModel swaps the served model; requests in flight finish on the old.
 func (s *Server) SetModel(m *model.Model) {
-	s.model.Store(m)
+	if old := s.model.Swap(m); old != nil && m != nil && old.Version != m.Version {
+		s.replacedAt.Store(s.now().UnixNano())
+	}
 	s.loadedAt.Store(s.now().UnixNano())
 	if m != nil {
 		s.models.served(m.Version)

@@ -127,6 +127,11 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 	}
 	resp.TrackingURL = trackingURL(sh)
 	resp.FirstEstimate, resp.LatestEstimate = estimates(&sh.Journey, m)
+	if at := s.replacedAt.Load(); at != 0 && resp.LatestEstimate != nil && lastNews(sh).Before(time.Unix(0, at)) {
+		// Nothing came for the shipment since another model took over:
+		// the latest estimate is that model's change.
+		resp.LatestEstimate.ChangedBy = ChangedByNewModel
+	}
 	last := sh.Scans[len(sh.Scans)-1].Status
 	if resp.DeliveredAt != nil || !last.Terminal() {
 		resp.OnTime = onTimeStatus(sh.Promised, resp.DeliveredAt, resp.ETA)
@@ -139,4 +144,13 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 func trackingURL(sh *Shipment) string {
 	u, _ := trackno.URL(sh.Carrier, sh.TrackingNumber)
 	return u
+}
+
+// lastNews is when the shipment's newest scan became known: when it was
+// ingested, else its own time.
+func lastNews(sh *Shipment) time.Time {
+	if !sh.UpdatedAt.IsZero() {
+		return sh.UpdatedAt
+	}
+	return sh.Scans[len(sh.Scans)-1].Time
 }

@@ -529,3 +529,36 @@ func TestShipmentViewWithoutTimeline(t *testing.T) {
 		t.Errorf("timeline %v", tl)
 	}
 }
+
+// A model of another version that took over after a shipment's newest
+// scan came is what changed its latest estimate; a scan after it is again.
+func TestLatestEstimateChangedByNewModel(t *testing.T) {
+	now := t0.Add(4 * time.Hour)
+	store := newStore()
+	s := newShipmentServer(t, store)
+	changedBy := func() any {
+		_, body := do(t, s, "GET", "/v1/shipments/1Z999AA10123456784", "")
+		return body["latest_estimate"].(map[string]any)["changed_by"]
+	}
+	if got := changedBy(); got != ChangedByNewScan {
+		t.Fatalf("before a new model: %v", got)
+	}
+	loaded := s.Model()
+	same := *loaded
+	s.SetModel(&same) // the same version again: no new model
+	if got := changedBy(); got != ChangedByNewScan {
+		t.Errorf("after a reload of the same version: %v", got)
+	}
+	next := *loaded
+	next.Version = "test-2"
+	s.SetModel(&next)
+	if got := changedBy(); got != ChangedByNewModel {
+		t.Errorf("after a new model: %v, want %s", got, ChangedByNewModel)
+	}
+	sh := store.ships["1Z999AA10123456784"]
+	sh.UpdatedAt = now.Add(time.Minute) // a scan ingested after the model came
+	store.ships["1Z999AA10123456784"] = sh
+	if got := changedBy(); got != ChangedByNewScan {
+		t.Errorf("after a scan that came after the model: %v", got)
+	}
+}
