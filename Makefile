@@ -96,6 +96,7 @@ fuzz:
 	echo "== model artifact"; $(GO) test ./model -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME); \
 	echo "== api"; $(GO) test ./predict -run '^$$' -fuzz FuzzServer -fuzztime $(FUZZTIME); \
 	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME); \
+	echo "== exception query"; $(GO) test ./predict -run '^$$' -fuzz FuzzExceptionQuery -fuzztime $(FUZZTIME); \
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME) \
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
 	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME)

@@ -38,6 +38,7 @@ func TestContract(t *testing.T) {
 	keyed := newKeyedServer(t, Limits{})
 	limited := newKeyedServer(t, Limits{RatePerKey: 0.001, Burst: 1})
 	modelless := NewServer(memJourneys{}, nil, Options{})
+	excs := newExceptionServer(t)
 	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
 	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
 	for _, tc := range []struct {
@@ -74,6 +75,19 @@ func TestContract(t *testing.T) {
 		{"customer next page", full, "GET", "/v1/customers/CUS-1/shipments?limit=2&cursor=2", "", "", "", false, 200},
 		{"customer bad cursor", full, "GET", "/v1/customers/CUS-1/shipments?cursor=bogus", "", "", "", false, 400},
 		{"customer unknown", full, "GET", "/v1/customers/NOSUCH/shipments", "", "", "", false, 404},
+		// The exceptions, and the shipment view with some.
+		{"shipment with exceptions", excs, "GET", "/v1/shipments/1Z999AA10123456784", "", "", "", false, 200},
+		{"exceptions", excs, "GET", "/v1/exceptions", "", "", "", false, 200},
+		{"exceptions every state", excs, "GET", "/v1/exceptions?state=all&carrier=ups", "", "", "", false, 200},
+		{"exceptions page", excs, "GET", "/v1/exceptions?type=stalled&limit=1", "", "", "", false, 200},
+		{"exceptions next page", excs, "GET", "/v1/exceptions?limit=1&cursor=a1", "", "", "", false, 200},
+		{"exceptions unknown type", excs, "GET", "/v1/exceptions?type=lost_in_space", "", "", "", true, 400},
+		{"exceptions unknown state", excs, "GET", "/v1/exceptions?state=closed", "", "", "", true, 400},
+		{"exceptions bad limit", excs, "GET", "/v1/exceptions?limit=0", "", "", "", true, 400},
+		{"exceptions bad cursor", excs, "GET", "/v1/exceptions?cursor=ZZ", "", "", "", true, 400},
+		{"exceptions unknown parameter", excs, "GET", "/v1/exceptions?status=open", "", "", "", true, 400},
+		{"exceptions not configured", full, "GET", "/v1/exceptions", "", "", "", false, 503},
+		{"exceptions post", excs, "POST", "/v1/exceptions", "{}", "application/json", "", true, 405},
 		{"estimate", open, "POST", "/v1/estimates", lane, "application/json", "", false, 200},
 		{"estimate invalid", open, "POST", "/v1/estimates", `{"carrier":"ups","service":"ground","origin":{},"destination":{}}`, "application/json", "", false, 400},
 		{"estimate batch", open, "POST", "/v1/estimates", `{"requests":[` + lane + `,` + unknown + `}]}`, "application/json", "", false, 200},

@@ -1,6 +1,10 @@
 package predict
 
-import "github.com/parcelcast/parcelcast/schemas"
+import (
+	"slices"
+
+	"github.com/parcelcast/parcelcast/schemas"
+)
 
 // ShipmentExceptions gives the exceptions of a shipment for its view.
 type ShipmentExceptions interface {
@@ -32,3 +36,10 @@ func (q ExceptionQuery) Matches(e *schemas.Exception) bool {
 	return (q.Type == "" || e.Type == q.Type) && (q.Carrier == "" || e.Carrier == q.Carrier) &&
 		(q.State == "" || e.State == q.State)
 }
+
+// ExceptionTypes are the types of exception the scanner finds.
+var ExceptionTypes = []string{"stalled", "late", "delivery_failed", "returned", "customs_hold", "address_issue",
+	"carrier_exception", "lost"}
+
+// ValidExceptionType reports whether t is one of ExceptionTypes.
+func ValidExceptionType(t string) bool { return slices.Contains(ExceptionTypes, t) }

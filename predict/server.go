@@ -49,6 +49,9 @@ type Server struct {
 	dbCalls    chan struct{} // database calls out, abandoned ones included
 	lims       limiters
 	checks     []ReadyCheck
+
+	shipmentExceptions ShipmentExceptions
+	exceptionList      ExceptionList
 }
 
 // ReadyCheck is a dependency /readyz asks: a nil error is ready.
@@ -80,6 +83,10 @@ type Options struct {
 	Limits Limits
 	// Ready are the dependencies /readyz checks besides the model.
 	Ready []ReadyCheck
+	// Exceptions fill the shipment view's exceptions (empty without);
+	// ExceptionList answers GET /v1/exceptions (503 without).
+	Exceptions    ShipmentExceptions
+	ExceptionList ExceptionList
 }
 
 // NewServer returns a server answering from shipments with model m (which
@@ -88,6 +95,7 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s := &Server{shipments: shipments, log: opts.Log, now: opts.Now, reg: opts.Registry,
 		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler,
 		limits: opts.Limits.withDefaults(), keys: opts.Keys, checks: opts.Ready,
+		shipmentExceptions: opts.Exceptions, exceptionList: opts.ExceptionList,
 		lims: limiters{by: map[string]*rate.Limiter{}}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -129,6 +137,7 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s.handle("GET /v1/orders/{order_ref}", "order", s.handleOrder)
 	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
 	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
+	s.handle("GET /v1/exceptions", "exceptions", s.handleExceptions)
 	s.mux.HandleFunc("GET /healthz", routed(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	s.mux.HandleFunc("GET /readyz", routed(s.handleReady))
 	return s

@@ -27,10 +27,10 @@ type ShipmentResponse struct {
 	Timeline       []TimelineEntry `json:"timeline"`
 	TrackingURL    string          `json:"tracking_url,omitempty"`
 	References     ReferencesBody  `json:"references"`
-	// Exceptions are the shipment's open and resolved exceptions: none
-	// are detected yet, so the list is empty.
-	Exceptions []any     `json:"exceptions"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
+	// Exceptions are the shipment's open and resolved exceptions, oldest
+	// first.
+	Exceptions []schemas.Exception `json:"exceptions"`
+	UpdatedAt  time.Time           `json:"updated_at,omitzero"`
 }
 
 // TimelineEntry is one scan of the timeline: its instant in UTC and as
@@ -99,7 +99,7 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 		ETAResponse: s.etaResponse(sh, m),
 		Mode:        sh.Mode, Origin: sh.Origin, Destination: sh.Destination,
 		References: ReferencesBody{OrderRef: sh.OrderRef, CustomerRef: sh.CustomerRef},
-		Exceptions: []any{}, UpdatedAt: sh.UpdatedAt,
+		Exceptions: s.exceptionsOf(sh), UpdatedAt: sh.UpdatedAt,
 		Timeline: make([]TimelineEntry, 0, max(len(sh.Timeline), len(sh.Scans))),
 	}
 	if !sh.Promised.IsZero() {

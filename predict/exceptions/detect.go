@@ -27,18 +27,11 @@ const (
 	Lost             = "lost"
 )
 
-// Types are the exception types, in the order they are evaluated.
-var Types = []string{Stalled, Late, DeliveryFailed, Returned, CustomsHold, AddressIssue, CarrierException, Lost}
+// Types are the exception types: the API's list.
+var Types = predict.ExceptionTypes
 
 // ValidType reports whether t is an exception type.
-func ValidType(t string) bool {
-	for _, x := range Types {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
+func ValidType(t string) bool { return predict.ValidExceptionType(t) }
 
 // Finding is an exception a shipment has now: its type, when it began,
 // and the reason in words.

@@ -225,3 +225,19 @@ func TestThreshold(t *testing.T) {
 		})
 	}
 }
+
+func TestTypes(t *testing.T) {
+	all := []string{exceptions.Stalled, exceptions.Late, exceptions.DeliveryFailed, exceptions.Returned,
+		exceptions.CustomsHold, exceptions.AddressIssue, exceptions.CarrierException, exceptions.Lost}
+	if len(all) != len(exceptions.Types) {
+		t.Fatalf("%d constants, %d types listed", len(all), len(exceptions.Types))
+	}
+	for _, typ := range all {
+		if !exceptions.ValidType(typ) {
+			t.Errorf("%s is not in the API's list", typ)
+		}
+	}
+	if exceptions.ValidType("lost_in_space") {
+		t.Error("an unknown type is valid")
+	}
+}
