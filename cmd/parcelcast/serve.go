@@ -29,7 +29,7 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
+	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, GET /v1/exceptions (the exception scanner's, with --exceptions), /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "API listen address")
 	srvCfg := addServerFlags(fs)
@@ -40,6 +40,7 @@ func runServe(ctx context.Context, args []string) error {
 	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	lf := addLiveFlags(fs)
+	ef := addExceptionFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -69,7 +70,19 @@ func runServe(ctx context.Context, args []string) error {
 	if *sample {
 		sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, reg)
 	}
-	store, err := lf.newStore(conn, api.limits.LookupTimeout, sampler, reg, log)
+	var observers []func(predict.Shipment)
+	if sampler != nil {
+		observers = append(observers, sampler.ShipmentChanged)
+	}
+	scanner, closeScanner, err := ef.newScanner(ctx, conn, splitList(lf.brokers), reg, log)
+	if err != nil {
+		return err
+	}
+	defer closeScanner()
+	if scanner != nil {
+		observers = append(observers, scanner.ShipmentChanged)
+	}
+	store, err := lf.newStore(conn, api.limits.LookupTimeout, observers, reg, log)
 	if err != nil {
 		return err
 	}
@@ -81,12 +94,21 @@ func runServe(ctx context.Context, args []string) error {
 		},
 		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Sampler: sampler,
 	}
+	if scanner != nil {
+		opts.Exceptions, opts.ExceptionList = scanner, scanner
+	}
 	srv := predict.NewServer(store, m, opts)
+	if scanner != nil {
+		scanner.Attach(store, srv.Model)
+	}
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return store.Run(ctx) })
 	if sampler != nil {
 		g.Go(func() error { sampler.Run(ctx); return nil })
+	}
+	if scanner != nil {
+		g.Go(func() error { return scanner.Run(ctx) })
 	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	admin.serve(ctx, g, reg, log)

@@ -93,6 +93,17 @@ func New(opts Options) (*Scanner, error) {
 	return s, nil
 }
 
+// Attach gives the scanner the shipments it sweeps and the served model,
+// where they are made after it (the live state tells the scanner of
+// changes; the server serves the model). Call it before Run and before
+// the first ShipmentChanged.
+func (s *Scanner) Attach(held Shipments, served func() *model.Model) {
+	s.opts.Shipments = held
+	if served != nil {
+		s.opts.Model = served
+	}
+}
+
 // Load reads the exceptions stored (open, or resolved lately), so a
 // restart neither reopens nor publishes again what it had found.
 func (s *Scanner) Load(ctx context.Context) error {
@@ -250,7 +261,7 @@ func (s *Scanner) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return s.drain()
 		case <-tick.C:
 			s.Sweep(s.opts.Now())
 		case <-s.wake:
@@ -269,6 +280,19 @@ func (s *Scanner) Run(ctx context.Context) error {
 		backoff = 0
 	}
 }
+
+// drain writes what is pending when Run stops, within drainTimeout: what
+// is left is found again after a restart (the live state replays it).
+func (s *Scanner) drain() error {
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := s.Flush(ctx); err != nil {
+		s.opts.Log.Warn("exceptions not written at stop", "err", err)
+	}
+	return nil
+}
+
+const drainTimeout = 5 * time.Second
 
 // Sweep re-evaluates every held shipment at now (a stall or a passed
 // promise comes without a scan) and forgets shipments whose exceptions
