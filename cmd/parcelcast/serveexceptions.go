@@ -30,6 +30,7 @@ func addExceptionFlags(fs *flag.FlagSet) *exceptionFlags {
 	fs.Float64Var(&f.cfg.Quantile, "stall-quantile", exceptions.DefaultQuantile, "quantile of the learned dwell of carrier and status past which a shipment with no new scan (in working hours) is stalled")
 	fs.DurationVar(&f.cfg.Floor, "stall-floor", exceptions.DefaultFloor, "the least working time without a scan that is a stall")
 	fs.DurationVar(&f.cfg.Default, "stall-default", exceptions.DefaultThreshold, "the stall threshold of a carrier and status with too few learned dwell times")
+	fs.DurationVar(&f.cfg.LateSlack, "late-slack", exceptions.DefaultLateSlack, "how far the p50 ETA may pass the promise before a shipment is late (negative: not at all)")
 	fs.Float64Var(&f.cfg.LostFactor, "lost-factor", exceptions.DefaultLostFactor, "times the stall threshold without a scan after which a parcel is presumed lost")
 	return f
 }

@@ -15,7 +15,8 @@ type Config struct {
 	// LostFactor times the threshold without a scan makes a parcel lost.
 	LostFactor float64
 	// LateSlack is how far the p50 ETA may pass the promise before the
-	// shipment is late.
+	// shipment is late (negative: not at all): an ETA a few hours after a
+	// promise of 20:00 is the next morning's round, often made.
 	LateSlack time.Duration
 }
 
@@ -26,7 +27,7 @@ const (
 	DefaultFloor      = 12 * time.Hour
 	DefaultThreshold  = 72 * time.Hour
 	DefaultLostFactor = 3
-	DefaultLateSlack  = 0
+	DefaultLateSlack  = 12 * time.Hour
 	// DefaultInterval is how often the scanner re-evaluates every held
 	// shipment (a stall begins without a scan).
 	DefaultInterval = time.Minute
@@ -47,6 +48,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Default <= 0 {
 		c.Default = DefaultThreshold
+	}
+	switch {
+	case c.LateSlack == 0:
+		c.LateSlack = DefaultLateSlack
+	case c.LateSlack < 0:
+		c.LateSlack = 0
 	}
 	if c.LostFactor <= 1 {
 		c.LostFactor = DefaultLostFactor

@@ -85,10 +85,15 @@ func TestDetect(t *testing.T) {
 		},
 		"late: the ETA is past the promise": {
 			// The model expects delivery 24 hours after the scan; the
-			// promise is 12 hours after it.
-			sh:  shipment(tue.Add(12*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
+			// promise is 6 hours after it, more than the 12 hours of slack
+			// before.
+			sh:  shipment(tue.Add(6*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
 			now: tue.Add(time.Hour), model: m,
 			want: []want{{typ: exceptions.Late, opened: tue, reason: "expected on Wed 25 Nov, after the promised Wed 25 Nov"}},
+		},
+		"within the slack: the ETA is 12 hours past the promise": {
+			sh:  shipment(tue.Add(12*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
+			now: tue.Add(time.Hour), model: m,
 		},
 		"on time: the ETA is before the promise": {
 			sh:  shipment(tue.Add(48*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
