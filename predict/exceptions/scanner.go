@@ -58,10 +58,13 @@ type Scanner struct {
 	opts Options
 	m    *metrics
 
-	mu      sync.Mutex
-	by      map[string][]schemas.Exception // tracking number → its exceptions, oldest first
-	ids     map[string]bool                // every id held
-	pending []schemas.Exception            // changes not yet stored and published
+	mu  sync.Mutex
+	by  map[string][]schemas.Exception // tracking number → its exceptions, oldest first
+	ids map[string]bool                // every id held
+	// newest is, for each number held, the shipment and scan count last
+	// evaluated: a sweep's copy taken before a newer change is stale.
+	newest  map[string]evaluated
+	pending []schemas.Exception // changes not yet stored and published
 	wake    chan struct{}
 }
 
@@ -84,7 +87,7 @@ func New(opts Options) (*Scanner, error) {
 	}
 	opts.Config = opts.Config.withDefaults()
 	s := &Scanner{opts: opts, m: newMetrics(), by: map[string][]schemas.Exception{}, ids: map[string]bool{},
-		wake: make(chan struct{}, 1)}
+		newest: map[string]evaluated{}, wake: make(chan struct{}, 1)}
 	if opts.Registerer != nil {
 		if err := s.m.register(opts.Registerer); err != nil {
 			return nil, err
@@ -170,7 +173,14 @@ func (s *Scanner) evaluate(sh *predict.Shipment, now time.Time, eta bool) {
 	start := sh.Scans[0].Time.Truncate(time.Second).UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	this := evaluated{start: start, scans: len(sh.Scans)}
+	if last, ok := s.newest[sh.TrackingNumber]; ok && last.start.Equal(start) && last.scans > this.scans {
+		return // a copy older than the one evaluated last
+	}
 	list := s.by[sh.TrackingNumber]
+	if list != nil {
+		s.newest[sh.TrackingNumber] = this
+	}
 	var changes []schemas.Exception
 	held := map[string]bool{}
 	for i := range list {
@@ -209,11 +219,19 @@ func (s *Scanner) evaluate(sh *predict.Shipment, now time.Time, eta bool) {
 	}
 	sortByOpened(list)
 	s.by[sh.TrackingNumber] = list
+	s.newest[sh.TrackingNumber] = this
 	s.pending = append(s.pending, changes...)
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// evaluated is the shipment (its first scan) and how many of its scans an
+// evaluation saw.
+type evaluated struct {
+	start time.Time
+	scans int
 }
 
 func sameShipment(e *schemas.Exception, sh *predict.Shipment, start time.Time) bool {
@@ -313,6 +331,7 @@ func (s *Scanner) Sweep(now time.Time) {
 				delete(s.ids, e.ID)
 			}
 			delete(s.by, tn)
+			delete(s.newest, tn)
 		}
 	}
 }

@@ -369,3 +369,21 @@ func TestListExceptions(t *testing.T) {
 		})
 	}
 }
+
+// A sweep's copy of a shipment taken before a newer change does not undo
+// what the change opened.
+func TestScannerIgnoresStaleCopies(t *testing.T) {
+	now := us(2026, 11, 24, 20)
+	s := newScanner(t, &memStore{}, &memTopic{}, testModel(t), &now, nil)
+	before := shipment(time.Time{}, scan{at: us(2026, 11, 24, 9), status: schemas.StatusInTransit})
+	after := shipment(time.Time{}, scan{at: us(2026, 11, 24, 9), status: schemas.StatusInTransit},
+		scan{at: us(2026, 11, 24, 18), status: schemas.StatusException, detail: "customs"})
+	s.ShipmentChanged(after)
+	s.Sweep(now) // no shipments held: nothing
+	stale := memShipments{before}
+	s.Attach(stale, nil)
+	s.Sweep(now)
+	if got := states(s.ExceptionsOf(tn)); len(got) != 1 || got[0] != "customs_hold:open" {
+		t.Errorf("after a stale sweep %v, want customs_hold:open", got)
+	}
+}
