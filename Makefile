@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table exception-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table exception-table bench-exceptions clean
 
 all: build
 
@@ -61,6 +61,11 @@ bench-live: deps
 EXCEPTION_SHIPMENTS ?= 20000
 exception-table:
 	@$(GO) test -run '^$$' -bench BenchmarkExceptionAccuracy -benchtime 1x -timeout 30m ./cmd/parcelcast -exceptions.shipments=$(EXCEPTION_SHIPMENTS) | grep -E '^([|]|exceptions against)'
+
+# From a scan on the normalized topic to its exception on the exceptions
+# topic, through serve (the live state, the scanner, the table, the topic).
+bench-exceptions: deps
+	@$(GO) test -run '^$$' -bench BenchmarkExceptionLatency -benchtime 500x -timeout 10m ./cmd/parcelcast | grep -o 'exception latency.* 500 scans.*'
 
 # Trainer speed and memory at two history sizes (snapshot rows); each size
 # runs in its own process, so its peak RSS is its own.

@@ -68,7 +68,7 @@ func TestServeClickHouseFrozen(t *testing.T) {
 }
 
 // tinyModel is a bias-only model of 24 hours.
-func tinyModel(t *testing.T) *model.Model {
+func tinyModel(t testing.TB) *model.Model {
 	t.Helper()
 	q := make([]float64, len(model.ResidualLevels))
 	for i, l := range model.ResidualLevels {

@@ -85,7 +85,7 @@ func TestServeCommand(t *testing.T) {
 }
 
 // freeAddr is a loopback address no one listens on, just now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -142,7 +142,7 @@ func TestServeExceptions(t *testing.T) {
 	}
 }
 
-func waitServeReady(t *testing.T, base string) {
+func waitServeReady(t testing.TB, base string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
