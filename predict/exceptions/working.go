@@ -39,11 +39,11 @@ func AddWorking(country string, offsetMinutes int, from time.Time, work time.Dur
 	for range 366 {
 		next := nextMidnight(t)
 		if workday(country, t) {
-			if left := next.Sub(t); work <= left {
+			left := next.Sub(t)
+			if work <= left {
 				return t.Add(work).UTC()
-			} else {
-				work -= left
 			}
+			work -= left
 		}
 		t = next
 	}
