@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,6 +87,8 @@ type Emitter struct {
 	opts  Options
 	queue chan predict.Shipment
 	m     *metrics
+	// backlog counts the changes queued and not yet looked at.
+	backlog atomic.Int64
 
 	mu      sync.Mutex
 	dropped map[string]struct{} // numbers of changes dropped on a full queue
@@ -115,7 +118,7 @@ func New(opts Options) (*Emitter, error) {
 	opts.defaults()
 	e := &Emitter{opts: opts, queue: make(chan predict.Shipment, opts.QueueSize),
 		dropped: map[string]struct{}{}, known: map[numberKey][]*shipmentState{}}
-	e.m = newMetrics(func() float64 { return float64(len(e.queue)) })
+	e.m = newMetrics(func() float64 { return float64(e.backlog.Load()) })
 	if opts.Registerer != nil {
 		if err := e.m.register(opts.Registerer); err != nil {
 			return nil, err
@@ -128,14 +131,24 @@ func New(opts Options) (*Emitter, error) {
 // queue the change is dropped, counted, and its number looked at again on
 // the next re-check.
 func (e *Emitter) ShipmentChanged(sh predict.Shipment) {
+	e.backlog.Add(1)
 	select {
 	case e.queue <- sh:
 	default:
+		e.backlog.Add(-1)
 		e.m.drops.Inc()
 		e.mu.Lock()
 		e.dropped[sh.TrackingNumber] = struct{}{}
 		e.mu.Unlock()
 	}
+}
+
+// Backlog returns how many changes are queued or being looked at, and
+// how many numbers of dropped changes wait for the re-check.
+func (e *Emitter) Backlog() (queued, dropped int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return int(e.backlog.Load()), len(e.dropped)
 }
 
 // Run reads back what was published, then publishes the milestones of
@@ -166,6 +179,7 @@ func (e *Emitter) Run(ctx context.Context) error {
 				}
 			}
 			e.process(ctx, batch)
+			e.backlog.Add(-int64(len(batch)))
 		case <-recheck.C:
 			e.recheck(ctx)
 			e.record(ctx, nil, false)

@@ -30,7 +30,7 @@ func newMetrics(queueLen func() float64) *metrics {
 		recordErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "parcelcast_milestones_record_errors_total",
 			Help: "Failed attempts to record published milestones in the table (each is retried)."}),
 		queued: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parcelcast_milestones_queued",
-			Help: "Shipment changes waiting in the queue."}, queueLen),
+			Help: "Shipment changes queued or being looked at."}, queueLen),
 	}
 }
 
