@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live bench-milestones vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table clean
 
 all: build
 
@@ -54,6 +54,12 @@ bench-live: deps
 	@$(GO) test -run '^$$' -bench BenchmarkLiveShipment -benchtime 200000x -timeout 30m ./predict/live -live.shipments=$(LIVE_SHIPMENTS) | grep -E '^(live|Benchmark)'
 	@$(GO) test -run '^$$' -bench BenchmarkLiveBootstrap -benchtime 1x -timeout 60m ./internal/chstore -live.shipments=$(LIVE_SHIPMENTS) | grep -E '^(live|Benchmark)'
 	@$(GO) test -run '^$$' -bench BenchmarkLiveFreshness -benchtime 1000x -timeout 10m ./ingest | grep -E '^(live|Benchmark)'
+
+# From a scan published on the normalized topic to its milestone read from
+# the milestones topic, through the live state's follower and the
+# milestone emitter, on the in-process broker and a real ClickHouse.
+bench-milestones: deps
+	@$(GO) test -run '^$$' -bench BenchmarkMilestoneLatency -benchtime 1000x -timeout 10m ./ingest | grep -E '^(milestone|Benchmark)'
 
 # Trainer speed and memory at two history sizes (snapshot rows); each size
 # runs in its own process, so its peak RSS is its own.
