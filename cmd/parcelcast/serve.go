@@ -40,6 +40,7 @@ func runServe(ctx context.Context, args []string) error {
 	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	lf := addLiveFlags(fs)
+	mf := addMilestoneFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -69,7 +70,18 @@ func runServe(ctx context.Context, args []string) error {
 	if *sample {
 		sampler = predict.NewSampler(chstore.NewPredictionWriter(conn), predict.DefaultSamplerConfig(), log, reg)
 	}
-	store, err := lf.newStore(conn, api.limits.LookupTimeout, sampler, reg, log)
+	var observers []func(predict.Shipment)
+	if sampler != nil {
+		observers = append(observers, sampler.ShipmentChanged)
+	}
+	emitter, err := mf.newEmitter(conn, splitList(lf.brokers), reg, log)
+	if err != nil {
+		return err
+	}
+	if emitter != nil {
+		observers = append(observers, emitter.ShipmentChanged)
+	}
+	store, err := lf.newStore(conn, api.limits.LookupTimeout, observers, reg, log)
 	if err != nil {
 		return err
 	}
@@ -87,6 +99,9 @@ func runServe(ctx context.Context, args []string) error {
 	g.Go(func() error { return store.Run(ctx) })
 	if sampler != nil {
 		g.Go(func() error { sampler.Run(ctx); return nil })
+	}
+	if emitter != nil {
+		g.Go(func() error { return emitter.Run(ctx, store) })
 	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	admin.serve(ctx, g, reg, log)

@@ -62,8 +62,9 @@ func parseOwnership(s string) (live.Ownership, error) {
 
 // newStore makes the live state on the database and the topic: a number
 // not held is looked up under lookupTimeout, and every change is told to
-// the sampler (when there is one) for the online accuracy.
-func (f *liveFlags) newStore(conn *chstore.DB, lookupTimeout time.Duration, sampler *predict.Sampler, reg prometheus.Registerer, log *slog.Logger) (*live.Store, error) {
+// each observer (the sampler for the online accuracy, the milestone
+// emitter).
+func (f *liveFlags) newStore(conn *chstore.DB, lookupTimeout time.Duration, observers []func(predict.Shipment), reg prometheus.Registerer, log *slog.Logger) (*live.Store, error) {
 	own, err := parseOwnership(f.partitions)
 	if err != nil {
 		return nil, err
@@ -71,8 +72,12 @@ func (f *liveFlags) newStore(conn *chstore.DB, lookupTimeout time.Duration, samp
 	scans := chstore.NewLiveScans(conn)
 	opts := live.Options{Bootstrap: scans, References: storedReferences{chstore.NewReferences(conn)}, Lookup: scans, LookupTimeout: lookupTimeout,
 		Retention: f.retention, MaxSilence: f.silence, Ownership: own, Registerer: reg, Log: log}
-	if sampler != nil {
-		opts.OnChange = sampler.ShipmentChanged
+	if len(observers) > 0 {
+		opts.OnChange = func(sh predict.Shipment) {
+			for _, o := range observers {
+				o(sh)
+			}
+		}
 	}
 	if brokers := splitList(f.brokers); len(brokers) > 0 {
 		fol, err := ingest.NewFollower(ingest.FollowConfig{Brokers: brokers, Topic: f.topic,
