@@ -86,8 +86,9 @@ bench-serve:
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
 ADAPTERS = $(filter $(shell $(GO) list -m)/ingest/carrier/%,$(shell $(GO) list -f '{{join .Imports " "}}' ./ingest/carrier/feeds))
 
-# Short fuzzing pass over every parser, the model artifact decoder and the
-# API's handlers (FUZZTIME per target). Failing inputs
+# Short fuzzing pass over every parser, the model artifact decoder, the
+# API's handlers and the milestones found from carriers' scans (FUZZTIME
+# per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
 fuzz:
@@ -104,7 +105,8 @@ fuzz:
 	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME); \
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME) \
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
-	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME)
+	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME); \
+	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6
