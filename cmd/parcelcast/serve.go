@@ -74,7 +74,7 @@ func runServe(ctx context.Context, args []string) error {
 	if sampler != nil {
 		observers = append(observers, sampler.ShipmentChanged)
 	}
-	emitter, err := mf.newEmitter(conn, splitList(lf.brokers), reg, log)
+	emitter, err := mf.newEmitter(conn, splitList(lf.brokers), lf.silence, reg, log)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -38,14 +39,16 @@ type milestoneEmitter struct {
 }
 
 // newEmitter returns the emitter on the database and the brokers, or nil
-// when it is turned off or there are no brokers.
-func (f *milestoneFlags) newEmitter(conn *chstore.DB, brokers []string, reg prometheus.Registerer, log *slog.Logger) (*milestoneEmitter, error) {
+// when it is turned off or there are no brokers. It remembers a
+// shipment's milestones for horizon after the shipment last changed: the
+// live state's --max-silence, its longest hold.
+func (f *milestoneFlags) newEmitter(conn *chstore.DB, brokers []string, horizon time.Duration, reg prometheus.Registerer, log *slog.Logger) (*milestoneEmitter, error) {
 	if !f.enabled || len(brokers) == 0 {
 		return nil, nil
 	}
 	m := &milestoneEmitter{pub: ingest.NewKafkaMilestones(brokers, f.topic)}
 	e, err := milestones.New(milestones.Options{Publisher: m.pub, Recorder: chstore.NewMilestones(conn),
-		Shipments: storeRef{m}, Walker: storeRef{m}, Registerer: reg, Log: log.With("component", "milestones")})
+		Shipments: storeRef{m}, Walker: storeRef{m}, Horizon: horizon, Registerer: reg, Log: log.With("component", "milestones")})
 	if err != nil {
 		return nil, err
 	}
