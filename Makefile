@@ -6,7 +6,7 @@ BIN       := bin/parcelcast
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table exception-table bench-exceptions clean
+.PHONY: all deps build demo test test-crash bench-ingest bench-train bench-serve bench-live vet lint fmt-check unit fuzz bench-parsers bench-sim sim-table exception-table bench-exceptions bench-milestones clean
 
 all: build
 
@@ -67,6 +67,12 @@ exception-table:
 bench-exceptions: deps
 	@$(GO) test -run '^$$' -bench BenchmarkExceptionLatency -benchtime 500x -timeout 10m ./cmd/parcelcast | grep -o 'exception latency.* 500 scans.*'
 
+# From a scan published on the normalized topic to its milestone read from
+# the milestones topic, through the live state's follower and the
+# milestone emitter, on the in-process broker and a real ClickHouse.
+bench-milestones: deps
+	@$(GO) test -run '^$$' -bench BenchmarkMilestoneLatency -benchtime 1000x -timeout 10m ./ingest | grep -E '^(milestone|Benchmark)'
+
 # Trainer speed and memory at two history sizes (snapshot rows); each size
 # runs in its own process, so its peak RSS is its own.
 TRAIN_ROWS ?= 1000000 10000000
@@ -92,8 +98,9 @@ bench-serve:
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
 ADAPTERS = $(filter $(shell $(GO) list -m)/ingest/carrier/%,$(shell $(GO) list -f '{{join .Imports " "}}' ./ingest/carrier/feeds))
 
-# Short fuzzing pass over every parser, the model artifact decoder and the
-# API's handlers (FUZZTIME per target). Failing inputs
+# Short fuzzing pass over every parser, the model artifact decoder, the
+# API's handlers and the milestones found from carriers' scans (FUZZTIME
+# per target). Failing inputs
 # land in the package's testdata/fuzz/ and become regression tests.
 FUZZTIME ?= 30s
 fuzz:
@@ -109,9 +116,10 @@ fuzz:
 	echo "== api"; $(GO) test ./predict -run '^$$' -fuzz FuzzServer -fuzztime $(FUZZTIME); \
 	echo "== shipment routes"; $(GO) test ./predict -run '^$$' -fuzz FuzzShipmentRoutes -fuzztime $(FUZZTIME); \
 	echo "== exception query"; $(GO) test ./predict -run '^$$' -fuzz FuzzExceptionQuery -fuzztime $(FUZZTIME); \
-	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME) \
+	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME); \
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
-	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME)
+	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME); \
+	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

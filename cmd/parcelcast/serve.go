@@ -41,6 +41,7 @@ func runServe(ctx context.Context, args []string) error {
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	lf := addLiveFlags(fs)
 	ef := addExceptionFlags(fs)
+	mf := addMilestoneFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -82,6 +83,13 @@ func runServe(ctx context.Context, args []string) error {
 	if scanner != nil {
 		observers = append(observers, scanner.ShipmentChanged)
 	}
+	emitter, err := mf.newEmitter(conn, splitList(lf.brokers), lf.silence, reg, log)
+	if err != nil {
+		return err
+	}
+	if emitter != nil {
+		observers = append(observers, emitter.ShipmentChanged)
+	}
 	store, err := lf.newStore(conn, api.limits.LookupTimeout, observers, reg, log)
 	if err != nil {
 		return err
@@ -109,6 +117,9 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	if scanner != nil {
 		g.Go(func() error { return scanner.Run(ctx) })
+	}
+	if emitter != nil {
+		g.Go(func() error { return emitter.Run(ctx, store) })
 	}
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	admin.serve(ctx, g, reg, log)

@@ -63,7 +63,7 @@ func parseOwnership(s string) (live.Ownership, error) {
 // newStore makes the live state on the database and the topic: a number
 // not held is looked up under lookupTimeout, and every change is told to
 // each observer (the sampler for the online accuracy, the exception
-// scanner).
+// scanner, the milestone emitter).
 func (f *liveFlags) newStore(conn *chstore.DB, lookupTimeout time.Duration, observers []func(predict.Shipment), reg prometheus.Registerer, log *slog.Logger) (*live.Store, error) {
 	own, err := parseOwnership(f.partitions)
 	if err != nil {
