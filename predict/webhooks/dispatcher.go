@@ -71,7 +71,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(subs))
 	for _, sub := range subs {
-		if !sub.Matches(ev) {
+		if !Matches(sub, ev) {
 			continue
 		}
 		wg.Go(func() {

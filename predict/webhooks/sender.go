@@ -28,7 +28,7 @@ type attempt struct {
 
 // send makes one signed attempt of body to sub under message id.
 func send(ctx context.Context, client *http.Client, sub Subscription, id string, now time.Time, body []byte) attempt {
-	h, err := Sign(sub.Secrets(now), id, now, body)
+	h, err := Sign(SigningSecrets(sub, now), id, now, body)
 	if err != nil {
 		return attempt{outcome: failed, err: fmt.Errorf("sign for %s: %w", sub.ID, err)}
 	}

@@ -3,6 +3,8 @@ package webhooks
 import (
 	"context"
 	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // Store is what delivery needs of the subscriptions' storage.
@@ -18,24 +20,12 @@ type Store interface {
 	QueuedReplays(ctx context.Context) ([]DeadLetter, error)
 }
 
+// DeadLetter is a delivery given up on.
+type DeadLetter = schemas.WebhookDeadLetter
+
 // The states of a dead letter.
 const (
-	DeadLetterDead      = "dead"      // given up on
-	DeadLetterQueued    = "queued"    // re-queued by a replay
-	DeadLetterDelivered = "delivered" // delivered on replay
+	DeadLetterDead      = schemas.DeadLetterDead
+	DeadLetterQueued    = schemas.DeadLetterQueued
+	DeadLetterDelivered = schemas.DeadLetterDelivered
 )
-
-// DeadLetter is a delivery given up on: after the last retry, on a 410,
-// or when its endpoint was disabled.
-type DeadLetter struct {
-	MessageID      string
-	SubscriptionID string
-	EventID        string
-	EventType      string
-	Body           []byte
-	Attempts       int
-	LastStatus     int
-	LastError      string
-	State          string
-	At             time.Time
-}
