@@ -24,6 +24,9 @@ type Config struct {
 	MaxPending int
 	// RotationGrace is how long a rotated-out secret still signs.
 	RotationGrace time.Duration
+	// ReplayInterval is how often the notifier looks for dead letters a
+	// replay re-queued.
+	ReplayInterval time.Duration
 	// Safety is what endpoints may be called.
 	Safety Safety
 }
@@ -31,14 +34,15 @@ type Config struct {
 // Defaults are the delivery settings: retries after 5 s, 5 min, 30 min,
 // 2 h, 5 h, 10 h and 10 h, about a day and a quarter in all.
 var Defaults = Config{
-	Timeout:       10 * time.Second,
-	Schedule:      []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
-	Jitter:        0.2,
-	MaxRetryAfter: 24 * time.Hour,
-	DisableAfter:  5 * 24 * time.Hour,
-	Refresh:       5 * time.Second,
-	MaxPending:    1024,
-	RotationGrace: 24 * time.Hour,
+	Timeout:        10 * time.Second,
+	Schedule:       []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+	Jitter:         0.2,
+	MaxRetryAfter:  24 * time.Hour,
+	DisableAfter:   5 * 24 * time.Hour,
+	Refresh:        5 * time.Second,
+	MaxPending:     1024,
+	RotationGrace:  24 * time.Hour,
+	ReplayInterval: 10 * time.Second,
 }
 
 // WithDefaults fills c's zero fields from Defaults.
@@ -67,6 +71,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.RotationGrace <= 0 {
 		c.RotationGrace = d.RotationGrace
+	}
+	if c.ReplayInterval <= 0 {
+		c.ReplayInterval = d.ReplayInterval
 	}
 	return c
 }

@@ -11,9 +11,10 @@ import (
 func TestTracker(t *testing.T) {
 	tr := NewTracker()
 	for _, off := range []int64{10, 11, 12, 13} {
-		tr.Add(0, off)
+		tr.Add("m", 0, off)
 	}
-	tr.Add(1, 5)
+	tr.Add("m", 1, 5)
+	tr.Add("e", 0, 10)
 	for _, tc := range []struct {
 		part   int
 		offset int64
@@ -27,10 +28,16 @@ func TestTracker(t *testing.T) {
 		{0, 12, 13, true},
 		{0, 99, 0, false}, // never read
 	} {
-		upTo, moved := tr.Done(tc.part, tc.offset)
+		upTo, moved := tr.Done("m", tc.part, tc.offset)
 		if upTo != tc.upTo || moved != tc.moved {
 			t.Fatalf("Done(%d, %d) = %d %v, want %d %v", tc.part, tc.offset, upTo, moved, tc.upTo, tc.moved)
 		}
+	}
+	if tr.Pending() != 1 {
+		t.Fatalf("%d pending, want the other topic's", tr.Pending())
+	}
+	if upTo, moved := tr.Done("e", 0, 10); upTo != 10 || !moved {
+		t.Fatalf("other topic: %d %v", upTo, moved)
 	}
 	if tr.Pending() != 0 {
 		t.Fatalf("%d pending", tr.Pending())

@@ -7,7 +7,13 @@ import "sync"
 // must not be committed past while later ones finish.
 type Tracker struct {
 	mu    sync.Mutex
-	parts map[int]*partition
+	parts map[partKey]*partition
+}
+
+// partKey is a topic's partition.
+type partKey struct {
+	topic string
+	part  int
 }
 
 type partition struct {
@@ -16,16 +22,17 @@ type partition struct {
 }
 
 // NewTracker returns an empty tracker.
-func NewTracker() *Tracker { return &Tracker{parts: map[int]*partition{}} }
+func NewTracker() *Tracker { return &Tracker{parts: map[partKey]*partition{}} }
 
-// Add notes an offset read from a partition, in read order.
-func (t *Tracker) Add(part int, offset int64) {
+// Add notes an offset read from a topic's partition, in read order.
+func (t *Tracker) Add(topic string, part int, offset int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := t.parts[part]
+	k := partKey{topic, part}
+	p := t.parts[k]
 	if p == nil {
 		p = &partition{done: map[int64]bool{}}
-		t.parts[part] = p
+		t.parts[k] = p
 	}
 	p.order = append(p.order, offset)
 	p.done[offset] = false
@@ -34,10 +41,10 @@ func (t *Tracker) Add(part int, offset int64) {
 // Done notes an offset as delivered and returns the highest offset of the
 // partition that may be committed now (every one read up to it is done),
 // or false when the commit does not move.
-func (t *Tracker) Done(part int, offset int64) (int64, bool) {
+func (t *Tracker) Done(topic string, part int, offset int64) (int64, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := t.parts[part]
+	p := t.parts[partKey{topic, part}]
 	if p == nil {
 		return 0, false
 	}
