@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/predict/webhooks"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -28,6 +30,8 @@ const defaultNotifyGroup = "parcelcast-notify"
 
 // notifyFlags are notify's settings.
 type notifyFlags struct {
+	session    time.Duration
+	schedule   string
 	brokers    string
 	group      string
 	milestones string
@@ -40,6 +44,8 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	f := &notifyFlags{cfg: d}
 	fs.StringVar(&f.brokers, "kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap brokers, comma-separated")
 	fs.StringVar(&f.group, "group", defaultNotifyGroup, "consumer group; notifiers of one group share the topics' partitions")
+	fs.DurationVar(&f.session, "session-timeout", ingest.DefaultSessionTimeout, "how long the consumer group waits for a crashed member before rebalancing")
+	fs.StringVar(&f.schedule, "retry-schedule", joinDurations(d.Schedule), "waits before each retry of a delivery, comma-separated (their number is the retries)")
 	fs.StringVar(&f.milestones, "milestones-topic", schemas.MilestonesTopic, "topic of the milestones (schemas.Milestone JSON)")
 	fs.StringVar(&f.exceptions, "exceptions-topic", schemas.ExceptionsTopic, "topic of the exceptions (schemas.Exception JSON)")
 	fs.DurationVar(&f.cfg.Timeout, "delivery-timeout", d.Timeout, "longest one delivery attempt may take: connection, TLS and answer")
@@ -63,6 +69,9 @@ func runNotify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer conn.Close()
+	if nf.cfg.Schedule, err = parseDurations(nf.schedule); err != nil {
+		return fmt.Errorf("--retry-schedule: %w", err)
+	}
 	if nf.cfg.Safety.AllowPrivate {
 		log.Warn("delivering to private and loopback addresses (--allow-private-endpoints)")
 	}
@@ -72,8 +81,8 @@ func runNotify(ctx context.Context, args []string) error {
 	admin.serve(ctx, g, reg, log)
 	g.Go(func() error { return notifyReplays(ctx, d, nf.cfg.WithDefaults().ReplayInterval, log) })
 	g.Go(func() error {
-		return notifyTopics(ctx, splitList(nf.brokers), nf.group, shipmentTopics{nf.milestones, nf.exceptions}, d,
-			nf.cfg.WithDefaults().MaxPending, reg, log)
+		return notifyTopics(ctx, kafka.ReaderConfig{Brokers: splitList(nf.brokers), GroupID: nf.group, SessionTimeout: nf.session},
+			shipmentTopics{nf.milestones, nf.exceptions}, d, nf.cfg.WithDefaults().MaxPending, reg, log)
 	})
 	return g.Wait()
 }
@@ -129,11 +138,11 @@ func (st shipmentTopics) decode(topic string, value []byte) (webhooks.Event, err
 // (at most maxPending at once), so an endpoint in a long retry holds back
 // only its partition's commit, never the reading; an offset is committed
 // once it and every offset before it on its partition is done.
-func notifyTopics(ctx context.Context, brokers []string, group string, topics shipmentTopics, d *webhooks.Dispatcher, maxPending int,
+func notifyTopics(ctx context.Context, rc kafka.ReaderConfig, topics shipmentTopics, d *webhooks.Dispatcher, maxPending int,
 	reg prometheus.Registerer, log *slog.Logger) error {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: group,
-		GroupTopics: []string{topics.milestones, topics.exceptions},
-		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 0})
+	rc.GroupTopics = []string{topics.milestones, topics.exceptions}
+	rc.StartOffset, rc.MaxWait, rc.CommitInterval = kafka.FirstOffset, 100*time.Millisecond, 0
+	r := kafka.NewReader(rc)
 	defer r.Close()
 	undecodable := prometheus.NewCounter(prometheus.CounterOpts{Name: "parcelcast_notify_undecodable_total",
 		Help: "Records of the shipment topics that are not an event, skipped."})
@@ -216,4 +225,24 @@ func deliverEvent(ctx context.Context, d *webhooks.Dispatcher, ev webhooks.Event
 		case <-t.C:
 		}
 	}
+}
+
+func joinDurations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseDurations(s string) ([]time.Duration, error) {
+	out := []time.Duration{}
+	for _, p := range splitList(s) {
+		d, err := time.ParseDuration(p)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%q is not a duration", p)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
