@@ -219,3 +219,94 @@ func TestNotifyEndToEnd(t *testing.T) {
 	slices.Sort(lat)
 	t.Logf("milestone → receiver over %d: p50 %s, p99 %s, max %s", len(lat), lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1])
 }
+
+// TestNotifyDeadLettersAndReplay runs notify against an endpoint that
+// fails everything: the deliveries are dead-lettered in ClickHouse and
+// the offsets committed; once the endpoint is mended, a replay delivers
+// them under their webhook-id. A second endpoint answering 410 is
+// disabled.
+func TestNotifyDeadLettersAndReplay(t *testing.T) {
+	ctx := context.Background()
+	cfg, topics, rcv, sub := notifyTestSetup(t, 2)
+	rcv.fail = 1 << 30 // every delivery fails until mended
+	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusGone) }))
+	defer gone.Close()
+	db, err := chstore.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := chstore.NewWebhooks(db)
+	goneSub := sub
+	goneSub.ID, goneSub.URL = "wh_00000000000000000000000000000002", gone.URL
+	if err := store.PutSubscription(ctx, goneSub); err != nil {
+		t.Fatal(err)
+	}
+	nctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	args := append(notifyArgs(cfg, topics, testenv.RandomName("notify_dl_")), "--retry-schedule", "10ms,20ms")
+	go func() { done <- runNotify(nctx, args) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("notify: %v", err)
+		}
+	}()
+	mw := newEventWriter(topics.milestones)
+	defer mw.Close()
+	const events = 5
+	for i := range events {
+		m := testMilestone(i)
+		publishJSON(t, mw, m.TrackingNumber, m)
+	}
+	dead := func() int {
+		dls, err := store.DeadLetters(ctx, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(dls)
+	}
+	waitCount(t, "dead letters", events, dead, time.Minute)
+	waitCount(t, "410 endpoint disabled", 1, func() int {
+		s, _, err := store.Subscription(ctx, goneSub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Disabled {
+			return 1
+		}
+		return 0
+	}, time.Minute)
+	if rcv.count() != 0 {
+		t.Fatal("a failing endpoint counted as delivered")
+	}
+	// Mended, then replayed.
+	rcv.mu.Lock()
+	rcv.fail = 0
+	rcv.mu.Unlock()
+	if n, err := store.Replay(ctx, sub.ID, time.Now()); err != nil || n != events {
+		t.Fatalf("replay queued %d, %v", n, err)
+	}
+	waitCount(t, "replayed deliveries", events, rcv.count, time.Minute)
+	waitCount(t, "dead letters marked delivered", events, func() int {
+		dls, err := store.DeadLetters(ctx, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, dl := range dls {
+			if dl.State == schemas.DeadLetterDelivered {
+				n++
+			}
+		}
+		return n
+	}, time.Minute)
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	for i := range events {
+		id := webhooks.MessageID("milestone:"+testMilestone(i).ID, sub.ID)
+		if rcv.seen[id] != 4 { // three attempts, then the replay
+			t.Fatalf("%s: %d deliveries, want 3 failed and 1 replayed", id, rcv.seen[id])
+		}
+	}
+}
