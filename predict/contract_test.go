@@ -109,7 +109,7 @@ func TestContract(t *testing.T) {
 		{"webhook rotate", hooks, "POST", "/v1/webhooks/" + testWebhookID + "/rotate", "", "", "", false, 200},
 		{"webhook replay", hooks, "POST", "/v1/webhooks/" + testWebhookID + "/replay", "", "", "", false, 202},
 		{"webhook replay unknown", hooks, "POST", "/v1/webhooks/" + unknownWebhook + "/replay", "", "", "", false, 404},
-		{"webhook delete", hooks, "DELETE", "/v1/webhooks/" + deleteWebhookID, "", "", "", false, 204},
+		{"webhook delete", hooks, "DELETE", "/v1/webhooks/" + deleteWebhookID, "", "", "", false, 200},
 		{"webhook delete unknown", hooks, "DELETE", "/v1/webhooks/" + deleteWebhookID, "", "", "", false, 404},
 		{"webhook bad url", hooks, "POST", "/v1/webhooks", `{"url":"not a url","event_types":["milestone.delivered"]}`, "application/json", "", false, 400},
 		{"webhook ftp url", hooks, "POST", "/v1/webhooks", `{"url":"ftp://93.184.215.14/x","event_types":["milestone.delivered"]}`, "application/json", "", false, 400},

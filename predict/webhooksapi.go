@@ -260,8 +260,14 @@ func (s *Server) handleDeleteWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	sub.Deleted, sub.UpdatedAt = true, s.now().UTC()
 	if s.putWebhook(w, r, sub) {
-		w.WriteHeader(http.StatusNoContent)
+		writeJSON(w, 200, WebhookDeleted{ID: sub.ID, Deleted: true})
 	}
+}
+
+// WebhookDeleted is the answer of a deletion.
+type WebhookDeleted struct {
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted"`
 }
 
 // handleRotateWebhook gives a subscription a new secret, shown once; the
