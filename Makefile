@@ -119,7 +119,8 @@ fuzz:
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME); \
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
 	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME); \
-	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME)
+	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
+	echo "== webhook verifier"; $(GO) test ./predict/webhooks -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

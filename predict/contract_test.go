@@ -39,6 +39,9 @@ func TestContract(t *testing.T) {
 	limited := newKeyedServer(t, Limits{RatePerKey: 0.001, Burst: 1})
 	modelless := NewServer(memJourneys{}, nil, Options{})
 	excs := newExceptionServer(t)
+	hooks := newWebhookServer(t, newMemWebhooks(), false, false)
+	adminHooks := newWebhookServer(t, newMemWebhooks(), true, false)
+	const hook = `{"url":"https://93.184.215.14/hooks","event_types":["milestone.delivered","exception.stalled"],"filters":{"carriers":["ups"],"order_refs":["ORD-1"]}}`
 	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
 	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
 	for _, tc := range []struct {
@@ -111,6 +114,30 @@ func TestContract(t *testing.T) {
 		{"key without read", keyed, "GET", "/v1/models/current", "", "", "writer-token", false, 403},
 		{"rate limit first", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 200},
 		{"rate limit second", limited, "GET", "/v1/models/current", "", "", "reader-token", false, 429},
+		// Webhook subscriptions.
+		{"webhook create", hooks, "POST", "/v1/webhooks", hook, "application/json", "", false, 201},
+		{"webhook list", hooks, "GET", "/v1/webhooks", "", "", "", false, 200},
+		{"webhook get", hooks, "GET", "/v1/webhooks/" + testWebhookID, "", "", "", false, 200},
+		{"webhook unknown", hooks, "GET", "/v1/webhooks/" + unknownWebhook, "", "", "", false, 404},
+		{"webhook store down", hooks, "GET", "/v1/webhooks/" + failingWebhook, "", "", "", false, 503},
+		{"webhook rotate", hooks, "POST", "/v1/webhooks/" + testWebhookID + "/rotate", "", "", "", false, 200},
+		{"webhook replay", hooks, "POST", "/v1/webhooks/" + testWebhookID + "/replay", "", "", "", false, 202},
+		{"webhook replay unknown", hooks, "POST", "/v1/webhooks/" + unknownWebhook + "/replay", "", "", "", false, 404},
+		{"webhook delete", hooks, "DELETE", "/v1/webhooks/" + deleteWebhookID, "", "", "", false, 200},
+		{"webhook delete unknown", hooks, "DELETE", "/v1/webhooks/" + deleteWebhookID, "", "", "", false, 404},
+		{"webhook bad url", hooks, "POST", "/v1/webhooks", `{"url":"not a url","event_types":["milestone.delivered"]}`, "application/json", "", false, 400},
+		{"webhook ftp url", hooks, "POST", "/v1/webhooks", `{"url":"ftp://93.184.215.14/x","event_types":["milestone.delivered"]}`, "application/json", "", false, 400},
+		{"webhook loopback", hooks, "POST", "/v1/webhooks", `{"url":"http://127.0.0.1:8080/hooks","event_types":["milestone.delivered"]}`, "application/json", "", false, 422},
+		{"webhook private", hooks, "POST", "/v1/webhooks", `{"url":"http://192.168.1.10/hooks","event_types":["milestone.delivered"]}`, "application/json", "", false, 422},
+		{"webhook unknown event type", hooks, "POST", "/v1/webhooks", `{"url":"https://93.184.215.14/hooks","event_types":["milestone.teleported"]}`, "application/json", "", true, 422},
+		{"webhook no event types", hooks, "POST", "/v1/webhooks", `{"url":"https://93.184.215.14/hooks","event_types":[]}`, "application/json", "", true, 400},
+		{"webhook unknown field", hooks, "POST", "/v1/webhooks", `{"url":"https://93.184.215.14/hooks","event_types":["milestone.delivered"],"secret":"x"}`, "application/json", "", true, 400},
+		{"webhook wrong type", hooks, "POST", "/v1/webhooks", hook, "text/plain", "", true, 415},
+		{"webhook write key", adminHooks, "POST", "/v1/webhooks", hook, "application/json", "writer-token", false, 403},
+		{"webhook read key", adminHooks, "GET", "/v1/webhooks", "", "", "reader-token", false, 403},
+		{"webhook admin key", adminHooks, "GET", "/v1/webhooks", "", "", "admin-token", false, 200},
+		{"webhook no key", adminHooks, "GET", "/v1/webhooks", "", "", "", false, 401},
+		{"webhook wrong method", hooks, "PUT", "/v1/webhooks/" + testWebhookID, "", "", "", true, 405},
 		{"wrong method", open, "DELETE", "/v1/estimates", "", "", "", true, 405},
 		{"wrong method on eta", open, "POST", "/v1/shipments/1Z999AA10123456784/eta", "", "", "", true, 405},
 		{"unknown path", open, "GET", "/v1/nothing", "", "", "", true, 404},

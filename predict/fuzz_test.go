@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/parcelcast/parcelcast/predict/webhooks"
 )
 
 // FuzzServer sends methods, paths, bodies and content types through the
@@ -24,11 +26,17 @@ func FuzzServer(f *testing.F) {
 		{"DELETE", "/v1/models/current", "", ""},
 		{"GET", "/readyz", "", ""},
 		{"PATCH", "/nothing/..", "x", "text/plain"},
+		{"POST", "/v1/webhooks", `{"url":"https://93.184.215.14/h","event_types":["milestone.delivered"],"filters":{"carriers":["ups"]}}`, "application/json"},
+		{"POST", "/v1/webhooks/" + testWebhookID + "/rotate", "", ""},
+		{"DELETE", "/v1/webhooks/" + deleteWebhookID, "", ""},
 	} {
 		f.Add(seed.method, seed.path, seed.body, seed.ct)
 	}
 	s := newTestServer(f)
-	s = NewServer(s.shipments, s.Model(), Options{Now: s.now, Limits: Limits{RatePerKey: -1, MaxInFlight: -1}})
+	hooks := newMemWebhooks()
+	hooks.failID = ""
+	s = NewServer(s.shipments, s.Model(), Options{Now: s.now, Limits: Limits{RatePerKey: -1, MaxInFlight: -1},
+		Webhooks: hooks, WebhookSafety: webhooks.Safety{AllowPrivate: true}})
 	f.Fuzz(func(t *testing.T, method, path, body, ct string) {
 		u, err := url.ParseRequestURI(path)
 		if err != nil || !strings.HasPrefix(path, "/") || !validMethod(method) {

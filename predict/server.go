@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/predict/webhooks"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -52,6 +53,10 @@ type Server struct {
 
 	shipmentExceptions ShipmentExceptions
 	exceptionList      ExceptionList
+	// webhooks stores subscriptions; webhookSafety checks their URLs.
+	webhooks      WebhookStore
+	webhookSafety webhooks.Safety
+	webhookGrace  time.Duration
 }
 
 // ReadyCheck is a dependency /readyz asks: a nil error is ready.
@@ -87,6 +92,13 @@ type Options struct {
 	// ExceptionList answers GET /v1/exceptions (503 without).
 	Exceptions    ShipmentExceptions
 	ExceptionList ExceptionList
+	// Webhooks stores webhook subscriptions (the /v1/webhooks routes
+	// answer 503 without it); WebhookSafety says which endpoint URLs are
+	// allowed, WebhookGrace how long a rotated-out secret still signs
+	// (0: webhooks.Defaults).
+	Webhooks      WebhookStore
+	WebhookSafety webhooks.Safety
+	WebhookGrace  time.Duration
 }
 
 // NewServer returns a server answering from shipments with model m (which
@@ -96,7 +108,11 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler,
 		limits: opts.Limits.withDefaults(), keys: opts.Keys, checks: opts.Ready,
 		shipmentExceptions: opts.Exceptions, exceptionList: opts.ExceptionList,
-		lims: limiters{by: map[string]*rate.Limiter{}}}
+		lims:     limiters{by: map[string]*rate.Limiter{}},
+		webhooks: opts.Webhooks, webhookSafety: opts.WebhookSafety, webhookGrace: opts.WebhookGrace}
+	if s.webhookGrace <= 0 {
+		s.webhookGrace = webhooks.Defaults.RotationGrace
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +154,7 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
 	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
 	s.handle("GET /v1/exceptions", "exceptions", s.handleExceptions)
+	s.registerWebhooks()
 	s.mux.HandleFunc("GET /healthz", routed(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	s.mux.HandleFunc("GET /readyz", routed(s.handleReady))
 	return s

@@ -34,6 +34,7 @@ var commands = []command{
 	{"train", "fit an ETA model on delivered shipments and backtest it", runTrain},
 	{"evaluate", "write a model's backtest report (Markdown and PNG plots) and print its summary", runEvaluate},
 	{"serve", "serve the ETA HTTP API", runServe},
+	{"notify", "deliver milestones and exceptions to webhook subscriptions", runNotify},
 	{"migrate", "create or upgrade the ClickHouse schema", runMigrate},
 	{"parse", "print the canonical events of one carrier payload", runParse},
 	{"detect", "tell the carrier of tracking numbers and check their check digits", runDetect},
