@@ -49,6 +49,11 @@ type Server struct {
 	dbCalls    chan struct{} // database calls out, abandoned ones included
 	lims       limiters
 	checks     []ReadyCheck
+	// instructions are the delivery instructions held, instrStore and
+	// instrPub where they are stored and published.
+	instructions *instructionBook
+	instrStore   InstructionStore
+	instrPub     InstructionPublisher
 }
 
 // ReadyCheck is a dependency /readyz asks: a nil error is ready.
@@ -80,6 +85,11 @@ type Options struct {
 	Limits Limits
 	// Ready are the dependencies /readyz checks besides the model.
 	Ready []ReadyCheck
+	// Instructions stores the delivery instructions given through the API
+	// (they answer 503 without it), InstructionPublisher sends them to the
+	// carrier integration (stored only when nil).
+	Instructions         InstructionStore
+	InstructionPublisher InstructionPublisher
 }
 
 // NewServer returns a server answering from shipments with model m (which
@@ -88,7 +98,8 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s := &Server{shipments: shipments, log: opts.Log, now: opts.Now, reg: opts.Registry,
 		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler,
 		limits: opts.Limits.withDefaults(), keys: opts.Keys, checks: opts.Ready,
-		lims: limiters{by: map[string]*rate.Limiter{}}}
+		lims:         limiters{by: map[string]*rate.Limiter{}},
+		instructions: newInstructionBook(), instrStore: opts.Instructions, instrPub: opts.InstructionPublisher}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -128,6 +139,9 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s.handle("PUT /v1/shipments/{tracking_number}/references", "references", s.handlePutReferences)
 	s.handle("GET /v1/orders/{order_ref}", "order", s.handleOrder)
 	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
+	s.handle("GET /v1/shipments/{tracking_number}/options", "options", s.handleOptions)
+	s.handle("POST /v1/shipments/{tracking_number}/instructions", "instructions", s.handlePostInstruction)
+	s.handle("DELETE /v1/shipments/{tracking_number}/instructions/{id}", "instruction_cancel", s.handleDeleteInstruction)
 	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
 	s.mux.HandleFunc("GET /healthz", routed(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	s.mux.HandleFunc("GET /readyz", routed(s.handleReady))
@@ -205,6 +219,12 @@ type ETAResponse struct {
 
 	// DeliveryWindow is the local time of day it should arrive in.
 	DeliveryWindow *DeliveryWindow `json:"delivery_window,omitempty"`
+
+	// ActiveInstruction is the delivery instruction the ETA follows, and
+	// ExpectedEvent what the ETA is the time of under it (delivered,
+	// available_for_pickup, returned_to_sender); both absent without one.
+	ActiveInstruction *InstructionView `json:"active_instruction,omitempty"`
+	ExpectedEvent     schemas.Status   `json:"expected_event,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {

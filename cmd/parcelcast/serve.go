@@ -29,7 +29,7 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
+	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET its /options, POST its /instructions and DELETE one, GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "API listen address")
 	srvCfg := addServerFlags(fs)
@@ -40,6 +40,7 @@ func runServe(ctx context.Context, args []string) error {
 	sample := fs.Bool("sample-predictions", predict.DefaultSamplePredictions,
 		"record served ETAs (the first per shipment per day, and at each status change) in the predictions table, for online accuracy")
 	lf := addLiveFlags(fs)
+	instrFlags := addInstructionFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -81,7 +82,11 @@ func runServe(ctx context.Context, args []string) error {
 		},
 		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Sampler: sampler,
 	}
+	defer instrFlags.wire(&opts, conn, lf, log)()
 	srv := predict.NewServer(store, m, opts)
+	if err := instrFlags.load(ctx, srv, conn, lf); err != nil {
+		return err
+	}
 	log.Info("model loaded", "version", m.Version, "path", *modelPath)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return store.Run(ctx) })
