@@ -245,7 +245,7 @@ func (s *Server) handlePostInstruction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.instrStore == nil {
-		writeError(w, http.StatusServiceUnavailable, "not_configured", "instructions are not stored by this server")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "not_configured", "instructions are not stored by this server")
 		return
 	}
 	key, err := idempotencyKey(r)
@@ -320,7 +320,7 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if s.instrStore == nil {
-		writeError(w, http.StatusServiceUnavailable, "not_configured", "instructions are not stored by this server")
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "not_configured", "instructions are not stored by this server")
 		return
 	}
 	id := r.PathValue("id")

@@ -46,10 +46,10 @@ func CheckAddress(a Address) error {
 			errs = append(errs, fmt.Errorf("%s has control characters", f.name))
 		}
 	}
-	if a.Line1 == "" {
+	if strings.TrimSpace(a.Line1) == "" {
 		errs = append(errs, errors.New("line1 is required"))
 	}
-	if a.City == "" {
+	if strings.TrimSpace(a.City) == "" {
 		errs = append(errs, errors.New("city is required"))
 	}
 	if v.Var(a.Country, "required,iso3166_1_alpha2") != nil {

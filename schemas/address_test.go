@@ -32,6 +32,7 @@ func TestCheckAddress(t *testing.T) {
 		{"region of another country", with(func(a *Address) { a.Region = "QC" }), "region"},
 		{"no line1", with(func(a *Address) { a.Line1 = "" }), "line1"},
 		{"no city", with(func(a *Address) { a.City = "" }), "city"},
+		{"blank city", with(func(a *Address) { a.City = "  " }), "city"},
 		{"control characters", with(func(a *Address) { a.Line2 = "a\nb" }), "control"},
 		{"too long", with(func(a *Address) { a.Name = strings.Repeat("n", maxAddressField+1) }), "over"},
 		{"invalid utf-8", with(func(a *Address) { a.City = "\xff" }), "UTF-8"},
