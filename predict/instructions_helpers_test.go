@@ -89,10 +89,27 @@ const (
 // instructionNow is the clock of newInstructionServer: t0+4h.
 var instructionNow = t0.Add(4 * time.Hour)
 
+// instructionModel is testModel with parcels to the area US1 (New York)
+// taking longer, so a new destination changes the ETA.
+func instructionModel(t testing.TB) *model.Model {
+	t.Helper()
+	m := testModel()
+	m.Features = append(m.Features, "d:US1")
+	m.Lane.Coef = append(m.Lane.Coef, 0.5)
+	path := t.TempDir() + "/m.json"
+	if _, err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
+}
+
 func newInstructionServer(t testing.TB, store *memStore, ins *memInstructions) *Server {
 	t.Helper()
-	base := newTestServer(t)
-	s := NewServer(store, base.Model(), Options{Now: func() time.Time { return instructionNow },
+	s := NewServer(store, instructionModel(t), Options{Now: func() time.Time { return instructionNow },
 		Orders: store, References: store, LiveReferences: store, Instructions: ins, InstructionPublisher: ins})
 	return s
 }

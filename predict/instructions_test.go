@@ -46,6 +46,9 @@ func TestInstructionIntoViewAndETA(t *testing.T) {
 			if got := eta["p50"]; got != want.P50.Format(time.RFC3339) {
 				t.Errorf("p50 %v, want the ETA to the new address %s", got, want.P50.Format(time.RFC3339))
 			}
+			if old := window(snap.At, instructionNow, s.Model().Predict(sh.SnapshotAt(len(j.Scans)-1))); old.P50.Equal(want.P50) {
+				t.Fatalf("the model gives the same ETA to both addresses: the test cannot tell them apart")
+			}
 		}},
 		{"return", returnBody, schemas.InstructionReturnToSender, schemas.StatusReturnedToSender, func(t *testing.T, s *Server, sh Shipment, eta map[string]any) {
 			j := sh.Journey
@@ -54,6 +57,9 @@ func TestInstructionIntoViewAndETA(t *testing.T) {
 			want := window(snap.At, instructionNow, s.Model().Predict(snap))
 			if got := eta["p50"]; got != want.P50.Format(time.RFC3339) {
 				t.Errorf("p50 %v, want the ETA back to the origin %s", got, want.P50.Format(time.RFC3339))
+			}
+			if old := window(snap.At, instructionNow, s.Model().Predict(sh.SnapshotAt(len(j.Scans)-1))); old.P50.Equal(want.P50) {
+				t.Fatalf("the model gives the same ETA to both ends: the test cannot tell them apart")
 			}
 		}},
 	} {
