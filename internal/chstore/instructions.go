@@ -35,7 +35,7 @@ func (s *Instructions) PutInstruction(ctx context.Context, in schemas.Instructio
 		return fmt.Errorf("prepare instructions insert: %w", err)
 	}
 	if err := batch.Append(in.TrackingNumber, in.ID, in.ShipmentKey, in.Carrier, string(in.Type), string(in.State),
-		in.CreatedAt.UTC(), in.IdempotencyKey, in.RequestHash, string(record), uint64(at.UnixNano())); err != nil {
+		in.CreatedAt.UTC(), in.IdempotencyKey, in.RequestHash, string(record), instructionVersion(in.State, at)); err != nil {
 		_ = batch.Abort()
 		return fmt.Errorf("append instructions row: %w", err)
 	}
@@ -43,6 +43,18 @@ func (s *Instructions) PutInstruction(ctx context.Context, in schemas.Instructio
 		return fmt.Errorf("send instructions row: %w", err)
 	}
 	return nil
+}
+
+// instructionVersion orders the rows of an instruction: a cancellation
+// above every pending row (an instruction never goes back to pending,
+// and the two may carry the same time), then by time (unix nanoseconds,
+// under 2^62 until the year 2116).
+func instructionVersion(state schemas.InstructionState, at time.Time) uint64 {
+	v := uint64(at.UnixNano()) &^ (3 << 62)
+	if state == schemas.InstructionCancelled {
+		v |= 1 << 62
+	}
+	return v
 }
 
 // latestInstructions is every id's latest row: argMax of the version, as

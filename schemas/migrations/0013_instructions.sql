@@ -1,7 +1,8 @@
 -- instructions: the delivery instructions customers gave through
 -- POST /v1/shipments/{tracking_number}/instructions, one row per change of
 -- one (its creation, its cancellation); the latest row of an id (by
--- version, the change's unix nanoseconds) is where it stands. record is the
+-- version: a cancellation above the pending rows, then the change's unix
+-- nanoseconds) is where it stands. record is the
 -- instruction as published on parcelcast.shipments.instructions (JSON, read
 -- back by the server: 18.16 has no JSON functions to need); request_hash is
 -- the digest of the request, to tell a retry with another body apart.
