@@ -2,6 +2,7 @@ package predict
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -406,4 +407,36 @@ func fmtList(v any) string {
 		parts[i], _ = x.(string)
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// Requests of one key at once give one instruction, stored and
+// published once; each gets its answer.
+func TestInstructionConcurrentRetries(t *testing.T) {
+	store, ins := newStore(), &memInstructions{}
+	s := newInstructionServer(t, store, ins)
+	const n = 8
+	ids := make(chan any, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			code, out := sendInstr(t, s, "POST", "/v1/shipments/"+upsOpen+"/instructions", "same-key", holdBody)
+			if code != 201 {
+				t.Errorf("%d %v", code, out)
+				ids <- nil
+				return
+			}
+			ids <- out["instruction"].(map[string]any)["id"]
+		})
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Errorf("ids %v and %v", first, id)
+		}
+	}
+	if stored, published := ins.counts(); stored != 1 || published != 1 {
+		t.Errorf("stored %d, published %d; want 1 and 1", stored, published)
+	}
 }
