@@ -120,7 +120,9 @@ fuzz:
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
 	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME); \
 	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
-	echo "== webhook verifier"; $(GO) test ./predict/webhooks -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
+	echo "== webhook verifier"; $(GO) test ./predict/webhooks -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME); \
+	echo "== instructions"; $(GO) test ./predict -run '^$$' -fuzz FuzzInstructionBody -fuzztime $(FUZZTIME); \
+	echo "== addresses"; $(GO) test ./schemas -run '^$$' -fuzz FuzzCheckAddress -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/schemas/api"
 )
 
@@ -42,6 +43,15 @@ func TestContract(t *testing.T) {
 	hooks := newWebhookServer(t, newMemWebhooks(), false, false)
 	adminHooks := newWebhookServer(t, newMemWebhooks(), true, false)
 	const hook = `{"url":"https://93.184.215.14/hooks","event_types":["milestone.delivered","exception.stalled"],"filters":{"carriers":["ups"],"order_refs":["ORD-1"]}}`
+	// Delivery instructions: a server of its own for each row that gives
+	// one, and one holding a pending instruction (its key: cancel-key).
+	fresh := func() *Server { return newInstructionServer(t, newStore(), &memInstructions{}) }
+	given := fresh()
+	if code, out := sendInstr(t, given, "POST", "/v1/shipments/"+upsOpen+"/instructions", "cancel-key", rescheduleBody); code != 201 {
+		t.Fatalf("giving an instruction: %d %v", code, out)
+	}
+	givenID := instructionID(&Shipment{Journey: model.Journey{TrackingNumber: upsOpen}}, "cancel-key")
+	instr := "/v1/shipments/" + upsOpen + "/instructions"
 	const lane = `{"carrier":"ups","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}}`
 	const unknown = `{"carrier":"acme","service":"ground","origin":{"postal_code":"10001","country":"US"},"destination":{"postal_code":"94103","country":"US"}`
 	for _, tc := range []struct {
@@ -101,6 +111,41 @@ func TestContract(t *testing.T) {
 		{"estimate wrong type", open, "POST", "/v1/estimates", lane, "text/plain", "", true, 415},
 		{"estimate too large", open, "POST", "/v1/estimates", `{"carrier":"` + strings.Repeat("u", 300<<10) + `"}`, "application/json", "", true, 413},
 		{"estimate batch too large", open, "POST", "/v1/estimates", `{"requests":[` + strings.TrimSuffix(strings.Repeat(lane+",", 101), ",") + `]}`, "application/json", "", true, 400},
+		// Delivery options and instructions (an Idempotency-Key is sent
+		// with every POST of an instruction but the one without).
+		{"options", fresh(), "GET", "/v1/shipments/" + upsOpen + "/options", "", "", "", false, 200},
+		{"options delivered", fresh(), "GET", "/v1/shipments/" + delivered + "/options", "", "", "", false, 200},
+		{"options bad number", fresh(), "GET", "/v1/shipments/abc/options", "", "", "", false, 400},
+		{"options unknown", fresh(), "GET", "/v1/shipments/1Z999AA10123456800/options", "", "", "", false, 404},
+		{"options lookup down", fresh(), "GET", "/v1/shipments/FAILINGLOOKUP1/options", "", "", "", false, 503},
+		{"instruction hold", fresh(), "POST", instr, holdBody, "application/json", "", false, 201},
+		{"instruction reschedule", fresh(), "POST", instr, rescheduleBody, "application/json", "", false, 201},
+		{"instruction redirect", fresh(), "POST", instr, redirectBody, "application/json", "", false, 201},
+		{"instruction return", fresh(), "POST", instr, returnBody, "application/json", "", false, 201},
+		{"instruction retried", given, "POST", instr, rescheduleBody, "application/json", "", false, 201},
+		{"instruction shipment view", given, "GET", "/v1/shipments/" + upsOpen, "", "", "", false, 200},
+		{"instruction eta", given, "GET", "/v1/shipments/" + upsOpen + "/eta", "", "", "", false, 200},
+		{"instruction no key", fresh(), "POST", instr, holdBody, "application/json", "", true, 400},
+		{"instruction bad number", fresh(), "POST", "/v1/shipments/abc/instructions", holdBody, "application/json", "", false, 400},
+		{"instruction unknown number", fresh(), "POST", "/v1/shipments/1Z999AA10123456800/instructions", holdBody, "application/json", "", false, 404},
+		{"instruction unknown type", fresh(), "POST", instr, `{"type":"teleport"}`, "application/json", "", true, 400},
+		{"instruction without its field", fresh(), "POST", instr, `{"type":"reschedule"}`, "application/json", "", false, 400},
+		{"instruction unknown field", fresh(), "POST", instr, `{"type":"return_to_sender","x":1}`, "application/json", "", true, 400},
+		{"instruction wrong type", fresh(), "POST", instr, returnBody, "text/plain", "", true, 415},
+		{"instruction too large", fresh(), "POST", instr, `{"type":"` + strings.Repeat("r", 300<<10) + `"}`, "application/json", "", true, 413},
+		{"instruction past date", fresh(), "POST", instr, `{"type":"reschedule","date":"2026-11-20"}`, "application/json", "", false, 422},
+		{"instruction holiday", fresh(), "POST", instr, `{"type":"reschedule","date":"2026-11-26"}`, "application/json", "", false, 422},
+		{"instruction invalid address", fresh(), "POST", instr, `{"type":"redirect","address":{"line1":"1 Main St","city":"Town","postal_code":"1000","country":"US"}}`, "application/json", "", false, 422},
+		{"instruction delivered", fresh(), "POST", "/v1/shipments/" + delivered + "/instructions", returnBody, "application/json", "", false, 409},
+		{"instruction pending", given, "POST", instr, returnBody, "application/json", "", false, 409},
+		{"instruction key reused", given, "POST", instr, returnBody, "application/json", "", false, 422},
+		{"instruction lookup down", fresh(), "POST", "/v1/shipments/FAILINGLOOKUP1/instructions", returnBody, "application/json", "", false, 503},
+		{"instruction not stored here", full, "POST", instr, returnBody, "application/json", "", false, 503},
+		{"instruction cancel", given, "DELETE", instr + "/" + givenID, "", "", "", false, 200},
+		{"instruction cancel again", given, "DELETE", instr + "/" + givenID, "", "", "", false, 200},
+		{"instruction cancel unknown", given, "DELETE", instr + "/ins_nosuch", "", "", "", false, 404},
+		{"instruction cancel bad number", given, "DELETE", "/v1/shipments/abc/instructions/" + givenID, "", "", "", false, 400},
+		{"instruction wrong method", given, "PUT", instr, "", "", "", true, 405},
 		{"model", open, "GET", "/v1/models/current", "", "", "", false, 200},
 		{"ready", open, "GET", "/readyz", "", "", "", false, 200},
 		{"not ready", modelless, "GET", "/readyz", "", "", "", false, 503},
@@ -149,6 +194,13 @@ func TestContract(t *testing.T) {
 			}
 			if tc.token != "" {
 				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			if tc.method == "POST" && strings.HasSuffix(tc.path, "/instructions") && tc.name != "instruction no key" {
+				key := "key-" + tc.name
+				if tc.s == given && tc.name != "instruction pending" {
+					key = "cancel-key"
+				}
+				req.Header.Set("Idempotency-Key", key)
 			}
 			rec := httptest.NewRecorder()
 			route, params, routeErr := router.FindRoute(req)

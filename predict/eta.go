@@ -69,14 +69,26 @@ func (s *Server) etaResponse(sh *Shipment, m *model.Model) ETAResponse {
 		return resp // returned or cancelled: no delivery to predict
 	}
 	now := s.now()
-	snap := j.SnapshotAt(len(j.Scans) - 1)
+	// An instruction in effect: the ETA is from the journey as it makes
+	// it, bounded to a rescheduled day.
+	in := activeInstruction(s.instructions.of(sh))
+	ij := instructed(j, in)
+	snap := ij.SnapshotAt(len(j.Scans) - 1)
 	pred := m.Predict(snap)
 	resp.ETA = window(snap.At, now, pred)
 	resp.DeliveryWindow = deliveryWindow(m, snap, pred, now)
+	if in != nil {
+		v := viewOf(in, sh)
+		resp.ActiveInstruction, resp.ExpectedEvent = &v, expectedEvent(in)
+		boundToDay(resp.ETA, in, last.OffsetMinutes)
+		if in.Type == schemas.InstructionHoldAtLocation {
+			resp.DeliveryWindow = nil // collected at the point, not brought to the door
+		}
+	}
 	resp.ModelVersion = m.Version
 	s.sample(j, snap, resp.ETA, m.Version)
 	hours := math.Round(max(resp.ETA.P50.Sub(now).Hours(), 0)*10) / 10
-	days := model.BusinessDaysBetween(j.Destination.Country, now, resp.ETA.P50, last.OffsetMinutes)
+	days := model.BusinessDaysBetween(ij.Destination.Country, now, resp.ETA.P50, last.OffsetMinutes)
 	resp.HoursToGo, resp.BusinessDaysToGo = &hours, &days
 	return resp
 }

@@ -57,6 +57,11 @@ type Server struct {
 	webhooks      WebhookStore
 	webhookSafety webhooks.Safety
 	webhookGrace  time.Duration
+	// instructions are the delivery instructions held, instrStore and
+	// instrPub where they are stored and published.
+	instructions *instructionBook
+	instrStore   InstructionStore
+	instrPub     InstructionPublisher
 }
 
 // ReadyCheck is a dependency /readyz asks: a nil error is ready.
@@ -99,6 +104,11 @@ type Options struct {
 	Webhooks      WebhookStore
 	WebhookSafety webhooks.Safety
 	WebhookGrace  time.Duration
+	// Instructions stores the delivery instructions given through the API
+	// (they answer 503 without it), InstructionPublisher sends them to the
+	// carrier integration (stored only when nil).
+	Instructions         InstructionStore
+	InstructionPublisher InstructionPublisher
 }
 
 // NewServer returns a server answering from shipments with model m (which
@@ -108,7 +118,8 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 		orders: opts.Orders, refStore: opts.References, liveRefs: opts.LiveReferences, sampler: opts.Sampler,
 		limits: opts.Limits.withDefaults(), keys: opts.Keys, checks: opts.Ready,
 		shipmentExceptions: opts.Exceptions, exceptionList: opts.ExceptionList,
-		lims:     limiters{by: map[string]*rate.Limiter{}},
+		lims:         limiters{by: map[string]*rate.Limiter{}},
+		instructions: newInstructionBook(), instrStore: opts.Instructions, instrPub: opts.InstructionPublisher,
 		webhooks: opts.Webhooks, webhookSafety: opts.WebhookSafety, webhookGrace: opts.WebhookGrace}
 	if s.webhookGrace <= 0 {
 		s.webhookGrace = webhooks.Defaults.RotationGrace
@@ -152,6 +163,9 @@ func NewServer(shipments Shipments, m *model.Model, opts Options) *Server {
 	s.handle("PUT /v1/shipments/{tracking_number}/references", "references", s.handlePutReferences)
 	s.handle("GET /v1/orders/{order_ref}", "order", s.handleOrder)
 	s.handle("GET /v1/customers/{customer_ref}/shipments", "customer_shipments", s.handleCustomerShipments)
+	s.handle("GET /v1/shipments/{tracking_number}/options", "options", s.handleOptions)
+	s.handle("POST /v1/shipments/{tracking_number}/instructions", "instructions", s.handlePostInstruction)
+	s.handle("DELETE /v1/shipments/{tracking_number}/instructions/{id}", "instruction_cancel", s.handleDeleteInstruction)
 	s.handle("GET /v1/models/current", "models_current", s.handleModelCurrent)
 	s.handle("GET /v1/exceptions", "exceptions", s.handleExceptions)
 	s.registerWebhooks()
@@ -231,6 +245,12 @@ type ETAResponse struct {
 
 	// DeliveryWindow is the local time of day it should arrive in.
 	DeliveryWindow *DeliveryWindow `json:"delivery_window,omitempty"`
+
+	// ActiveInstruction is the delivery instruction the ETA follows, and
+	// ExpectedEvent what the ETA is the time of under it (delivered,
+	// available_for_pickup, returned_to_sender); both absent without one.
+	ActiveInstruction *InstructionView `json:"active_instruction,omitempty"`
+	ExpectedEvent     schemas.Status   `json:"expected_event,omitempty"`
 }
 
 func (s *Server) handleETA(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,10 @@ type ShipmentResponse struct {
 	// Exceptions are the shipment's open and resolved exceptions, oldest
 	// first.
 	Exceptions []schemas.Exception `json:"exceptions"`
-	UpdatedAt  time.Time           `json:"updated_at,omitzero"`
+	// Instructions are the shipment's delivery instructions, oldest
+	// first, cancelled and acted-on ones included.
+	Instructions []InstructionView `json:"instructions"`
+	UpdatedAt    time.Time         `json:"updated_at,omitzero"`
 }
 
 // TimelineEntry is one scan of the timeline: its instant in UTC and as
@@ -127,11 +130,16 @@ func (s *Server) shipmentResponse(sh *Shipment, m *model.Model) ShipmentResponse
 	}
 	resp.TrackingURL = trackingURL(sh)
 	resp.FirstEstimate, resp.LatestEstimate = estimates(&sh.Journey, m)
-	if at := s.replacedAt.Load(); at != 0 && resp.LatestEstimate != nil && lastNews(sh).Before(time.Unix(0, at)) {
+	news := lastNews(sh)
+	if at := s.replacedAt.Load(); at != 0 && resp.LatestEstimate != nil && news.Before(time.Unix(0, at)) {
 		// Nothing came for the shipment since another model took over:
 		// the latest estimate is that model's change.
 		resp.LatestEstimate.ChangedBy = ChangedByNewModel
+		news = time.Unix(0, at)
 	}
+	ins := s.instructions.of(sh)
+	resp.Instructions = s.instructionViews(sh, ins)
+	resp.LatestEstimate = instructedEstimate(&sh.Journey, m, resp.LatestEstimate, activeInstruction(ins), news)
 	last := sh.Scans[len(sh.Scans)-1].Status
 	if resp.DeliveredAt != nil || !last.Terminal() {
 		resp.OnTime = onTimeStatus(sh.Promised, resp.DeliveredAt, resp.ETA)
