@@ -42,13 +42,7 @@ type KafkaDeadLetters struct {
 
 // NewKafkaDeadLetters returns a publisher to topic on brokers.
 func NewKafkaDeadLetters(brokers []string, topic string) *KafkaDeadLetters {
-	return &KafkaDeadLetters{w: &kafka.Writer{
-		Addr:         kafka.TCP(brokers...),
-		Topic:        topic,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: 5 * time.Millisecond,
-	}}
+	return &KafkaDeadLetters{w: keyedWriter(brokers, topic, 0, 5*time.Millisecond)}
 }
 
 // WriteDeadLetters publishes records: original key and value, original

@@ -21,14 +21,8 @@ type KafkaInstructions struct {
 // NewKafkaInstructions returns a publisher to topic on brokers
 // (schemas.InstructionsTopic in production).
 func NewKafkaInstructions(brokers []string, topic string) *KafkaInstructions {
-	return &KafkaInstructions{w: &kafka.Writer{
-		Addr:         kafka.TCP(brokers...),
-		Topic:        topic,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		// One instruction per request: written at once, not batched.
-		BatchSize: 1,
-	}}
+	// One instruction per request: written at once, not batched.
+	return &KafkaInstructions{w: keyedWriter(brokers, topic, 1, 0)}
 }
 
 // PublishInstruction writes one instruction; a retry after an error may

@@ -26,14 +26,7 @@ type KafkaEvents struct {
 
 // NewKafkaEvents returns a publisher to topic on brokers.
 func NewKafkaEvents(brokers []string, topic string) *KafkaEvents {
-	return &KafkaEvents{w: &kafka.Writer{
-		Addr:         kafka.TCP(brokers...),
-		Topic:        topic,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchSize:    1000,
-		BatchTimeout: 5 * time.Millisecond,
-	}}
+	return &KafkaEvents{w: keyedWriter(brokers, topic, 1000, 5*time.Millisecond)}
 }
 
 // PublishEvents writes events; on error some may have been written, and a
