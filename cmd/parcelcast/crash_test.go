@@ -197,20 +197,7 @@ func TestCrashRecovery(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	time.Sleep(time.Second) // let anything extra arrive before judging
-	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- final.Wait() }()
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("ingest did not exit cleanly on SIGTERM: %v", err)
-		}
-	case <-time.After(40 * time.Second):
-		_ = final.Process.Kill()
-		t.Fatal("ingest did not exit within 40 s of SIGTERM")
-	}
+	stopChild(t, final, "ingest")
 	rows, ids, err := conn.CountScans(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -324,4 +311,25 @@ func groupLag(ctx context.Context, brokers []string, group string, topics map[st
 		}
 	}
 	return b.String()
+}
+
+// stopChild stops a command the test runs as a child process with
+// SIGTERM, as an operator would, and fails unless it exits cleanly
+// within 40 s (then it is killed).
+func stopChild(t *testing.T, cmd *exec.Cmd, what string) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("%s did not exit cleanly on SIGTERM: %v", what, err)
+		}
+	case <-time.After(40 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("%s did not exit within 40 s of SIGTERM", what)
+	}
 }

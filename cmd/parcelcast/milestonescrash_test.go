@@ -206,12 +206,7 @@ func TestMilestonesCrash(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := final.Wait(); err != nil {
-		t.Errorf("serve did not exit cleanly on SIGTERM: %v", err)
-	}
+	stopChild(t, final, "serve")
 	read()
 	records, again := 0, 0
 	for k, byID := range ids {

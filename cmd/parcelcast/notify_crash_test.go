@@ -67,20 +67,7 @@ func TestNotifyKilled(t *testing.T) {
 	final := start()
 	publish(events, events+late)
 	waitCount(t, "events delivered", events+late, rcv.count, 3*time.Minute)
-	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- final.Wait() }()
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("notify did not exit cleanly on SIGTERM: %v", err)
-		}
-	case <-time.After(40 * time.Second):
-		_ = final.Process.Kill()
-		t.Fatal("notify did not exit within 40 s of SIGTERM")
-	}
+	stopChild(t, final, "notify")
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
 	if rcv.bad > 0 {
