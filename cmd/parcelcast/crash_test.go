@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -125,16 +126,7 @@ func TestCrashRecovery(t *testing.T) {
 		"--group", group, "--dlq-topic", dlqTopic, "--normalized-topic", normTopic,
 		"--batch-size", "2000", "--flush-interval", "100ms", "--shutdown-timeout", "20s", "--session-timeout", "6s", // the broker's minimum
 		"--metrics-addr", "", "--log-level", "info", "--log-format", "text"}
-	argv, _ := json.Marshal(args)
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	start := func() *exec.Cmd { return startChild(t, args, os.Stderr) }
 	count := func() uint64 {
 		n, err := conn.CountRows(ctx, "scan_events")
 		if err != nil {
@@ -311,6 +303,23 @@ func groupLag(ctx context.Context, brokers []string, group string, topics map[st
 		}
 	}
 	return b.String()
+}
+
+// startChild runs this test binary as a child process that runs the
+// command of args (see childArgsEnv), its standard error to stderr.
+func startChild(t *testing.T, args []string, stderr io.Writer) *exec.Cmd {
+	t.Helper()
+	argv, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
 }
 
 // stopChild stops a command the test runs as a child process with

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -51,7 +50,6 @@ func TestMilestonesCrash(t *testing.T) {
 		"--kafka-brokers", strings.Join(env.Kafka.Brokers, ","), "--normalized-topic", normalized,
 		"--milestones-topic", topic, "--insecure-no-auth", "--model", path,
 		"--addr", addr, "--admin-addr", "", "--log-level", "error"}
-	argv, _ := json.Marshal(args)
 	var logs []*bytes.Buffer // each run's stderr, shown if the test fails
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -61,14 +59,8 @@ func TestMilestonesCrash(t *testing.T) {
 		}
 	})
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
 		logs = append(logs, &bytes.Buffer{})
-		cmd.Stderr = logs[len(logs)-1]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
+		return startChild(t, args, logs[len(logs)-1])
 	}
 
 	// The scans, a step of every shipment at a time, each step's scans

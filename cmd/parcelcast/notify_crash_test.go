@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -34,16 +33,7 @@ func TestNotifyKilled(t *testing.T) {
 	publish(0, events)
 	args := append([]string{"notify"}, notifyArgs(cfg, topics, testenv.RandomName("notify_crash_"))...)
 	args = append(args, "--session-timeout", "6s", "--retry-schedule", "20ms,50ms,100ms,200ms,400ms,800ms", "--max-pending", "16")
-	argv, _ := json.Marshal(args)
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), childArgsEnv+"="+string(argv))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	start := func() *exec.Cmd { return startChild(t, args, os.Stderr) }
 	calls := func() int {
 		rcv.mu.Lock()
 		defer rcv.mu.Unlock()
