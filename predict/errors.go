@@ -137,3 +137,31 @@ func (t *throttledLog) Error(key, msg string, args ...any) {
 	t.mu.Unlock()
 	t.log.Error(msg, append(args, "suppressed", n)...)
 }
+
+// Problem is a request refused: the status, and the code and message of
+// the JSON error shape; RetryAfter, when not zero, is sent as
+// Retry-After. The Go API of the server (ShipmentView, GiveInstruction,
+// …) returns one where the HTTP API answers an error.
+type Problem struct {
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (p *Problem) Error() string { return p.Code + ": " + p.Message }
+
+func retryProblem(status int, code, msg string) *Problem {
+	return &Problem{Status: status, Code: code, Message: msg, RetryAfter: retryAfterBusy}
+}
+
+var problemNoModel = retryProblem(http.StatusServiceUnavailable, "no_model", "no model loaded yet")
+
+// writeProblem answers p in the JSON error shape.
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	if p.RetryAfter > 0 {
+		writeRetry(w, p.Status, p.RetryAfter, p.Code, p.Message)
+		return
+	}
+	writeError(w, p.Status, p.Code, p.Message)
+}

@@ -11,43 +11,50 @@ import (
 	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
 
-// lookupShipment reads the tracking number of the path, checks it and
-// finds its shipment, writing the error response and returning false when
-// it cannot: 400 for a malformed number, 503 without a model (when one is
-// needed) or when the lookup fails, 404 for a number without scans.
+// lookupShipment reads the tracking number of the path and finds its
+// shipment (findShipment), writing the error response and returning
+// false when it cannot.
 func (s *Server) lookupShipment(w http.ResponseWriter, r *http.Request, needModel bool) (Shipment, *model.Model, bool) {
-	tn := schemas.NormalizeTrackingNumber(r.PathValue("tracking_number"))
-	if err := trackno.Check("", tn); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_tracking_number", err.Error())
+	sh, m, p := s.findShipment(r.Context(), r.PathValue("tracking_number"), needModel)
+	if p != nil {
+		writeProblem(w, p)
 		return Shipment{}, nil, false
+	}
+	return sh, m, true
+}
+
+// findShipment checks a tracking number and finds its shipment: 400 for
+// a malformed number, 503 without a model (when one is needed) or when
+// the lookup fails, 404 for a number without scans.
+func (s *Server) findShipment(ctx context.Context, number string, needModel bool) (Shipment, *model.Model, *Problem) {
+	tn := schemas.NormalizeTrackingNumber(number)
+	if err := trackno.Check("", tn); err != nil {
+		return Shipment{}, nil, &Problem{Status: http.StatusBadRequest, Code: "invalid_tracking_number", Message: err.Error()}
 	}
 	m := s.model.Load()
 	if m == nil && needModel {
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "no_model", "no model loaded yet")
-		return Shipment{}, nil, false
+		return Shipment{}, nil, problemNoModel
 	}
 	type found struct {
 		sh Shipment
 		ok bool
 	}
-	f, err := lookup(r.Context(), s, func(ctx context.Context) (found, error) {
+	f, err := lookup(ctx, s, func(ctx context.Context) (found, error) {
 		sh, ok, err := s.shipments.Shipment(ctx, tn)
 		return found{sh, ok}, err
 	})
 	sh, ok := f.sh, f.ok
 	if err != nil {
 		s.dbLog.Error("shipment", "shipment lookup failed", "err", err)
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "shipment lookup failed; retry later")
-		return Shipment{}, nil, false
+		return Shipment{}, nil, retryProblem(http.StatusServiceUnavailable, "lookup_failed", "shipment lookup failed; retry later")
 	}
 	if !ok || len(sh.Scans) == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no scans for tracking number "+tn)
-		return Shipment{}, nil, false
+		return Shipment{}, nil, &Problem{Status: http.StatusNotFound, Code: "not_found", Message: "no scans for tracking number " + tn}
 	}
 	if sh.TrackingNumber == "" {
 		sh.TrackingNumber = tn
 	}
-	return sh, m, true
+	return sh, m, nil
 }
 
 // etaResponse is the /eta answer of a shipment: its delivery if it was

@@ -95,8 +95,22 @@ func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	st := currentStatus(&sh)
-	pending := s.pendingInstruction(&sh)
+	writeJSON(w, 200, s.optionsOf(&sh))
+}
+
+// ShipmentOptions is what GET /v1/shipments/{tracking_number}/options
+// answers: the instructions that can be given now.
+func (s *Server) ShipmentOptions(ctx context.Context, trackingNumber string) (OptionsResponse, *Problem) {
+	sh, _, p := s.findShipment(ctx, trackingNumber, false)
+	if p != nil {
+		return OptionsResponse{}, p
+	}
+	return s.optionsOf(&sh), nil
+}
+
+func (s *Server) optionsOf(sh *Shipment) OptionsResponse {
+	st := currentStatus(sh)
+	pending := s.pendingInstruction(sh)
 	resp := OptionsResponse{TrackingNumber: sh.TrackingNumber, Carrier: sh.Carrier, Status: st, Options: make([]Option, 0, len(schemas.InstructionTypes))}
 	for _, t := range schemas.InstructionTypes {
 		o := Option{Type: t, Requires: requiredFields[t]}
@@ -105,11 +119,11 @@ func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) {
 			o.Available, o.Reason = false, "instruction "+pending.ID+" is pending; cancel it first"
 		}
 		if o.Available && t == schemas.InstructionReschedule {
-			o.Dates = nextWorkdays(sh.Destination.Country, localToday(&sh, s.now()), rescheduleOffered)
+			o.Dates = nextWorkdays(sh.Destination.Country, localToday(sh, s.now()), rescheduleOffered)
 		}
 		resp.Options = append(resp.Options, o)
 	}
-	writeJSON(w, 200, resp)
+	return resp
 }
 
 // nextWorkdays are the first n working days of a country after today, up
@@ -245,7 +259,7 @@ func (s *Server) handlePostInstruction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.instrStore == nil {
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "not_configured", "instructions are not stored by this server")
+		writeProblem(w, problemNoInstructions)
 		return
 	}
 	key, err := idempotencyKey(r)
@@ -261,55 +275,78 @@ func (s *Server) handlePostInstruction(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, s.limits.MaxBody, &req) {
 		return
 	}
-	req, err = checkShape(req)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", err.Error())
+	resp, p := s.give(r.Context(), &sh, key, req)
+	if p != nil {
+		writeProblem(w, p)
 		return
+	}
+	writeJSON(w, http.StatusCreated, resp)
+}
+
+var problemNoInstructions = retryProblem(http.StatusServiceUnavailable, "not_configured", "instructions are not stored by this server")
+
+// GiveInstruction gives a delivery instruction as POST
+// /v1/shipments/{tracking_number}/instructions does, key standing for its
+// Idempotency-Key: the same key and request answer what the first did.
+func (s *Server) GiveInstruction(ctx context.Context, trackingNumber, key string, req InstructionRequest) (InstructionResponse, *Problem) {
+	sh, _, p := s.findShipment(ctx, trackingNumber, false)
+	if p != nil {
+		return InstructionResponse{}, p
+	}
+	if s.instrStore == nil {
+		return InstructionResponse{}, problemNoInstructions
+	}
+	return s.give(ctx, &sh, key, req)
+}
+
+func (s *Server) give(ctx context.Context, sh *Shipment, key string, req InstructionRequest) (InstructionResponse, *Problem) {
+	refuse := func(status int, code, msg string) (InstructionResponse, *Problem) {
+		return InstructionResponse{}, &Problem{Status: status, Code: code, Message: msg}
+	}
+	req, err := checkShape(req)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "invalid_request", err.Error())
 	}
 	hash := requestHash(req)
 	unlock := s.instructions.lock(sh.TrackingNumber)
 	defer unlock()
-	id := instructionID(&sh, key)
-	for _, in := range s.instructions.of(&sh) {
+	id := instructionID(sh, key)
+	for _, in := range s.instructions.of(sh) {
 		if in.ID != id {
 			continue
 		}
 		if in.RequestHash != hash {
-			writeError(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "Idempotency-Key "+key+" was used with another request")
-			return
+			return refuse(http.StatusUnprocessableEntity, "idempotency_key_reused", "Idempotency-Key "+key+" was used with another request")
 		}
-		if s.instructions.isUnpublished(in.ID) && !s.publish(w, r.Context(), in) {
-			return
+		if s.instructions.isUnpublished(in.ID) {
+			if p := s.publish(ctx, in); p != nil {
+				return InstructionResponse{}, p
+			}
 		}
-		writeJSON(w, http.StatusCreated, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
-		return
+		return InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, sh)}, nil
 	}
-	st := currentStatus(&sh)
+	st := currentStatus(sh)
 	if closedStatus(st) {
-		writeError(w, http.StatusConflict, "shipment_closed", "no instruction can be given: "+notOfferedReason[st])
-		return
+		return refuse(http.StatusConflict, "shipment_closed", "no instruction can be given: "+notOfferedReason[st])
 	}
 	if ok, why := offered(sh.Carrier, st, req.Type); !ok {
-		writeError(w, http.StatusConflict, "option_unavailable", string(req.Type)+" is not offered now: "+why)
-		return
+		return refuse(http.StatusConflict, "option_unavailable", string(req.Type)+" is not offered now: "+why)
 	}
-	if p := s.pendingInstruction(&sh); p != nil {
-		writeError(w, http.StatusConflict, "instruction_pending", "instruction "+p.ID+" is pending; cancel it first")
-		return
+	if p := s.pendingInstruction(sh); p != nil {
+		return refuse(http.StatusConflict, "instruction_pending", "instruction "+p.ID+" is pending; cancel it first")
 	}
 	now := s.now()
-	if code, err := checkMeaning(req, &sh, now); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, code, err.Error())
-		return
+	if code, err := checkMeaning(req, sh, now); err != nil {
+		return refuse(http.StatusUnprocessableEntity, code, err.Error())
 	}
 	in := schemas.Instruction{ID: id, Type: req.Type, State: schemas.InstructionPending, TrackingNumber: sh.TrackingNumber,
 		Carrier: sh.Carrier, ShipmentKey: sh.ShipmentKey, ShipmentStart: sh.Scans[0].Time.UTC(),
 		PickupPoint: req.PickupPoint, Date: req.Date, Address: req.Address, CreatedAt: now.UTC(),
 		IdempotencyKey: key, RequestHash: hash}
-	if !s.store(w, r.Context(), in, now) {
-		return
+	if p := s.store(ctx, in, now); p != nil {
+		return InstructionResponse{}, p
 	}
-	writeJSON(w, http.StatusCreated, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
+	return InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, sh)}, nil
 }
 
 // handleDeleteInstruction cancels an instruction the carrier has not
@@ -320,7 +357,7 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if s.instrStore == nil {
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "not_configured", "instructions are not stored by this server")
+		writeProblem(w, problemNoInstructions)
 		return
 	}
 	id := r.PathValue("id")
@@ -332,8 +369,11 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 		}
 		switch state, _ := instructionStatus(&in, &sh); state {
 		case string(schemas.InstructionCancelled):
-			if s.instructions.isUnpublished(in.ID) && !s.publish(w, r.Context(), in) {
-				return
+			if s.instructions.isUnpublished(in.ID) {
+				if p := s.publish(r.Context(), in); p != nil {
+					writeProblem(w, p)
+					return
+				}
 			}
 			writeJSON(w, 200, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
 			return
@@ -344,7 +384,8 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 		now := s.now()
 		at := now.UTC()
 		in.State, in.CancelledAt = schemas.InstructionCancelled, &at
-		if !s.store(w, r.Context(), in, now) {
+		if p := s.store(r.Context(), in, now); p != nil {
+			writeProblem(w, p)
 			return
 		}
 		writeJSON(w, 200, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
@@ -354,35 +395,33 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 }
 
 // store writes an instruction as it stands now, holds it in memory and
-// publishes it, writing the error response and returning false when it
-// cannot be stored or published (a retry of the request publishes it).
-func (s *Server) store(w http.ResponseWriter, ctx context.Context, in schemas.Instruction, now time.Time) bool {
+// publishes it; a Problem when it cannot be stored or published (a retry
+// of the request publishes it).
+func (s *Server) store(ctx context.Context, in schemas.Instruction, now time.Time) *Problem {
 	_, err := lookup(ctx, s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.instrStore.PutInstruction(ctx, in, now)
 	})
 	if err != nil {
 		s.dbLog.Error("instructions", "storing an instruction failed", "err", err)
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "store_failed", "instruction not stored; retry later")
-		return false
+		return retryProblem(http.StatusServiceUnavailable, "store_failed", "instruction not stored; retry later")
 	}
 	s.instructions.put(in)
-	return s.publish(w, ctx, in)
+	return s.publish(ctx, in)
 }
 
 // publish tells the carrier integration of a stored instruction; without
 // a publisher the instruction is stored only.
-func (s *Server) publish(w http.ResponseWriter, ctx context.Context, in schemas.Instruction) bool {
+func (s *Server) publish(ctx context.Context, in schemas.Instruction) *Problem {
 	if s.instrPub == nil {
-		return true
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.limits.LookupTimeout)
 	defer cancel()
 	if err := s.instrPub.PublishInstruction(ctx, in); err != nil {
 		s.instructions.setPublished(in.ID, false)
 		s.dbLog.Error("instructions:publish", "publishing an instruction failed", "err", err)
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "publish_failed", "instruction stored but not sent to the carrier; retry the same request")
-		return false
+		return retryProblem(http.StatusServiceUnavailable, "publish_failed", "instruction stored but not sent to the carrier; retry the same request")
 	}
 	s.instructions.setPublished(in.ID, true)
-	return true
+	return nil
 }

@@ -85,28 +85,41 @@ func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.orders == nil {
-		writeError(w, http.StatusServiceUnavailable, "not_configured", "orders are not served by this server")
-		return
-	}
-	ships, err := lookup(r.Context(), s, func(ctx context.Context) ([]Shipment, error) { return s.orders.ByOrder(ctx, ref) })
-	if err != nil {
-		s.dbLog.Error("order", "order lookup failed", "err", err)
-		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "lookup_failed", "order lookup failed; retry later")
+	ships, p := s.ordersOf(r.Context(), ref)
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
 	resp := OrderResponse{OrderRef: ref, Shipments: make([]ShipmentSummary, 0, len(ships))}
 	for i := range ships {
-		if len(ships[i].Scans) > 0 {
-			resp.Shipments = append(resp.Shipments, s.summary(&ships[i]))
-		}
-	}
-	if len(resp.Shipments) == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no shipments for order "+ref)
-		return
+		resp.Shipments = append(resp.Shipments, s.summary(&ships[i]))
 	}
 	resp.ArrivingBy, resp.DeliveredAt = arrival(resp.Shipments)
 	writeJSON(w, 200, resp)
+}
+
+// ordersOf is every shipment with scans carrying the order reference:
+// 404 when there is none, 503 without an order index or when the lookup
+// fails.
+func (s *Server) ordersOf(ctx context.Context, ref string) ([]Shipment, *Problem) {
+	if s.orders == nil {
+		return nil, &Problem{Status: http.StatusServiceUnavailable, Code: "not_configured", Message: "orders are not served by this server"}
+	}
+	ships, err := lookup(ctx, s, func(ctx context.Context) ([]Shipment, error) { return s.orders.ByOrder(ctx, ref) })
+	if err != nil {
+		s.dbLog.Error("order", "order lookup failed", "err", err)
+		return nil, retryProblem(http.StatusServiceUnavailable, "lookup_failed", "order lookup failed; retry later")
+	}
+	out := ships[:0:0]
+	for i := range ships {
+		if len(ships[i].Scans) > 0 {
+			out = append(out, ships[i])
+		}
+	}
+	if len(out) == 0 {
+		return nil, &Problem{Status: http.StatusNotFound, Code: "not_found", Message: "no shipments for order " + ref}
+	}
+	return out, nil
 }
 
 func (s *Server) handleCustomerShipments(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,73 @@
+package predict
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ShipmentView is what GET /v1/shipments/{tracking_number} answers,
+// with the shipment it was made from.
+func (s *Server) ShipmentView(ctx context.Context, trackingNumber string) (Shipment, ShipmentResponse, *Problem) {
+	sh, m, p := s.findShipment(ctx, trackingNumber, false)
+	if p != nil {
+		return Shipment{}, ShipmentResponse{}, p
+	}
+	return sh, s.shipmentResponse(&sh, m), nil
+}
+
+// OrderView is one shipment of an order in full.
+type OrderView struct {
+	Shipment Shipment
+	View     ShipmentResponse
+}
+
+// OrderShipments is every shipment carrying the order reference, in full
+// (GET /v1/orders/{order_ref} gives their summaries): 404 when there is
+// none, 503 without an order index or when the lookup fails.
+func (s *Server) OrderShipments(ctx context.Context, orderRef string) ([]OrderView, *Problem) {
+	if err := checkRef("order_ref", orderRef); err != nil || orderRef == "" {
+		return nil, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Message: "order_ref is not an order reference"}
+	}
+	ships, p := s.ordersOf(ctx, orderRef)
+	if p != nil {
+		return nil, p
+	}
+	m := s.model.Load()
+	out := make([]OrderView, len(ships))
+	for i := range ships {
+		out[i] = OrderView{Shipment: ships[i], View: s.shipmentResponse(&ships[i], m)}
+	}
+	return out, nil
+}
+
+// Now is the server's clock.
+func (s *Server) Now() time.Time { return s.now() }
+
+// HandlePage registers a route of pages for people rather than programs
+// (the tracking page): counted and timed like the API's routes and under
+// the same cap on requests in flight, but open without an API key; h
+// answers its own errors.
+func (s *Server) HandlePage(pattern, route string, h http.HandlerFunc) {
+	latency := s.latency.WithLabelValues(route)
+	s.mux.HandleFunc(pattern, routed(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		if s.inFlight != nil {
+			select {
+			case s.inFlight <- struct{}{}:
+				defer func() { <-s.inFlight }()
+			default:
+				s.refused.WithLabelValues("in_flight").Inc()
+				sw.Header().Set("Retry-After", strconv.Itoa(int(retryAfterBusy/time.Second)))
+				http.Error(sw, "Too many requests at the moment; please try again shortly.", http.StatusServiceUnavailable)
+				s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+				return
+			}
+		}
+		h(sw, r)
+		latency.Observe(time.Since(start).Seconds())
+		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+	}))
+}
