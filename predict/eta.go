@@ -88,8 +88,11 @@ func (s *Server) etaResponse(sh *Shipment, m *model.Model) ETAResponse {
 		v := viewOf(in, sh)
 		resp.ActiveInstruction, resp.ExpectedEvent = &v, expectedEvent(in)
 		boundToDay(resp.ETA, in, last.OffsetMinutes)
-		if in.Type == schemas.InstructionHoldAtLocation {
+		switch {
+		case in.Type == schemas.InstructionHoldAtLocation:
 			resp.DeliveryWindow = nil // collected at the point, not brought to the door
+		case in.Type == schemas.InstructionReschedule && resp.DeliveryWindow != nil && resp.DeliveryWindow.Date != in.Date:
+			resp.DeliveryWindow = nil // learned for another day than the one asked for
 		}
 	}
 	resp.ModelVersion = m.Version

@@ -98,6 +98,9 @@ func TestInstructionIntoViewAndETA(t *testing.T) {
 			if tc.typ == schemas.InstructionHoldAtLocation && view["delivery_window"] != nil {
 				t.Errorf("a hold has no doorstep window: %v", view["delivery_window"])
 			}
+			if w, _ := view["delivery_window"].(map[string]any); tc.typ == schemas.InstructionReschedule && w != nil && w["date"] != in["date"] {
+				t.Errorf("a reschedule to %v has a window on %v", in["date"], w["date"])
+			}
 			sh := store.ships[upsOpen]
 			tc.eta(t, s, sh, view["eta"].(map[string]any))
 			code, eta := sendInstr(t, s, "GET", "/v1/shipments/"+upsOpen+"/eta", "", "")

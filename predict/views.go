@@ -71,3 +71,7 @@ func (s *Server) HandlePage(pattern, route string, h http.HandlerFunc) {
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
 	}))
 }
+
+// TakesInstructions is whether delivery instructions can be given here
+// (the server has somewhere to store them).
+func (s *Server) TakesInstructions() bool { return s.instrStore != nil }

@@ -1,0 +1,224 @@
+package trackpage
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func get(t *testing.T, h http.Handler, path string) (int, http.Header, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Result().Body)
+	return rec.Code, rec.Result().Header, string(b)
+}
+
+func TestShipmentPages(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name, path string
+		code       int
+		state      string
+		want       []string // in the page
+		not        []string // never in the page
+	}{
+		{"in flight", "/track/" + f.numbers[caseInFlight], 200, "in_transit",
+			[]string{"Arriving ", "8 in 10 parcels like this one arrive", "<svg", "data-p50=", "Promised by Friday, 11 December",
+				"UPS Ground, by road", "Pickup scan", "Louisville, KY", "Deliver on another day", "Hold at a pickup point",
+				"The UPS Store 1234", `name="csrf"`, "confirm_postal_code", `aria-current="step"`},
+			[]string{"60601", "FedEx Office", "<script"}},
+		{"out for delivery", "/track/" + f.numbers[caseOut], 200, "out_for_delivery",
+			[]string{"Out for delivery today", "At the local facility", "Arriving today"}, nil},
+		{"delivered", "/track/" + f.numbers[caseDelivered], 200, "delivered",
+			[]string{"Delivered Tuesday at 10:30 am", "Delivered, front door", "No changes can be made"}, []string{"<svg", `name="csrf"`}},
+		{"exception", "/track/" + f.numbers[caseException], 200, "exception",
+			[]string{"What is happening", "no scan for 26 hours; parcels at this point usually move within 20 hours", "Weather delay: severe storms"}, nil},
+		{"returned", "/track/" + f.numbers[caseReturned], 200, "returned",
+			[]string{"Returned to the sender", "Returned to sender", "Returned to shipper: refused"}, []string{"<svg"}},
+		{"late", "/track/" + f.numbers[caseLate], 200, "late", []string{"Running late: now expected"}, nil},
+		{"label only", "/track/" + f.numbers[caseLabel], 200, "", []string{"Label created"}, nil},
+		{"unknown number", "/track/" + f.unknown, 404, "", []string{"We could not find that parcel"}, nil},
+		{"malformed number", "/track/not-a-number", 404, "", []string{"We could not find that parcel"}, nil},
+		{"order lookup form", "/track", 200, "", []string{"Find your order", `name="order"`, `name="postal_code"`}, nil},
+		{"order", "/track?order=" + fixtureOrder + "&postal_code=" + fixturePostal, 200, "",
+			[]string{"Track your order ORD-1001", "Parcel 1 of 2", "Parcel 2 of 2", f.numbers[caseOrderA], f.numbers[caseOrderB]},
+			[]string{"confirm_postal_code"}},
+		{"order, postal code written another way", "/track?order=" + fixtureOrder + "&postal_code=60601-1234", 200, "", []string{"Parcel 2 of 2"}, nil},
+		{"order, wrong postal code", "/track?order=" + fixtureOrder + "&postal_code=10001", 404, "",
+			[]string{"We could not find that order"}, []string{f.numbers[caseOrderA]}},
+		{"order unknown", "/track?order=NOPE-1&postal_code=60601", 404, "", []string{"We could not find that order"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, h, body := get(t, f.handler(), tc.path)
+			if code != tc.code {
+				t.Fatalf("GET %s: %d, want %d\n%s", tc.path, code, tc.code, body)
+			}
+			if ct := h.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if h.Get("Content-Security-Policy") == "" || h.Get("Cache-Control") == "" {
+				t.Errorf("headers: %v", h)
+			}
+			if tc.state != "" && !strings.Contains(body, `data-state="`+tc.state+`"`) {
+				t.Errorf("state %q not in the page:\n%s", tc.state, firstLines(body))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%q not in the page", w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(body, w) {
+					t.Errorf("%q in the page", w)
+				}
+			}
+			if len(body) > 50<<10 {
+				t.Errorf("page weight %d bytes, over 50 KB", len(body))
+			}
+		})
+	}
+}
+
+// firstLines is the page without its stylesheet, cut short.
+func firstLines(s string) string {
+	if a, b := strings.Index(s, "<style>"), strings.Index(s, "</style>"); a >= 0 && b > a {
+		s = s[:a] + s[b:]
+	}
+	if len(s) > 4000 {
+		return s[:4000]
+	}
+	return s
+}
+
+var (
+	csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	keyRe  = regexp.MustCompile(`name="key" value="([^"]+)"`)
+	dateRe = regexp.MustCompile(`name="date" value="([0-9-]+)"`)
+)
+
+func post(t *testing.T, h http.Handler, path string, form url.Values, hdr map[string]string) (int, http.Header, string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Result().Body)
+	return rec.Code, rec.Result().Header, string(b)
+}
+
+func TestInstructionForm(t *testing.T) {
+	f := newFixture(t)
+	n := f.numbers[caseInFlight]
+	_, _, page := get(t, f.handler(), "/track/"+n)
+	tok, key, day := csrfRe.FindStringSubmatch(page), keyRe.FindStringSubmatch(page), dateRe.FindStringSubmatch(page)
+	if tok == nil || key == nil || day == nil {
+		t.Fatalf("no reschedule form in the page")
+	}
+	form := func(mod func(url.Values)) url.Values {
+		v := url.Values{"csrf": {tok[1]}, "type": {"reschedule"}, "key": {key[1]}, "date": {day[1]},
+			"confirm_postal_code": {"60601"}, "back": {"/track/" + n}}
+		if mod != nil {
+			mod(v)
+		}
+		return v
+	}
+	path := "/track/" + n + "/instructions"
+	bad := []struct {
+		name string
+		form url.Values
+		hdr  map[string]string
+		code int
+		want string
+	}{
+		{"no token", form(func(v url.Values) { v.Del("csrf") }), nil, 403, "expired"},
+		{"token of another number", form(func(v url.Values) {
+			v.Set("csrf", f.page.tokens.issue(f.numbers[caseOut], false, fixtureNow))
+		}), nil, 403, "expired"},
+		{"expired token", form(func(v url.Values) {
+			v.Set("csrf", f.page.tokens.issue(n, false, fixtureNow.Add(-3*f.page.opts.TokenTTL)))
+		}), nil, 403, "expired"},
+		{"from another site", form(nil), map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, "another site"},
+		{"wrong postal code", form(func(v url.Values) { v.Set("confirm_postal_code", "10001") }), nil, 422, "does not match"},
+		{"past date", form(func(v url.Values) { v.Set("date", "2026-11-30") }), nil, 422, "is not after"},
+		{"no date", form(func(v url.Values) { v.Del("date") }), nil, 422, "choose a day"},
+		{"unknown pickup point", form(func(v url.Values) { v.Set("type", "hold_at_location"); v.Set("pickup_point", "FDX-1") }), nil, 422, "choose one of the pickup points"},
+		{"bad address", form(func(v url.Values) {
+			v.Set("type", "redirect")
+			v.Set("line1", "1 Main St")
+			v.Set("city", "Springfield")
+			v.Set("country", "US")
+			v.Set("postal_code", "ABCDE")
+		}), nil, 422, "postal code"},
+		{"unknown type", form(func(v url.Values) { v.Set("type", "teleport") }), nil, 422, "unknown delivery option"},
+		{"no key", form(func(v url.Values) { v.Del("key") }), nil, 400, "could not be read"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, body := post(t, f.handler(), path, tc.form, tc.hdr)
+			if code != tc.code || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d, want %d with %q:\n%s", code, tc.code, tc.want, firstLines(body))
+			}
+		})
+	}
+	code, h, body := post(t, f.handler(), path, form(nil), nil)
+	if code != http.StatusSeeOther {
+		t.Fatalf("reschedule: %d\n%s", code, firstLines(body))
+	}
+	loc := h.Get("Location")
+	if !strings.HasPrefix(loc, "/track/"+n+"?done=1") {
+		t.Fatalf("redirected to %q", loc)
+	}
+	// The same form again names the same instruction.
+	if code, _, _ := post(t, f.handler(), path, form(nil), nil); code != http.StatusSeeOther {
+		t.Fatalf("resubmitted: %d", code)
+	}
+	loc, _, _ = strings.Cut(loc, "#") // a browser keeps the fragment
+	_, _, after := get(t, f.handler(), loc)
+	for _, w := range []string{"Your request was sent to the carrier.", "Deliver on another day: ", "sent, waiting for the carrier"} {
+		if !strings.Contains(after, w) {
+			t.Errorf("%q not in the page after the request", w)
+		}
+	}
+	if strings.Count(after, `class="instr"`) != 1 {
+		t.Errorf("%d instructions in the timeline, want 1", strings.Count(after, `class="instr"`))
+	}
+	// A pending instruction closes the other options.
+	if strings.Contains(after, `name="csrf"`) {
+		t.Errorf("forms offered while an instruction is pending")
+	}
+}
+
+func TestOrderFormNeedsNoPostalCode(t *testing.T) {
+	f := newFixture(t)
+	back := "/track?order=" + fixtureOrder + "&postal_code=" + fixturePostal
+	_, _, page := get(t, f.handler(), back)
+	tok, key := csrfRe.FindStringSubmatch(page), keyRe.FindStringSubmatch(page)
+	if tok == nil || key == nil {
+		t.Fatal("no form on the order page")
+	}
+	n := f.numbers[caseOrderA]
+	code, h, body := post(t, f.handler(), "/track/"+n+"/instructions", url.Values{"csrf": {tok[1]}, "type": {"redirect"}, "key": {key[1]},
+		"back": {back}, "line1": {"100 N State St"}, "city": {"Chicago"}, "region": {"IL"}, "postal_code": {"60602"}, "country": {"US"}}, nil)
+	if code != http.StatusSeeOther {
+		t.Fatalf("redirect: %d\n%s", code, firstLines(body))
+	}
+	loc, _, _ := strings.Cut(h.Get("Location"), "#")
+	_, _, after := get(t, f.handler(), loc)
+	if !strings.Contains(after, "Deliver to another address: 100 N State St, Chicago, 60602, US") {
+		t.Errorf("the order page does not show the new address in full")
+	}
+	_, _, byNumber := get(t, f.handler(), "/track/"+n)
+	if strings.Contains(byNumber, "100 N State St") || !strings.Contains(byNumber, "Deliver to another address: Chicago") {
+		t.Errorf("the page by number alone shows the street, or not the city")
+	}
+}
