@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,6 +23,7 @@ import (
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/predict/live"
+	"github.com/parcelcast/parcelcast/predict/trackpage"
 )
 
 func runDemo(ctx context.Context, args []string) error {
@@ -124,7 +126,12 @@ func runDemo(ctx context.Context, args []string) error {
 	held, scans := store.Len()
 	fmt.Fprintf(out, "      live state: %d shipments, %d scans in memory, following %s\n", held, scans, ingest.NormalizedTopic)
 	srv := predict.NewServer(store, m, predict.Options{Log: log, Registry: reg,
-		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store})
+		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Instructions: chstore.NewInstructions(conn)})
+	page, err := trackpage.New(srv, trackpage.Options{Brand: "parcelcast demo"})
+	if err != nil {
+		return err
+	}
+	page.Register(srv)
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
@@ -149,8 +156,9 @@ func runDemo(ctx context.Context, args []string) error {
 		stopServe()
 		return stop()
 	}
-	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\n  curl %s/v1/orders/%s\nCtrl-C to stop.\n",
+	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\n  curl %s/v1/orders/%s\n",
 		base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber, base, demoOrder)
+	fmt.Fprintf(out, "Tracking pages, in a browser:\n%sCtrl-C to stop.\n", pageURLs(base, sampleInFlight(truth, time.Now(), 2)))
 	return stop()
 }
 
@@ -355,5 +363,27 @@ func showOrder(ctx context.Context, out io.Writer, base string, samples []sim.Sh
 		return err
 	}
 	fmt.Fprintf(out, "\nGET /v1/orders/%s\n%s", demoOrder, indent(body))
+	for _, u := range []string{trackURL(samples[0]), orderURL(samples[0])} {
+		if _, err := call("GET", u, ""); err != nil {
+			return fmt.Errorf("tracking page: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "\nTracking pages:\n%s", pageURLs(base, samples))
 	return nil
+}
+
+// trackURL is the tracking page of a sample, orderURL its order's.
+func trackURL(s sim.Shipment) string { return "/track/" + s.TrackingNumber }
+
+func orderURL(s sim.Shipment) string {
+	return "/track?" + url.Values{"order": {demoOrder}, "postal_code": {s.Destination.Postal}}.Encode()
+}
+
+// pageURLs lists the tracking page of an in-flight sample and of the
+// demo's order.
+func pageURLs(base string, samples []sim.Shipment) string {
+	if len(samples) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  %s%s   (a shipment in flight)\n  %s%s   (the demo's order)\n", base, trackURL(samples[0]), base, orderURL(samples[0]))
 }

@@ -29,7 +29,7 @@ func serveListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET its /options, POST its /instructions (DELETE one to cancel), GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, GET /v1/exceptions (the exception scanner's, with --exceptions), /v1/webhooks (subscriptions, admin scope), /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
+	fs := newFlagSet("serve", "Serve the API from the live state in memory (bootstrapped from ClickHouse, kept current from the normalized topic, ClickHouse for a number not held): GET /v1/shipments/{tracking_number} and its /eta, PUT its /references, GET its /options, POST its /instructions (DELETE one to cancel), GET /v1/orders/{order_ref}, GET /v1/customers/{customer_ref}/shipments, POST /v1/estimates, GET /v1/models/current, GET /v1/exceptions (the exception scanner's, with --exceptions), /v1/webhooks (subscriptions, admin scope), the customer tracking page /track/{tracking_number} and /track?order=&postal_code= (open without a key), /healthz, /readyz (ready once the live state is bootstrapped and caught up); /metrics (and pprof with --pprof) on the admin listener.")
 	ch := clickhouseFlags(fs)
 	addr := fs.String("addr", ":8080", "API listen address")
 	srvCfg := addServerFlags(fs)
@@ -44,6 +44,7 @@ func runServe(ctx context.Context, args []string) error {
 	mf := addMilestoneFlags(fs)
 	hooks := addWebhookAPIFlags(fs)
 	instrFlags := addInstructionFlags(fs)
+	pf := addPageFlags(fs)
 	newLog := logFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -110,6 +111,9 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	defer instrFlags.wire(&opts, conn, lf, log)()
 	srv := predict.NewServer(store, m, opts)
+	if err := pf.mount(srv, log); err != nil {
+		return err
+	}
 	if scanner != nil {
 		scanner.Attach(store, srv.Model)
 	}
