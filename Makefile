@@ -89,10 +89,11 @@ SERVE_DURATION ?= 10s
 SERVE_WORKERS  ?= 64
 SERVE_RATE     ?= 2000
 SERVE_ROUNDS   ?= 5
+PAGE_RATE      ?= 1000
 bench-serve:
 	$(GO) test -run '^$$' -bench BenchmarkServe -benchtime 1x -timeout 30m ./internal/loadtest \
 		-serve.duration=$(SERVE_DURATION) -serve.workers=$(SERVE_WORKERS) -serve.rate=$(SERVE_RATE) \
-		-serve.rounds=$(SERVE_ROUNDS) | grep -E '^[|]|of the hello|shipment routes|model trained'
+		-serve.rounds=$(SERVE_ROUNDS) -serve.page-rate=$(PAGE_RATE) | grep -E '^[|]|of the hello|shipment routes|model trained|tracking page'
 
 # The carrier adapters: the packages the list of feeds (ingest/carrier/feeds)
 # imports, so a new carrier is fuzzed and benchmarked once it is listed.
@@ -122,7 +123,9 @@ fuzz:
 	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
 	echo "== webhook verifier"; $(GO) test ./predict/webhooks -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME); \
 	echo "== instructions"; $(GO) test ./predict -run '^$$' -fuzz FuzzInstructionBody -fuzztime $(FUZZTIME); \
-	echo "== addresses"; $(GO) test ./schemas -run '^$$' -fuzz FuzzCheckAddress -fuzztime $(FUZZTIME)
+	echo "== addresses"; $(GO) test ./schemas -run '^$$' -fuzz FuzzCheckAddress -fuzztime $(FUZZTIME); \
+	echo "== tracking page"; $(GO) test ./predict/trackpage -run '^$$' -fuzz '^FuzzPage$$' -fuzztime $(FUZZTIME); \
+	echo "== pickup points"; $(GO) test ./predict/trackpage -run '^$$' -fuzz FuzzReadPoints -fuzztime $(FUZZTIME)
 
 # Parser throughput on one core: scans/s and allocations per payload.
 BENCH_COUNT ?= 6

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/predict/live"
 	"github.com/parcelcast/parcelcast/predict/live/livetest"
+	"github.com/parcelcast/parcelcast/predict/trackpage"
 	"github.com/parcelcast/parcelcast/schemas"
 	"github.com/parcelcast/parcelcast/schemas/trackno"
 )
@@ -33,6 +35,7 @@ var (
 	serveWorkers  = flag.Int("serve.workers", 64, "concurrent clients of the as-fast-as-possible scenarios")
 	serveRate     = flag.Int("serve.rate", 2000, "requests per second of the fixed-rate scenarios")
 	serveHeld     = flag.Int("serve.shipments", 1_000_000, "shipments in flight held in the live state the shipment routes answer from")
+	pageRate      = flag.Int("serve.page-rate", 1000, "requests per second of the tracking page scenario")
 )
 
 // BenchmarkServe drives the API over loopback with vegeta, next to a
@@ -54,6 +57,11 @@ func BenchmarkServe(b *testing.B) {
 		store, lookups, numbers := heldShipments(b, *serveHeld)
 		api := predict.NewServer(store, m, predict.Options{Keys: keys, Orders: store,
 			Limits: predict.Limits{RatePerKey: -1, MaxInFlight: -1}})
+		page, err := trackpage.New(api, trackpage.Options{PerClient: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		page.Register(api)
 		apiURL := serve(b, api)
 		helloURL := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -73,18 +81,22 @@ func BenchmarkServe(b *testing.B) {
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Workers: *serveWorkers},
 			{Name: "POST /v1/estimates", Method: "POST", URL: apiURL + "/v1/estimates", Body: lane, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
 		}
-		var views, etas []string
+		var views, etas, pages []string
 		for _, n := range numbers {
 			views = append(views, apiURL+"/v1/shipments/"+n)
 			etas = append(etas, apiURL+"/v1/shipments/"+n+"/eta")
+			pages = append(pages, apiURL+"/track/"+n)
 		}
 		scenarios = append(scenarios,
 			loadtest.Scenario{Name: "GET /v1/shipments/{tn}", Method: "GET", URLs: views, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
-			loadtest.Scenario{Name: "GET /v1/shipments/{tn}/eta", Method: "GET", URLs: etas, Header: auth, Rate: *serveRate, Workers: *serveWorkers})
+			loadtest.Scenario{Name: "GET /v1/shipments/{tn}/eta", Method: "GET", URLs: etas, Header: auth, Rate: *serveRate, Workers: *serveWorkers},
+			loadtest.Scenario{Name: "GET /track/{tn} (tracking page)", Method: "GET", URLs: pages, Rate: *pageRate, Workers: *serveWorkers})
+		weight := pageWeight(b, pages[:min(len(pages), 1000)])
 		results := loadtest.Run(scenarios, *serveDuration, *serveRounds)
 		loadtest.Print(os.Stdout, results)
 		fmt.Printf("shipment routes: %d shipments in flight held in memory, %d asked in turn; ClickHouse queries on that path: %d\n",
 			*serveHeld, len(numbers), lookups.n.Load())
+		fmt.Printf("tracking page: %s over %d pages (target at most 50 KB)\n", weight, min(len(pages), 1000))
 		ratio := results[2].Throughput / results[0].Throughput
 		fmt.Printf("POST /v1/estimates at max throughput: %.0f%% of the hello-world handler's (target at least 60%%), %.0f%% of it sent the same POST\n",
 			100*ratio, 100*results[2].Throughput/results[1].Throughput)
@@ -175,6 +187,25 @@ func serve(b *testing.B, h http.Handler) string {
 	go func() { done <- httpserve.Serve(ctx, l, h, httpserve.Defaults(), slog.New(slog.DiscardHandler)) }()
 	b.Cleanup(func() { cancel(); <-done })
 	return "http://" + l.Addr().String()
+}
+
+// pageWeight fetches pages and says their sizes: the largest and the
+// mean, in KB.
+func pageWeight(b *testing.B, urls []string) string {
+	largest, total := 0, 0
+	for _, u := range urls {
+		resp, err := http.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("GET %s: %d %v", u, resp.StatusCode, err)
+		}
+		largest, total = max(largest, len(body)), total+len(body)
+	}
+	return fmt.Sprintf("largest %.1f KB, mean %.1f KB", float64(largest)/1024, float64(total)/1024/float64(len(urls)))
 }
 
 func post(url string, body []byte, h http.Header) (int, string) {
