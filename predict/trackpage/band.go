@@ -18,11 +18,11 @@ const (
 // a band, the p50 and the promise marked, a day per cell.
 type band struct {
 	X10, X90, X50, XNow float64
-	W                  float64 // X90 - X10
-	XPromise           float64
-	HasPromise, HasNow bool
-	Days               []dayCell
-	Label              string
+	W                   float64 // X90 - X10
+	XPromise            float64
+	HasPromise, HasNow  bool
+	Days                []dayCell
+	Label               string
 	// The instants drawn, as the API gives them (RFC 3339, UTC).
 	P10, P50, P90, Promise string
 }
