@@ -8,10 +8,9 @@ import (
 
 // The band's drawing area, in SVG user units.
 const (
-	bandWidth  = 600.0
-	bandHeight = 84.0
-	bandLeft   = 8.0
-	bandRight  = bandWidth - 8
+	bandWidth = 600.0
+	bandLeft  = 8.0
+	bandRight = bandWidth - 8
 )
 
 // band is the arrival window drawn on a small date axis: p10 to p90 as
