@@ -43,16 +43,12 @@ func (s *Server) handleScoped(pattern, route string, scope Scope, h http.Handler
 
 // guard applies the in-flight cap, authentication, scope and rate limit.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, scope Scope, h http.HandlerFunc) {
-	if s.inFlight != nil {
-		select {
-		case s.inFlight <- struct{}{}:
-			defer func() { <-s.inFlight }()
-		default:
-			s.refused.WithLabelValues("in_flight").Inc()
-			writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "overloaded", "too many requests in flight; retry later")
-			return
-		}
+	release, ok := s.enter()
+	if !ok {
+		writeRetry(w, http.StatusServiceUnavailable, retryAfterBusy, "overloaded", "too many requests in flight; retry later")
+		return
 	}
+	defer release()
 	name := "anonymous"
 	if s.keys != nil {
 		k, ok := s.authenticate(r)
@@ -80,6 +76,21 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, scope Scope, h ht
 		}
 	}
 	h(w, r)
+}
+
+// enter takes a slot of the cap on requests in flight, counting a
+// refusal when there is none; release gives it back.
+func (s *Server) enter() (release func(), ok bool) {
+	if s.inFlight == nil {
+		return func() {}, true
+	}
+	select {
+	case s.inFlight <- struct{}{}:
+		return func() { <-s.inFlight }, true
+	default:
+		s.refused.WithLabelValues("in_flight").Inc()
+		return nil, false
+	}
 }
 
 func (s *Server) authenticate(r *http.Request) (*Key, bool) {

@@ -54,18 +54,14 @@ func (s *Server) HandlePage(pattern, route string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, routed(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-		if s.inFlight != nil {
-			select {
-			case s.inFlight <- struct{}{}:
-				defer func() { <-s.inFlight }()
-			default:
-				s.refused.WithLabelValues("in_flight").Inc()
-				sw.Header().Set("Retry-After", strconv.Itoa(int(retryAfterBusy/time.Second)))
-				http.Error(sw, "Too many requests at the moment; please try again shortly.", http.StatusServiceUnavailable)
-				s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-				return
-			}
+		release, ok := s.enter()
+		if !ok {
+			sw.Header().Set("Retry-After", strconv.Itoa(int(retryAfterBusy/time.Second)))
+			http.Error(sw, "Too many requests at the moment; please try again shortly.", http.StatusServiceUnavailable)
+			s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+			return
 		}
+		defer release()
 		h(sw, r)
 		latency.Observe(time.Since(start).Seconds())
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()

@@ -38,23 +38,25 @@ func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, zone *
 			if p.points == nil {
 				continue
 			}
+			g := group{Name: "pickup_point", Legend: loc.T("pickup_point")}
 			for _, pt := range p.points.Near(sh.Carrier, sh.Destination) {
-				f.Points = append(f.Points, choice{Value: pt.ID, Label: strings.Join(nonEmpty(pt.Name, pt.Address.Line1, pt.Address.City), ", ")})
+				g.Choices = append(g.Choices, choice{Value: pt.ID, Label: strings.Join(nonEmpty(pt.Name, pt.Address.Line1, pt.Address.City), ", ")})
 			}
-			if len(f.Points) == 0 {
+			if len(g.Choices) == 0 {
 				continue
 			}
-			f.Legend = loc.T("hold")
+			f.Legend, f.Groups = loc.T("hold"), []group{g}
 		case schemas.InstructionReschedule:
+			g := group{Name: "date", Legend: loc.T("date")}
 			for _, d := range o.Dates {
 				if t, err := time.ParseInLocation(time.DateOnly, d, zone); err == nil {
-					f.Dates = append(f.Dates, choice{Value: d, Label: loc.Day(t)})
+					g.Choices = append(g.Choices, choice{Value: d, Label: loc.Day(t)})
 				}
 			}
-			if len(f.Dates) == 0 {
+			if len(g.Choices) == 0 {
 				continue
 			}
-			f.Legend = loc.T("reschedule")
+			f.Legend, f.Groups = loc.T("reschedule"), []group{g}
 		case schemas.InstructionRedirect:
 			f.Legend, f.Address, f.Country = loc.T("redirect"), true, sh.Destination.Country
 		case schemas.InstructionReturnToSender:

@@ -10,13 +10,18 @@ import (
 	"testing"
 )
 
-func get(t *testing.T, h http.Handler, path string) (int, http.Header, string) {
+// send serves a request, returning the status, headers and body.
+func send(t *testing.T, h http.Handler, req *http.Request) (int, http.Header, string) {
 	t.Helper()
-	req := httptest.NewRequest("GET", path, nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	b, _ := io.ReadAll(rec.Result().Body)
 	return rec.Code, rec.Result().Header, string(b)
+}
+
+func get(t *testing.T, h http.Handler, path string) (int, http.Header, string) {
+	t.Helper()
+	return send(t, h, httptest.NewRequest("GET", path, nil))
 }
 
 func TestShipmentPages(t *testing.T) {
@@ -110,10 +115,7 @@ func post(t *testing.T, h http.Handler, path string, form url.Values, hdr map[st
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	b, _ := io.ReadAll(rec.Result().Body)
-	return rec.Code, rec.Result().Header, string(b)
+	return send(t, h, req)
 }
 
 func TestInstructionForm(t *testing.T) {

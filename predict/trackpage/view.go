@@ -58,13 +58,18 @@ type row struct {
 type form struct {
 	Type    string
 	Legend  string
-	Points  []choice
-	Dates   []choice
+	Groups  []group // the choices it asks for: a pickup point, a day
 	Address bool
 	Country string
 	Token   string
 	Key     string
 	Confirm bool // ask the destination's postal code: the page was reached by number alone
+}
+
+// group is a set of choices of one field.
+type group struct {
+	Name, Legend string
+	Choices      []choice
 }
 
 type choice struct{ Value, Label string }
