@@ -68,8 +68,15 @@ func Axe(ctx context.Context) ([]Violation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
-		return nil, fmt.Errorf("inject axe-core: %w", err)
+	// Injected once per document: parsing axe-core is most of its cost.
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === "object" && typeof axe.run === "function"`))
+	if err != nil {
+		return nil, fmt.Errorf("look for axe-core: %w", err)
+	}
+	if !loaded {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
+			return nil, fmt.Errorf("inject axe-core: %w", err)
+		}
 	}
 	type result struct {
 		Version    string      `json:"version"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,11 +109,11 @@ func (p *Tab) record(ev any) {
 		if d.Exception != nil && d.Exception.Description != "" {
 			text += " " + firstLine(d.Exception.Description)
 		}
-		url := d.URL
-		if url == "" {
-			url = stackURL(d.StackTrace)
+		where := d.URL
+		if where == "" {
+			where = stackURL(d.StackTrace)
 		}
-		p.problems = append(p.problems, Problem{Kind: "exception", Text: text, URL: url})
+		p.problems = append(p.problems, Problem{Kind: "exception", Text: text, URL: where})
 	case *cdplog.EventEntryAdded:
 		// Network errors come with better detail from the network events.
 		if e := ev.Entry; e != nil && e.Level == cdplog.EntryLevelError && e.Source != cdplog.EntrySourceNetwork {
@@ -124,13 +125,13 @@ func (p *Tab) record(ev any) {
 		}
 	case *network.EventResponseReceived:
 		r := ev.Response
-		if r == nil || r.Status < 400 || p.isMainDocument(ev.Type, ev.FrameID) {
+		if r == nil || r.Status < 400 || p.isMainDocument(ev.Type, ev.FrameID) || isDefaultIcon(ev.Type, r.URL) {
 			return // the main document's status is Navigate's result
 		}
 		p.problems = append(p.problems, Problem{Kind: "network", Text: fmt.Sprintf("%s answered %d %s", ev.Type, r.Status, r.StatusText), URL: r.URL})
 	case *network.EventLoadingFailed:
 		req := p.requests[ev.RequestID]
-		if ev.Canceled || p.isMainDocument(req.typ, "") {
+		if ev.Canceled || p.isMainDocument(req.typ, "") || isDefaultIcon(req.typ, req.url) {
 			return // left behind by a navigation, or Navigate's own error
 		}
 		p.problems = append(p.problems, Problem{Kind: "network", Text: fmt.Sprintf("%s failed: %s", ev.Type, ev.ErrorText), URL: req.url})
@@ -141,6 +142,14 @@ func (p *Tab) record(ev any) {
 // empty frame matches any frame.
 func (p *Tab) isMainDocument(typ network.ResourceType, frame cdp.FrameID) bool {
 	return typ == network.ResourceTypeDocument && (frame == "" || frame == p.mainFrame)
+}
+
+// isDefaultIcon reports whether a request is the browser's own guess at
+// /favicon.ico, made for a page that names no icon: not a sub-resource of
+// the page, so its 404 is no problem. An icon the page names still counts.
+func isDefaultIcon(typ network.ResourceType, rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && typ == network.ResourceTypeOther && u.Path == "/favicon.ico" && u.RawQuery == ""
 }
 
 func argsText(args []*runtime.RemoteObject) string {
@@ -199,15 +208,15 @@ func (p *Tab) Run(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// Navigate loads url, waits for its load event and returns the document's
+// Navigate loads addr, waits for its load event and returns the document's
 // HTTP status (a page may answer 404 on purpose; its sub-resources may not).
-func (p *Tab) Navigate(url string) int {
+func (p *Tab) Navigate(addr string) int {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, actionTimeout)
 	defer cancel()
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(url))
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(addr))
 	if err != nil {
-		p.t.Fatalf("navigate to %s: %v", url, err)
+		p.t.Fatalf("navigate to %s: %v", addr, err)
 	}
 	return int(resp.Status)
 }
