@@ -57,6 +57,11 @@ func server(t *testing.T) *httptest.Server {
 	})
 	// No /favicon.ico: the browser's own request for it is no problem of
 	// the pages'.
+	mux.HandleFunc("/strict", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page("Strict", "", `<p>No scripts allowed.</p><input type="text" name="q"><script>document.title = "ran"</script>`))
+	})
 	mux.HandleFunc("POST /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, page("Thanks", "", `<p id="greeting">Hello, `+html.EscapeString(r.PostFormValue("name"))+`</p>`))
 	})
@@ -151,6 +156,30 @@ func (f *fakeT) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 func (f *fakeT) close() {
 	for i := len(f.cleanups) - 1; i >= 0; i-- {
 		f.cleanups[i]()
+	}
+}
+
+// axe-core runs on a page whose Content-Security-Policy forbids scripts,
+// as the tracking page's may.
+func TestAxeUnderStrictCSP(t *testing.T) {
+	t.Parallel()
+	srv := server(t)
+	tab := NewTab(t)
+	tab.Navigate(srv.URL + "/strict")
+	var ids []string
+	for _, v := range tab.Axe() {
+		ids = append(ids, v.ID)
+	}
+	if !slices.Contains(ids, "label") {
+		t.Errorf("axe found %q on the strict page, want label", ids)
+	}
+	// The policy is in force: the page's own inline script was refused,
+	// and the refusal is a problem of the page.
+	if title := Eval[string](tab, "document.title"); title != "Strict" {
+		t.Errorf("the page's inline script ran: title %q", title)
+	}
+	if ps := tab.TakeProblems(); len(ps) != 1 || !strings.HasPrefix(ps[0].String(), "console: security: Executing inline script violates the following Content Security Policy") {
+		t.Errorf("problems %q, want the refused inline script", ps)
 	}
 }
 
