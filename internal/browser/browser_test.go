@@ -46,6 +46,7 @@ func server(t *testing.T) *httptest.Server {
 			`<script src="`+refused+`"></script>`),
 		"/form": page("Change delivery", "", `<form action="/hello" method="post">
 <label for="name">Name</label><input id="name" name="name" value="old">
+<label for="slot">Slot</label><select id="slot" name="slot"><option>morning</option><option>evening</option></select>
 <button type="submit">Send</button></form>`),
 		"/long": page("Long", "", strings.Repeat("<p>Line of text about a parcel.</p>", 30)+
 			"<p>"+strings.Repeat("A paragraph that wraps onto more lines on a narrow screen. ", 40)+"</p>"),
@@ -63,7 +64,7 @@ func server(t *testing.T) *httptest.Server {
 		fmt.Fprint(w, page("Strict", "", `<p>No scripts allowed.</p><input type="text" name="q"><script>document.title = "ran"</script>`))
 	})
 	mux.HandleFunc("POST /hello", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, page("Thanks", "", `<p id="greeting">Hello, `+html.EscapeString(r.PostFormValue("name"))+`</p>`))
+		fmt.Fprint(w, page("Thanks", "", `<p id="greeting">Hello, `+html.EscapeString(r.PostFormValue("name"))+`, in the `+html.EscapeString(r.PostFormValue("slot"))+`</p>`))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		body, ok := pages[r.URL.Path]
@@ -321,10 +322,11 @@ func TestFormSubmits(t *testing.T) {
 		t.Fatalf("following the link: status %d", got)
 	}
 	tab.Fill("#name", "Ada <Lovelace>")
+	tab.Choose("#slot", "evening")
 	if got := tab.Submit("button[type=submit]"); got != http.StatusOK {
 		t.Fatalf("submit: status %d", got)
 	}
-	if got := tab.Text("#greeting"); got != "Hello, Ada <Lovelace>" {
+	if got := tab.Text("#greeting"); got != "Hello, Ada <Lovelace>, in the evening" {
 		t.Errorf("next page says %q", got)
 	}
 	tab.AssertAccessible()

@@ -273,6 +273,14 @@ func (p *Tab) Fill(sel, value string) {
 	p.Run(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
+// Choose sets the value of the field matching a CSS selector directly: a
+// <select>'s option, a date or a range, which take no typing.
+func (p *Tab) Choose(sel, value string) {
+	p.t.Helper()
+	p.mustMatch(sel)
+	p.Run(chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
 // Submit clicks the element matching a CSS selector (a submit button or a
 // link), waits for the page it leads to and returns that page's status.
 func (p *Tab) Submit(sel string) int {
