@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -355,5 +356,31 @@ func TestAxeVersionMatchesInstallScript(t *testing.T) {
 	m := regexp.MustCompile(`(?m)^AXE_VERSION=(\S+)$`).FindSubmatch(b)
 	if m == nil || string(m[1]) != AxeVersion {
 		t.Errorf("install-deps.sh pins axe-core %q, the harness wants %s", m, AxeVersion)
+	}
+}
+
+// The profile folder of a test binary that is gone is removed; a live
+// one's is kept.
+func TestPruneProfiles(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", profilePrefix, cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", profilePrefix, os.Getppid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(live)
+	pruneProfiles()
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("profile of exited pid %d kept: %v", cmd.Process.Pid, err)
+		os.RemoveAll(dead)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("profile of the live parent removed: %v", err)
 	}
 }
