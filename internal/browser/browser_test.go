@@ -271,6 +271,9 @@ func TestNavigateReturnsStatus(t *testing.T) {
 	if got := tab.Text("p"); got != "No such parcel." {
 		t.Errorf("text %q", got)
 	}
+	if got := tab.Navigate("about:blank"); got != 0 {
+		t.Errorf("about:blank: status %d, want 0", got)
+	}
 }
 
 func TestScreenshotWidths(t *testing.T) {

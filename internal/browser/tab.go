@@ -209,7 +209,8 @@ func (p *Tab) Run(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // Navigate loads addr, waits for its load event and returns the document's
-// HTTP status (a page may answer 404 on purpose; its sub-resources may not).
+// HTTP status (a page may answer 404 on purpose; its sub-resources may not),
+// or 0 for a document that came over no HTTP (about:blank, data: URLs).
 func (p *Tab) Navigate(addr string) int {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, actionTimeout)
@@ -217,6 +218,13 @@ func (p *Tab) Navigate(addr string) int {
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(addr))
 	if err != nil {
 		p.t.Fatalf("navigate to %s: %v", addr, err)
+	}
+	return status(resp)
+}
+
+func status(resp *network.Response) int {
+	if resp == nil {
+		return 0
 	}
 	return int(resp.Status)
 }
@@ -282,7 +290,8 @@ func (p *Tab) Choose(sel, value string) {
 }
 
 // Submit clicks the element matching a CSS selector (a submit button or a
-// link), waits for the page it leads to and returns that page's status.
+// link), waits for the page it leads to and returns that page's status,
+// as Navigate does.
 func (p *Tab) Submit(sel string) int {
 	p.t.Helper()
 	p.mustMatch(sel)
@@ -292,7 +301,7 @@ func (p *Tab) Submit(sel string) int {
 	if err != nil {
 		p.t.Fatalf("submit with %q: %v", sel, err)
 	}
-	return int(resp.Status)
+	return status(resp)
 }
 
 func (p *Tab) mustMatch(sel string) {
