@@ -18,10 +18,11 @@ import (
 // Env is the ClickHouse server and Kafka broker shared by one test binary.
 type Env struct{ *localenv.Env }
 
-// Run starts the services for a package's tests, runs them, stops the
+// Run starts the services for a package's tests, runs them, calls each
+// of after (closing what the tests shared, a browser say), stops the
 // services and exits. Call it from TestMain. A service that cannot start
 // fails the run: integration tests are never skipped.
-func Run(m *testing.M, env **Env) {
+func Run(m *testing.M, env **Env, after ...func()) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	e, err := localenv.Start(ctx, nil)
 	cancel()
@@ -31,6 +32,9 @@ func Run(m *testing.M, env **Env) {
 	}
 	*env = &Env{e}
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	e.Close()
 	os.Exit(code)
 }

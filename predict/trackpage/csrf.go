@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
+	"strconv"
 	"time"
 )
 
@@ -36,9 +38,11 @@ func (t *tokens) mac(number string, exp int64, verified byte) []byte {
 	return m.Sum(nil)[:16]
 }
 
-// issue is a token for a form of the number's page.
+// issue is a token for a form of the number's page. Its expiry is
+// rounded up to the hour, so a page rendered twice in an hour is the same
+// page (and its ETag the same).
 func (t *tokens) issue(number string, verified bool, now time.Time) string {
-	exp := now.Add(t.ttl).Unix()
+	exp := now.Add(t.ttl).Truncate(time.Hour).Add(time.Hour).Unix()
 	var v byte
 	if verified {
 		v = 1
@@ -48,6 +52,16 @@ func (t *tokens) issue(number string, verified bool, now time.Time) string {
 	b[8] = v
 	b = append(b, t.mac(number, exp, v)...)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// key is a form's idempotency key: the same for every rendering of the
+// form until an instruction is given (given counts them), so a form sent
+// twice, or from two tabs, gives one instruction; a new one after that
+// gets a new key.
+func (t *tokens) key(number, typ string, given int) string {
+	m := hmac.New(sha256.New, t.secret)
+	m.Write([]byte("idempotency\x00" + number + "\x00" + typ + "\x00" + strconv.Itoa(given)))
+	return "page-" + hex.EncodeToString(m.Sum(nil)[:12])
 }
 
 // check says whether a token is valid for the number now, and whether it

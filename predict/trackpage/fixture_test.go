@@ -12,6 +12,7 @@ import (
 
 	"github.com/parcelcast/parcelcast/ingest"
 	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/browser"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/internal/localenv"
 	"github.com/parcelcast/parcelcast/internal/testenv"
@@ -26,7 +27,7 @@ import (
 
 var env *testenv.Env
 
-func TestMain(m *testing.M) { testenv.Run(m, &env) }
+func TestMain(m *testing.M) { testenv.Run(m, &env, browser.Close) }
 
 // fixtureNow is a Tuesday, 11:00 in Chicago.
 var fixtureNow = time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)

@@ -1,8 +1,6 @@
 package trackpage
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"strings"
 	"time"
@@ -21,7 +19,7 @@ type PickupPoints interface {
 
 // forms are the delivery options open now, each a form; without any,
 // why not.
-func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, zone *time.Location, now time.Time, verified bool) ([]form, string) {
+func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, given []predict.InstructionView, zone *time.Location, now time.Time, verified bool) ([]form, string) {
 	loc := p.loc
 	var out []form
 	why := ""
@@ -32,7 +30,8 @@ func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, zone *
 			}
 			continue
 		}
-		f := form{Type: string(o.Type), Token: p.tokens.issue(sh.TrackingNumber, verified, now), Key: newKey(), Confirm: !verified}
+		f := form{Type: string(o.Type), Token: p.tokens.issue(sh.TrackingNumber, verified, now),
+			Key: p.tokens.key(sh.TrackingNumber, string(o.Type), len(given)), Confirm: !verified}
 		switch o.Type {
 		case schemas.InstructionHoldAtLocation:
 			if p.points == nil {
@@ -73,14 +72,6 @@ func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, zone *
 		return nil, loc.T("options_none") + " (" + why + ")"
 	}
 	return nil, loc.T("options_none")
-}
-
-// newKey is a form's idempotency key: a resubmitted form gives the same
-// instruction, not a second one.
-func newKey() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "page-" + hex.EncodeToString(b[:])
 }
 
 // request reads a submitted form as an instruction request; the pickup

@@ -170,8 +170,10 @@ func (p *Page) handleShipment(w http.ResponseWriter, r *http.Request) {
 	d := p.shipment(r.Context(), &sh, &v, false)
 	d.Done = r.URL.Query().Get("done") == "1"
 	d.Back = "/track/" + url.PathEscape(v.TrackingNumber)
-	w.Header().Set("Cache-Control", "private, max-age=30")
-	p.render(w, http.StatusOK, pageData{Title: d.Headline, Shipments: []shipmentData{d}})
+	// Asked again each time (it changes with each scan), answered 304 when
+	// it has not changed.
+	w.Header().Set("Cache-Control", "private, no-cache")
+	p.renderTagged(w, r, pageData{Title: d.Headline, Shipments: []shipmentData{d}})
 }
 
 // shipment is the page's view of one shipment with its options.
@@ -353,6 +355,16 @@ var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes the page, whole or not at all.
 func (p *Page) render(w http.ResponseWriter, status int, d pageData) {
+	p.write(w, nil, status, d)
+}
+
+// renderTagged writes a 200 page with an ETag of its content, or 304
+// when the request's If-None-Match names it.
+func (p *Page) renderTagged(w http.ResponseWriter, r *http.Request, d pageData) {
+	p.write(w, r, http.StatusOK, d)
+}
+
+func (p *Page) write(w http.ResponseWriter, r *http.Request, status int, d pageData) {
 	d.Lang, d.Brand, d.Style = p.loc.Lang, p.brand, p.style
 	if d.Title == "" {
 		d.Title = p.loc.T("title")
@@ -367,6 +379,15 @@ func (p *Page) render(w http.ResponseWriter, status int, d pageData) {
 		return
 	}
 	h := w.Header()
+	if r != nil {
+		sum := sha256.Sum256(buf.Bytes())
+		tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+		h.Set("ETag", tag)
+		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, tag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("Content-Security-Policy", p.csp)

@@ -121,7 +121,17 @@ func post(t *testing.T, h http.Handler, path string, form url.Values, hdr map[st
 func TestInstructionForm(t *testing.T) {
 	f := newFixture(t)
 	n := f.numbers[caseInFlight]
-	_, _, page := get(t, f.handler(), "/track/"+n)
+	_, hdr, page := get(t, f.handler(), "/track/"+n)
+	etag := hdr.Get("ETag")
+	revalidate := func() int {
+		req := httptest.NewRequest("GET", "/track/"+n, nil)
+		req.Header.Set("If-None-Match", etag)
+		code, _, _ := send(t, f.handler(), req)
+		return code
+	}
+	if etag == "" || revalidate() != http.StatusNotModified {
+		t.Fatalf("the unchanged page is not answered 304 to its ETag %q", etag)
+	}
 	tok, key, day := csrfRe.FindStringSubmatch(page), keyRe.FindStringSubmatch(page), dateRe.FindStringSubmatch(page)
 	if tok == nil || key == nil || day == nil {
 		t.Fatalf("no reschedule form in the page")
@@ -183,6 +193,9 @@ func TestInstructionForm(t *testing.T) {
 	// The same form again names the same instruction.
 	if code, _, _ := post(t, f.handler(), path, form(nil), nil); code != http.StatusSeeOther {
 		t.Fatalf("resubmitted: %d", code)
+	}
+	if code := revalidate(); code != http.StatusOK {
+		t.Errorf("after an instruction the page's old ETag is answered %d, want 200", code)
 	}
 	loc, _, _ = strings.Cut(loc, "#") // a browser keeps the fragment
 	_, _, after := get(t, f.handler(), loc)

@@ -148,7 +148,7 @@ func (p *Page) build(sh *predict.Shipment, v *predict.ShipmentResponse, opts *pr
 	}
 	d.Timeline = p.timeline(v, zone, now, verified)
 	if opts != nil {
-		d.Forms, d.NoForms = p.forms(sh, opts, zone, now, verified)
+		d.Forms, d.NoForms = p.forms(sh, opts, v.Instructions, zone, now, verified)
 	}
 	return d
 }
