@@ -33,7 +33,7 @@ func TestPagesInBrowser(t *testing.T) {
 		{"in-flight", "/track/" + f.numbers[caseInFlight], 200, "h1", "Arriving "},
 		{"out-for-delivery", "/track/" + f.numbers[caseOut], 200, "h1", "Arriving today"},
 		{"delivered", "/track/" + f.numbers[caseDelivered], 200, "h1", "Delivered Tuesday at 10:30 am"},
-		{"exception", "/track/" + f.numbers[caseException], 200, ".problems", "no scan for 26 hours"},
+		{"exception", "/track/" + f.numbers[caseException], 200, ".problems", "No scan for 26 hours"},
 		{"returned-to-sender", "/track/" + f.numbers[caseReturned], 200, "h1", "Returned to the sender"},
 		{"late", "/track/" + f.numbers[caseLate], 200, "h1", "Running late: now expected"},
 		{"unknown-number", "/track/" + f.unknown, 404, "h1", "We could not find that parcel"},

@@ -138,6 +138,7 @@ var englishWords = map[string]string{
 	"from":              "From",
 	"problems":          "What is happening",
 	"resolved":          "Resolved",
+	"since":             "since",
 	"options":           "Delivery options",
 	"options_none":      "No changes can be made to this delivery now.",
 	"hold":              "Hold at a pickup point",

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"html"
 	"html/template"
 	"log/slog"
 	"net"
@@ -129,7 +130,7 @@ func New(v Views, opts Options) (*Page, error) {
 	sum := sha256.Sum256(css)
 	p.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-	p.tmpl, err = template.New("page").Funcs(template.FuncMap{"t": p.loc.T}).ParseFS(files, "templates/*.html")
+	p.tmpl, err = template.New("page").Funcs(template.FuncMap{"t": p.loc.T, "heading": heading}).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +138,20 @@ func New(v Views, opts Options) (*Page, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// heading is a section's heading: h2 under a shipment's h1, h3 under its
+// h2 on an order's page.
+func heading(inOrder bool, class, id, text string) template.HTML {
+	tag := "h2"
+	if inOrder {
+		tag = "h3"
+	}
+	attrs := ` id="` + html.EscapeString(id) + `"`
+	if class != "" {
+		attrs = ` class="` + html.EscapeString(class) + `"` + attrs
+	}
+	return template.HTML("<" + tag + attrs + ">" + html.EscapeString(text) + "</" + tag + ">") //nolint:gosec // escaped above
 }
 
 // Register adds the page's routes to r.

@@ -43,7 +43,7 @@ func TestShipmentPages(t *testing.T) {
 		{"delivered", "/track/" + f.numbers[caseDelivered], 200, "delivered",
 			[]string{"Delivered Tuesday at 10:30 am", "Delivered, front door", "No changes can be made"}, []string{"<svg", `name="csrf"`}},
 		{"exception", "/track/" + f.numbers[caseException], 200, "exception",
-			[]string{"What is happening", "no scan for 26 hours; parcels at this point usually move within 20 hours", "Weather delay: severe storms"}, nil},
+			[]string{"What is happening", "No scan for 26 hours; parcels at this point usually move within 20 hours", "Weather delay: severe storms"}, nil},
 		{"returned", "/track/" + f.numbers[caseReturned], 200, "returned",
 			[]string{"Returned to the sender", "Returned to sender", "Returned to shipper: refused"}, []string{"<svg"}},
 		{"late", "/track/" + f.numbers[caseLate], 200, "late", []string{"Running late: now expected"}, nil},

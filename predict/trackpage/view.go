@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/predict/milestones"
@@ -136,7 +138,7 @@ func (p *Page) build(sh *predict.Shipment, v *predict.ShipmentResponse, opts *pr
 	}
 	d.Steps = p.steps(sh, zone, now)
 	for _, e := range v.Exceptions {
-		pb := problem{Reason: e.Reason, Detail: e.Detail, Open: e.State == schemas.ExceptionOpen, Since: p.when(e.OpenedAt.In(zone), now)}
+		pb := problem{Reason: sentence(e.Reason), Detail: e.Detail, Open: e.State == schemas.ExceptionOpen, Since: p.when(e.OpenedAt.In(zone), now)}
 		if pb.Open {
 			d.Problems = append([]problem{pb}, d.Problems...)
 		} else {
@@ -342,6 +344,15 @@ func (p *Page) instructionWords(in predict.InstructionView, zone *time.Location,
 		return loc.T("return")
 	}
 	return in.Type
+}
+
+// sentence starts s with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // place is a city with its region or country: never a street.
