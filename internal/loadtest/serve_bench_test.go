@@ -199,7 +199,9 @@ func serve(b *testing.B, h http.Handler) string {
 // discardInstructions takes delivery instructions and keeps none.
 type discardInstructions struct{}
 
-func (discardInstructions) PutInstruction(context.Context, schemas.Instruction, time.Time) error { return nil }
+func (discardInstructions) PutInstruction(context.Context, schemas.Instruction, time.Time) error {
+	return nil
+}
 
 // serverTimes records how long the server takes over the requests whose
 // path has a prefix: from the request read to the answer written, apart
