@@ -119,6 +119,7 @@ fuzz:
 	echo "== exception query"; $(GO) test ./predict -run '^$$' -fuzz FuzzExceptionQuery -fuzztime $(FUZZTIME); \
 	echo "== test-from"; $(GO) test ./cmd/parcelcast -run '^$$' -fuzz FuzzParseDay -fuzztime $(FUZZTIME); \
 	echo "== normalized"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeNormalized -fuzztime $(FUZZTIME); \
+	echo "== instruction records"; $(GO) test ./ingest -run '^$$' -fuzz FuzzDecodeInstruction -fuzztime $(FUZZTIME); \
 	echo "== customer cursor"; $(GO) test ./predict/live -run '^$$' -fuzz FuzzByCustomerCursor -fuzztime $(FUZZTIME); \
 	echo "== milestones"; $(GO) test ./predict/milestones -run '^$$' -fuzz FuzzDetect -fuzztime $(FUZZTIME); \
 	echo "== webhook verifier"; $(GO) test ./predict/webhooks -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME); \

@@ -45,18 +45,29 @@ type FollowConfig struct {
 	Registerer prometheus.Registerer
 }
 
-// Follower reads the normalized topic for the predictor's live state:
-// every replica reads every partition it owns, without a consumer group,
-// from a point in time. It implements live.Stream.
-type Follower struct {
+// Follower reads a topic of records of type T without a consumer group:
+// every replica reads every partition it owns, from a point in time. The
+// predictor's live state follows the normalized topic with one of scan
+// events (NewFollower; it implements live.Stream), and each server the
+// instructions topic with one of instructions, to know those given
+// through another replica.
+type Follower[T any] struct {
 	cfg         FollowConfig
+	decode      func([]byte) (T, error)
 	messages    prometheus.Counter
 	undecodable prometheus.Counter
 	lastLog     atomic.Int64 // Unix nanoseconds of the last undecodable record logged
 }
 
-// NewFollower returns a follower of cfg.Topic.
-func NewFollower(cfg FollowConfig) (*Follower, error) {
+// NewFollower returns a follower of the normalized topic cfg.Topic.
+func NewFollower(cfg FollowConfig) (*Follower[schemas.ScanEvent], error) {
+	return NewFollowerOf(cfg, DecodeNormalized)
+}
+
+// NewFollowerOf returns a follower of cfg.Topic whose records decode
+// reads; a record it refuses is counted and skipped. Its metrics carry
+// the topic as a label.
+func NewFollowerOf[T any](cfg FollowConfig, decode func([]byte) (T, error)) (*Follower[T], error) {
 	if len(cfg.Brokers) == 0 || cfg.Topic == "" {
 		return nil, errors.New("follow: brokers and topic are required")
 	}
@@ -72,11 +83,12 @@ func NewFollower(cfg FollowConfig) (*Follower, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	f := &Follower{cfg: cfg,
+	topic := prometheus.Labels{"topic": cfg.Topic}
+	f := &Follower[T]{cfg: cfg, decode: decode,
 		messages: prometheus.NewCounter(prometheus.CounterOpts{Name: "parcelcast_follow_messages_total",
-			Help: "Records read from the normalized topic by the live state."}),
+			Help: "Records read from a followed topic (the normalized topic by the live state, the instructions topic by each server).", ConstLabels: topic}),
 		undecodable: prometheus.NewCounter(prometheus.CounterOpts{Name: "parcelcast_follow_undecodable_total",
-			Help: "Records of the normalized topic that were not a valid scan event, skipped."}),
+			Help: "Records of a followed topic that did not decode, skipped.", ConstLabels: topic}),
 	}
 	if cfg.Registerer != nil {
 		if err := errors.Join(cfg.Registerer.Register(f.messages), cfg.Registerer.Register(f.undecodable)); err != nil {
@@ -106,22 +118,22 @@ func DecodeNormalized(value []byte) (schemas.ScanEvent, error) {
 	return e, nil
 }
 
-// fetchedEvent is one partition's decoded record.
-type fetchedEvent struct {
+// followed is one partition's decoded record.
+type followed[T any] struct {
 	partition int
 	offset    int64
-	event     schemas.ScanEvent
+	record    T
 	ok        bool // false for a record that did not decode
 }
 
 // Follow reads the partitions from the first record at or after from,
-// calls apply with batches of events (each partition's in order), and
+// calls apply with batches of records (each partition's in order), and
 // calls caughtUp once every partition has been read up to the end it had
 // when Follow began. It returns nil when ctx ends.
 // While the broker cannot be reached (or the topic does not exist yet),
 // Follow tries again with a growing wait; ownership the topic does not
 // match is an error.
-func (f *Follower) Follow(ctx context.Context, from time.Time, apply func([]schemas.ScanEvent), caughtUp func()) error {
+func (f *Follower[T]) Follow(ctx context.Context, from time.Time, apply func([]T), caughtUp func()) error {
 	var (
 		parts      []int
 		start, end map[int]int64
@@ -141,12 +153,12 @@ func (f *Follower) Follow(ctx context.Context, from time.Time, apply func([]sche
 		if ctx.Err() != nil {
 			return nil
 		}
-		f.cfg.Log.Error("cannot start following the normalized topic; retrying", "topic", f.cfg.Topic, "err", err, "retry_in", wait)
+		f.cfg.Log.Error("cannot start following the topic; retrying", "topic", f.cfg.Topic, "err", err, "retry_in", wait)
 		sleepCtx(ctx, wait)
 	}
-	f.cfg.Log.Info("following the normalized topic", "topic", f.cfg.Topic, "partitions", len(parts), "from", from)
+	f.cfg.Log.Info("following the topic", "topic", f.cfg.Topic, "partitions", len(parts), "from", from)
 	g, ctx := errgroup.WithContext(ctx)
-	events := make(chan fetchedEvent, f.cfg.BatchSize)
+	events := make(chan followed[T], f.cfg.BatchSize)
 	for _, p := range parts {
 		g.Go(func() error { f.read(ctx, p, start[p], events); return nil })
 	}
@@ -156,7 +168,7 @@ func (f *Follower) Follow(ctx context.Context, from time.Time, apply func([]sche
 
 // partitions returns the partitions to read, checking the owned ones
 // against the topic.
-func (f *Follower) partitions(ctx context.Context) ([]int, error) {
+func (f *Follower[T]) partitions(ctx context.Context) ([]int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	client := &kafka.Client{Addr: kafka.TCP(f.cfg.Brokers...)}
@@ -191,7 +203,7 @@ func (f *Follower) partitions(ctx context.Context) ([]int, error) {
 
 // offsets finds each partition's first offset at or after from, and its
 // end now.
-func (f *Follower) offsets(ctx context.Context, parts []int, from time.Time) (start, end map[int]int64, err error) {
+func (f *Follower[T]) offsets(ctx context.Context, parts []int, from time.Time) (start, end map[int]int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	client := &kafka.Client{Addr: kafka.TCP(f.cfg.Brokers...)}
@@ -236,7 +248,7 @@ func (f *Follower) offsets(ctx context.Context, parts []int, from time.Time) (st
 
 // read reads one partition from offset into events until ctx ends; a
 // reader that fails is replaced at the offset it reached.
-func (f *Follower) read(ctx context.Context, partition int, offset int64, events chan<- fetchedEvent) {
+func (f *Follower[T]) read(ctx context.Context, partition int, offset int64, events chan<- followed[T]) {
 	for ctx.Err() == nil {
 		kr := kafka.NewReader(kafka.ReaderConfig{
 			Brokers: f.cfg.Brokers, Topic: f.cfg.Topic, Partition: partition,
@@ -255,19 +267,19 @@ func (f *Follower) read(ctx context.Context, partition int, offset int64, events
 			m, err := kr.ReadMessage(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					f.cfg.Log.Error("read normalized topic", "partition", partition, "offset", offset, "err", err)
+					f.cfg.Log.Error("read followed topic", "topic", f.cfg.Topic, "partition", partition, "offset", offset, "err", err)
 					sleepCtx(ctx, time.Second)
 				}
 				break
 			}
 			f.messages.Inc()
-			e, err := DecodeNormalized(m.Value)
+			e, err := f.decode(m.Value)
 			if err != nil {
 				f.undecodable.Inc()
 				f.logUndecodable(partition, m.Offset, err)
 			}
 			select {
-			case events <- fetchedEvent{partition: partition, offset: m.Offset, event: e, ok: err == nil}:
+			case events <- followed[T]{partition: partition, offset: m.Offset, record: e, ok: err == nil}:
 			case <-ctx.Done():
 			}
 			offset = m.Offset + 1
@@ -277,13 +289,13 @@ func (f *Follower) read(ctx context.Context, partition int, offset int64, events
 }
 
 // logUndecodable logs a skipped record, at most once every ten seconds.
-func (f *Follower) logUndecodable(partition int, offset int64, err error) {
+func (f *Follower[T]) logUndecodable(partition int, offset int64, err error) {
 	now := time.Now().UnixNano()
 	last := f.lastLog.Load()
 	if now-last < int64(10*time.Second) || !f.lastLog.CompareAndSwap(last, now) {
 		return
 	}
-	f.cfg.Log.Warn("skipped undecodable records of the normalized topic (logged once per 10s; see parcelcast_follow_undecodable_total)",
+	f.cfg.Log.Warn("skipped undecodable records of a followed topic (logged once per 10s; see parcelcast_follow_undecodable_total)",
 		"topic", f.cfg.Topic, "partition", partition, "offset", offset, "err", err)
 }
 
@@ -291,7 +303,7 @@ func (f *Follower) logUndecodable(partition int, offset int64, err error) {
 // waiting, up to the batch size, without waiting for more, so a lone
 // event is applied at once. It calls caughtUp once every partition has
 // passed its end offset.
-func (f *Follower) applyLoop(ctx context.Context, events <-chan fetchedEvent, end map[int]int64, apply func([]schemas.ScanEvent), caughtUp func()) {
+func (f *Follower[T]) applyLoop(ctx context.Context, events <-chan followed[T], end map[int]int64, apply func([]T), caughtUp func()) {
 	behind := map[int]bool{}
 	for p, o := range end {
 		if o > 0 {
@@ -305,10 +317,10 @@ func (f *Follower) applyLoop(ctx context.Context, events <-chan fetchedEvent, en
 		}
 	}
 	check()
-	batch := make([]schemas.ScanEvent, 0, f.cfg.BatchSize)
+	batch := make([]T, 0, f.cfg.BatchSize)
 	reached := map[int]int64{}
 	for {
-		var fe fetchedEvent
+		var fe followed[T]
 		select {
 		case <-ctx.Done():
 			return
@@ -318,7 +330,7 @@ func (f *Follower) applyLoop(ctx context.Context, events <-chan fetchedEvent, en
 		clear(reached)
 		for {
 			if fe.ok {
-				batch = append(batch, fe.event)
+				batch = append(batch, fe.record)
 			}
 			reached[fe.partition] = fe.offset + 1
 			if len(batch) == cap(batch) {

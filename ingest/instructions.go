@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/segmentio/encoding/json"
@@ -36,6 +37,24 @@ func (k *KafkaInstructions) PublishInstruction(ctx context.Context, in schemas.I
 		return fmt.Errorf("publish instruction %s: %w", in.ID, err)
 	}
 	return nil
+}
+
+// DecodeInstruction reads one record of the instructions topic: an
+// instruction with an id, a tracking number, a known type and state.
+func DecodeInstruction(value []byte) (schemas.Instruction, error) {
+	var in schemas.Instruction
+	if err := json.Unmarshal(value, &in); err != nil {
+		return schemas.Instruction{}, fmt.Errorf("decode instruction: %w", err)
+	}
+	switch {
+	case in.ID == "" || in.TrackingNumber == "":
+		return schemas.Instruction{}, errors.New("instruction without an id or a tracking number")
+	case !in.Type.Valid():
+		return schemas.Instruction{}, fmt.Errorf("instruction %s: unknown type %q", in.ID, in.Type)
+	case in.State != schemas.InstructionPending && in.State != schemas.InstructionCancelled:
+		return schemas.Instruction{}, fmt.Errorf("instruction %s: unknown state %q", in.ID, in.State)
+	}
+	return in, nil
 }
 
 // Close flushes and closes the writer.

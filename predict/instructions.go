@@ -73,12 +73,16 @@ func (b *instructionBook) lock(tn string) func() {
 	return m.Unlock
 }
 
-// put adds an instruction or replaces the one of its id.
+// put adds an instruction or replaces the one of its id; a cancelled
+// one is never replaced by its pending self (a late copy of it).
 func (b *instructionBook) put(in schemas.Instruction) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	list := b.byNumber[in.TrackingNumber]
 	if i := slices.IndexFunc(list, func(x schemas.Instruction) bool { return x.ID == in.ID }); i >= 0 {
+		if list[i].State == schemas.InstructionCancelled && in.State != schemas.InstructionCancelled {
+			return
+		}
 		list[i] = in
 		return
 	}
@@ -131,6 +135,22 @@ func (s *Server) LoadInstructions(ctx context.Context, src InstructionSource, si
 	}
 	s.log.Info("instructions loaded", "count", n, "since", since)
 	return nil
+}
+
+// ApplyInstructions takes instructions given or cancelled through any
+// server, as read from the instructions topic: a server shows and
+// respects those another replica took. The request's digest, which the
+// topic does not carry, is computed again from what the instruction asks.
+func (s *Server) ApplyInstructions(ins []schemas.Instruction) {
+	for _, in := range ins {
+		if in.ID == "" || in.TrackingNumber == "" || !in.Type.Valid() {
+			continue
+		}
+		if in.RequestHash == "" {
+			in.RequestHash = requestHash(InstructionRequest{Type: in.Type, PickupPoint: in.PickupPoint, Date: in.Date, Address: in.Address})
+		}
+		s.instructions.put(in)
+	}
 }
 
 // instructionStatus is where an instruction of a shipment stands:

@@ -443,3 +443,31 @@ func TestInstructionConcurrentRetries(t *testing.T) {
 		t.Errorf("stored %d, published %d; want 1 and 1", stored, published)
 	}
 }
+
+// Instructions from the topic (another replica's) are shown and respected:
+// a late pending copy does not undo a cancellation, and a retry of the
+// other replica's request is answered as that request.
+func TestApplyInstructions(t *testing.T) {
+	store := newStore()
+	s := newInstructionServer(t, store, &memInstructions{})
+	sh := store.ships[upsOpen]
+	at := instructionNow.Add(-time.Hour).UTC()
+	pending := schemas.Instruction{ID: instructionID(&sh, "k1"), Type: schemas.InstructionReschedule, State: schemas.InstructionPending,
+		TrackingNumber: upsOpen, Carrier: sh.Carrier, Date: "2026-11-24", CreatedAt: at, IdempotencyKey: "k1"}
+	cancelled := pending
+	cancelled.State, cancelled.CancelledAt = schemas.InstructionCancelled, &at
+	s.ApplyInstructions([]schemas.Instruction{pending, {ID: "", TrackingNumber: upsOpen}})
+	path := "/v1/shipments/" + upsOpen + "/instructions"
+	if code, out := sendInstr(t, s, "POST", path, "k2", `{"type":"return_to_sender"}`); code != 409 || errCode(out) != "instruction_pending" {
+		t.Errorf("another instruction while the other replica's is pending: %d %v", code, out)
+	}
+	if code, out := sendInstr(t, s, "POST", path, "k1", `{"type":"reschedule","date":"2026-11-24"}`); code != 201 || out["instruction"].(map[string]any)["id"] != pending.ID {
+		t.Errorf("its retry here: %d %v", code, out)
+	}
+	s.ApplyInstructions([]schemas.Instruction{cancelled, pending}) // the pending copy comes late
+	_, view := sendInstr(t, s, "GET", "/v1/shipments/"+upsOpen, "", "")
+	list, _ := view["instructions"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["state"] != "cancelled" {
+		t.Errorf("instructions %v, want the one, cancelled", list)
+	}
+}

@@ -76,11 +76,12 @@ func TestServeInstructions(t *testing.T) {
 			}
 		}
 	}
+	key := "order-1001-reschedule"
 	call := func(method, url, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Idempotency-Key", "order-1001-reschedule")
+			req.Header.Set("Idempotency-Key", key)
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -123,5 +124,47 @@ func TestServeInstructions(t *testing.T) {
 	}
 	if code, out := call("POST", "http://"+api+"/v1/shipments/"+tn+"/instructions", body); code != 201 || out["instruction"].(map[string]any)["id"] != id {
 		t.Errorf("the retry after a restart: %d %v", code, out)
+	}
+
+	// A second replica, running at once, learns from the topic what the
+	// first does, and the first what it does.
+	other, stopOther := start()
+	defer stopOther()
+	state := func(api string, id any) string {
+		_, view := call("GET", "http://"+api+"/v1/shipments/"+tn, "")
+		list, _ := view["instructions"].([]any)
+		for _, v := range list {
+			if in := v.(map[string]any); in["id"] == id {
+				return in["state"].(string)
+			}
+		}
+		return ""
+	}
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("not in 15 s: %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if code, out := call("DELETE", "http://"+api+"/v1/shipments/"+tn+"/instructions/"+id.(string), ""); code != 200 {
+		t.Fatalf("DELETE: %d %v", code, out)
+	}
+	eventually("the other replica shows the cancellation", func() bool { return state(other, id) == "cancelled" })
+	key = "order-1001-return"
+	code, out = call("POST", "http://"+other+"/v1/shipments/"+tn+"/instructions", `{"type":"return_to_sender"}`)
+	if code != 201 {
+		t.Fatalf("POST on the other replica: %d %v", code, out)
+	}
+	id2 := out["instruction"].(map[string]any)["id"]
+	eventually("the first replica shows the other's instruction", func() bool { return state(api, id2) == "pending" })
+	if code, out := call("POST", "http://"+api+"/v1/shipments/"+tn+"/instructions", `{"type":"return_to_sender"}`); code != 201 || out["instruction"].(map[string]any)["id"] != id2 {
+		t.Errorf("the retry on the first replica: %d %v", code, out)
+	}
+	if code, out := call("POST", "http://"+api+"/v1/shipments/"+tn+"/instructions", body); code != 422 {
+		t.Errorf("the key again with another body on the first replica: %d %v, want 422", code, out)
 	}
 }
