@@ -36,7 +36,9 @@ var rules = []struct {
 	// encodings: those are the publisher's.
 	{"ingest/sim", []string{"schemas/...", "ingest/carrier", "ingest/carrier/zone"}, []string{clickhouseDriver, kafkaClient}},
 	{"model/...", []string{"schemas/...", "model/...", "ingest/sim", "ingest/carrier", "ingest/carrier/zone"}, []string{clickhouseDriver, kafkaClient}},
-	{"predict/...", []string{"schemas/...", "model", "predict/..."}, []string{clickhouseDriver, kafkaClient}},
+	// The zone resolver is a table of places' time zones, no carrier code:
+	// the tracking page reads the destination's zone from it.
+	{"predict/...", []string{"schemas/...", "model", "predict/...", "ingest/carrier/zone"}, []string{clickhouseDriver, kafkaClient}},
 	{"ingest/...", []string{"schemas/...", "ingest/..."}, []string{clickhouseDriver}},
 	{"internal/chstore/...", []string{"schemas/...", "model", "internal/chstore/..."}, []string{kafkaClient}},
 	// HTTP plumbing of the commands and the load generator: no domain.

@@ -36,7 +36,8 @@ func TestShipmentPages(t *testing.T) {
 		{"in flight", "/track/" + f.numbers[caseInFlight], 200, "in_transit",
 			[]string{"Arriving ", "8 in 10 parcels like this one arrive", "<svg", "data-p50=", "Promised by Friday, 11 December",
 				"UPS Ground, by road", "Pickup scan", "Louisville, KY", "Deliver on another day", "Hold at a pickup point",
-				"The UPS Store 1234", `name="csrf"`, "confirm_postal_code", `aria-current="step"`},
+				"The UPS Store 1234", `name="csrf"`, "confirm_postal_code", `aria-current="step"`,
+				"<dd>Monday, 30 November, 5:01 am</dd>"}, // in Chicago's time, not Louisville's where it was last scanned
 			[]string{"60601", "FedEx Office", "<script"}},
 		{"out for delivery", "/track/" + f.numbers[caseOut], 200, "out_for_delivery",
 			[]string{"Out for delivery today", "At the local facility", "Arriving today"}, nil},

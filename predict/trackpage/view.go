@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/predict/milestones"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -76,8 +77,10 @@ type group struct {
 
 type choice struct{ Value, Label string }
 
-// zoneOf is the destination's local offset as the shipment knows it: the
-// delivery's scan, else the delivery window's, else the latest scan's.
+// zoneOf is the destination's time zone: the delivery scan's offset
+// once delivered, else the zone of the destination where its place
+// resolves to one (daylight-saving time included), else the delivery
+// window's offset, else the latest scan's.
 func zoneOf(sh *predict.Shipment, v *predict.ShipmentResponse) *time.Location {
 	off := sh.Scans[len(sh.Scans)-1].OffsetMinutes
 	if at, ok := sh.DeliveredAt(); ok {
@@ -86,7 +89,14 @@ func zoneOf(sh *predict.Shipment, v *predict.ShipmentResponse) *time.Location {
 				off = sc.OffsetMinutes
 			}
 		}
-	} else if w := v.DeliveryWindow; w != nil {
+		return time.FixedZone("", off*60)
+	}
+	if z, err := zone.Resolve(v.Destination); err == nil {
+		if loc, err := z.Load(); err == nil {
+			return loc
+		}
+	}
+	if w := v.DeliveryWindow; w != nil {
 		if m, ok := parseOffset(w.UTCOffset); ok {
 			off = m
 		}
