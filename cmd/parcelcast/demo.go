@@ -112,7 +112,12 @@ func runDemo(ctx context.Context, args []string) error {
 	reg := newRegistry()
 	lf := &liveFlags{brokers: strings.Join(env.Kafka.Brokers, ","), topic: ingest.NormalizedTopic,
 		retention: live.DefaultRetention, silence: live.DefaultMaxSilence}
-	store, err := lf.newStore(conn, predict.DefaultLimits().LookupTimeout, nil, reg, log)
+	scanner, closeScanner, err := demoScanner(ctx, conn, env.Kafka.Brokers, reg, log)
+	if err != nil {
+		return err
+	}
+	defer closeScanner()
+	store, err := lf.newStore(conn, predict.DefaultLimits().LookupTimeout, []func(predict.Shipment){scanner.ShipmentChanged}, reg, log)
 	if err != nil {
 		return err
 	}
@@ -126,7 +131,9 @@ func runDemo(ctx context.Context, args []string) error {
 	held, scans := store.Len()
 	fmt.Fprintf(out, "      live state: %d shipments, %d scans in memory, following %s\n", held, scans, ingest.NormalizedTopic)
 	srv := predict.NewServer(store, m, predict.Options{Log: log, Registry: reg,
-		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Instructions: chstore.NewInstructions(conn)})
+		Orders: store, References: chstore.NewReferences(conn), LiveReferences: store, Instructions: chstore.NewInstructions(conn),
+		Exceptions: scanner, ExceptionList: scanner})
+	scanner.Attach(store, srv.Model)
 	page, err := trackpage.New(srv, trackpage.Options{Brand: "parcelcast demo"})
 	if err != nil {
 		return err
@@ -145,6 +152,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := showOrder(ctx, out, base, sampleInFlight(truth, time.Now(), 2)); err != nil {
 		return err
 	}
+	troubled, err := showExceptions(ctx, out, base, scanner)
+	if err != nil {
+		return err
+	}
+	go func() { _ = scanner.Run(sctx) }() // stops with sctx, as the server does
 	// The server and the live state both stop with sctx.
 	stop := func() error {
 		err := <-served
@@ -158,7 +170,11 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(out, "\nServing on %s — try:\n  curl %s/v1/shipments/%s/eta\n  curl %s/v1/orders/%s\n",
 		base, base, sampleInFlight(truth, time.Now(), 1)[0].TrackingNumber, base, demoOrder)
-	fmt.Fprintf(out, "Tracking pages, in a browser:\n%sCtrl-C to stop.\n", pageURLs(base, sampleInFlight(truth, time.Now(), 2)))
+	fmt.Fprintf(out, "Tracking pages, in a browser:\n%s", pageURLs(base, sampleInFlight(truth, time.Now(), 2)))
+	if troubled != "" {
+		fmt.Fprintf(out, "  %s/track/%s   (a shipment with an open exception)\n", base, troubled)
+	}
+	fmt.Fprintf(out, "Ctrl-C to stop.\n")
 	return stop()
 }
 
