@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,14 +89,9 @@ func showExceptions(ctx context.Context, out io.Writer, base string, sc *excepti
 		}
 		cursor = page.NextCursor
 	}
-	types := make([]string, 0, len(byType))
-	for t := range byType {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	parts := make([]string, len(types))
-	for i, t := range types {
-		parts[i] = fmt.Sprintf("%s %d", t, byType[t])
+	var parts []string
+	for _, t := range slices.Sorted(maps.Keys(byType)) {
+		parts = append(parts, fmt.Sprintf("%s %d", t, byType[t]))
 	}
 	fmt.Fprintf(out, "      open exceptions: %s\n", strings.Join(parts, ", "))
 	return first, nil
