@@ -114,6 +114,7 @@ func New(v Views, opts Options) (*Page, error) {
 	if opts.LookupCost <= 0 {
 		opts.LookupCost = d.LookupCost
 	}
+	opts.LookupCost = min(opts.LookupCost, opts.Burst) // a lookup must fit in a burst
 	if opts.MaxForm <= 0 {
 		opts.MaxForm = d.MaxForm
 	}

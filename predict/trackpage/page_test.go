@@ -238,3 +238,33 @@ func TestOrderFormNeedsNoPostalCode(t *testing.T) {
 		t.Errorf("the page by number alone shows the street, or not the city")
 	}
 }
+
+// Each client address has its own rate; an order lookup costs more than
+// a page, and a lookup always fits in a burst.
+func TestPageRateLimit(t *testing.T) {
+	f := newFixture(t)
+	page, err := New(f.srv, Options{PerClient: 0.001, Burst: 3, LookupCost: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := func(addr, path string) int { // the order lookup, from a client address
+		req := httptest.NewRequest("GET", path, nil)
+		req.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		page.handleOrder(rec, req)
+		if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+		return rec.Code
+	}
+	order := "/track?order=" + fixtureOrder + "&postal_code=" + fixturePostal
+	if code := from("10.0.0.1:1000", order); code != http.StatusOK {
+		t.Fatalf("a first lookup: %d", code)
+	}
+	if code := from("10.0.0.1:1001", order); code != http.StatusTooManyRequests {
+		t.Errorf("a second lookup at once from the same address: %d, want 429", code)
+	}
+	if code := from("10.0.0.2:1000", order); code != http.StatusOK {
+		t.Errorf("a lookup from another address: %d, want 200", code)
+	}
+}
