@@ -177,8 +177,8 @@ func (w *calibWorker) finish() float64 {
 		if !censorWeighting {
 			bounds, firstBounds = nil, nil
 		}
-		f.Residuals = quantiles(w.resid[k], bounds, f.DriftSpread, minSegmentRows, segID.keys)
-		f.PromiseResiduals = quantiles(w.first[k], firstBounds, f.DriftSpread, minPromiseRows, segID.promiseKeys)
+		f.Residuals, f.Commits = quantiles(w.resid[k], bounds, f.DriftSpread, f.CommitLevel, minSegmentRows, segID.keys)
+		f.PromiseResiduals, f.PromiseCommits = quantiles(w.first[k], firstBounds, f.DriftSpread, f.PromiseCommitLevel, minPromiseRows, segID.promiseKeys)
 	}
 	wt := w.cens.weights()
 	return w.cens.seenShare(&wt)
@@ -229,24 +229,33 @@ func segmentKeys(carrier, service string, stage, horizon int) [5]string {
 // every carrier, service, stage and horizon, so the backtest's loops
 // build no keys and make one lookup per snapshot. One per goroutine and
 // fit; a nil cache resolves each time.
-type segCache map[[2]string]*[len(stages)][len(horizons)][]float64
+type segCache map[[2]string]*[len(stages)][len(horizons)]segment
 
-// residuals are f's residual quantiles for a snapshot of carrier and
-// service at status st with the given hours to go (Fit.residuals).
-func (c segCache) residuals(f *Fit, carrier, service string, st schemas.Status, hours float64) []float64 {
+// segment is one residual segment's quantiles and commit.
+type segment struct {
+	q      []float64 // at ResidualLevels
+	commit float64
+	// hasCommit is false for a fit without commits (an artifact from
+	// before them).
+	hasCommit bool
+}
+
+// segment is f's residual segment for a snapshot of carrier and service
+// at status st with the given hours to go (Fit.segment).
+func (c segCache) segment(f *Fit, carrier, service string, st schemas.Status, hours float64) segment {
 	si, hi := stageIndex(st), horizonIndex(hours)
 	if c == nil {
 		k := segmentKeys(carrier, service, si, hi)
-		return f.residuals(&k)
+		return f.segment(&k)
 	}
 	cs := [2]string{carrier, service}
 	t, ok := c[cs]
 	if !ok {
-		t = new([len(stages)][len(horizons)][]float64)
+		t = new([len(stages)][len(horizons)]segment)
 		for s := range stages {
 			for h := range horizons {
 				k := segmentKeys(carrier, service, s, h)
-				t[s][h] = f.residuals(&k)
+				t[s][h] = f.segment(&k)
 			}
 		}
 		c[cs] = t
@@ -303,6 +312,19 @@ func (f *Fit) promiseResiduals(carrier, service string) []float64 {
 	return nil
 }
 
+// promiseCommit is f's commit quantile for a first snapshot of carrier
+// and service, from the promise segment promiseResiduals picks; false for
+// a fit without promise commits.
+func (f *Fit) promiseCommit(carrier, service string) (float64, bool) {
+	for _, k := range promiseSegmentKeys(carrier, service) {
+		if _, ok := f.PromiseResiduals[k]; ok {
+			c, ok := f.PromiseCommits[k]
+			return c, ok
+		}
+	}
+	return 0, false
+}
+
 func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 
 // quantiles are the residual quantiles of every segment with enough rows,
@@ -311,10 +333,16 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // which Kaplan–Meier turns into one distribution (kmHist). The histogram
 // is then widened by the drift margin's normal shift of standard
 // deviation drift (0 for none), and every level but the median is moved
-// outward by its sampling error (conservativeLevel).
-func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf func(segID) []string) map[string][]float64 {
+// outward by its sampling error (conservativeLevel). The commits are each
+// segment's quantile at commitLevel (none when it is 0), found as the
+// upper levels are.
+func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float64, keysOf func(segID) []string) (map[string][]float64, map[string]float64) {
 	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
 	out := map[string][]float64{}
+	var commits map[string]float64
+	if commitLevel > 0 {
+		commits = map[string]float64{}
+	}
 	for k, h := range groups {
 		if h.total < minRows && k != "*" {
 			continue
@@ -322,6 +350,10 @@ func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf fun
 		n := h.total // the delivered residuals: the margin counts only what was seen
 		km := kmHist(h, censored[k])
 		wide := km.blurred(drift)
+		if commits != nil {
+			c := conservativeLevel(commitLevel, n)
+			commits[k] = math.Max(km.quantile(c), wide.quantile(c))
+		}
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
 			// The drift margin only widens: where the estimate ends at
@@ -339,7 +371,7 @@ func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf fun
 		}
 		out[k] = q
 	}
-	return out
+	return out, commits
 }
 
 // groupHists sums the histograms of the most specific segments into every

@@ -160,8 +160,9 @@ func TestQuantilesDriftOnlyWidens(t *testing.T) {
 	for range 1500 {
 		bounds[id].add(0.95, 1) // in flight, above nearly every delivery
 	}
-	flat := quantiles(resid, bounds, 0, minSegmentRows, segID.keys)["*"]
-	wide := quantiles(resid, bounds, 0.2, minSegmentRows, segID.keys)["*"]
+	flatQ, _ := quantiles(resid, bounds, 0, 0, minSegmentRows, segID.keys)
+	wideQ, _ := quantiles(resid, bounds, 0.2, 0, minSegmentRows, segID.keys)
+	flat, wide := flatQ["*"], wideQ["*"]
 	for i, l := range ResidualLevels {
 		switch {
 		case l > 0.5 && wide[i] < flat[i], l < 0.5 && wide[i] > flat[i], l == 0.5 && wide[i] != flat[i]:
