@@ -15,10 +15,10 @@ import (
 
 // minSegmentRows is the least calibration rows a residual segment needs
 // to get its own quantiles; smaller segments use the next, wider one.
-// It is large because the segment's quantiles are moved outward by their
-// sampling error (conservativeLevel): many thin segments each pay that
-// margin and together over-cover.
-const minSegmentRows = 2000
+// The interval's levels take their sampling margin from all the
+// calibration rows, not the segment's (quantiles), so thin segments do
+// not each pay it and together over-cover.
+const minSegmentRows = 300
 
 // calibWorker is one goroutine's share of the calibration pass: the
 // chosen fits' residuals per segment, and the lower bounds of the
@@ -219,11 +219,27 @@ func horizonIndex(h float64) int {
 // segmentKeys are the residual segments of a carrier's and service's
 // prediction at a stage and horizon (indexes of stages and horizons),
 // from most to least specific: carrier|service|stage|horizon,
-// carrier|stage|horizon, carrier|horizon, carrier, all.
-func segmentKeys(carrier, service string, stage, horizon int) [5]string {
+// carrier|stage|horizon, carrier|horizon, carrier, then every carrier's
+// *|stage|horizon and *|horizon, and all. A carrier too thin for a
+// segment of its own is served by its stage and horizon before the whole
+// slice: how far off a parcel out for delivery is differs more from how
+// far off one at its label than one carrier from another.
+func segmentKeys(carrier, service string, stage, horizon int) [segmentLevels]string {
 	s, h := stages[stage], horizons[horizon]
-	return [5]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+	if !stageSegments {
+		return [segmentLevels]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*", "*", "*"}
+	}
+	return [segmentLevels]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier,
+		"*|" + s + "|" + h, "*|" + h, "*"}
 }
+
+// segmentLevels is how many residual segments a prediction may fall back
+// through.
+const segmentLevels = 7
+
+// stageSegments is off only in the tests that show what the carriers'
+// shared stage and horizon segments change.
+var stageSegments = true
 
 // segCache holds, for one fit, the residual quantiles it resolved for
 // every carrier, service, stage and horizon, so the backtest's loops
@@ -333,11 +349,18 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // which Kaplan–Meier turns into one distribution (kmHist). The histogram
 // is then widened by the drift margin's normal shift of standard
 // deviation drift (0 for none), and every level but the median is moved
-// outward by its sampling error (conservativeLevel). The commits are each
+// outward by its sampling error (conservativeLevel): the p10 to the p90,
+// which the interval's coverage over all snapshots rests on, by that of
+// every delivered residual of the slice, the outer levels (the commits'
+// and promises') by the segment's own. The commits are each
 // segment's quantile at commitLevel (none when it is 0), found as the
 // upper levels are.
 func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float64, keysOf func(segID) []string) (map[string][]float64, map[string]float64) {
 	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
+	var rows float64 // every delivered residual of the slice
+	if all, ok := groups["*"]; ok {
+		rows = all.total
+	}
 	out := map[string][]float64{}
 	var commits map[string]float64
 	if commitLevel > 0 {
@@ -360,6 +383,11 @@ func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float6
 			// the slowest delivery seen, the blur would move an upper
 			// level down into it. The median stays.
 			c := conservativeLevel(l, n)
+			if l >= ResidualLevels[levelP10] && l <= ResidualLevels[levelP90] {
+				// The p10–p90 is held over all snapshots: its error is
+				// the whole slice's, each segment's errors averaging out.
+				c = conservativeLevel(l, rows)
+			}
 			switch v, w := km.quantile(c), wide.quantile(c); {
 			case l > 0.5:
 				q[i] = math.Max(v, w)

@@ -309,7 +309,7 @@ func (f *Fit) scale(s *Snapshot) float64 {
 }
 
 // segment picks the most specific segment with calibration data.
-func (f *Fit) segment(keys *[5]string) segment {
+func (f *Fit) segment(keys *[segmentLevels]string) segment {
 	for _, k := range keys {
 		if q, ok := f.Residuals[k]; ok {
 			c, has := f.Commits[k]

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -166,6 +168,30 @@ func TestArtifactRoundTripAndRefusals(t *testing.T) {
 	} {
 		if _, err := model.Decode(b); !errors.Is(err, model.ErrBadArtifact) {
 			t.Errorf("%s: err = %v, want ErrBadArtifact", name, err)
+		}
+	}
+}
+
+// TestCoverageByCarrier checks the interval by carrier on simulated
+// history: carriers too thin for segments of their own are served by the
+// segments of their stage and horizon, which every carrier shares, so
+// none is left far outside the 80% the whole slice gets.
+func TestCoverageByCarrier(t *testing.T) {
+	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := m.Metrics
+	t.Logf("coverage %.3f over %d test snapshots", mt.Coverage80, mt.TestRows)
+	if mt.Coverage80 < 0.77 || mt.Coverage80 > 0.83 {
+		t.Errorf("p10–p90 coverage %.3f, want 0.80 ± 0.03", mt.Coverage80)
+	}
+	for _, c := range slices.Sorted(maps.Keys(mt.ByCarrier)) {
+		s := mt.ByCarrier[c]
+		t.Logf("%s: coverage %.3f over %d snapshots, p95 on time %.3f", c, s.Coverage80, s.N, s.P95OnTime)
+		if s.Coverage80 < 0.75 || s.Coverage80 > 0.85 {
+			t.Errorf("%s: p10–p90 coverage %.3f, want 0.80 ± 0.05", c, s.Coverage80)
 		}
 	}
 }
