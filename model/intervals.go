@@ -409,7 +409,11 @@ func groupHists(resid map[segID]*hist, keysOf func(segID) []string) map[string]*
 	// In a fixed order, so sums of fractions come out the same every run.
 	for _, id := range slices.SortedFunc(maps.Keys(resid), compareSeg) {
 		h := resid[id]
-		for _, k := range keysOf(id) {
+		keys := keysOf(id)
+		for i, k := range keys {
+			if i > 0 && k == keys[i-1] { // a level that adds nothing
+				continue
+			}
 			g, ok := groups[k]
 			if !ok {
 				g = newResidualHist()
