@@ -38,20 +38,21 @@ func (w *testWorker) journey(j *Journey) {
 		if f == m.Lane {
 			row = laneRow
 		}
-		f.predictLog(row, &key, s, w.seg[m.kindOf(f)], w.levels[:])
+		y, sg := f.predictLog(row, &key, s, w.seg[m.kindOf(f)], w.levels[:])
+		commit := m.commitLog(f, y, s, sg, w.levels[:])
 		est := m.Baselines.estimates(lane, s)
-		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], f.TargetScale, est)
+		w.bt.add(s.Carrier, s.Service, hoursLeft, w.levels[:], commit, f.TargetScale, est)
 		if delivered {
 			w.day.add(m, s, fromTarget(w.levels[levelP50], f.TargetScale), del, &cells)
 		}
 		if s.Scans == 1 { // the order's promise is made at its first snapshot
-			w.bt.promises.add(hoursLeft, w.commitLevels(f, row, &key, s), f.TargetScale, hoursTo(s.Promised, s))
+			w.bt.promises.add(hoursLeft, w.commitLevels(f, row, &key, s), commit, f.TargetScale, hoursTo(s.Promised, s))
 		}
 		if w.sink != nil {
 			w.preds = append(w.preds, TestPrediction{TrackingNumber: j.TrackingNumber, Carrier: s.Carrier, Service: s.Service,
 				Status: string(s.Status), At: s.At, HoursLeft: hoursLeft,
 				P10: fromTarget(w.levels[levelP10], f.TargetScale), P50: fromTarget(w.levels[levelP50], f.TargetScale),
-				P90: fromTarget(w.levels[levelP90], f.TargetScale), P95: fromTarget(w.levels[levelP95], f.TargetScale),
+				P90: fromTarget(w.levels[levelP90], f.TargetScale), P95: fromTarget(commit, f.TargetScale),
 				Promised: s.Promised, OriginAreas: s.OriginAreas, DestAreas: s.DestAreas})
 		}
 
@@ -61,11 +62,12 @@ func (w *testWorker) journey(j *Journey) {
 			first.Promised = time.Time{}
 			standard = m.Baselines.standardDeadline(&first)
 		}
-		m.Lane.predictLog(laneRow, &key, s, w.seg[laneFit], w.levels[:])
+		y, sg = m.Lane.predictLog(laneRow, &key, s, w.seg[laneFit], w.levels[:])
+		commit = m.commitLog(m.Lane, y, s, sg, w.levels[:])
 		est[standardBaseline] = hoursTo(standard, s)
-		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], m.Lane.TargetScale, est)
+		w.hidden.add(s.Carrier, s.Service, hoursLeft, w.levels[:], commit, m.Lane.TargetScale, est)
 		if s.Scans == 1 {
-			w.hidden.promises.add(hoursLeft, w.commitLevels(m.Lane, laneRow, &key, s), m.Lane.TargetScale, hoursTo(s.Promised, s))
+			w.hidden.promises.add(hoursLeft, w.commitLevels(m.Lane, laneRow, &key, s), commit, m.Lane.TargetScale, hoursTo(s.Promised, s))
 		}
 	})
 	if w.sink != nil && len(w.preds) > 0 {

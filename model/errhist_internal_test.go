@@ -28,7 +28,7 @@ func TestErrorHistogramScalesToTheErrors(t *testing.T) {
 				for k := range levels {
 					levels[k] = toTarget(actual+e, 1)
 				}
-				b.add("c", "s", actual, levels, 1, perBaseline{})
+				b.add("c", "s", actual, levels, levels[levelP95], 1, perBaseline{})
 			}
 			h := b.errHist.scaled()
 			sum := 0

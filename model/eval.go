@@ -26,8 +26,11 @@ type Score struct {
 	P95OnTime  float64 `json:"p95_on_time"`
 	// P95SlackHours is the mean time from delivery to the p95 commit,
 	// over the snapshots delivered by it: what the promise gave away.
-	P95SlackHours float64                  `json:"p95_slack_hours"`
-	Baselines     map[string]BaselineScore `json:"baselines"`
+	// P95SlackAllHours is the same over every snapshot, a late one
+	// counting 0.
+	P95SlackHours    float64                  `json:"p95_slack_hours"`
+	P95SlackAllHours float64                  `json:"p95_slack_all_hours"`
+	Baselines        map[string]BaselineScore `json:"baselines"`
 }
 
 // Reduction is how much lower the model's MAE is than a baseline's, as a
@@ -125,6 +128,7 @@ func (a *scoreAcc) score() Score {
 	if a.onTime > 0 {
 		s.P95SlackHours = a.slack / a.onTime
 	}
+	s.P95SlackAllHours = a.slack / n
 	for i, name := range BaselineNames {
 		bn := a.baseN[i]
 		if bn == 0 {
@@ -225,9 +229,9 @@ func (b *backtest) group(kind, name string) *scoreAcc {
 // add scores one snapshot: the true hours left, the prediction at every
 // residual level on the target scale of the fit that made it, and the
 // baselines' estimates.
-func (b *backtest) add(carrier, service string, actual float64, levels []float64, scale float64, base perBaseline) {
+func (b *backtest) add(carrier, service string, actual float64, levels []float64, commit, scale float64, base perBaseline) {
 	p := Prediction{P10: fromTarget(levels[levelP10], scale), P50: fromTarget(levels[levelP50], scale),
-		P90: fromTarget(levels[levelP90], scale), P95: fromTarget(levels[levelP95], scale)}
+		P90: fromTarget(levels[levelP90], scale), P95: fromTarget(commit, scale)}
 	actualLog := toTarget(actual, scale)
 	b.all.add(actual, p, base)
 	// A journey's snapshots share carrier and service: look their groups

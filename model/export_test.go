@@ -80,3 +80,11 @@ func SetPromiseNormalizing(on bool) (restore func()) {
 	promiseNormalizing = on
 	return func() { promiseNormalizing = was }
 }
+
+// SetStageSegments turns the residual segments shared by every carrier
+// at a stage and horizon on or off and returns a func that restores them.
+func SetStageSegments(on bool) (restore func()) {
+	was := stageSegments
+	stageSegments = on
+	return func() { stageSegments = was }
+}

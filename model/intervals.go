@@ -15,10 +15,10 @@ import (
 
 // minSegmentRows is the least calibration rows a residual segment needs
 // to get its own quantiles; smaller segments use the next, wider one.
-// It is large because the segment's quantiles are moved outward by their
-// sampling error (conservativeLevel): many thin segments each pay that
-// margin and together over-cover.
-const minSegmentRows = 2000
+// The interval's levels take their sampling margin from all the
+// calibration rows, not the segment's (quantiles), so thin segments do
+// not each pay it and together over-cover.
+const minSegmentRows = 300
 
 // calibWorker is one goroutine's share of the calibration pass: the
 // chosen fits' residuals per segment, and the lower bounds of the
@@ -177,8 +177,8 @@ func (w *calibWorker) finish() float64 {
 		if !censorWeighting {
 			bounds, firstBounds = nil, nil
 		}
-		f.Residuals = quantiles(w.resid[k], bounds, f.DriftSpread, minSegmentRows, segID.keys)
-		f.PromiseResiduals = quantiles(w.first[k], firstBounds, f.DriftSpread, minPromiseRows, segID.promiseKeys)
+		f.Residuals, f.Commits = quantiles(w.resid[k], bounds, f.DriftSpread, f.CommitLevel, minSegmentRows, segID.keys)
+		f.PromiseResiduals, f.PromiseCommits = quantiles(w.first[k], firstBounds, f.DriftSpread, f.PromiseCommitLevel, minPromiseRows, segID.promiseKeys)
 	}
 	wt := w.cens.weights()
 	return w.cens.seenShare(&wt)
@@ -219,34 +219,59 @@ func horizonIndex(h float64) int {
 // segmentKeys are the residual segments of a carrier's and service's
 // prediction at a stage and horizon (indexes of stages and horizons),
 // from most to least specific: carrier|service|stage|horizon,
-// carrier|stage|horizon, carrier|horizon, carrier, all.
-func segmentKeys(carrier, service string, stage, horizon int) [5]string {
+// carrier|stage|horizon, carrier|horizon, carrier, then every carrier's
+// *|stage|horizon and *|horizon, and all. A carrier too thin for a
+// segment of its own is served by its stage and horizon before the whole
+// slice: how far off a parcel out for delivery is differs more from how
+// far off one at its label than one carrier from another.
+func segmentKeys(carrier, service string, stage, horizon int) [segmentLevels]string {
 	s, h := stages[stage], horizons[horizon]
-	return [5]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*"}
+	if !stageSegments {
+		return [segmentLevels]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier, "*", "*", "*"}
+	}
+	return [segmentLevels]string{carrier + "|" + service + "|" + s + "|" + h, carrier + "|" + s + "|" + h, carrier + "|" + h, carrier,
+		"*|" + s + "|" + h, "*|" + h, "*"}
 }
+
+// segmentLevels is how many residual segments a prediction may fall back
+// through.
+const segmentLevels = 7
+
+// stageSegments is off only in the tests that show what the carriers'
+// shared stage and horizon segments change.
+var stageSegments = true
 
 // segCache holds, for one fit, the residual quantiles it resolved for
 // every carrier, service, stage and horizon, so the backtest's loops
 // build no keys and make one lookup per snapshot. One per goroutine and
 // fit; a nil cache resolves each time.
-type segCache map[[2]string]*[len(stages)][len(horizons)][]float64
+type segCache map[[2]string]*[len(stages)][len(horizons)]segment
 
-// residuals are f's residual quantiles for a snapshot of carrier and
-// service at status st with the given hours to go (Fit.residuals).
-func (c segCache) residuals(f *Fit, carrier, service string, st schemas.Status, hours float64) []float64 {
+// segment is one residual segment's quantiles and commit.
+type segment struct {
+	q      []float64 // at ResidualLevels
+	commit float64
+	// hasCommit is false for a fit without commits (an artifact from
+	// before them).
+	hasCommit bool
+}
+
+// segment is f's residual segment for a snapshot of carrier and service
+// at status st with the given hours to go (Fit.segment).
+func (c segCache) segment(f *Fit, carrier, service string, st schemas.Status, hours float64) segment {
 	si, hi := stageIndex(st), horizonIndex(hours)
 	if c == nil {
 		k := segmentKeys(carrier, service, si, hi)
-		return f.residuals(&k)
+		return f.segment(&k)
 	}
 	cs := [2]string{carrier, service}
 	t, ok := c[cs]
 	if !ok {
-		t = new([len(stages)][len(horizons)][]float64)
+		t = new([len(stages)][len(horizons)]segment)
 		for s := range stages {
 			for h := range horizons {
 				k := segmentKeys(carrier, service, s, h)
-				t[s][h] = f.residuals(&k)
+				t[s][h] = f.segment(&k)
 			}
 		}
 		c[cs] = t
@@ -303,6 +328,19 @@ func (f *Fit) promiseResiduals(carrier, service string) []float64 {
 	return nil
 }
 
+// promiseCommit is f's commit quantile for a first snapshot of carrier
+// and service, from the promise segment promiseResiduals picks; false for
+// a fit without promise commits.
+func (f *Fit) promiseCommit(carrier, service string) (float64, bool) {
+	for _, k := range promiseSegmentKeys(carrier, service) {
+		if _, ok := f.PromiseResiduals[k]; ok {
+			c, ok := f.PromiseCommits[k]
+			return c, ok
+		}
+	}
+	return 0, false
+}
+
 func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 
 // quantiles are the residual quantiles of every segment with enough rows,
@@ -311,10 +349,23 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // which Kaplan–Meier turns into one distribution (kmHist). The histogram
 // is then widened by the drift margin's normal shift of standard
 // deviation drift (0 for none), and every level but the median is moved
-// outward by its sampling error (conservativeLevel).
-func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf func(segID) []string) map[string][]float64 {
+// outward by its sampling error (conservativeLevel): the p10 to the p90,
+// which the interval's coverage over all snapshots rests on, by that of
+// every delivered residual of the slice, the outer levels (the commits'
+// and promises') by the segment's own. The commits are each
+// segment's quantile at commitLevel (none when it is 0), found as the
+// upper levels are.
+func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float64, keysOf func(segID) []string) (map[string][]float64, map[string]float64) {
 	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
+	var rows float64 // every delivered residual of the slice
+	if all, ok := groups["*"]; ok {
+		rows = all.total
+	}
 	out := map[string][]float64{}
+	var commits map[string]float64
+	if commitLevel > 0 {
+		commits = map[string]float64{}
+	}
 	for k, h := range groups {
 		if h.total < minRows && k != "*" {
 			continue
@@ -322,12 +373,21 @@ func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf fun
 		n := h.total // the delivered residuals: the margin counts only what was seen
 		km := kmHist(h, censored[k])
 		wide := km.blurred(drift)
+		if commits != nil {
+			c := conservativeLevel(commitLevel, n)
+			commits[k] = math.Max(km.quantile(c), wide.quantile(c))
+		}
 		q := make([]float64, len(ResidualLevels))
 		for i, l := range ResidualLevels {
 			// The drift margin only widens: where the estimate ends at
 			// the slowest delivery seen, the blur would move an upper
 			// level down into it. The median stays.
 			c := conservativeLevel(l, n)
+			if l >= ResidualLevels[levelP10] && l <= ResidualLevels[levelP90] {
+				// The p10–p90 is held over all snapshots: its error is
+				// the whole slice's, each segment's errors averaging out.
+				c = conservativeLevel(l, rows)
+			}
 			switch v, w := km.quantile(c), wide.quantile(c); {
 			case l > 0.5:
 				q[i] = math.Max(v, w)
@@ -339,7 +399,7 @@ func quantiles(resid, bounds map[segID]*hist, drift, minRows float64, keysOf fun
 		}
 		out[k] = q
 	}
-	return out
+	return out, commits
 }
 
 // groupHists sums the histograms of the most specific segments into every
@@ -349,7 +409,11 @@ func groupHists(resid map[segID]*hist, keysOf func(segID) []string) map[string]*
 	// In a fixed order, so sums of fractions come out the same every run.
 	for _, id := range slices.SortedFunc(maps.Keys(resid), compareSeg) {
 		h := resid[id]
-		for _, k := range keysOf(id) {
+		keys := keysOf(id)
+		for i, k := range keys {
+			if i > 0 && k == keys[i-1] { // a level that adds nothing
+				continue
+			}
 			g, ok := groups[k]
 			if !ok {
 				g = newResidualHist()

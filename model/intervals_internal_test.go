@@ -1,8 +1,10 @@
 package model
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -160,8 +162,9 @@ func TestQuantilesDriftOnlyWidens(t *testing.T) {
 	for range 1500 {
 		bounds[id].add(0.95, 1) // in flight, above nearly every delivery
 	}
-	flat := quantiles(resid, bounds, 0, minSegmentRows, segID.keys)["*"]
-	wide := quantiles(resid, bounds, 0.2, minSegmentRows, segID.keys)["*"]
+	flatQ, _ := quantiles(resid, bounds, 0, 0, minSegmentRows, segID.keys)
+	wideQ, _ := quantiles(resid, bounds, 0.2, 0, minSegmentRows, segID.keys)
+	flat, wide := flatQ["*"], wideQ["*"]
 	for i, l := range ResidualLevels {
 		switch {
 		case l > 0.5 && wide[i] < flat[i], l < 0.5 && wide[i] > flat[i], l == 0.5 && wide[i] != flat[i]:
@@ -170,5 +173,36 @@ func TestQuantilesDriftOnlyWidens(t *testing.T) {
 	}
 	if !(wide[levelP10] < flat[levelP10]) {
 		t.Errorf("p10 %.3f with the drift margin, %.3f without: want it lower", wide[levelP10], flat[levelP10])
+	}
+}
+
+// A thin segment's p10 and p90 take their sampling margin from every
+// residual of the slice, its outer levels from its own rows only.
+func TestQuantilesInteriorMarginFromAllRows(t *testing.T) {
+	resid := map[segID]*hist{}
+	thin, thick := segID{carrier: "a", service: "s"}, segID{carrier: "b", service: "s"}
+	for id, n := range map[segID]int{thin: 400, thick: 20000} {
+		resid[id] = newResidualHist()
+		for i := range n {
+			resid[id].add((float64(i)+0.5)/float64(n), 1) // uniform on [0, 1)
+		}
+	}
+	q, _ := quantiles(resid, nil, 0, 0, minSegmentRows, segID.keys)
+	a, ok := q["a"]
+	if !ok {
+		t.Fatalf("no segment of its own for a carrier of 400 rows: %v", slices.Collect(maps.Keys(q)))
+	}
+	all := 20400.0
+	for _, tc := range []struct {
+		level int
+		want  float64
+	}{
+		{levelP10, conservativeLevel(0.10, all)},
+		{levelP90, conservativeLevel(0.90, all)},
+		{levelP95, conservativeLevel(0.95, 400)},
+	} {
+		if got := a[tc.level]; math.Abs(got-tc.want) > 0.003 {
+			t.Errorf("level %.2f: %.4f, want %.4f", ResidualLevels[tc.level], got, tc.want)
+		}
 	}
 }

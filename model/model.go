@@ -128,6 +128,20 @@ type Fit struct {
 	// PeakSpread scales the residual quantiles in peak season: how much
 	// wider the train slice's peak residuals were than the others'.
 	PeakSpread float64 `json:"peak_spread"`
+	// CommitLevel is the level of the calibration residuals the served
+	// commit (Prediction.P95) is read at, and PromiseCommitLevel the same
+	// of the first snapshots' (the promise's segments): the least level
+	// at which, replayed on the train slice, a calibration-length span's
+	// quantile held the promise target over the test-length span after it
+	// (commitLevel). 0 when the train slice was too short to replay one.
+	CommitLevel        float64 `json:"commit_level,omitempty"`
+	PromiseCommitLevel float64 `json:"promise_commit_level,omitempty"`
+	// Commits are the residual quantile at CommitLevel per segment of
+	// Residuals, PromiseCommits the one at PromiseCommitLevel per
+	// segment of PromiseResiduals; absent, the commit is the interval's
+	// level at the promise target.
+	Commits        map[string]float64 `json:"commit_quantiles,omitempty"`
+	PromiseCommits map[string]float64 `json:"promise_commit_quantiles,omitempty"`
 	// DriftSpread is the drift margin the residual quantiles are widened
 	// by: the standard deviation, on the target scale, of a week's shift
 	// in mean residual from the calibration-length span before it,
@@ -170,13 +184,18 @@ type Model struct {
 	enc *Encoder
 }
 
-// Prediction is hours from the snapshot time to delivery.
+// Prediction is hours from the snapshot time to delivery: the p10–p90
+// interval, the estimate (p50) and the commit (P95), a time calibrated to
+// be met at the model's promise target (PromiseTarget, 95% unless told
+// otherwise) on the weeks after the cut-off (Fit.CommitLevel).
 type Prediction struct {
 	P10, P50, P90, P95 float64
 }
 
-func predictionAt(levels []float64) Prediction {
-	return Prediction{P10: levels[levelP10], P50: levels[levelP50], P90: levels[levelP90], P95: levels[levelP95]}
+// predictionAt is the prediction of levels (hours at ResidualLevels) with
+// the commit (hours).
+func predictionAt(levels []float64, commit float64) Prediction {
+	return Prediction{P10: levels[levelP10], P50: levels[levelP50], P90: levels[levelP90], P95: commit}
 }
 
 // Predict estimates the hours to delivery from snapshot s. It is safe for
@@ -184,8 +203,8 @@ func predictionAt(levels []float64) Prediction {
 func (m *Model) Predict(s Snapshot) Prediction {
 	var row Row
 	var levels [len(ResidualLevels)]float64
-	m.predict(&s, &row, levels[:])
-	return predictionAt(levels[:])
+	commit := m.predict(&s, &row, levels[:])
+	return predictionAt(levels[:], commit)
 }
 
 // fitKind names one of a model's two fits.
@@ -219,26 +238,58 @@ func (m *Model) fitFor(s *Snapshot) *Fit {
 	return m.Lane
 }
 
-// predict writes the hours to delivery at every residual level into out.
-func (m *Model) predict(s *Snapshot, row *Row, out []float64) {
+// predict writes the hours to delivery at every residual level into out
+// and returns the commit's.
+func (m *Model) predict(s *Snapshot, row *Row, out []float64) float64 {
 	m.enc.Encode(s, row)
 	f := m.fitFor(s)
 	keys := laneKeysOfSnapshot(s)
-	f.predictLog(row, &keys, s, nil, out)
+	y, sg := f.predictLog(row, &keys, s, nil, out)
+	commit := m.commitLog(f, y, s, sg, out)
 	for i, y := range out {
 		out[i] = fromTarget(y, f.TargetScale)
 	}
+	return fromTarget(commit, f.TargetScale)
 }
 
 // predictLog writes the estimate on the target scale at every residual
 // level of an encoded row into out, with the lane key and the residuals
-// from the caller's caches (seg, f's own, may be nil).
-func (f *Fit) predictLog(row *Row, lane *laneKeys, s *Snapshot, seg segCache, out []float64) {
+// from the caller's caches (seg, f's own, may be nil). It returns the
+// point estimate and the residual segment the levels came from.
+func (f *Fit) predictLog(row *Row, lane *laneKeys, s *Snapshot, seg segCache, out []float64) (float64, segment) {
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
-	q, scale := seg.residuals(f, s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale)), f.scale(s)
+	sg, scale := seg.segment(f, s.Carrier, s.Service, s.Status, fromTarget(y, f.TargetScale)), f.scale(s)
 	for i := range out {
-		out[i] = y + q[i]*scale
+		out[i] = y + sg.q[i]*scale
 	}
+	return y, sg
+}
+
+// commitLog is the commit on f's target scale of a snapshot whose point
+// estimate is y, its residual segment sg and its levels (on the target
+// scale, from predictLog): a first snapshot's from the promise segments
+// (scaled by the region's spread), a later one's from the interval's
+// segment, never before the p90; for a fit without commits (an artifact
+// from before them), the levels at the promise target.
+func (m *Model) commitLog(f *Fit, y float64, s *Snapshot, sg segment, levels []float64) float64 {
+	c, ok, scale := sg.commit, sg.hasCommit, f.scale(s)
+	if s.Scans == 1 {
+		if pc, pok := f.promiseCommit(s.Carrier, s.Service); pok {
+			c, ok, scale = pc, true, scale*m.promiseScale(s)
+		}
+	}
+	if !ok {
+		return levelAt(levels, m.target())
+	}
+	return math.Max(y+c*scale, levels[levelP90])
+}
+
+// target is the on-time rate the commit is calibrated for.
+func (m *Model) target() float64 {
+	if m.PromiseTarget == 0 { // an artifact from before promise targets
+		return DefaultPromiseTarget
+	}
+	return m.PromiseTarget
 }
 
 // promiseScale is the promise residuals' scale at s (PromiseSpread).
@@ -257,14 +308,16 @@ func (f *Fit) scale(s *Snapshot) float64 {
 	return 1
 }
 
-// residuals picks the most specific segment with calibration data.
-func (f *Fit) residuals(keys *[5]string) []float64 {
+// segment picks the most specific segment with calibration data.
+func (f *Fit) segment(keys *[segmentLevels]string) segment {
 	for _, k := range keys {
 		if q, ok := f.Residuals[k]; ok {
-			return q
+			c, has := f.Commits[k]
+			return segment{q: q, commit: c, hasCommit: has}
 		}
 	}
-	return f.Residuals["*"]
+	c, has := f.Commits["*"]
+	return segment{q: f.Residuals["*"], commit: c, hasCommit: has}
 }
 
 // check refuses a fit that cannot serve p features.
@@ -282,6 +335,13 @@ func (f *Fit) check(name string, features []string) error {
 	}
 	if _, ok := f.Residuals["*"]; !ok {
 		return fmt.Errorf("%w: %s fit has no residual quantiles", ErrBadArtifact, name)
+	}
+	for _, cs := range []map[string]float64{f.Commits, f.PromiseCommits} {
+		for k, c := range cs {
+			if math.IsNaN(c) || math.IsInf(c, 0) {
+				return fmt.Errorf("%w: %s fit commit of segment %q is %v", ErrBadArtifact, name, k, c)
+			}
+		}
 	}
 	for _, rs := range []map[string][]float64{f.Residuals, f.PromiseResiduals} {
 		for k, q := range rs {

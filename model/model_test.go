@@ -327,16 +327,16 @@ func TestSegCacheMatchesLookup(t *testing.T) {
 	for _, cs := range [][2]string{{"ups", "ground"}, {"ups", "2day"}, {"fedex", "2day"}, {"dhl", "international"}} {
 		for _, st := range schemas.Statuses {
 			for _, h := range []float64{1, 20, 50, 100} {
-				want := segCache(nil).residuals(f, cs[0], cs[1], st, h)
+				want := segCache(nil).segment(f, cs[0], cs[1], st, h).q
 				for range 2 { // resolved, then cached
-					if got := c.residuals(f, cs[0], cs[1], st, h); got[0] != want[0] {
+					if got := c.segment(f, cs[0], cs[1], st, h).q; got[0] != want[0] {
 						t.Errorf("%v %s %gh: %v, want %v", cs, st, h, got, want)
 					}
 				}
 			}
 		}
 	}
-	if got := segCache(nil).residuals(f, "ups", "ground", schemas.StatusOutForDelivery, 100); got[0] != 4 {
+	if got := segCache(nil).segment(f, "ups", "ground", schemas.StatusOutForDelivery, 100).q; got[0] != 4 {
 		t.Errorf("most specific segment not chosen: %v", got)
 	}
 }

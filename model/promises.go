@@ -78,6 +78,11 @@ type PromiseCurve struct {
 	// targets over the same shipments, for a like-for-like comparison.
 	Own   PromisePoint   `json:"own"`
 	Model []PromisePoint `json:"model_on_promised"`
+	// Commit is the served commit (Prediction.P95) at the first
+	// snapshots, calibrated for Target out of sample (Fit.CommitLevel);
+	// CommitOnPromised the same over the shipments with a promise.
+	Commit           PromisePoint `json:"commit"`
+	CommitOnPromised PromisePoint `json:"commit_on_promised"`
 }
 
 // AtLate is the model's mean slack over all shipments (a late one
@@ -133,6 +138,8 @@ type promiseBacktest struct {
 	targets    []float64 // PromiseTargets and the model's own, in order
 	all, onOwn []promiseAcc
 	own        promiseAcc
+	// commit and commitOnOwn are the served commit's, likewise.
+	commit, commitOnOwn promiseAcc
 }
 
 func newPromiseBacktest(target float64) *promiseBacktest {
@@ -149,10 +156,14 @@ func newPromiseBacktest(target float64) *promiseBacktest {
 }
 
 // add scores a shipment's first snapshot: the true hours left, the
-// prediction at every residual level on target scale c, and the hours to
-// the history's own promise (NaN for none).
-func (b *promiseBacktest) add(actual float64, levels []float64, c, own float64) {
+// prediction at every residual level and the served commit on target
+// scale c, and the hours to the history's own promise (NaN for none).
+func (b *promiseBacktest) add(actual float64, levels []float64, commit, c, own float64) {
 	hasOwn := !math.IsNaN(own)
+	b.commit.add(actual, fromTarget(commit, c))
+	if hasOwn {
+		b.commitOnOwn.add(actual, fromTarget(commit, c))
+	}
 	for i, t := range b.targets {
 		commit := fromTarget(levelAt(levels, t), c)
 		b.all[i].add(actual, commit)
@@ -171,10 +182,12 @@ func (b *promiseBacktest) merge(o *promiseBacktest) {
 		b.onOwn[i].merge(&o.onOwn[i])
 	}
 	b.own.merge(&o.own)
+	b.commit.merge(&o.commit)
+	b.commitOnOwn.merge(&o.commitOnOwn)
 }
 
 func (b *promiseBacktest) curve(target float64) PromiseCurve {
-	c := PromiseCurve{Target: target, Own: b.own.point(0)}
+	c := PromiseCurve{Target: target, Own: b.own.point(0), Commit: b.commit.point(target), CommitOnPromised: b.commitOnOwn.point(target)}
 	for i, t := range b.targets {
 		c.Points = append(c.Points, b.all[i].point(t))
 		if b.own.n > 0 {

@@ -9,18 +9,23 @@ import (
 // levels (in (0, 1)) into out, which must be as long. Levels between two
 // of ResidualLevels are interpolated linearly in normal scores on the
 // fit's target scale (p97 and p99 are residual levels of their own);
-// levels beyond the outermost extend the outermost two the same way. The
-// result never decreases with the level.
+// levels beyond the outermost extend the outermost two the same way. At
+// the model's promise target the answer is the commit (Predict's P95).
+// The result never decreases with the level.
 func (m *Model) Quantiles(s Snapshot, levels, out []float64) {
 	var row Row
 	var y [len(ResidualLevels)]float64
 	m.enc.Encode(&s, &row)
 	f := m.fitFor(&s)
 	keys := laneKeysOfSnapshot(&s)
-	f.predictLog(&row, &keys, &s, nil, y[:])
+	est, sg := f.predictLog(&row, &keys, &s, nil, y[:])
+	commit := fromTarget(m.commitLog(f, est, &s, sg, y[:]), f.TargetScale)
 	prev := 0.0
 	for i, l := range levels {
 		h := fromTarget(interpolateLevel(y[:], l), f.TargetScale)
+		if l == m.target() { // the commit, as Predict gives it
+			h = commit
+		}
 		if i > 0 && levels[i-1] <= l {
 			h = math.Max(h, prev)
 		}

@@ -237,7 +237,27 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)
 	}
 
-	// Pass 3, calibration slice again: the chosen fits' residuals set the
+	// Pass 3, train slice again: the chosen fits' residuals by week, to
+	// find the level the commit is read at so it holds the promise target
+	// on the weeks after a cut-off (commitLevel). Up to commitShipments
+	// shipments are read: past that, one in every.
+	cw, err := runWorkers(ctx, src, cfg, "commit", nw, w.TrainFrom, w.TrainTo, w.CalibTo, func() *commitWorker {
+		return newCommitWorker(m, uint32(max(1, n/commitShipments)))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("commit pass: %w", err)
+	}
+	chosen := perFit[*Fit]{m.Lane, m.Promise}
+	for k, f := range chosen {
+		if f == nil {
+			continue
+		}
+		f.CommitLevel, f.PromiseCommitLevel = cw.levels(fitKind(k), cfg.PromiseTarget, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo))
+		cfg.Log.Info("commit level found on the train slice", "fit", fitKind(k).String(), "target", cfg.PromiseTarget,
+			"level", f.CommitLevel, "first_snapshot_level", f.PromiseCommitLevel)
+	}
+
+	// Pass 4, calibration slice again: the chosen fits' residuals set the
 	// interval (split-conformal). The shipments still in flight at the
 	// cut-off are censored: each of their snapshots says its residual is
 	// above the one a delivery at the cut-off would have, and a
@@ -269,7 +289,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		"out_for_delivery_mass", m.DayWindows.OutForDelivery.Mass, "out_for_delivery_coverage", m.DayWindows.OutForDelivery.Coverage,
 		"eta_day_mass", m.DayWindows.ETADay.Mass, "eta_day_coverage", m.DayWindows.ETADay.Coverage)
 
-	// Pass 4, test slice: the backtest against the baselines, as served
+	// Pass 5, test slice: the backtest against the baselines, as served
 	// and with the promise hidden.
 	test, err := m.backtest(ctx, src, cfg, nw, cfg.Predictions)
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,8 +59,8 @@ func TestSplitHasNoLeak(t *testing.T) {
 	if _, err := model.Train(context.Background(), spy, model.DefaultTrainConfig()); err != nil {
 		t.Fatal(err)
 	}
-	if len(spy.calls) != 5 { // peaks, fit, select, calibrate, test
-		t.Fatalf("%d passes, want 5", len(spy.calls))
+	if len(spy.calls) != 6 { // peaks, fit, select, commit, calibrate, test
+		t.Fatalf("%d passes, want 6", len(spy.calls))
 	}
 	if len(spy.seen[0]) != len(spy.seen[1]) { // the peak pass reads what the fit pass reads
 		t.Fatalf("peak pass read %d shipments, fit pass %d", len(spy.seen[0]), len(spy.seen[1]))
@@ -73,12 +75,17 @@ func TestSplitHasNoLeak(t *testing.T) {
 	for _, j := range spy.seen[1] {
 		trained[j.TrackingNumber] = true
 	}
-	for _, j := range spy.seen[4] {
+	for _, j := range spy.seen[3] { // the commit pass reads the train slice only
+		if !trained[j.TrackingNumber] {
+			t.Fatalf("commit pass read %s, which the fit pass did not", j.TrackingNumber)
+		}
+	}
+	for _, j := range spy.seen[5] {
 		if trained[j.TrackingNumber] {
 			t.Fatalf("test shipment %s was trained on", j.TrackingNumber)
 		}
 	}
-	if len(spy.seen[4]) == 0 {
+	if len(spy.seen[5]) == 0 {
 		t.Fatal("empty test slice")
 	}
 }
@@ -161,6 +168,30 @@ func TestArtifactRoundTripAndRefusals(t *testing.T) {
 	} {
 		if _, err := model.Decode(b); !errors.Is(err, model.ErrBadArtifact) {
 			t.Errorf("%s: err = %v, want ErrBadArtifact", name, err)
+		}
+	}
+}
+
+// TestCoverageByCarrier checks the interval by carrier on simulated
+// history: carriers too thin for segments of their own are served by the
+// segments of their stage and horizon, which every carrier shares, so
+// none is left far outside the 80% the whole slice gets.
+func TestCoverageByCarrier(t *testing.T) {
+	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := m.Metrics
+	t.Logf("coverage %.3f over %d test snapshots", mt.Coverage80, mt.TestRows)
+	if mt.Coverage80 < 0.77 || mt.Coverage80 > 0.83 {
+		t.Errorf("p10–p90 coverage %.3f, want 0.80 ± 0.03", mt.Coverage80)
+	}
+	for _, c := range slices.Sorted(maps.Keys(mt.ByCarrier)) {
+		s := mt.ByCarrier[c]
+		t.Logf("%s: coverage %.3f over %d snapshots, p95 on time %.3f", c, s.Coverage80, s.N, s.P95OnTime)
+		if s.Coverage80 < 0.75 || s.Coverage80 > 0.85 {
+			t.Errorf("%s: p10–p90 coverage %.3f, want 0.80 ± 0.05", c, s.Coverage80)
 		}
 	}
 }

@@ -209,7 +209,8 @@ func printMetrics(w io.Writer, m *model.Model, sum, path string) {
 	fmt.Fprintf(w, "  trained on %d snapshots, calibrated on %d, tested on %d snapshots of %d held-back shipments\n",
 		mt.TrainRows, mt.CalibRows, mt.TestRows, mt.TestShipments)
 	fmt.Fprintf(w, "  %s\n", report.Headline(m))
-	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%\n", 100*mt.Coverage80, 100*mt.P95OnTime)
+	fmt.Fprintf(w, "  p10–p90 coverage %.1f%% (target 80%%)   p95 commit on time %.1f%%, mean slack %.1f h over all snapshots\n",
+		100*mt.Coverage80, 100*mt.P95OnTime, mt.Overall.P95SlackAllHours)
 	if line := report.DayWindowLine(m); line != "" {
 		fmt.Fprintf(w, "  %s\n", line)
 	}

@@ -19,12 +19,12 @@ func PromiseLines(m *model.Model) []string {
 	lines := []string{fmt.Sprintf("promises made at the first scan of %d test shipments (commit target %s): late share; mean slack from delivery to the promise, over all shipments (a late one counts 0) and over the on-time ones",
 		c.Points[0].N, pctTarget(c.Target))}
 	for _, p := range c.Points {
-		mark := ""
-		if p.Target == c.Target {
-			mark = " (the commit)"
-		}
-		lines = append(lines, fmt.Sprintf("  target %s: late %s, slack %.1f d over all, %.1f d over the on-time%s",
-			pctTarget(p.Target), pct(p.Late), p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24, mark))
+		lines = append(lines, fmt.Sprintf("  target %s: late %s, slack %.1f d over all, %.1f d over the on-time",
+			pctTarget(p.Target), pct(p.Late), p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24))
+	}
+	if p := c.Commit; p.N > 0 {
+		lines = append(lines, fmt.Sprintf("  the served commit (p95_commit, its level found for %s on the history): late %s, slack %.1f d over all, %.1f d over the on-time",
+			pctTarget(c.Target), pct(p.Late), p.MeanSlackAllHours/24, p.MeanSlackOnTimeHours/24))
 	}
 	if o := c.Own; o.N > 0 {
 		l := fmt.Sprintf("  the history's own promise (%d of them): late %s, slack %.1f d over all, %.1f d over the on-time",
