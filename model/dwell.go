@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parcelcast/parcelcast/schemas"
 )
@@ -16,12 +17,34 @@ import (
 // costs one map lookup there.
 type dwellAcc struct {
 	h     map[string]*[schemas.StatusCount]*hist
-	legs  map[string]*hist
-	leads map[string]*hist
+	legs  map[[2]string]*legHists // by carrier and service
+	leads map[[2]string]*hist     // by carrier and service, "*" for all
+}
+
+// legHists are one carrier service's leg histograms by status ordinal,
+// hop and band slot (bandSlot).
+type legHists [schemas.StatusCount][maxHop + 1][bandSlots]*hist
+
+// A band slot is the promised working days 0…maxBand, then bandNone (no
+// promise), then bandAny (the coarse cell).
+const (
+	bandNone  = maxBand + 1
+	bandAny   = maxBand + 2
+	bandSlots = maxBand + 3
+)
+
+func bandName(slot int) string {
+	switch slot {
+	case bandNone:
+		return "-"
+	case bandAny:
+		return "*"
+	}
+	return strconv.Itoa(slot)
 }
 
 func newDwellAcc() *dwellAcc {
-	return &dwellAcc{h: map[string]*[schemas.StatusCount]*hist{}, legs: map[string]*hist{}, leads: map[string]*hist{}}
+	return &dwellAcc{h: map[string]*[schemas.StatusCount]*hist{}, legs: map[[2]string]*legHists{}, leads: map[[2]string]*hist{}}
 }
 
 // newDwellHist holds log1p(hours): up to about 124 days.
@@ -34,8 +57,14 @@ func (a *dwellAcc) add(j *Journey) {
 		hs = new([schemas.StatusCount]*hist)
 		a.h[j.Carrier] = hs
 	}
-	band := promisedBand(j)
+	lh := a.legs[[2]string{j.Carrier, j.Service}]
+	if lh == nil {
+		lh = new(legHists)
+		a.legs[[2]string{j.Carrier, j.Service}] = lh
+	}
+	band := promisedSlot(j)
 	origin, dest := countryCode(j.Origin), countryCode(j.Destination)
+	var seen [schemas.StatusCount]int // scans of each status so far: the hop
 	for k := 0; k+1 < len(j.Scans); k++ {
 		sc := j.Scans[k]
 		if sc.Status.Terminal() {
@@ -45,6 +74,8 @@ func (a *dwellAcc) add(j *Journey) {
 		if o < 0 {
 			continue
 		}
+		hop := min(seen[o], maxHop)
+		seen[o]++
 		h := hs[o]
 		if h == nil {
 			h = newDwellHist()
@@ -53,14 +84,12 @@ func (a *dwellAcc) add(j *Journey) {
 		next := j.Scans[k+1].Time
 		h.add(math.Log1p(next.Sub(sc.Time).Hours()), 1)
 		work := math.Log1p(WorkingHours(legCountry(j, k, origin, dest), sc.OffsetMinutes, sc.Time, next).Hours())
-		fine, coarse := dwellLegKeys(j, k, band)
-		for _, key := range [...]string{fine, coarse} {
-			lh := a.legs[key]
-			if lh == nil {
-				lh = newDwellHist()
-				a.legs[key] = lh
+		for _, b := range [...]int{band, bandAny} {
+			cell := &lh[o][hop][b]
+			if *cell == nil {
+				*cell = newDwellHist()
 			}
-			lh.add(work, 1)
+			(*cell).add(work, 1)
 		}
 	}
 	a.addLead(j)
@@ -81,7 +110,7 @@ func (a *dwellAcc) addLead(j *Journey) {
 			continue
 		}
 		if lead := j.Promised.Sub(sc.Time).Hours(); lead >= 0 {
-			for _, key := range [...]string{j.Carrier + "|" + j.Service, j.Carrier + "|*"} {
+			for _, key := range [...][2]string{{j.Carrier, j.Service}, {j.Carrier, "*"}} {
 				h := a.leads[key]
 				if h == nil {
 					h = newDwellHist()
@@ -111,11 +140,30 @@ func (a *dwellAcc) merge(o *dwellAcc) {
 			}
 		}
 	}
-	mergeHists(a.legs, o.legs)
+	for cs, theirs := range o.legs {
+		mine := a.legs[cs]
+		if mine == nil {
+			a.legs[cs] = theirs
+			continue
+		}
+		for st := range theirs {
+			for hop := range theirs[st] {
+				for b, h := range theirs[st][hop] {
+					switch m := &mine[st][hop][b]; {
+					case h == nil:
+					case *m == nil:
+						*m = h
+					default:
+						(*m).merge(h)
+					}
+				}
+			}
+		}
+	}
 	mergeHists(a.leads, o.leads)
 }
 
-func mergeHists(mine, theirs map[string]*hist) {
+func mergeHists(mine, theirs map[[2]string]*hist) {
 	for k, h := range theirs {
 		if m := mine[k]; m != nil {
 			m.merge(h)
@@ -145,9 +193,17 @@ func (a *dwellAcc) finish() map[string]Dwell {
 
 // finishLegs is Model.DwellLegs.
 func (a *dwellAcc) finishLegs() map[string]Dwell {
-	out := make(map[string]Dwell, len(a.legs))
-	for k, h := range a.legs {
-		out[k] = dwellOf(h)
+	out := map[string]Dwell{}
+	for cs, lh := range a.legs {
+		for st := range lh {
+			for hop := range lh[st] {
+				for b, h := range lh[st][hop] {
+					if h != nil {
+						out[cs[0]+"|"+cs[1]+"|"+string(schemas.Statuses[st])+"|"+strconv.Itoa(hop)+"|"+bandName(b)] = dwellOf(h)
+					}
+				}
+			}
+		}
 	}
 	return out
 }
@@ -156,7 +212,7 @@ func (a *dwellAcc) finishLegs() map[string]Dwell {
 func (a *dwellAcc) finishLeads() map[string]Lead {
 	out := make(map[string]Lead, len(a.leads))
 	for k, h := range a.leads {
-		out[k] = Lead{N: int(h.total), P01Hours: math.Expm1(h.quantile(0.01)), P10Hours: math.Expm1(h.quantile(0.1)),
+		out[k[0]+"|"+k[1]] = Lead{N: int(h.total), P01Hours: math.Expm1(h.quantile(0.01)), P10Hours: math.Expm1(h.quantile(0.1)),
 			P50Hours: math.Expm1(h.quantile(0.5))}
 	}
 	return out
@@ -186,10 +242,12 @@ const (
 // the first scan to the promise (the lane's length as the carrier
 // counts it; "-" without a promise, "*" in the coarse key).
 func DwellLegKeys(j *Journey, k int) (fine, coarse string) {
-	return dwellLegKeys(j, k, promisedBand(j))
+	band := bandName(promisedSlot(j))
+	return string(appendLegKey(nil, j, k, band)), string(appendLegKey(nil, j, k, "*"))
 }
 
-func dwellLegKeys(j *Journey, k int, band string) (fine, coarse string) {
+// appendLegKey appends to b the leg key of scan k of j with band.
+func appendLegKey(b []byte, j *Journey, k int, band string) []byte {
 	st := j.Scans[k].Status
 	hop := 0
 	for i := 0; i < k && hop < maxHop; i++ {
@@ -197,17 +255,29 @@ func dwellLegKeys(j *Journey, k int, band string) (fine, coarse string) {
 			hop++
 		}
 	}
-	base := j.Carrier + "|" + j.Service + "|" + string(st) + "|" + strconv.Itoa(hop) + "|"
-	return base + band, base + "*"
+	b = append(append(append(append(b, j.Carrier...), '|'), j.Service...), '|')
+	b = append(append(b, st...), '|')
+	b = append(strconv.AppendInt(b, int64(hop), 10), '|')
+	return append(b, band...)
 }
 
-// promisedBand is the band of DwellLegKeys.
-func promisedBand(j *Journey) string {
+// promisedSlot is the band slot of j (DwellLegKeys).
+func promisedSlot(j *Journey) int {
 	if j.Promised.IsZero() || len(j.Scans) == 0 {
-		return "-"
+		return bandNone
 	}
 	first := j.Scans[0]
-	return strconv.Itoa(min(BusinessDaysBetween(countryCode(j.Destination), first.Time, j.Promised, first.OffsetMinutes), maxBand))
+	c := calendarOf(countryCode(j.Destination))
+	off := int64(first.OffsetMinutes) * int64(time.Minute)
+	// BusinessDaysBetween on the clock's nanoseconds (a fixed offset's
+	// days are all 24 hours), up to maxBand.
+	n := 0
+	for d, last := floorDiv(first.Time.UnixNano()+off, nsPerDay)+1, floorDiv(j.Promised.UnixNano()+off, nsPerDay); d <= last && n < maxBand; d++ {
+		if c.isWorkday(int32(d)) {
+			n++
+		}
+	}
+	return n
 }
 
 // countryCode is a location's ISO country code as the calendars key it.
@@ -225,17 +295,23 @@ type DwellCell struct {
 // before them), then its carrier and status cell. Cells the model lacks
 // or whose figures are not a distribution are left out.
 func (m *Model) DwellCells(j *Journey, k int) []DwellCell {
-	var out []DwellCell
-	fine, coarse := DwellLegKeys(j, k)
-	for _, key := range [...]string{fine, coarse} {
-		if d, ok := m.DwellLegs[key]; ok && d.valid() {
-			out = append(out, DwellCell{Dwell: d, Working: true})
+	return m.AppendDwellCells(nil, j, k)
+}
+
+// AppendDwellCells is DwellCells appending to dst: with room for three,
+// it allocates nothing.
+func (m *Model) AppendDwellCells(dst []DwellCell, j *Journey, k int) []DwellCell {
+	var buf [128]byte
+	for _, band := range [...]string{bandName(promisedSlot(j)), "*"} {
+		key := appendLegKey(buf[:0], j, k, band)
+		if d, ok := m.DwellLegs[string(key)]; ok && d.valid() {
+			dst = append(dst, DwellCell{Dwell: d, Working: true})
 		}
 	}
 	if d, ok := m.DwellFor(j.Carrier, j.Scans[k].Status); ok && d.valid() {
-		out = append(out, DwellCell{Dwell: d})
+		dst = append(dst, DwellCell{Dwell: d})
 	}
-	return out
+	return dst
 }
 
 func (d Dwell) valid() bool {

@@ -134,3 +134,14 @@ func TestDwellCells(t *testing.T) {
 		t.Fatalf("cells of an old model %+v", cells)
 	}
 }
+
+// BenchmarkDwellAdd is the dwell accumulator's share of the train pass
+// for one eight-scan journey.
+func BenchmarkDwellAdd(b *testing.B) {
+	a := newDwellAcc()
+	j := legJourney(4, 8)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.add(j)
+	}
+}

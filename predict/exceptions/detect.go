@@ -188,7 +188,9 @@ func etaQuantile(p model.Prediction, q float64) float64 {
 // not out for delivery by the time parcels that make their promise are
 // (behind). Far beyond the dwell, the parcel is presumed lost.
 func (c Config) stall(sh *predict.Shipment, in Inputs, last model.Scan, tl predict.TimelineScan) []Finding {
-	limit, usual := c.Threshold(in.Model, &sh.Journey, len(sh.Scans)-1)
+	var room [3]model.DwellCell
+	cells := appendDwellCells(room[:0], in.Model, &sh.Journey, len(sh.Scans)-1)
+	limit, usual := c.threshold(cells, c.Quantile)
 	country := tl.Location.Country
 	if country == "" {
 		country = sh.Destination.Country
@@ -210,7 +212,7 @@ func (c Config) stall(sh *predict.Shipment, in Inputs, last model.Scan, tl predi
 	} else {
 		out = append(out, behind)
 	}
-	if lost := time.Duration(float64(c.lostThreshold(in.Model, &sh.Journey, len(sh.Scans)-1)) * c.LostFactor); since > lost {
+	if lost := time.Duration(float64(c.lostThreshold(cells)) * c.LostFactor); since > lost {
 		out = append(out, Finding{Type: Lost, OpenedAt: AddWorking(country, last.OffsetMinutes, last.Time, lost),
 			Reason: silent + ", far beyond the " + span(usual) + " parcels at this point usually take; presumed lost"})
 	}
@@ -262,36 +264,44 @@ func leadQuantile(l model.Lead, q float64) float64 {
 // default. Never less than the floor.
 func (c Config) Threshold(m *model.Model, j *model.Journey, k int) (limit, usual time.Duration) {
 	c = c.withDefaults()
-	return c.threshold(m, j, k, c.Quantile)
+	return c.threshold(appendDwellCells(nil, m, j, k), c.Quantile)
+}
+
+// appendDwellCells appends the model's dwell cells of scan k of j to dst
+// (none without a model).
+func appendDwellCells(dst []model.DwellCell, m *model.Model, j *model.Journey, k int) []model.DwellCell {
+	if m == nil || k < 0 || k >= len(j.Scans) {
+		return dst
+	}
+	return m.AppendDwellCells(dst, j, k)
 }
 
 // lostThreshold is the threshold at the p99 (or the stall quantile,
 // when lower) that LostFactor multiplies: a parcel is presumed lost long
 // after the usual, whatever the stall quantile.
-func (c Config) lostThreshold(m *model.Model, j *model.Journey, k int) time.Duration {
-	limit, _ := c.threshold(m, j, k, min(c.Quantile, lostQuantile))
+func (c Config) lostThreshold(cells []model.DwellCell) time.Duration {
+	limit, _ := c.threshold(cells, min(c.Quantile, lostQuantile))
 	return limit
 }
 
-func (c Config) threshold(m *model.Model, j *model.Journey, k int, q float64) (limit, usual time.Duration) {
+func (c Config) threshold(cells []model.DwellCell, q float64) (limit, usual time.Duration) {
+	// A quantile is trusted with MinSamples dwell times and tailSamples
+	// beyond it: p99.9 of a few hundred is their longest.
+	need := max(c.MinSamples, int(math.Ceil(tailSamples/(1-q))))
 	usual = c.Default
-	if m != nil && k >= 0 && k < len(j.Scans) {
-		cells := m.DwellCells(j, k)
-		// A quantile is trusted with MinSamples dwell times and
-		// tailSamples beyond it: p99.9 of a few hundred is their longest.
-		need := max(c.MinSamples, int(math.Ceil(tailSamples/(1-q))))
-		var best *model.DwellCell
-		for i := range cells {
-			if cells[i].N >= need {
-				return max(hours(quantile(cells[i].Dwell, q)), c.Floor), hours(quantile(cells[i].Dwell, q))
-			}
-			if cells[i].N >= c.MinSamples && (best == nil || cells[i].N > best.N) {
-				best = &cells[i]
-			}
+	var best *model.DwellCell
+	for i := range cells {
+		if cells[i].N >= need {
+			best = nil
+			usual = hours(quantile(cells[i].Dwell, q))
+			break
 		}
-		if best != nil {
-			usual = hours(quantile(best.Dwell, min(q, 1-tailSamples/float64(best.N))))
+		if cells[i].N >= c.MinSamples && (best == nil || cells[i].N > best.N) {
+			best = &cells[i]
 		}
+	}
+	if best != nil {
+		usual = hours(quantile(best.Dwell, min(q, 1-tailSamples/float64(best.N))))
 	}
 	return max(usual, c.Floor), usual
 }
