@@ -95,6 +95,8 @@ type Dwell struct {
 	P50Hours float64 `json:"p50_hours"`
 	P90Hours float64 `json:"p90_hours"`
 	P99Hours float64 `json:"p99_hours"`
+	// P999Hours is 0 in an artifact trained before it was kept.
+	P999Hours float64 `json:"p999_hours,omitempty"`
 }
 
 // Fit is one set of coefficients with its lane offsets and interval.
@@ -165,6 +167,12 @@ type Model struct {
 	Baselines Baselines `json:"baselines"`
 	// Dwell is keyed by carrier|status.
 	Dwell map[string]Dwell `json:"dwell"`
+	// DwellLegs is the dwell per leg, in working hours, keyed as
+	// DwellLegKeys; OutForDelivery how long before their promise on-time
+	// parcels went out for delivery, by carrier|service and carrier|*.
+	// Both are nil in an artifact trained before them (see DwellAt).
+	DwellLegs      map[string]Dwell `json:"dwell_legs,omitempty"`
+	OutForDelivery map[string]Lead  `json:"out_for_delivery_lead,omitempty"`
 	// PromiseSpread is, by destination region, how much wider its
 	// transit times spread than all of them on the train slice: the
 	// promise residuals are scaled by it (a normalized conformal score),

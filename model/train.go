@@ -183,6 +183,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	}
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
+	m.DwellLegs, m.OutForDelivery = fit.dwell.finishLegs(), fit.dwell.finishLeads()
 	dayLearned := fit.day.finish()
 	// The two fits' factorizations are independent: one goroutine each.
 	var solveErrs perFit[error]

@@ -27,10 +27,12 @@ func addExceptionFlags(fs *flag.FlagSet) *exceptionFlags {
 	fs.BoolVar(&f.enabled, "exceptions", true, "find exceptions (stalls, late parcels, failed deliveries, …) in the live state, store them in the exceptions table, publish them and serve GET /v1/exceptions")
 	fs.StringVar(&f.topic, "exceptions-topic", schemas.ExceptionsTopic, "topic the exceptions are published on as they open and resolve, on --kafka-brokers ('' to only store them)")
 	fs.DurationVar(&f.opts.Interval, "exception-interval", exceptions.DefaultInterval, "how often every shipment held is checked again (a stall or a passed promise comes without a scan)")
-	fs.Float64Var(&f.cfg.Quantile, "stall-quantile", exceptions.DefaultQuantile, "quantile of the learned dwell of carrier and status past which a shipment with no new scan (in working hours) is stalled")
+	fs.Float64Var(&f.cfg.Quantile, "stall-quantile", exceptions.DefaultQuantile, "quantile of the learned dwell of the last scan's leg (else its carrier and status) past which a shipment with no new scan (in working hours) is stalled")
+	fs.Float64Var(&f.cfg.OutQuantile, "stall-out-quantile", exceptions.DefaultOutQuantile, "share of the parcels that made their promise that went out for delivery later than the moment a parcel with a promise and no out-for-delivery scan is stalled (negative: never)")
 	fs.DurationVar(&f.cfg.Floor, "stall-floor", exceptions.DefaultFloor, "the least working time without a scan that is a stall")
 	fs.DurationVar(&f.cfg.Default, "stall-default", exceptions.DefaultThreshold, "the stall threshold of a carrier and status with too few learned dwell times")
-	fs.DurationVar(&f.cfg.LateSlack, "late-slack", exceptions.DefaultLateSlack, "how far the p50 ETA may pass the promise before a shipment is late (negative: not at all)")
+	fs.Float64Var(&f.cfg.LateQuantile, "late-quantile", exceptions.DefaultLateQuantile, "quantile of the model's ETA compared with the promise (0.5 the median; lower is surer)")
+	fs.DurationVar(&f.cfg.LateSlack, "late-slack", exceptions.DefaultLateSlack, "how far the --late-quantile ETA may pass the promise before a shipment is late (negative: not at all)")
 	fs.Float64Var(&f.cfg.LostFactor, "lost-factor", exceptions.DefaultLostFactor, "times the stall threshold without a scan after which a parcel is presumed lost")
 	return f
 }
@@ -45,6 +47,12 @@ func (f *exceptionFlags) newScanner(ctx context.Context, conn *chstore.DB, broke
 	}
 	if f.cfg.Quantile <= 0 || f.cfg.Quantile >= 1 {
 		return nil, nil, fmt.Errorf("--stall-quantile %v: want a number between 0 and 1", f.cfg.Quantile)
+	}
+	if f.cfg.OutQuantile >= 1 || f.cfg.OutQuantile == 0 {
+		return nil, nil, fmt.Errorf("--stall-out-quantile %v: want a number between 0 and 1, or negative for never", f.cfg.OutQuantile)
+	}
+	if f.cfg.LateQuantile <= 0 || f.cfg.LateQuantile >= 1 {
+		return nil, nil, fmt.Errorf("--late-quantile %v: want a number between 0 and 1", f.cfg.LateQuantile)
 	}
 	opts := f.opts
 	opts.Config, opts.Store, opts.Registerer, opts.Log = f.cfg, chstore.NewExceptions(conn), reg, log

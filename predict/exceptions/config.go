@@ -7,6 +7,11 @@ type Config struct {
 	// Quantile of the learned dwell of a carrier and status past which a
 	// shipment with no new scan is stalled.
 	Quantile float64
+	// OutQuantile is the share of the parcels that made their promise
+	// that went out for delivery later, before it, than the moment a
+	// parcel with a promise and no out-for-delivery scan is stalled
+	// (Model.OutForDelivery); negative: never.
+	OutQuantile float64
 	// MinSamples is the least dwell times a carrier and status needs for
 	// its quantile to be trusted; below it, Default is the threshold.
 	MinSamples int
@@ -14,7 +19,10 @@ type Config struct {
 	Floor, Default time.Duration
 	// LostFactor times the threshold without a scan makes a parcel lost.
 	LostFactor float64
-	// LateSlack is how far the p50 ETA may pass the promise before the
+	// LateQuantile is the quantile of the ETA (0.5 the median; lower is
+	// surer) compared with the promise.
+	LateQuantile float64
+	// LateSlack is how far the LateQuantile ETA may pass the promise before the
 	// shipment is late (negative: not at all): an ETA a few hours after a
 	// promise of 20:00 is the next morning's round, often made.
 	LateSlack time.Duration
@@ -22,12 +30,14 @@ type Config struct {
 
 // The defaults of Config and of the scanner.
 const (
-	DefaultQuantile   = 0.99
-	DefaultMinSamples = 30
-	DefaultFloor      = 12 * time.Hour
-	DefaultThreshold  = 72 * time.Hour
-	DefaultLostFactor = 3
-	DefaultLateSlack  = 12 * time.Hour
+	DefaultQuantile     = 0.997
+	DefaultOutQuantile  = 0.01
+	DefaultMinSamples   = 30
+	DefaultFloor        = 12 * time.Hour
+	DefaultThreshold    = 72 * time.Hour
+	DefaultLostFactor   = 3
+	DefaultLateSlack    = 12 * time.Hour
+	DefaultLateQuantile = 0.3
 	// DefaultInterval is how often the scanner re-evaluates every held
 	// shipment (a stall begins without a scan).
 	DefaultInterval = time.Minute
@@ -39,6 +49,9 @@ const (
 func (c Config) withDefaults() Config {
 	if c.Quantile <= 0 || c.Quantile >= 1 {
 		c.Quantile = DefaultQuantile
+	}
+	if c.OutQuantile == 0 || c.OutQuantile >= 1 {
+		c.OutQuantile = DefaultOutQuantile
 	}
 	if c.MinSamples <= 0 {
 		c.MinSamples = DefaultMinSamples
@@ -54,6 +67,9 @@ func (c Config) withDefaults() Config {
 		c.LateSlack = DefaultLateSlack
 	case c.LateSlack < 0:
 		c.LateSlack = 0
+	}
+	if c.LateQuantile <= 0 || c.LateQuantile >= 1 {
+		c.LateQuantile = DefaultLateQuantile
 	}
 	if c.LostFactor <= 1 {
 		c.LostFactor = DefaultLostFactor

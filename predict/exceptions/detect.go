@@ -141,8 +141,9 @@ func exceptionScan(tl predict.TimelineScan, sc model.Scan) (Finding, bool) {
 	return Finding{Type: CarrierException, OpenedAt: sc.Time, Reason: reason, Detail: words}, true
 }
 
-// late flags a shipment whose promise passed undelivered, or whose p50
-// ETA from the served model is past the promise.
+// late flags a shipment whose promise passed undelivered, or whose ETA
+// from the served model (at LateQuantile: 0.5 is the median, lower is
+// surer) is past the promise by more than the slack.
 func (c Config) late(sh *predict.Shipment, in Inputs, last model.Scan) (Finding, bool) {
 	p := sh.Promised
 	if p.IsZero() {
@@ -154,11 +155,11 @@ func (c Config) late(sh *predict.Shipment, in Inputs, last model.Scan) (Finding,
 	if in.Model == nil || in.SkipETA {
 		return Finding{}, false
 	}
-	pr := in.Model.Predict(sh.SnapshotAt(len(sh.Scans) - 1))
-	if math.IsNaN(pr.P50) || math.IsInf(pr.P50, 0) {
+	h := etaQuantile(in.Model.Predict(sh.SnapshotAt(len(sh.Scans)-1)), c.LateQuantile)
+	if math.IsNaN(h) || math.IsInf(h, 0) {
 		return Finding{}, false
 	}
-	eta := last.Time.Add(time.Duration(pr.P50 * float64(time.Hour)))
+	eta := last.Time.Add(time.Duration(h * float64(time.Hour)))
 	if eta.Sub(p) <= c.LateSlack {
 		return Finding{}, false
 	}
@@ -166,64 +167,179 @@ func (c Config) late(sh *predict.Shipment, in Inputs, last model.Scan) (Finding,
 		Reason: "expected on " + day(eta) + ", after the promised " + day(p)}, true
 }
 
+// etaQuantile reads quantile q of a prediction's hours, linearly between
+// the levels it has (p10, p50, p90, p95); beyond them, the end.
+func etaQuantile(p model.Prediction, q float64) float64 {
+	pts := [...]struct{ q, h float64 }{{0.1, p.P10}, {0.5, p.P50}, {0.9, p.P90}, {0.95, p.P95}}
+	if q <= pts[0].q {
+		return pts[0].h
+	}
+	for i := 1; i < len(pts); i++ {
+		if q <= pts[i].q {
+			a, b := pts[i-1], pts[i]
+			return a.h + (b.h-a.h)*(q-a.q)/(b.q-a.q)
+		}
+	}
+	return pts[len(pts)-1].h
+}
+
 // stall flags a shipment with no scan for longer than the learned dwell
-// of its carrier and status, counted in working time of the last scan's
-// country; far beyond it, the parcel is presumed lost.
+// of its leg, counted in working time of the last scan's country; or one
+// not out for delivery by the time parcels that make their promise are
+// (behind). Far beyond the dwell, the parcel is presumed lost.
 func (c Config) stall(sh *predict.Shipment, in Inputs, last model.Scan, tl predict.TimelineScan) []Finding {
-	limit, usual := c.Threshold(in.Model, sh.Carrier, last.Status)
+	var room [3]model.DwellCell
+	cells := appendDwellCells(room[:0], in.Model, &sh.Journey, len(sh.Scans)-1)
+	limit, usual := c.threshold(cells, c.Quantile)
 	country := tl.Location.Country
 	if country == "" {
 		country = sh.Destination.Country
 	}
 	since := WorkingSince(country, last.OffsetMinutes, last.Time, in.Now)
-	if since <= limit {
+	behind, behindOK := c.behind(sh, in)
+	if since <= limit && !behindOK {
 		return nil
 	}
 	silent := "no scan for " + span(in.Now.Sub(last.Time))
-	usually := "parcels at this point usually move within " + span(usual)
-	out := []Finding{{Type: Stalled, OpenedAt: AddWorking(country, last.OffsetMinutes, last.Time, limit),
-		Reason: silent + "; " + usually}}
-	if lost := time.Duration(float64(limit) * c.LostFactor); since > lost {
+	var out []Finding
+	if since > limit {
+		opened := AddWorking(country, last.OffsetMinutes, last.Time, limit)
+		f := Finding{Type: Stalled, OpenedAt: opened, Reason: silent + "; parcels at this point usually move within " + span(usual)}
+		if behindOK && behind.OpenedAt.Before(opened) {
+			f = behind
+		}
+		out = append(out, f)
+	} else {
+		out = append(out, behind)
+	}
+	if lost := time.Duration(float64(c.lostThreshold(cells)) * c.LostFactor); since > lost {
 		out = append(out, Finding{Type: Lost, OpenedAt: AddWorking(country, last.OffsetMinutes, last.Time, lost),
 			Reason: silent + ", far beyond the " + span(usual) + " parcels at this point usually take; presumed lost"})
 	}
 	return out
 }
 
-// Threshold is how long (in working time) a shipment of carrier at status
-// may go without a scan before it is stalled, and the learned dwell it
-// comes from (for the reason): the dwell quantile of the carrier and
-// status when the model has enough of them, else the default; never less
-// than the floor.
-func (c Config) Threshold(m *model.Model, carrier string, st schemas.Status) (limit, usual time.Duration) {
-	c = c.withDefaults()
-	usual = c.Default
-	if m != nil {
-		if d, ok := m.DwellFor(carrier, st); ok && d.N >= c.MinSamples {
-			usual = hours(quantile(d, c.Quantile))
+// behind finds a parcel with a promise that is not out for delivery by
+// the time (OutQuantile of the learned lead) all but a few of the
+// carrier's parcels that made their promise were. A parcel whose carrier
+// reported an exception is left to that exception's own type: the
+// carrier said why it waits.
+func (c Config) behind(sh *predict.Shipment, in Inputs) (Finding, bool) {
+	if in.Model == nil || sh.Promised.IsZero() || c.OutQuantile < 0 {
+		return Finding{}, false
+	}
+	for _, sc := range sh.Scans {
+		switch sc.Status {
+		case schemas.StatusOutForDelivery, schemas.StatusDeliveryAttempted, schemas.StatusAvailableForPickup,
+			schemas.StatusException:
+			return Finding{}, false
 		}
+	}
+	l, ok := in.Model.OutForDeliveryLead(sh.Carrier, sh.Service, c.MinSamples)
+	if !ok {
+		return Finding{}, false
+	}
+	lead := hours(leadQuantile(l, c.OutQuantile))
+	by := sh.Promised.Add(-lead)
+	if !in.Now.After(by) {
+		return Finding{}, false
+	}
+	return Finding{Type: Stalled, OpenedAt: by, Reason: "not out for delivery " + span(lead) + " before the promised " +
+		day(sh.Promised) + ", when parcels that arrive on time are; last scan " + span(in.Now.Sub(sh.Scans[len(sh.Scans)-1].Time)) + " ago"}, true
+}
+
+// leadQuantile reads a low quantile of a lead from the three the model
+// keeps, interpolating in log1p(hours).
+func leadQuantile(l model.Lead, q float64) float64 {
+	pts := [...]struct{ q, h float64 }{{0.01, l.P01Hours}, {0.1, l.P10Hours}, {0.5, l.P50Hours}}
+	return interpolate(pts[:], q)
+}
+
+// Threshold is how long (in working time) a shipment may go without a
+// scan after scan k of journey j before it is stalled, and the learned
+// dwell it comes from (for the reason): the stall quantile of the finest
+// cell the scan falls in (its leg, else its carrier and status) with
+// enough dwell times to trust it; failing that, the cell with the most,
+// at the highest quantile it can tell; with no cell of MinSamples, the
+// default. Never less than the floor.
+func (c Config) Threshold(m *model.Model, j *model.Journey, k int) (limit, usual time.Duration) {
+	c = c.withDefaults()
+	return c.threshold(appendDwellCells(nil, m, j, k), c.Quantile)
+}
+
+// appendDwellCells appends the model's dwell cells of scan k of j to dst
+// (none without a model).
+func appendDwellCells(dst []model.DwellCell, m *model.Model, j *model.Journey, k int) []model.DwellCell {
+	if m == nil || k < 0 || k >= len(j.Scans) {
+		return dst
+	}
+	return m.AppendDwellCells(dst, j, k)
+}
+
+// lostThreshold is the threshold at the p99 (or the stall quantile,
+// when lower) that LostFactor multiplies: a parcel is presumed lost long
+// after the usual, whatever the stall quantile.
+func (c Config) lostThreshold(cells []model.DwellCell) time.Duration {
+	limit, _ := c.threshold(cells, min(c.Quantile, lostQuantile))
+	return limit
+}
+
+func (c Config) threshold(cells []model.DwellCell, q float64) (limit, usual time.Duration) {
+	// A quantile is trusted with MinSamples dwell times and tailSamples
+	// beyond it: p99.9 of a few hundred is their longest.
+	need := max(c.MinSamples, int(math.Ceil(tailSamples/(1-q))))
+	usual = c.Default
+	var best *model.DwellCell
+	for i := range cells {
+		if cells[i].N >= need {
+			best = nil
+			usual = hours(quantile(cells[i].Dwell, q))
+			break
+		}
+		if cells[i].N >= c.MinSamples && (best == nil || cells[i].N > best.N) {
+			best = &cells[i]
+		}
+	}
+	if best != nil {
+		usual = hours(quantile(best.Dwell, min(q, 1-tailSamples/float64(best.N))))
 	}
 	return max(usual, c.Floor), usual
 }
 
-// quantile reads a dwell quantile from the three the model keeps,
-// interpolating in log1p(hours), as the model's histograms are.
+// quantile reads a dwell quantile from those the model keeps (p99.9
+// only in artifacts that have it), interpolating in log1p(hours), as the
+// model's histograms are.
 func quantile(d model.Dwell, q float64) float64 {
-	pts := [...]struct{ q, h float64 }{{0.5, d.P50Hours}, {0.9, d.P90Hours}, {0.99, d.P99Hours}}
-	switch {
-	case q <= pts[0].q:
-		return pts[0].h
-	case q >= pts[2].q:
-		return pts[2].h
+	pts := []struct{ q, h float64 }{{0.5, d.P50Hours}, {0.9, d.P90Hours}, {0.99, d.P99Hours}}
+	if d.P999Hours >= d.P99Hours && d.P999Hours > 0 {
+		pts = append(pts, struct{ q, h float64 }{0.999, d.P999Hours})
 	}
-	i := 0
-	if q > pts[1].q {
-		i = 1
-	}
-	a, b := pts[i], pts[i+1]
-	la, lb := math.Log1p(a.h), math.Log1p(b.h)
-	return math.Expm1(la + (lb-la)*(q-a.q)/(b.q-a.q))
+	return interpolate(pts, q)
 }
+
+// interpolate reads quantile q from points in increasing q, linearly in
+// log1p(hours); beyond the ends it takes the end.
+func interpolate(pts []struct{ q, h float64 }, q float64) float64 {
+	if q <= pts[0].q {
+		return pts[0].h
+	}
+	for i := 1; i < len(pts); i++ {
+		if q <= pts[i].q {
+			a, b := pts[i-1], pts[i]
+			la, lb := math.Log1p(a.h), math.Log1p(b.h)
+			return math.Expm1(la + (lb-la)*(q-a.q)/(b.q-a.q))
+		}
+	}
+	return pts[len(pts)-1].h
+}
+
+// tailSamples is how many learned dwell times a cell needs beyond its
+// stall quantile for the quantile to be trusted; lostQuantile is the
+// quantile LostFactor multiplies.
+const (
+	tailSamples  = 10
+	lostQuantile = 0.99
+)
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 

@@ -89,7 +89,10 @@ func TestDetect(t *testing.T) {
 			// before.
 			sh:  shipment(tue.Add(6*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
 			now: tue.Add(time.Hour), model: m,
-			want: []want{{typ: exceptions.Late, opened: tue, reason: "expected on Wed 25 Nov, after the promised Wed 25 Nov"}},
+			want: []want{{typ: exceptions.Late, opened: tue, reason: "expected on Wed 25 Nov, after the promised Wed 25 Nov"},
+				// Six hours before the promise and not out for delivery:
+				// behind the parcels that make it.
+				{typ: exceptions.Stalled, opened: tue.Add(-5 * time.Hour), reason: "not out for delivery"}},
 		},
 		"within the slack: the ETA is 12 hours past the promise": {
 			sh:  shipment(tue.Add(12*time.Hour), scan{at: tue, status: schemas.StatusInTransit}),
@@ -177,6 +180,82 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestDetectLegAndSchedule covers the stall's two rules: the dwell of
+// the last scan's leg (here a second in-transit scan, which usually waits
+// longer than the carrier's in-transit scans together), and the
+// out-for-delivery time of parcels that make their promise.
+func TestDetectLegAndSchedule(t *testing.T) {
+	m := testModel(t)
+	promised := us(2026, 11, 19, 20) // Thursday
+	arrived := scan{at: us(2026, 11, 18, 22), status: schemas.StatusArrivedAtFacility}
+	cases := map[string]struct {
+		sh     predict.Shipment
+		now    time.Time
+		typ    []string
+		opened time.Time
+		reason string
+	}{
+		"a leg that usually waits longer is not stalled": {
+			// 6 + 24 + 4 = 34 working hours: past the carrier's 20, within
+			// the leg's p99.7 (38 hours).
+			sh: shipment(time.Time{}, scan{at: us(2026, 11, 17, 8), status: schemas.StatusInTransit},
+				scan{at: us(2026, 11, 17, 18), status: schemas.StatusInTransit}),
+			now: us(2026, 11, 19, 4),
+		},
+		"the leg's threshold passed": {
+			sh: shipment(time.Time{}, scan{at: us(2026, 11, 17, 8), status: schemas.StatusInTransit},
+				scan{at: us(2026, 11, 17, 18), status: schemas.StatusInTransit}),
+			now: us(2026, 11, 19, 14),
+			typ: []string{exceptions.Stalled}, reason: "usually move within 38 hours",
+		},
+		"the first scan of its status takes the carrier's cell": {
+			sh:  shipment(time.Time{}, scan{at: us(2026, 11, 17, 18), status: schemas.StatusInTransit}),
+			now: us(2026, 11, 19, 4),
+			typ: []string{exceptions.Stalled}, opened: us(2026, 11, 18, 14), reason: "usually move within 20 hours",
+		},
+		"not out for delivery on the promised morning": {
+			sh:  shipment(promised, arrived),
+			now: us(2026, 11, 19, 10),
+			typ: []string{exceptions.Stalled}, opened: us(2026, 11, 19, 9),
+			reason: "not out for delivery 11 hours before the promised Fri 20 Nov",
+		},
+		"before the promised morning": {
+			sh:  shipment(promised, arrived),
+			now: us(2026, 11, 19, 8),
+		},
+		"out for delivery on the promised morning": {
+			sh:  shipment(promised, arrived, scan{at: us(2026, 11, 19, 8), status: schemas.StatusOutForDelivery}),
+			now: us(2026, 11, 19, 10),
+		},
+		"an exception scan says why it waits": {
+			sh:  shipment(promised, scan{at: arrived.at, status: schemas.StatusException, detail: "weather"}),
+			now: us(2026, 11, 19, 10),
+			typ: []string{exceptions.CarrierException},
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := exceptions.Config{}.Detect(&c.sh, exceptions.Inputs{Model: m, Now: c.now})
+			var types []string
+			for _, f := range got {
+				types = append(types, f.Type)
+			}
+			if strings.Join(types, ",") != strings.Join(c.typ, ",") {
+				t.Fatalf("found %v (%+v), want %v", types, got, c.typ)
+			}
+			if len(got) == 0 {
+				return
+			}
+			if !c.opened.IsZero() && !got[0].OpenedAt.Equal(c.opened) {
+				t.Errorf("opened %v, want %v", got[0].OpenedAt, c.opened)
+			}
+			if !strings.Contains(got[0].Reason, c.reason) {
+				t.Errorf("reason %q, want it to contain %q", got[0].Reason, c.reason)
+			}
+		})
+	}
+}
+
 func TestWorkingSince(t *testing.T) {
 	cases := map[string]struct {
 		country  string
@@ -211,16 +290,19 @@ func TestThreshold(t *testing.T) {
 		status       schemas.Status
 		limit, usual time.Duration
 	}{
-		"p99":                {status: schemas.StatusInTransit, limit: 20 * time.Hour, usual: 20 * time.Hour},
-		"p90":                {cfg: exceptions.Config{Quantile: 0.9}, status: schemas.StatusInTransit, limit: 12 * time.Hour, usual: 12 * time.Hour},
-		"floor":              {cfg: exceptions.Config{Quantile: 0.5, Floor: 10 * time.Hour}, status: schemas.StatusInTransit, limit: 10 * time.Hour, usual: 5 * time.Hour},
-		"thin cell":          {status: schemas.StatusOutForDelivery, limit: 72 * time.Hour, usual: 72 * time.Hour},
-		"unknown cell":       {status: schemas.StatusPickedUp, limit: 72 * time.Hour, usual: 72 * time.Hour},
-		"thin cell, trusted": {cfg: exceptions.Config{MinSamples: 2}, status: schemas.StatusOutForDelivery, limit: 12 * time.Hour, usual: 8 * time.Hour},
+		"p99":          {status: schemas.StatusInTransit, limit: 20 * time.Hour, usual: 20 * time.Hour},
+		"p90":          {cfg: exceptions.Config{Quantile: 0.9}, status: schemas.StatusInTransit, limit: 12 * time.Hour, usual: 12 * time.Hour},
+		"floor":        {cfg: exceptions.Config{Quantile: 0.5, Floor: 10 * time.Hour}, status: schemas.StatusInTransit, limit: 10 * time.Hour, usual: 5 * time.Hour},
+		"thin cell":    {status: schemas.StatusOutForDelivery, limit: 72 * time.Hour, usual: 72 * time.Hour},
+		"unknown cell": {status: schemas.StatusPickedUp, limit: 72 * time.Hour, usual: 72 * time.Hour},
+		// Trusted, but three dwell times tell no tail: their median.
+		"thin cell, trusted":         {cfg: exceptions.Config{MinSamples: 2}, status: schemas.StatusOutForDelivery, limit: 12 * time.Hour, usual: 4 * time.Hour},
+		"thin cell, trusted, at p50": {cfg: exceptions.Config{MinSamples: 2, Quantile: 0.5, Floor: time.Hour}, status: schemas.StatusOutForDelivery, limit: 4 * time.Hour, usual: 4 * time.Hour},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			limit, usual := c.cfg.Threshold(m, "ups", c.status)
+			sh := shipment(time.Time{}, scan{at: us(2026, 11, 17, 8), status: c.status})
+			limit, usual := c.cfg.Threshold(m, &sh.Journey, 0)
 			if d := limit - c.limit; d < -time.Minute || d > time.Minute {
 				t.Errorf("limit %v, want %v", limit, c.limit)
 			}
