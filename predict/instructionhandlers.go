@@ -95,20 +95,12 @@ func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, 200, s.optionsOf(&sh))
+	writeJSON(w, 200, s.OptionsOf(&sh))
 }
 
-// ShipmentOptions is what GET /v1/shipments/{tracking_number}/options
-// answers: the instructions that can be given now.
-func (s *Server) ShipmentOptions(ctx context.Context, trackingNumber string) (OptionsResponse, *Problem) {
-	sh, _, p := s.findShipment(ctx, trackingNumber, false)
-	if p != nil {
-		return OptionsResponse{}, p
-	}
-	return s.optionsOf(&sh), nil
-}
-
-func (s *Server) optionsOf(sh *Shipment) OptionsResponse {
+// OptionsOf is what GET /v1/shipments/{tracking_number}/options answers
+// for a shipment: the instructions that can be given now.
+func (s *Server) OptionsOf(sh *Shipment) OptionsResponse {
 	st := currentStatus(sh)
 	pending := s.pendingInstruction(sh)
 	resp := OptionsResponse{TrackingNumber: sh.TrackingNumber, Carrier: sh.Carrier, Status: st, Options: make([]Option, 0, len(schemas.InstructionTypes))}
@@ -229,9 +221,14 @@ func requestHash(req InstructionRequest) string {
 }
 
 // instructionID is the id of the instruction a shipment's key names:
-// the same on every retry and after a restart.
+// the same on every retry and after a restart, and another for a later
+// shipment under the same number (its first scan is another).
 func instructionID(sh *Shipment, key string) string {
-	sum := sha256.Sum256([]byte(sh.TrackingNumber + "\x00" + sh.ShipmentKey + "\x00" + key))
+	start := ""
+	if len(sh.Scans) > 0 {
+		start = strconv.FormatInt(sh.Scans[0].Time.Unix(), 10)
+	}
+	sum := sha256.Sum256([]byte(sh.TrackingNumber + "\x00" + sh.ShipmentKey + "\x00" + start + "\x00" + key))
 	return "ins_" + hex.EncodeToString(sum[:12])
 }
 
@@ -418,10 +415,10 @@ func (s *Server) publish(ctx context.Context, in schemas.Instruction) *Problem {
 	ctx, cancel := context.WithTimeout(ctx, s.limits.LookupTimeout)
 	defer cancel()
 	if err := s.instrPub.PublishInstruction(ctx, in); err != nil {
-		s.instructions.setPublished(in.ID, false)
+		s.instructions.setPublished(in, false)
 		s.dbLog.Error("instructions:publish", "publishing an instruction failed", "err", err)
 		return retryProblem(http.StatusServiceUnavailable, "publish_failed", "instruction stored but not sent to the carrier; retry the same request")
 	}
-	s.instructions.setPublished(in.ID, true)
+	s.instructions.setPublished(in, true)
 	return nil
 }

@@ -53,14 +53,15 @@ const (
 type instructionBook struct {
 	mu       sync.RWMutex
 	byNumber map[string][]schemas.Instruction
-	// unpublished are the ids whose last publish failed: a retry of the
-	// request publishes them again.
-	unpublished map[string]bool
+	// unpublished are the instructions whose last publish failed, by id:
+	// a retry of the request or the republisher (RunRepublish) publishes
+	// them again.
+	unpublished map[string]schemas.Instruction
 	stripes     [32]sync.Mutex
 }
 
 func newInstructionBook() *instructionBook {
-	return &instructionBook{byNumber: map[string][]schemas.Instruction{}, unpublished: map[string]bool{}}
+	return &instructionBook{byNumber: map[string][]schemas.Instruction{}, unpublished: map[string]schemas.Instruction{}}
 }
 
 // lock takes the write lock of a tracking number's stripe and returns
@@ -89,20 +90,32 @@ func (b *instructionBook) put(in schemas.Instruction) {
 	b.byNumber[in.TrackingNumber] = append(list, in)
 }
 
-func (b *instructionBook) setPublished(id string, ok bool) {
+func (b *instructionBook) setPublished(in schemas.Instruction, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if ok {
-		delete(b.unpublished, id)
+		delete(b.unpublished, in.ID)
 	} else {
-		b.unpublished[id] = true
+		b.unpublished[in.ID] = in
 	}
 }
 
 func (b *instructionBook) isUnpublished(id string) bool {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	return b.unpublished[id]
+	_, ok := b.unpublished[id]
+	return ok
+}
+
+// toRepublish are the instructions whose last publish failed.
+func (b *instructionBook) toRepublish() []schemas.Instruction {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]schemas.Instruction, 0, len(b.unpublished))
+	for _, in := range b.unpublished {
+		out = append(out, in)
+	}
+	return out
 }
 
 // of returns a copy of the shipment's instructions, oldest first: those
@@ -135,6 +148,48 @@ func (s *Server) LoadInstructions(ctx context.Context, src InstructionSource, si
 	}
 	s.log.Info("instructions loaded", "count", n, "since", since)
 	return nil
+}
+
+// DefaultRepublishInterval is how often RunRepublish tries again the
+// instructions stored but not published.
+const DefaultRepublishInterval = 30 * time.Second
+
+// RunRepublish publishes again, every interval until ctx ends, the
+// instructions that were stored but whose publish failed, so that the
+// carrier integration gets them without the client retrying.
+func (s *Server) RunRepublish(ctx context.Context, every time.Duration) {
+	if s.instrPub == nil {
+		return
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for _, in := range s.instructions.toRepublish() {
+			unlock := s.instructions.lock(in.TrackingNumber)
+			if s.instructions.isUnpublished(in.ID) {
+				_ = s.publish(ctx, s.latest(in)) // a failure stays queued and is logged
+			}
+			unlock()
+		}
+	}
+}
+
+// latest is the instruction of in's id as the book now holds it (it may
+// have been cancelled since its publish failed).
+func (s *Server) latest(in schemas.Instruction) schemas.Instruction {
+	s.instructions.mu.RLock()
+	defer s.instructions.mu.RUnlock()
+	for _, x := range s.instructions.byNumber[in.TrackingNumber] {
+		if x.ID == in.ID {
+			return x
+		}
+	}
+	return in
 }
 
 // ApplyInstructions takes instructions given or cancelled through any

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -469,5 +470,38 @@ func TestApplyInstructions(t *testing.T) {
 	list, _ := view["instructions"].([]any)
 	if len(list) != 1 || list[0].(map[string]any)["state"] != "cancelled" {
 		t.Errorf("instructions %v, want the one, cancelled", list)
+	}
+}
+
+// An instruction stored but not published is published again in the
+// background once the broker is back: the client need not retry.
+func TestRunRepublish(t *testing.T) {
+	store, ins := newStore(), &memInstructions{failPubly: true}
+	s := newInstructionServer(t, store, ins)
+	if code, out := sendInstr(t, s, "POST", "/v1/shipments/"+upsOpen+"/instructions", "k1", rescheduleBody); code != 503 || errCode(out) != "publish_failed" {
+		t.Fatalf("with the broker down: %d %v", code, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.RunRepublish(ctx, 5*time.Millisecond) }()
+	time.Sleep(30 * time.Millisecond) // a few tries, still failing
+	ins.mu.Lock()
+	ins.failPubly = false
+	ins.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, published := ins.counts(); published == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not published again in 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(30 * time.Millisecond) // and not again after that
+	cancel()
+	<-done
+	if _, published := ins.counts(); published != 1 {
+		t.Errorf("published %d times, want once", published)
 	}
 }

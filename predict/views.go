@@ -23,10 +23,12 @@ type OrderView struct {
 	View     ShipmentResponse
 }
 
-// OrderShipments is every shipment carrying the order reference, in full
-// (GET /v1/orders/{order_ref} gives their summaries): 404 when there is
-// none, 503 without an order index or when the lookup fails.
-func (s *Server) OrderShipments(ctx context.Context, orderRef string) ([]OrderView, *Problem) {
+// OrderShipments is the shipments carrying the order reference that keep
+// says to show, in full (GET /v1/orders/{order_ref} gives summaries of
+// all): 404 when there is none, or keep shows none, 503 without an order
+// index or when the lookup fails. Only the shipments kept are estimated.
+func (s *Server) OrderShipments(ctx context.Context, orderRef string, keep func(*Shipment) bool) ([]OrderView, *Problem) {
+	notFound := &Problem{Status: http.StatusNotFound, Code: "not_found", Message: "no shipments for order " + orderRef}
 	if err := checkRef("order_ref", orderRef); err != nil || orderRef == "" {
 		return nil, &Problem{Status: http.StatusBadRequest, Code: "invalid_request", Message: "order_ref is not an order reference"}
 	}
@@ -35,9 +37,14 @@ func (s *Server) OrderShipments(ctx context.Context, orderRef string) ([]OrderVi
 		return nil, p
 	}
 	m := s.model.Load()
-	out := make([]OrderView, len(ships))
+	var out []OrderView
 	for i := range ships {
-		out[i] = OrderView{Shipment: ships[i], View: s.shipmentResponse(&ships[i], m)}
+		if keep(&ships[i]) {
+			out = append(out, OrderView{Shipment: ships[i], View: s.shipmentResponse(&ships[i], m)})
+		}
+	}
+	if len(out) == 0 {
+		return nil, notFound
 	}
 	return out, nil
 }
@@ -46,22 +53,15 @@ func (s *Server) OrderShipments(ctx context.Context, orderRef string) ([]OrderVi
 func (s *Server) Now() time.Time { return s.now() }
 
 // HandlePage registers a route of pages for people rather than programs
-// (the tracking page): counted and timed like the API's routes and under
-// the same cap on requests in flight, but open without an API key; h
+// (the tracking page): counted and timed like the API's routes, open
+// without an API key and outside the API's cap on requests in flight (a
+// page has its own, so open traffic cannot starve the API's clients); h
 // answers its own errors.
 func (s *Server) HandlePage(pattern, route string, h http.HandlerFunc) {
 	latency := s.latency.WithLabelValues(route)
 	s.mux.HandleFunc(pattern, routed(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-		release, ok := s.enter()
-		if !ok {
-			sw.Header().Set("Retry-After", strconv.Itoa(int(retryAfterBusy/time.Second)))
-			http.Error(sw, "Too many requests at the moment; please try again shortly.", http.StatusServiceUnavailable)
-			s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
-			return
-		}
-		defer release()
 		h(sw, r)
 		latency.Observe(time.Since(start).Seconds())
 		s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()

@@ -51,6 +51,9 @@ func (f *pageFlags) mount(srv *predict.Server, log *slog.Logger) error {
 		return errors.New("the tracking page's secret must be at least 16 characters")
 	}
 	opts.Secret = []byte(secret)
+	if secret == "" {
+		log.Warn("the tracking page's forms are signed with a secret of this process: behind a load balancer, give every replica the same --page-secret-file (or PARCELCAST_PAGE_SECRET), or a form shown by one is refused by another")
+	}
 	if f.points != "" {
 		file, err := os.Open(f.points)
 		if err != nil {

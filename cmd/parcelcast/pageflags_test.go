@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -45,7 +46,7 @@ func TestPageFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv := predict.NewServer(nil, nil, predict.Options{})
-			err := pf.mount(srv, nil)
+			err := pf.mount(srv, slog.New(slog.DiscardHandler))
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("mount: %v, want an error with %q", err, tc.err)

@@ -133,6 +133,7 @@ func runServe(ctx context.Context, args []string) error {
 		g.Go(func() error { return emitter.Run(ctx, store) })
 	}
 	g.Go(func() error { return instrFlags.follow(ctx, srv, lf, reg, log) })
+	g.Go(func() error { srv.RunRepublish(ctx, predict.DefaultRepublishInterval); return nil })
 	g.Go(func() error { predict.WatchModel(ctx, *modelPath, *reload, srv, log); return nil })
 	admin.serve(ctx, g, reg, log)
 	g.Go(func() error { return httpserve.ListenAndServe(ctx, *addr, srv, *srvCfg, log) })

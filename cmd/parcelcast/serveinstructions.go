@@ -60,7 +60,7 @@ const instructionsLead = time.Minute
 // here; nothing to follow without brokers.
 func (f *instructionFlags) follow(ctx context.Context, srv *predict.Server, lf *liveFlags, reg prometheus.Registerer, log *slog.Logger) error {
 	brokers := splitList(lf.brokers)
-	if len(brokers) == 0 {
+	if len(brokers) == 0 || f.topic == "" {
 		return nil
 	}
 	fol, err := ingest.NewFollowerOf(ingest.FollowConfig{Brokers: brokers, Topic: f.topic, Log: log, Registerer: reg}, ingest.DecodeInstruction)

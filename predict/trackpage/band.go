@@ -32,29 +32,46 @@ type dayCell struct {
 	Shown  bool
 }
 
-// newBand lays out the window over whole local days, from the earlier of
-// now and the p10 to the later of the p90 and the promise.
+// maxBandDays is the longest axis drawn: a promise or a p90 further out
+// than that from its start is left off the drawing (the promise is still
+// said in words).
+const maxBandDays = 21
+
+// newBand lays out the window over whole local days, from the earliest
+// of now, the p10 and the promise to the latest of them and the p90, at
+// most maxBandDays.
 func newBand(loc *Locale, e *predict.Window, promise *time.Time, now time.Time, zone *time.Location) *band {
 	p10, p50, p90 := e.P10.In(zone), e.P50.In(zone), e.P90.In(zone)
-	first := p10
-	if now.Before(first) {
-		first = now
+	if p90.Before(p10) {
+		p10, p90 = p90, p10
 	}
-	last := p90
-	if promise != nil && promise.After(last) {
-		last = promise.In(zone)
+	p50 = latest(p50, p10)
+	if p50.After(p90) {
+		p50 = p90
+	}
+	var prom time.Time
+	if promise != nil {
+		prom = promise.In(zone)
+	}
+	first, last := earliest(p10, now), latest(p90, now)
+	if !prom.IsZero() {
+		first, last = earliest(first, prom), latest(last, prom)
 	}
 	from := midnight(first)
-	to := midnight(last).AddDate(0, 0, 1)
+	limit := from.AddDate(0, 0, maxBandDays)
+	to := midnight(earliest(last, limit)).AddDate(0, 0, 1)
 	for to.Sub(from) < 3*24*time.Hour {
 		to = to.AddDate(0, 0, 1)
+	}
+	if to.After(limit) {
+		to = limit
 	}
 	span := to.Sub(from).Seconds()
 	x := func(t time.Time) float64 {
 		f := t.Sub(from).Seconds() / span
 		return round1(bandLeft + min(max(f, 0), 1)*(bandRight-bandLeft))
 	}
-	b := &band{X10: x(p10), X50: x(p50), X90: x(p90), XNow: x(now), HasNow: !now.Before(from),
+	b := &band{X10: x(p10), X50: x(p50), X90: x(p90), XNow: x(now), HasNow: now.Before(to),
 		P10: e.P10.UTC().Format(time.RFC3339), P50: e.P50.UTC().Format(time.RFC3339), P90: e.P90.UTC().Format(time.RFC3339)}
 	if b.X90-b.X10 < 3 { // a window of minutes still shows
 		b.X90 = b.X10 + 3
@@ -74,10 +91,26 @@ func newBand(loc *Locale, e *predict.Window, promise *time.Time, now time.Time, 
 	b.Label = loc.T("band_label") + ": " + loc.T("between") + " " + loc.Day(p10) + ", " + loc.Clock(p10) + " " + loc.T("and") + " " +
 		loc.Day(p90) + ", " + loc.Clock(p90) + "; " + loc.T("band_p50") + " " + loc.Day(p50) + ", " + loc.Clock(p50)
 	if promise != nil {
-		b.HasPromise, b.XPromise, b.Promise = true, x(promise.In(zone)), promise.UTC().Format(time.RFC3339)
-		b.Label += "; " + loc.T("band_promise") + " " + loc.Day(promise.In(zone))
+		b.Label += "; " + loc.T("band_promise") + " " + loc.Day(prom)
+		if prom.Before(to) {
+			b.HasPromise, b.XPromise, b.Promise = true, x(prom), promise.UTC().Format(time.RFC3339)
+		}
 	}
 	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func midnight(t time.Time) time.Time {

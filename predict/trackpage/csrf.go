@@ -57,10 +57,11 @@ func (t *tokens) issue(number string, verified bool, now time.Time) string {
 // key is a form's idempotency key: the same for every rendering of the
 // form until an instruction is given (given counts them), so a form sent
 // twice, or from two tabs, gives one instruction; a new one after that
-// gets a new key.
-func (t *tokens) key(number, typ string, given int) string {
+// gets a new key, and so does a later shipment under the number (start
+// is its first scan).
+func (t *tokens) key(number string, start time.Time, typ string, given int) string {
 	m := hmac.New(sha256.New, t.secret)
-	m.Write([]byte("idempotency\x00" + number + "\x00" + typ + "\x00" + strconv.Itoa(given)))
+	m.Write([]byte("idempotency\x00" + number + "\x00" + strconv.FormatInt(start.Unix(), 10) + "\x00" + typ + "\x00" + strconv.Itoa(given)))
 	return "page-" + hex.EncodeToString(m.Sum(nil)[:12])
 }
 

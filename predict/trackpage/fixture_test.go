@@ -43,6 +43,7 @@ const (
 	caseLabel     = "label"
 	caseOrderA    = "order_a"
 	caseOrderB    = "order_b"
+	caseOrderC    = "order_c" // the same order number, to another address
 )
 
 const (
@@ -164,7 +165,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	_, db := env.Database(t)
 	f := &fixture{db: db, numbers: map[string]string{}, topic: testenv.RandomName("instructions_")}
-	cases := []string{caseInFlight, caseOut, caseDelivered, caseException, caseReturned, caseLate, caseLabel, caseOrderA, caseOrderB}
+	cases := []string{caseInFlight, caseOut, caseDelivered, caseException, caseReturned, caseLate, caseLabel, caseOrderA, caseOrderB, caseOrderC}
 	ns := numbers(1, len(cases))
 	for i, c := range cases {
 		f.numbers[c] = ns[i]
@@ -191,17 +192,26 @@ func newFixture(t testing.TB) *fixture {
 	}
 	add(caseInFlight, promise, "", start)
 	add(caseOut, promise, "", with(atDest, leg{2, schemas.StatusOutForDelivery, chicago, "Out for delivery today"}))
-	add(caseDelivered, promise, "", with(atDest, leg{3, schemas.StatusOutForDelivery, chicago, "Out for delivery today"},
-		leg{0.5, schemas.StatusDelivered, chicago, "Delivered, front door"}))
+	// The delivery's text names who signed, and carries markup: neither
+	// reaches a page by number alone as it came.
+	add(caseDelivered, promise, "", with(atDest, leg{3, schemas.StatusOutForDelivery, chicago, "Out for delivery <img src=x onerror=alert(1)>"},
+		leg{0.5, schemas.StatusDelivered, chicago, "Delivered, front door, signed by J SMITH"}))
 	add(caseException, promise, "", with(start, leg{26, schemas.StatusException, louisville, "Weather delay: severe storms"}))
 	add(caseReturned, promise, "", with(atDest, leg{4, schemas.StatusReturnedToSender, chicago, "Returned to shipper: refused"}))
 	add(caseLate, fixtureNow.Add(-30*time.Hour), "", start)
 	add(caseLabel, time.Time{}, "", start[:1])
 	add(caseOrderA, promise, fixtureOrder, start)
 	add(caseOrderB, promise, fixtureOrder, with(atDest, leg{2, schemas.StatusOutForDelivery, chicago, "Out for delivery today"}))
+	add(caseOrderC, promise, fixtureOrder, start)
+	for i := range events {
+		if events[i].TrackingNumber == f.numbers[caseOrderC] {
+			events[i].Destination = schemas.Location{City: "New York", Region: "NY", PostalCode: "10001", Country: "US"}
+			events[i].EventID = schemas.ComputeEventID(&events[i])
+		}
+	}
 	store.Apply(events)
 
-	exc := memExceptions{f.numbers[caseException]: {{ID: "exc_1", Type: "stalled", State: schemas.ExceptionOpen,
+	exc := memExceptions{f.numbers[caseException]: {{ID: "exc_1", Type: "stalled", State: schemas.ExceptionOpen, Detail: `<script>alert("x")</script>`,
 		TrackingNumber: f.numbers[caseException], Carrier: "ups", ShipmentStart: fixtureNow.Add(-50 * time.Hour),
 		Reason: "no scan for 26 hours; parcels at this point usually move within 20 hours", OpenedAt: fixtureNow.Add(-6 * time.Hour)}}}
 	if err := localenv.EnsureTopics(context.Background(), env.Kafka.Brokers, 1, f.topic); err != nil {

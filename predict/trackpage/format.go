@@ -174,6 +174,15 @@ var englishWords = map[string]string{
 	"error":             "Something went wrong",
 	"busy":              "Tracking is busy at the moment; please try again in a moment.",
 	"skip":              "Skip to the parcel's status",
+	"too_many_tries":    "Too many postal codes were tried for this parcel. Try again in a few hours, or use the link in your order e-mail.",
+	"postal_mismatch":   "The postal code does not match this parcel's delivery address.",
+	"pending_request":   "A request for this parcel is already waiting for the carrier.",
+	"form_changed":      "This form was already sent with other choices. Reload the page to see where your request stands.",
+	"closed":            "The parcel was delivered or returned: no change can be made now.",
+	"unavailable":       "This option is not available for the parcel now.",
+	"cross_site":        "This form was sent from another site and was refused.",
+	"unreadable":        "The form could not be read.",
+	"expired":           "This form has expired. Reload the page and send it again.",
 }
 
 var englishStatuses = map[schemas.Status]string{

@@ -2,6 +2,7 @@ package trackpage
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,18 +28,25 @@ func (p *Page) forms(sh *predict.Shipment, opts *predict.OptionsResponse, given 
 		if !o.Available {
 			if why == "" {
 				why = o.Reason
+				if strings.HasPrefix(why, "instruction ") { // a pending one, named by its id
+					why = strings.TrimSuffix(loc.T("pending_request"), ".")
+				}
 			}
 			continue
 		}
 		f := form{Type: string(o.Type), Token: p.tokens.issue(sh.TrackingNumber, verified, now),
-			Key: p.tokens.key(sh.TrackingNumber, string(o.Type), len(given)), Confirm: !verified}
+			Key: p.tokens.key(sh.TrackingNumber, sh.Scans[0].Time, string(o.Type), len(given)), Confirm: !verified}
 		switch o.Type {
 		case schemas.InstructionHoldAtLocation:
 			if p.points == nil {
 				continue
 			}
 			g := group{Name: "pickup_point", Legend: loc.T("pickup_point")}
-			for _, pt := range p.points.Near(sh.Carrier, sh.Destination) {
+			near := p.points.Near(sh.Carrier, sh.Destination)
+			if !verified { // their order would hint at the destination's postal code
+				slices.SortFunc(near, func(a, b schemas.PickupPoint) int { return strings.Compare(a.Name, b.Name) })
+			}
+			for _, pt := range near {
 				g.Choices = append(g.Choices, choice{Value: pt.ID, Label: strings.Join(nonEmpty(pt.Name, pt.Address.Line1, pt.Address.City), ", ")})
 			}
 			if len(g.Choices) == 0 {
@@ -103,9 +111,10 @@ func (p *Page) request(carrier string, f url.Values) (predict.InstructionRequest
 	return req, ""
 }
 
-// samePostalCode compares postal codes as people write them: case,
-// spaces and dashes aside; a ZIP+4 matches its ZIP.
-func samePostalCode(given, known string) bool {
+// samePostalCode compares a postal code given with a destination's as
+// people write them: case, spaces and dashes aside; in the US a ZIP+4
+// matches its ZIP. Nothing else is a match: a prefix is not.
+func samePostalCode(given string, dest schemas.Location) bool {
 	norm := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			switch {
@@ -117,14 +126,18 @@ func samePostalCode(given, known string) bool {
 			return r
 		}, s)
 	}
-	g, k := norm(given), norm(known)
+	g, k := norm(given), norm(dest.PostalCode)
 	switch {
 	case g == "" || k == "":
 		return false
 	case g == k:
 		return true
-	case len(g) >= 5 && len(k) >= 5 && (strings.HasPrefix(g, k) || strings.HasPrefix(k, g)):
-		return true
+	case strings.EqualFold(dest.Country, "US") && digits(g) && digits(k) && (len(g) == 5 || len(g) == 9) && (len(k) == 5 || len(k) == 9):
+		return g[:5] == k[:5]
 	}
 	return false
+}
+
+func digits(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }

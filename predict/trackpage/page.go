@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,8 +32,8 @@ import (
 // Views is what the page reads and does through the predict server.
 type Views interface {
 	ShipmentView(ctx context.Context, trackingNumber string) (predict.Shipment, predict.ShipmentResponse, *predict.Problem)
-	OrderShipments(ctx context.Context, orderRef string) ([]predict.OrderView, *predict.Problem)
-	ShipmentOptions(ctx context.Context, trackingNumber string) (predict.OptionsResponse, *predict.Problem)
+	OrderShipments(ctx context.Context, orderRef string, keep func(*predict.Shipment) bool) ([]predict.OrderView, *predict.Problem)
+	OptionsOf(sh *predict.Shipment) predict.OptionsResponse
 	GiveInstruction(ctx context.Context, trackingNumber, key string, req predict.InstructionRequest) (predict.InstructionResponse, *predict.Problem)
 	TakesInstructions() bool
 	Now() time.Time
@@ -64,11 +65,20 @@ type Options struct {
 	LookupCost int
 	// MaxForm bounds a form's body, in bytes.
 	MaxForm int64
-	Log     *slog.Logger
+	// MaxInFlight caps the pages being made at once (beyond it: 503),
+	// apart from the API's own cap.
+	MaxInFlight int
+	// ConfirmTries is how many wrong postal codes a parcel's forms take
+	// (by number alone) before they are refused for a while; one more
+	// try comes back every ConfirmEvery.
+	ConfirmTries int
+	ConfirmEvery time.Duration
+	Log          *slog.Logger
 }
 
 // Defaults are the page's settings.
-var Defaults = Options{Brand: "parcelcast", TokenTTL: 2 * time.Hour, PerClient: 5, Burst: 30, LookupCost: 5, MaxForm: 16 << 10}
+var Defaults = Options{Brand: "parcelcast", TokenTTL: 2 * time.Hour, PerClient: 5, Burst: 30, LookupCost: 5, MaxForm: 16 << 10,
+	MaxInFlight: 256, ConfirmTries: 5, ConfirmEvery: 2 * time.Hour}
 
 // maxClients is how many client addresses' rate limiters are kept.
 const maxClients = 65536
@@ -87,7 +97,10 @@ type Page struct {
 	csp     string
 	origins *http.CrossOriginProtection
 	clients *lru.Cache[string, *rate.Limiter]
-	mu      sync.Mutex // makes each client's limiter once
+	// confirms are each parcel's wrong postal codes left.
+	confirms *lru.Cache[string, *rate.Limiter]
+	mu       sync.Mutex // makes each client's and parcel's limiter once
+	inFlight chan struct{}
 }
 
 //go:embed templates/*.html templates/style.css
@@ -118,10 +131,19 @@ func New(v Views, opts Options) (*Page, error) {
 	if opts.MaxForm <= 0 {
 		opts.MaxForm = d.MaxForm
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = d.MaxInFlight
+	}
+	if opts.ConfirmTries <= 0 {
+		opts.ConfirmTries = d.ConfirmTries
+	}
+	if opts.ConfirmEvery <= 0 {
+		opts.ConfirmEvery = d.ConfirmEvery
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Page{views: v, loc: opts.Locale, brand: opts.Brand, tokens: newTokens(opts.Secret, opts.TokenTTL),
+	p := &Page{inFlight: make(chan struct{}, opts.MaxInFlight), views: v, loc: opts.Locale, brand: opts.Brand, tokens: newTokens(opts.Secret, opts.TokenTTL),
 		points: opts.Points, opts: opts, log: opts.Log, origins: http.NewCrossOriginProtection()}
 	css, err := files.ReadFile("templates/style.css")
 	if err != nil {
@@ -136,6 +158,9 @@ func New(v Views, opts Options) (*Page, error) {
 		return nil, err
 	}
 	if p.clients, err = lru.New[string, *rate.Limiter](maxClients); err != nil {
+		return nil, err
+	}
+	if p.confirms, err = lru.New[string, *rate.Limiter](maxClients); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -157,9 +182,25 @@ func heading(inOrder bool, class, id, text string) template.HTML {
 
 // Register adds the page's routes to r.
 func (p *Page) Register(r Router) {
-	r.HandlePage("GET /track/{tracking_number}", "track", p.handleShipment)
-	r.HandlePage("GET /track", "track_order", p.handleOrder)
-	r.HandlePage("POST /track/{tracking_number}/instructions", "track_instruction", p.handleInstruction)
+	r.HandlePage("GET /track/{tracking_number}", "track", p.capped(p.handleShipment))
+	r.HandlePage("GET /track", "track_order", p.capped(p.handleOrder))
+	r.HandlePage("POST /track/{tracking_number}/instructions", "track_instruction", p.capped(p.handleInstruction))
+}
+
+// capped answers 503 beyond MaxInFlight pages being made.
+func (p *Page) capped(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case p.inFlight <- struct{}{}:
+			defer func() { <-p.inFlight }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Cache-Control", "no-store")
+			p.render(w, http.StatusServiceUnavailable, pageData{Message: p.loc.T("error"), Text: p.loc.T("busy")})
+			return
+		}
+		h(w, r)
+	}
 }
 
 // pageData is what the page template is given.
@@ -183,7 +224,7 @@ func (p *Page) handleShipment(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, prob, pageData{Message: p.loc.T("not_found"), Text: p.loc.T("not_found_text")})
 		return
 	}
-	d := p.shipment(r.Context(), &sh, &v, false)
+	d := p.shipment(&sh, &v, false)
 	d.Done = r.URL.Query().Get("done") == "1"
 	d.Back = "/track/" + url.PathEscape(v.TrackingNumber)
 	// Asked again each time (it changes with each scan), answered 304 when
@@ -193,12 +234,11 @@ func (p *Page) handleShipment(w http.ResponseWriter, r *http.Request) {
 }
 
 // shipment is the page's view of one shipment with its options.
-func (p *Page) shipment(ctx context.Context, sh *predict.Shipment, v *predict.ShipmentResponse, verified bool) shipmentData {
+func (p *Page) shipment(sh *predict.Shipment, v *predict.ShipmentResponse, verified bool) shipmentData {
 	var opts *predict.OptionsResponse
 	if p.views.TakesInstructions() {
-		if o, prob := p.views.ShipmentOptions(ctx, v.TrackingNumber); prob == nil {
-			opts = &o
-		}
+		o := p.views.OptionsOf(sh)
+		opts = &o
 	}
 	return p.build(sh, v, opts, p.views.Now(), verified)
 }
@@ -219,7 +259,12 @@ func (p *Page) handleOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notFound := pageData{Message: p.loc.T("order_not_found"), Text: p.loc.T("order_not_found_x"), Lookup: true, OrderRef: ref, Postal: postal}
-	views, prob := p.views.OrderShipments(r.Context(), ref)
+	// A shipment of the order is shown only to who knows where it goes:
+	// the others under the reference (another address, another shop's
+	// order of the same number) are not.
+	views, prob := p.views.OrderShipments(r.Context(), ref, func(sh *predict.Shipment) bool {
+		return samePostalCode(postal, sh.Destination)
+	})
 	if prob != nil {
 		if prob.Status == http.StatusBadRequest {
 			prob = &predict.Problem{Status: http.StatusNotFound}
@@ -227,19 +272,10 @@ func (p *Page) handleOrder(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, prob, notFound)
 		return
 	}
-	// The order is shown only to who knows where it goes.
-	match := false
-	for _, ov := range views {
-		match = match || samePostalCode(postal, ov.Shipment.Destination.PostalCode)
-	}
-	if !match {
-		p.problem(w, &predict.Problem{Status: http.StatusNotFound}, notFound)
-		return
-	}
 	back := "/track?" + url.Values{"order": {ref}, "postal_code": {postal}}.Encode()
 	data := pageData{Title: p.loc.T("order_title") + " " + ref, Heading: p.loc.T("order_title") + " " + ref}
 	for i := range views {
-		d := p.shipment(r.Context(), &views[i].Shipment, &views[i].View, true)
+		d := p.shipment(&views[i].Shipment, &views[i].View, true)
 		d.Order, d.Back = true, back
 		d.Heading = p.loc.T("shipment_n") + " " + strconv.Itoa(i+1) + " " + p.loc.T("of") + " " + strconv.Itoa(len(views))
 		d.Done = q.Get("done") == views[i].View.TrackingNumber
@@ -255,12 +291,12 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if err := p.origins.Check(r); err != nil {
-		p.problem(w, &predict.Problem{Status: http.StatusForbidden}, pageData{Message: p.loc.T("error"), Text: "This form was sent from another site and was refused."})
+		p.problem(w, &predict.Problem{Status: http.StatusForbidden}, pageData{Message: p.loc.T("error"), Text: p.loc.T("cross_site")})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, p.opts.MaxForm)
 	if err := r.ParseForm(); err != nil {
-		p.problem(w, &predict.Problem{Status: http.StatusBadRequest}, pageData{Message: p.loc.T("error"), Text: "The form could not be read."})
+		p.problem(w, &predict.Problem{Status: http.StatusBadRequest}, pageData{Message: p.loc.T("error"), Text: p.loc.T("unreadable")})
 		return
 	}
 	number := r.PathValue("tracking_number")
@@ -274,7 +310,7 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 	valid, verified := p.tokens.check(f.Get("csrf"), v.TrackingNumber, now)
 	if !valid {
 		p.problem(w, &predict.Problem{Status: http.StatusForbidden}, pageData{Message: p.loc.T("error"),
-			Text: "This form has expired. Reload the page and send it again."})
+			Text: p.loc.T("expired")})
 		return
 	}
 	back := f.Get("back")
@@ -282,13 +318,22 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 		back = "/track/" + url.PathEscape(v.TrackingNumber)
 	}
 	refuse := func(status int, msg string) {
-		d := p.shipment(r.Context(), &sh, &v, verified)
+		d := p.shipment(&sh, &v, verified)
 		d.FormError, d.Back = msg, back
 		p.render(w, status, pageData{Title: d.Headline, Shipments: []shipmentData{d}})
 	}
-	if !verified && !samePostalCode(f.Get("confirm_postal_code"), sh.Destination.PostalCode) {
-		refuse(http.StatusUnprocessableEntity, "The postal code does not match this parcel's delivery address.")
-		return
+	if !verified {
+		tries := p.confirmTries(v.TrackingNumber)
+		if tries.Tokens() < 1 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(p.opts.ConfirmEvery/time.Second)))
+			refuse(http.StatusTooManyRequests, p.loc.T("too_many_tries"))
+			return
+		}
+		if !samePostalCode(f.Get("confirm_postal_code"), sh.Destination) {
+			tries.Allow()
+			refuse(http.StatusUnprocessableEntity, p.loc.T("postal_mismatch"))
+			return
+		}
 	}
 	req, bad := p.request(sh.Carrier, f)
 	if bad != "" {
@@ -297,14 +342,16 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 	}
 	key := f.Get("key")
 	if !strings.HasPrefix(key, "page-") {
-		refuse(http.StatusBadRequest, "The form could not be read.")
+		refuse(http.StatusBadRequest, p.loc.T("unreadable"))
 		return
 	}
-	if _, prob := p.views.GiveInstruction(r.Context(), v.TrackingNumber, key, req); prob != nil {
+	// Stored but not yet sent to the carrier is taken: the server sends
+	// it again until the carrier integration has it.
+	if _, prob := p.views.GiveInstruction(r.Context(), v.TrackingNumber, key, req); prob != nil && prob.Code != "publish_failed" {
 		if prob.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(prob.RetryAfter/time.Second))))
 		}
-		refuse(prob.Status, prob.Message+".")
+		refuse(prob.Status, p.refusal(prob))
 		return
 	}
 	sep := "?"
@@ -318,8 +365,41 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back+sep+"done="+done+"#history-"+url.PathEscape(v.TrackingNumber), http.StatusSeeOther)
 }
 
+// refusal says in the page's words why an instruction was refused: the
+// API's message where it is about what the customer typed (a date, an
+// address), a text of the locale otherwise.
+func (p *Page) refusal(prob *predict.Problem) string {
+	switch prob.Code {
+	case "invalid_date", "invalid_address", "invalid_request":
+		return sentence(prob.Message) + "."
+	case "instruction_pending":
+		return p.loc.T("pending_request")
+	case "idempotency_key_reused":
+		return p.loc.T("form_changed")
+	case "shipment_closed":
+		return p.loc.T("closed")
+	case "option_unavailable":
+		return p.loc.T("unavailable")
+	}
+	return p.loc.T("busy")
+}
+
+// confirmTries is the limiter of a parcel's wrong postal codes.
+func (p *Page) confirmTries(number string) *rate.Limiter {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lim, ok := p.confirms.Get(number)
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(p.opts.ConfirmEvery), p.opts.ConfirmTries)
+		p.confirms.Add(number, lim)
+	}
+	return lim
+}
+
 // problem answers a refusal as a page: the problem's status, its text
-// the page given (a busy server says so instead).
+// the page given (a busy server says so instead). Only an unknown number
+// may be cached, and then by the browser alone: an order's page or a
+// form's answer names the order and the postal code.
 func (p *Page) problem(w http.ResponseWriter, prob *predict.Problem, d pageData) {
 	status := prob.Status
 	switch {
@@ -331,8 +411,8 @@ func (p *Page) problem(w http.ResponseWriter, prob *predict.Problem, d pageData)
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(prob.RetryAfter/time.Second))))
 		}
 	}
-	if status == http.StatusNotFound {
-		w.Header().Set("Cache-Control", "public, max-age=60")
+	if status == http.StatusNotFound && d.OrderRef == "" && !d.Lookup {
+		w.Header().Set("Cache-Control", "private, max-age=60")
 	} else {
 		w.Header().Set("Cache-Control", "no-store")
 	}
@@ -347,10 +427,7 @@ func (p *Page) allow(w http.ResponseWriter, r *http.Request, cost int) bool {
 	if p.opts.PerClient < 0 {
 		return true
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := clientKey(r.RemoteAddr)
 	p.mu.Lock()
 	lim, ok := p.clients.Get(host)
 	if !ok {
@@ -365,6 +442,24 @@ func (p *Page) allow(w http.ResponseWriter, r *http.Request, cost int) bool {
 	w.Header().Set("Cache-Control", "no-store")
 	p.render(w, http.StatusTooManyRequests, pageData{Message: p.loc.T("error"), Text: p.loc.T("busy")})
 	return false
+}
+
+// clientKey is the rate limit's key of a client address: the address,
+// or its /64 for IPv6 (one host's share of addresses).
+func clientKey(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return host
+	}
+	prefix, err := ip.Prefix(64)
+	if err != nil {
+		return host
+	}
+	return prefix.String()
 }
 
 var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

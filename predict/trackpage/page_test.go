@@ -1,6 +1,7 @@
 package trackpage
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parcelcast/parcelcast/predict"
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // send serves a request, returning the status, headers and body.
@@ -42,9 +47,12 @@ func TestShipmentPages(t *testing.T) {
 		{"out for delivery", "/track/" + f.numbers[caseOut], 200, "out_for_delivery",
 			[]string{"Out for delivery today", "At the local facility", "Arriving today"}, nil},
 		{"delivered", "/track/" + f.numbers[caseDelivered], 200, "delivered",
-			[]string{"Delivered Tuesday at 10:30 am", "Delivered, front door", "No changes can be made"}, []string{"<svg", `name="csrf"`}},
+			[]string{"Delivered Tuesday at 10:30 am", "Delivered, front door", "No changes can be made", "Out for delivery &lt;img src=x onerror=alert(1)&gt;"},
+			[]string{"<svg", `name="csrf"`, "SMITH", "signed", "<img"}},
 		{"exception", "/track/" + f.numbers[caseException], 200, "exception",
-			[]string{"What is happening", "No scan for 26 hours; parcels at this point usually move within 20 hours", "Weather delay: severe storms"}, nil},
+			[]string{"What is happening", "No scan for 26 hours; parcels at this point usually move within 20 hours", "Weather delay: severe storms",
+				"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"},
+			[]string{"<script"}},
 		{"returned", "/track/" + f.numbers[caseReturned], 200, "returned",
 			[]string{"Returned to the sender", "Returned to sender", "Returned to shipper: refused"}, []string{"<svg"}},
 		{"late", "/track/" + f.numbers[caseLate], 200, "late", []string{"Running late: now expected"}, nil},
@@ -54,9 +62,11 @@ func TestShipmentPages(t *testing.T) {
 		{"order lookup form", "/track", 200, "", []string{"Find your order", `name="order"`, `name="postal_code"`}, nil},
 		{"order", "/track?order=" + fixtureOrder + "&postal_code=" + fixturePostal, 200, "",
 			[]string{"Track your order ORD-1001", "Parcel 1 of 2", "Parcel 2 of 2", f.numbers[caseOrderA], f.numbers[caseOrderB]},
-			[]string{"confirm_postal_code"}},
+			[]string{"confirm_postal_code", f.numbers[caseOrderC]}},
+		{"order, the other address's parcel alone", "/track?order=" + fixtureOrder + "&postal_code=10001", 200, "",
+			[]string{"Parcel 1 of 1", f.numbers[caseOrderC]}, []string{f.numbers[caseOrderA], f.numbers[caseOrderB]}},
 		{"order, postal code written another way", "/track?order=" + fixtureOrder + "&postal_code=60601-1234", 200, "", []string{"Parcel 2 of 2"}, nil},
-		{"order, wrong postal code", "/track?order=" + fixtureOrder + "&postal_code=10001", 404, "",
+		{"order, wrong postal code", "/track?order=" + fixtureOrder + "&postal_code=10002", 404, "",
 			[]string{"We could not find that order"}, []string{f.numbers[caseOrderA]}},
 		{"order unknown", "/track?order=NOPE-1&postal_code=60601", 404, "", []string{"We could not find that order"}, nil},
 	}
@@ -266,5 +276,116 @@ func TestPageRateLimit(t *testing.T) {
 	}
 	if code := from("10.0.0.2:1000", order); code != http.StatusOK {
 		t.Errorf("a lookup from another address: %d, want 200", code)
+	}
+}
+
+func TestSamePostalCode(t *testing.T) {
+	us := func(pc string) schemas.Location { return schemas.Location{PostalCode: pc, Country: "US"} }
+	br := func(pc string) schemas.Location { return schemas.Location{PostalCode: pc, Country: "BR"} }
+	gb := func(pc string) schemas.Location { return schemas.Location{PostalCode: pc, Country: "GB"} }
+	tests := []struct {
+		given string
+		dest  schemas.Location
+		want  bool
+	}{
+		{"60601", us("60601"), true},
+		{"60601-1234", us("60601"), true},
+		{"60601", us("606011234"), true},
+		{" 60601 ", us("60601"), true},
+		{"60602", us("60601"), false},
+		{"6060", us("60601"), false},
+		{"606011", us("60601"), false},
+		{"01310-100", br("01310100"), true},
+		{"01310", br("01310-100"), false}, // a prefix is not a match outside the US
+		{"sw1a 1aa", gb("SW1A 1AA"), true},
+		{"SW1A1", gb("SW1A 1AA"), false},
+		{"", us("60601"), false},
+		{"60601", us(""), false},
+	}
+	for _, tc := range tests {
+		if got := samePostalCode(tc.given, tc.dest); got != tc.want {
+			t.Errorf("samePostalCode(%q, %s %q) = %v, want %v", tc.given, tc.dest.Country, tc.dest.PostalCode, got, tc.want)
+		}
+	}
+}
+
+func TestShownCarrierText(t *testing.T) {
+	tests := []struct{ text, verified, alone string }{
+		{"Delivered, front door", "Delivered, front door", "Delivered, front door"},
+		{"Delivered, signed by J SMITH", "Delivered, signed by J SMITH", "Delivered"},
+		{"LEFT WITH NEIGHBOUR AT 12 ELM ST", "LEFT WITH NEIGHBOUR AT 12 ELM ST", ""},
+		{"Entregue – Recipient: Ana Souza", "Entregue – Recipient: Ana Souza", "Entregue"},
+	}
+	for _, tc := range tests {
+		if got := shown(tc.text, true); got != tc.verified {
+			t.Errorf("shown(%q) to the order's visitor = %q", tc.text, got)
+		}
+		if got := shown(tc.text, false); got != tc.alone {
+			t.Errorf("shown(%q) by number alone = %q, want %q", tc.text, got, tc.alone)
+		}
+	}
+}
+
+// The band's axis holds now, the window and the promise, and at most
+// maxBandDays: a promise far out is left off the drawing.
+func TestBandEdges(t *testing.T) {
+	day := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, time.UTC) }
+	ptr := func(t time.Time) *time.Time { return &t }
+	tests := []struct {
+		name        string
+		p10, p90    time.Time
+		promise     *time.Time
+		now         time.Time
+		days        int
+		promiseDraw bool
+	}{
+		{"now before the window", day(3, 12), day(5, 12), ptr(day(6, 0)), day(1, 12), 6, true},
+		{"now after the window (late)", day(3, 12), day(4, 12), ptr(day(4, 0)), day(8, 12), 6, true},
+		{"promise before the window", day(5, 12), day(6, 12), ptr(day(2, 0)), day(3, 12), 5, true},
+		{"promise years ahead", day(3, 12), day(4, 12), ptr(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)), day(1, 12), maxBandDays, false},
+		{"window reversed", day(5, 12), day(3, 12), nil, day(1, 12), 5, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &predict.Window{P10: tc.p10, P50: tc.p10.Add(time.Hour), P90: tc.p90}
+			b := newBand(English, w, tc.promise, tc.now, time.UTC)
+			if len(b.Days) != tc.days {
+				t.Errorf("%d day cells, want %d", len(b.Days), tc.days)
+			}
+			if b.HasPromise != tc.promiseDraw {
+				t.Errorf("promise drawn %v, want %v", b.HasPromise, tc.promiseDraw)
+			}
+			if !b.HasNow || b.XNow <= bandLeft || b.XNow >= bandRight {
+				t.Errorf("now at %v (drawn %v), want it inside the axis", b.XNow, b.HasNow)
+			}
+			if b.X50 < b.X10 || b.X50 > b.X10+b.W || b.W <= 0 {
+				t.Errorf("p50 at %v outside the window %v..%v", b.X50, b.X10, b.X10+b.W)
+			}
+		})
+	}
+}
+
+// By number alone, a parcel's forms take a few wrong postal codes, then
+// refuse for a while; the order's visitor is not asked.
+func TestConfirmTries(t *testing.T) {
+	f := newFixture(t)
+	n := f.numbers[caseInFlight]
+	_, _, page := get(t, f.handler(), "/track/"+n)
+	tok, key, day := csrfRe.FindStringSubmatch(page), keyRe.FindStringSubmatch(page), dateRe.FindStringSubmatch(page)
+	if tok == nil || key == nil || day == nil {
+		t.Fatal("no form")
+	}
+	form := func(postal string) url.Values {
+		return url.Values{"csrf": {tok[1]}, "type": {"reschedule"}, "key": {key[1]}, "date": {day[1]}, "confirm_postal_code": {postal}}
+	}
+	path := "/track/" + n + "/instructions"
+	for i := range f.page.opts.ConfirmTries {
+		if code, _, _ := post(t, f.handler(), path, form(fmt.Sprintf("1000%d", i)), nil); code != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong postal code %d: %d, want 422", i+1, code)
+		}
+	}
+	code, h, body := post(t, f.handler(), path, form(fixturePostal), nil)
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many postal codes") {
+		t.Fatalf("after the tries, the right code: %d %v", code, h)
 	}
 }

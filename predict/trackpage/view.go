@@ -1,6 +1,7 @@
 package trackpage
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -148,7 +149,7 @@ func (p *Page) build(sh *predict.Shipment, v *predict.ShipmentResponse, opts *pr
 	}
 	d.Steps = p.steps(sh, zone, now)
 	for _, e := range v.Exceptions {
-		pb := problem{Reason: sentence(e.Reason), Detail: e.Detail, Open: e.State == schemas.ExceptionOpen, Since: p.when(e.OpenedAt.In(zone), now)}
+		pb := problem{Reason: sentence(e.Reason), Detail: shown(e.Detail, verified), Open: e.State == schemas.ExceptionOpen, Since: p.when(e.OpenedAt.In(zone), now)}
 		if pb.Open {
 			d.Problems = append([]problem{pb}, d.Problems...)
 		} else {
@@ -309,7 +310,7 @@ func (p *Page) timeline(v *predict.ShipmentResponse, zone *time.Location, now ti
 		}
 		local := e.Time.In(time.FixedZone("", e.OffsetMinutes*60))
 		rows = append(rows, row{When: p.when(local, now.In(local.Location())), ISO: e.Time.UTC().Format(time.RFC3339),
-			Place: place(e.Location), Words: e.Description, Status: p.loc.Status(e.Status)})
+			Place: place(e.Location), Words: shown(e.Description, verified), Status: p.loc.Status(e.Status)})
 	}
 	for i := len(ins) - 1; i >= 0; i-- {
 		emit(ins[i])
@@ -354,6 +355,31 @@ func (p *Page) instructionWords(in predict.InstructionView, zone *time.Location,
 		return loc.T("return")
 	}
 	return in.Type
+}
+
+// personal are where a carrier's text goes on to name a person or an
+// address ("Delivered, signed by J SMITH"); lower case.
+var personal = []string{"signed by", "signature", "received by", "left with", "delivered to", "recipient", "attn", "attention", "c/o"}
+
+// shown is a carrier's own text as a page shows it: whole to a visitor
+// who proved the order, cut before any name or address otherwise.
+func shown(s string, verified bool) string {
+	if verified {
+		return s
+	}
+	lower := []byte(s) // ASCII lower case, byte for byte, so indexes hold in s
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	cut := len(s)
+	for _, w := range personal {
+		if i := bytes.Index(lower, []byte(w)); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:-–(")
 }
 
 // sentence starts s with a capital letter.
