@@ -94,6 +94,12 @@ func newBand(loc *Locale, e *predict.Window, promise *time.Time, now time.Time, 
 		b.Label += "; " + loc.T("band_promise") + " " + loc.Day(prom)
 		if prom.Before(to) {
 			b.HasPromise, b.XPromise, b.Promise = true, x(prom), promise.UTC().Format(time.RFC3339)
+			switch b.PromiseAnchor = "middle"; {
+			case b.XPromise < bandLeft+40:
+				b.PromiseAnchor = "start"
+			case b.XPromise > bandRight-40:
+				b.PromiseAnchor = "end"
+			}
 		}
 	}
 	return b
