@@ -19,6 +19,7 @@ type band struct {
 	X10, X90, X50, XNow float64
 	W                   float64 // X90 - X10
 	XPromise            float64
+	PromiseAnchor       string // the promise label's text-anchor: start, middle or end, to stay inside
 	HasPromise, HasNow  bool
 	Days                []dayCell
 	Label               string
