@@ -41,6 +41,25 @@ func (m *Model) checkFinite() error {
 			}
 		}
 	}
+	for k, v := range m.Pairs {
+		if !finite(v) {
+			return fmt.Errorf("%w: area pair %q is %v", ErrBadArtifact, k, v)
+		}
+	}
+	for k, l := range m.LaneDays {
+		for _, v := range l {
+			if !finite(v) {
+				return fmt.Errorf("%w: lane days of %q are %v", ErrBadArtifact, k, l)
+			}
+		}
+	}
+	for k, l := range m.LabelDelay {
+		for _, v := range l {
+			if !finite(v) || v < 0 {
+				return fmt.Errorf("%w: label delay of %q has %v", ErrBadArtifact, k, v)
+			}
+		}
+	}
 	return m.probe()
 }
 
