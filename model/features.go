@@ -168,10 +168,10 @@ type Encoder struct {
 	// peaks gives the peak feature's value (the model's PeakWeeks).
 	peaks PeakWeeks
 	// pairs gives the area pair's feature (the model's AreaPairs);
-	// foldPairs, during training only, each fold's from the other fold's
+	// foldPairs, during training only, each fold's from the other folds'
 	// shipments (Row.Fold).
 	pairs     AreaPairs
-	foldPairs [2]AreaPairs
+	foldPairs [pairFolds]AreaPairs
 	// laneDays turns a lane into its date (the model's LaneDays).
 	laneDays   LaneDays
 	labelDelay LabelDelay
@@ -286,8 +286,8 @@ type Row struct {
 	o, d, lane int
 	cal        calendarID // the destination country's, for the key's destination area
 	country    string     // the destination country
-	// Fold, during training, is 1 or 2 for a train shipment: its area
-	// pair's feature is then learned from the other fold's shipments only,
+	// Fold, during training, is 1 to pairFolds for a train shipment: its
+	// area pair's feature is then learned from the other folds' shipments only,
 	// so a train row never reads its own outcome (out-of-fold encoding).
 	// 0, as served, reads every train shipment's.
 	Fold int

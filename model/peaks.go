@@ -50,13 +50,17 @@ type peakSum struct{ n, sum, sumSq float64 }
 type peakWorker struct {
 	weeks   map[peakKey]*peakSum
 	regions map[string]*peakSum // by destination region, for the promise's spread
-	pairs   [2]pairSums         // by fold (journeyFold), carrier×service and area pair (AreaPairs)
+	pairs   [pairFolds]pairSums // by fold (journeyFold), carrier×service and area pair (AreaPairs)
 	labels  labelSums           // LabelDelay
 	n       int
 }
 
 func newPeakWorker() *peakWorker {
-	return &peakWorker{weeks: map[peakKey]*peakSum{}, regions: map[string]*peakSum{}, pairs: [2]pairSums{{}, {}}, labels: labelSums{}}
+	w := &peakWorker{weeks: map[peakKey]*peakSum{}, regions: map[string]*peakSum{}, labels: labelSums{}}
+	for i := range w.pairs {
+		w.pairs[i] = pairSums{}
+	}
+	return w
 }
 
 func (w *peakWorker) journey(j *Journey) {
@@ -117,8 +121,9 @@ func (w *peakWorker) merge(o *peakWorker) {
 		t.n, t.sum, t.sumSq = t.n+s.n, t.sum+s.sum, t.sumSq+s.sumSq
 	}
 	w.labels.merge(o.labels)
-	w.pairs[0].merge(o.pairs[0])
-	w.pairs[1].merge(o.pairs[1])
+	for i := range w.pairs {
+		w.pairs[i].merge(o.pairs[i])
+	}
 	w.n += o.n
 }
 

@@ -159,7 +159,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		m.enc.peaks = m.Peaks
 	}
 	if pairLearning {
-		m.Pairs, m.enc.foldPairs, m.LaneDays = pairsOf(pk.pairs)
+		m.Pairs, m.enc.foldPairs, m.LaneDays = pairsOf(&pk.pairs)
 		m.LabelDelay = pk.labels.finish()
 		m.enc.pairs, m.enc.laneDays, m.enc.labelDelay = m.Pairs, m.LaneDays, m.LabelDelay
 	}
