@@ -17,22 +17,23 @@ import (
 // between two areas is, learned from the train slice: by origin>destination
 // area pair at every area level (country, region, postal prefix), the
 // mean excess of the log transit hours over the carrier×service's mean,
-// pooled over every carrier and service and shrunk by empirical Bayes
-// along country → region → postal prefix, as the lane offsets are.
+// shrunk by empirical Bayes along country → region → postal prefix, as the
+// lane offsets are. Two groups pool the shipments: every carrier and
+// service (keys "*|o>d") and one service of any carrier ("svc:ground|o>d").
 //
 // The distance between two places sets most of a ground parcel's transit,
 // and no carrier×service lane between postal prefixes holds enough
 // shipments to learn it; the pair of areas does, as every carrier and
-// service sending between them shares it. The feature is per
-// carrier×service (cspair:<cs>), so each service has its own loading on it:
-// an overnight flight about none, a ground service most.
+// service sending between them shares it. The features are per
+// carrier×service (cspair:<cs>, cssvcpair:<cs>), so each service has its
+// own loading on them: an overnight flight about none, a ground service most.
 type AreaPairs map[string]float64
 
 // pairKey is the area pair of level lv between two area paths.
 func pairKey(o, d *AreaPath, lv int) string { return o[lv] + ">" + d[lv] }
 
-// of is the value of the finest level of the pair the train slice held,
-// 0 for a pair it never saw at any level.
+// of is the group's value of the finest level of the pair the train slice
+// held, 0 for a pair it never saw at any level.
 func (p AreaPairs) of(group string, o, d *AreaPath) float64 {
 	if len(p) == 0 {
 		return 0
@@ -221,9 +222,9 @@ func journeyFold(j *Journey) int {
 	return 1 + int(h.Sum32()%pairFolds)
 }
 
-// pairsOf learns the area pairs of both folds together and of each fold
-// alone (a fold's rows are encoded with the other fold's), and the lane
-// days on both folds.
+// pairsOf learns the area pairs of every fold together and, for each
+// fold, of the others (that fold's rows are encoded with them), and the
+// lane days on every fold.
 func pairsOf(folds *[pairFolds]pairSums) (all AreaPairs, other [pairFolds]AreaPairs, days LaneDays) {
 	every := pairSums{}
 	for i := range folds {
@@ -241,15 +242,16 @@ func pairsOf(folds *[pairFolds]pairSums) (all AreaPairs, other [pairFolds]AreaPa
 }
 
 // LaneDays is, per carrier×service, how many working days its shipments
-// take from the local day of their first scan to the local day of their
-// delivery, as a line in the area pair's excesses: log1p(days) ≈ a + b·u +
-// c·v, u the pair's over every carrier and service and v over the same
-// service of any carrier, fitted on the train slice's carrier×service and
-// area pair cells (weighted least squares); the fourth value is 1 for a carrier×service
-// that delivers on Saturdays (a twelfth of its deliveries or more: a
-// six-day week delivers a sixth), whose days count them. It turns the lane into a date: the features
-// std* read the hours from the snapshot to the end of that many working
-// days of the destination's calendar after the first scan's day, what a
+// take from the local day of the carrier's first scan (workingDaysTaken)
+// to the local day of their delivery, as a line in the area pair's
+// excesses: log1p(days) ≈ a + b·u + c·v, u the pair's over every carrier
+// and service and v over the same service of any carrier, fitted on the
+// train slice's carrier×service and area pair cells (weighted least
+// squares). The fourth value is 1 for a carrier×service that delivers on
+// Saturdays (a twelfth of its deliveries or more: a six-day week delivers
+// a sixth), whose days count them. It turns the lane into a date: the
+// std* features read the hours from the snapshot to the end of that many
+// working days of the destination's calendar (hoursToLaneDate), what a
 // carrier's promise gives where the carrier sends one.
 type LaneDays map[string][4]float64
 
