@@ -42,7 +42,10 @@ func (m *Model) checkFinite() error {
 		}
 	}
 	for k, v := range m.Pairs {
-		if !finite(v) {
+		// An excess is on the log scale: beyond maxPairExcess no transit
+		// time is, and a coefficient times it could overflow a prediction
+		// no probe sees.
+		if !finite(v) || math.Abs(v) > maxPairExcess {
 			return fmt.Errorf("%w: area pair %q is %v", ErrBadArtifact, k, v)
 		}
 	}
@@ -62,6 +65,9 @@ func (m *Model) checkFinite() error {
 	}
 	return m.probe()
 }
+
+// maxPairExcess bounds an area pair's excess (log scale) in an artifact.
+const maxPairExcess = 20
 
 func (f *Fit) checkFinite(name string) error {
 	if !finite(f.PeakSpread) {
