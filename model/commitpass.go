@@ -56,6 +56,7 @@ func (w *commitWorker) journey(j *Journey) {
 	key := laneKeysOf(j)
 	week := driftWeek(j.Scans[0].Time)
 	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
+	w.row.Fold = journeyFold(j) // a train shipment, encoded as the fit pass encoded it
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
 		if promised {

@@ -13,20 +13,22 @@ import (
 // featureRules describes how features are built. A model artifact stores
 // its hash; a loader with other rules refuses the artifact. Change the
 // text whenever Encoder changes.
-const featureRules = `v5: bias; log1p elapsed hours; log1p scans; local hour sin/cos;
+const featureRules = `v6: bias; log1p elapsed hours; log1p scans; local hour sin/cos;
 peak: the learned excess of log transit time of the destination country's ISO week a year before the local day;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
+lane date: log1p hours to the end of the lane days' working days after the start day (label day plus label delay before it), passed, its tents at promiseKnots, by stage;
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; stel: log1p elapsed hours by status; wd:local weekday;
-per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed;
+per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed, csprom,
+cspair and cssvcpair (the area pair's excess over every service and over the service, out of fold in training), csstd (the lane date);
 o:area; d:area; lane:o>d, areas being regions (US: first ZIP digit; elsewhere country-region);
 then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country > region > postal prefix`
 
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
 	s := sha256.Sum256([]byte(featureRules))
-	return "v5-" + hex.EncodeToString(s[:8])
+	return "v6-" + hex.EncodeToString(s[:8])
 }
 
 // Feature name prefixes and the global numeric features.
@@ -42,6 +44,8 @@ const (
 	fPromPassed = "promised_passed"
 	fAttempts   = "attempts"
 	fExceptions = "exceptions"
+	fStdLog     = "std_log"
+	fStdPassed  = "std_passed"
 	holidayDays = 7 // hol:1 … hol:7
 	csHolDays   = 5 // cshol counts holidays in the next 5 days
 )
@@ -78,7 +82,7 @@ func csFeatures(cs string) []string {
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		names = append(names, "cswd:"+cs+"|"+strconv.Itoa(int(d)))
 	}
-	return append(names, "cshol:"+cs, "cspeak:"+cs, "cselapsed:"+cs, "csprom:"+cs)
+	return append(names, "cshol:"+cs, "cspeak:"+cs, "cselapsed:"+cs, "csprom:"+cs, "cspair:"+cs, "cssvcpair:"+cs, "csstd:"+cs)
 }
 
 // Offsets inside a carrier|service block (see csFeatures).
@@ -89,16 +93,23 @@ var (
 	csOffPeak    = csOffHol + 1
 	csOffElapsed = csOffPeak + 1
 	csOffPromise = csOffElapsed + 1
+	csOffPair    = csOffPromise + 1
+	csOffSvcPair = csOffPair + 1
+	csOffStd     = csOffSvcPair + 1
 )
 
 // featureNames lays out the feature vector for a vocabulary.
 func featureNames(v Vocabulary) []string {
-	names := []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions}
+	names := []string{fBias, fElapsedLog, fScansLog, fHourSin, fHourCos, fPeak, fPromised, fPromLog, fPromPassed, fAttempts, fExceptions,
+		fStdLog, fStdPassed}
 	for _, sg := range stages {
-		names = append(names, "dwell:"+sg, "stprom:"+sg)
+		names = append(names, "dwell:"+sg, "stprom:"+sg, "ststd:"+sg)
 	}
 	for _, k := range promiseKnots {
 		names = append(names, "promk:"+strconv.Itoa(int(k)))
+	}
+	for _, k := range promiseKnots {
+		names = append(names, "stdk:"+strconv.Itoa(int(k)))
 	}
 	for k := 1; k <= holidayDays; k++ {
 		names = append(names, "hol:"+strconv.Itoa(k))
@@ -156,6 +167,19 @@ type Encoder struct {
 	lanes   map[[2]string]int
 	// peaks gives the peak feature's value (the model's PeakWeeks).
 	peaks PeakWeeks
+	// pairs gives the area pair's feature (the model's AreaPairs);
+	// foldPairs, during training only, each fold's from the other folds'
+	// shipments (Row.Fold).
+	pairs     AreaPairs
+	foldPairs [pairFolds]AreaPairs
+	// laneDays turns a lane into its date (the model's LaneDays).
+	laneDays   LaneDays
+	labelDelay LabelDelay
+	// The lane date's features: log1p hours to it, passed, its spline's
+	// tents, and by stage.
+	stdLog, stdPassed int
+	stdk              [len(promiseKnots)]int
+	ststd             [len(stages)]int
 }
 
 // NewEncoder returns an encoder for the given feature names (a model's
@@ -179,15 +203,18 @@ func NewEncoder(names []string) *Encoder {
 		promised: at(fPromised), promLog: at(fPromLog), promPassed: at(fPromPassed),
 		attempts: at(fAttempts), exceptions: at(fExceptions),
 	}
+	e.stdLog, e.stdPassed = at(fStdLog), at(fStdPassed)
 	for i, sg := range stages {
 		e.dwell[i] = at("dwell:" + sg)
 		e.stprom[i] = at("stprom:" + sg)
+		e.ststd[i] = at("ststd:" + sg)
 	}
 	for k := range e.hol {
 		e.hol[k] = at("hol:" + strconv.Itoa(k+1))
 	}
 	for k, h := range promiseKnots {
 		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
+		e.stdk[k] = at("stdk:" + strconv.Itoa(int(h)))
 	}
 	for i, st := range schemas.Statuses {
 		e.status[i] = statusFeatures{at("st:" + string(st)), at("sthour_sin:" + string(st)), at("sthour_cos:" + string(st)), at("stel:" + string(st))}
@@ -259,6 +286,27 @@ type Row struct {
 	o, d, lane int
 	cal        calendarID // the destination country's, for the key's destination area
 	country    string     // the destination country
+	// Fold, during training, is 1 to pairFolds for a train shipment: its
+	// area pair's feature is then learned from the other folds' shipments only,
+	// so a train row never reads its own outcome (out-of-fold encoding).
+	// 0, as served, reads every train shipment's.
+	Fold int
+
+	pairCached    bool
+	pairKey       pairCacheKey
+	pair, svcPair float64 // the area pair's excesses (AreaPairs)
+	// laneDays is the lane's working days (LaneDays), 0 with hasDays false
+	// for a carrier×service without a line.
+	laneDays float64
+	hasDays  bool
+	saturday bool // the lane days count Saturdays
+}
+
+// pairCacheKey is what a row's area pair and lane days depend on.
+type pairCacheKey struct {
+	o, d             AreaPath
+	carrier, service string
+	fold             int
 }
 
 func (r *Row) set(i int, v float64) {
@@ -278,6 +326,24 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			lookup(e.dest, s.DestArea), lookup(e.lanes, [2]string{s.OriginArea, s.DestArea})
 		r.cal = s.calendar()
 		r.country = s.destCountry()
+	}
+	if k := (pairCacheKey{s.OriginAreas, s.DestAreas, s.Carrier, s.Service, r.Fold}); !r.pairCached || k != r.pairKey {
+		r.pairCached, r.pairKey = true, k
+		pairs := e.pairs
+		if r.Fold > 0 {
+			pairs = e.foldPairs[r.Fold-1]
+		}
+		r.pair = pairs.of(pairAll, &s.OriginAreas, &s.DestAreas)
+		r.svcPair = pairs.of(pairService(s.Carrier+"|"+s.Service), &s.OriginAreas, &s.DestAreas)
+		line, ok := e.laneDays[s.Carrier+"|"+s.Service]
+		r.hasDays = ok
+		r.laneDays = 0
+		if ok {
+			r.laneDays = math.Expm1(line[0] + line[1]*r.pair + line[2]*r.svcPair)
+			r.saturday = line[3] == 1
+			// Slopes finite one by one can still overflow together.
+			r.hasDays = !math.IsNaN(r.laneDays)
+		}
 	}
 	day, secs := s.localDay()
 	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
@@ -303,9 +369,24 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.set(g.promised, 1)
 		r.set(g.promLog, promLog)
 		r.set(e.stprom[si], promLog)
-		e.setPromiseSpline(r, promLog)
+		e.setSpline(r, &e.promk, promLog)
 		if left < 0 {
 			r.set(g.promPassed, 1)
+		}
+	}
+	var stdLog float64
+	if r.hasDays {
+		days := r.laneDays
+		if !s.Started {
+			days += e.labelDelay.of(s.Carrier, labelSlotOf(s, r.cal))
+		}
+		left := hoursToLaneDate(s, r.cal, days, r.saturday)
+		stdLog = math.Log1p(math.Max(left, 0))
+		r.set(e.stdLog, stdLog)
+		r.set(e.ststd[si], stdLog)
+		e.setSpline(r, &e.stdk, stdLog)
+		if left < 0 {
+			r.set(e.stdPassed, 1)
 		}
 	}
 	hols := r.cal.holidays()
@@ -338,6 +419,9 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.set(b+csOffPeak, peak)
 		r.set(b+csOffElapsed, elapsed)
 		r.set(b+csOffPromise, promLog)
+		r.set(b+csOffPair, r.pair)
+		r.set(b+csOffSvcPair, r.svcPair)
+		r.set(b+csOffStd, stdLog)
 	}
 	r.set(r.o, 1)
 	r.set(r.d, 1)
@@ -345,12 +429,13 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.sort()
 }
 
-// setPromiseSpline sets the two tents around x (log1p hours to promise).
-func (e *Encoder) setPromiseSpline(r *Row, x float64) {
+// setSpline sets the two tents around x (log1p hours to a promise or
+// lane date) among the tents at idx.
+func (e *Encoder) setSpline(r *Row, idx *[len(promiseKnots)]int, x float64) {
 	k := promiseKnotLogs
 	last := len(k) - 1
 	if x >= k[last] {
-		r.set(e.promk[last], 1)
+		r.set(idx[last], 1)
 		return
 	}
 	j := 0
@@ -358,8 +443,8 @@ func (e *Encoder) setPromiseSpline(r *Row, x float64) {
 		j++
 	}
 	w := (x - k[j]) / (k[j+1] - k[j])
-	r.set(e.promk[j], 1-w)
-	r.set(e.promk[j+1], w)
+	r.set(idx[j], 1-w)
+	r.set(idx[j+1], w)
 }
 
 // sort orders the row by index; Encode's rows are nearly sorted already.
@@ -464,3 +549,28 @@ func log1pCount(n int) float64 {
 // CarrierServiceFeatures are the feature names a "carrier|service" owns,
 // in the order an artifact lists them.
 func CarrierServiceFeatures(cs string) []string { return csFeatures(cs) }
+
+// laneDateFeatures are the indices of the features the area pairs and
+// the lane date set.
+func (e *Encoder) laneDateFeatures() []int {
+	var out []int
+	for _, i := range [...]int{e.stdLog, e.stdPassed} {
+		if i >= 0 {
+			out = append(out, i)
+		}
+	}
+	for _, b := range e.cs {
+		out = append(out, b+csOffPair, b+csOffSvcPair, b+csOffStd)
+	}
+	for _, i := range e.stdk {
+		if i >= 0 {
+			out = append(out, i)
+		}
+	}
+	for _, i := range e.ststd {
+		if i >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}

@@ -41,8 +41,33 @@ func (m *Model) checkFinite() error {
 			}
 		}
 	}
+	for k, v := range m.Pairs {
+		// An excess is on the log scale: beyond maxPairExcess no transit
+		// time is, and a coefficient times it could overflow a prediction
+		// no probe sees.
+		if !finite(v) || math.Abs(v) > maxPairExcess {
+			return fmt.Errorf("%w: area pair %q is %v", ErrBadArtifact, k, v)
+		}
+	}
+	for k, l := range m.LaneDays {
+		for _, v := range l {
+			if !finite(v) {
+				return fmt.Errorf("%w: lane days of %q are %v", ErrBadArtifact, k, l)
+			}
+		}
+	}
+	for k, l := range m.LabelDelay {
+		for _, v := range l {
+			if !finite(v) || v < 0 {
+				return fmt.Errorf("%w: label delay of %q has %v", ErrBadArtifact, k, v)
+			}
+		}
+	}
 	return m.probe()
 }
+
+// maxPairExcess bounds an area pair's excess (log scale) in an artifact.
+const maxPairExcess = 20
 
 func (f *Fit) checkFinite(name string) error {
 	if !finite(f.PeakSpread) {

@@ -59,6 +59,13 @@ func TestDecodeRefusesNonFinite(t *testing.T) {
 		{"overflowing residual", func(m *model.Model) { m.Lane.Residuals["*"][18] = 1e300 }, "prediction"},
 		{"overflowing offset", func(m *model.Model) { m.Lane.LaneOffsets["ups|ground|US>US"] = 800 }, "offset"},
 		{"overflow together", func(m *model.Model) { m.Lane.Coef[0], m.Lane.Coef[1] = 400, 400 }, "prediction"},
+		{"area pair beyond any transit", func(m *model.Model) { m.Pairs = model.AreaPairs{"*|US>US": 1e200} }, "area pair"},
+		{"negative label delay", func(m *model.Model) { m.LabelDelay = model.LabelDelay{"ups": {3: -1}} }, "label delay"},
+		{"area pairs and lane days", func(m *model.Model) {
+			m.Pairs = model.AreaPairs{"*|US>US": 0.2}
+			m.LaneDays = model.LaneDays{"ups|ground": {1, 0.5, 0, 1}}
+			m.LabelDelay = model.LabelDelay{"": {17: 1}}
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := smallModel()

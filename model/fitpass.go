@@ -64,6 +64,7 @@ func (w *fitWorker) journey(j *Journey) {
 	for i, h := range acc.halfLives {
 		w.weights[i] = decayWeight(age, h)
 	}
+	w.row.Fold = journeyFold(j)
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
@@ -259,7 +260,8 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 		if c.n == 0 {
 			continue
 		}
-		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, HalfLifeDays: c.halfLife, MAEHours: c.absErr / float64(c.n)})
+		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, HalfLifeDays: c.halfLife, LaneDate: c.laneDate,
+			MAEHours: c.absErr / float64(c.n)})
 		if best == nil || c.absErr < best.absErr {
 			best = c
 		}
@@ -267,7 +269,7 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 	if best == nil {
 		return nil, nil
 	}
-	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, HalfLifeDays: best.halfLife, Coef: best.coef,
+	return &Fit{Rows: f.ridge.Rows(), Lambda: best.lambda, TargetScale: best.scale, HalfLifeDays: best.halfLife, LaneDate: best.laneDate, Coef: best.coef,
 		LaneOffsets: best.offsets, PeakSpread: best.spread, DriftSpread: best.drift}, scores
 }
 
@@ -276,6 +278,7 @@ func (f *fitAcc) best() (*Fit, []LambdaScore) {
 type candidate struct {
 	lambda, scale float64
 	halfLife      float64 // days; 0 is no decay
+	laneDate      bool    // fitted with the area pairs and the lane date
 	coef          []float64
 	offsets       map[string]float64
 	spread        float64 // peak-season residual scale

@@ -70,6 +70,12 @@ type Snapshot struct {
 	PrevDwellHours float64
 	// Attempts and Exceptions count those scans so far.
 	Attempts, Exceptions int
+	// Started is set once the carrier has the parcel: a scan after the
+	// label's (any status but info_received). StartDay is that scan's
+	// local civil day (days since 1970-01-01), which the lane date counts
+	// working days from (LaneDays).
+	Started  bool
+	StartDay int32
 }
 
 // SnapshotAt describes the journey as it stood after scan k.
@@ -100,6 +106,9 @@ func (s *Snapshot) advance(j *Journey, k int) {
 	s.PrevDwellHours = 0
 	if k > 0 {
 		s.PrevDwellHours = sc.Time.Sub(j.Scans[k-1].Time).Hours()
+	}
+	if !s.Started && sc.Status != schemas.StatusInfoReceived {
+		s.Started, s.StartDay = true, localCivilDay(sc.Time, sc.OffsetMinutes)
 	}
 	switch sc.Status {
 	case schemas.StatusDeliveryAttempted:

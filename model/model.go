@@ -48,7 +48,10 @@ type LambdaScore struct {
 	// HalfLifeDays is the time decay of the training rows' weights; 0
 	// is none.
 	HalfLifeDays float64 `json:"half_life_days"`
-	MAEHours     float64 `json:"calibration_mae_hours"`
+	// LaneDate is set for a candidate fitted with the area pairs and the
+	// lane date (Model.Pairs, Model.LaneDays).
+	LaneDate bool    `json:"lane_date,omitempty"`
+	MAEHours float64 `json:"calibration_mae_hours"`
 }
 
 // Metrics are the backtest results on the held-back test slice.
@@ -110,8 +113,12 @@ type Fit struct {
 	// snapshot weighed exp(−age/half-life·ln 2), age from its journey's
 	// first scan to the end of the train slice; 0 is no decay. The
 	// calibration slice chooses it with the penalty.
-	HalfLifeDays float64   `json:"half_life_days"`
-	Coef         []float64 `json:"coef"`
+	HalfLifeDays float64 `json:"half_life_days"`
+	// LaneDate is set when the fit reads the area pairs and the lane date;
+	// the calibration slice chose it over the same fit without them, whose
+	// coefficients of those features are 0.
+	LaneDate bool      `json:"lane_date,omitempty"`
+	Coef     []float64 `json:"coef"`
 	// LaneOffsets are empirical-Bayes shrunk mean residuals per
 	// carrier|service|origin>destination lane at each area level
 	// (country, region, postal prefix), each shrunk toward the level
@@ -184,6 +191,15 @@ type Model struct {
 	PromiseTarget float64 `json:"promise_target"`
 	// Peaks is the peak season learned from the train slice (PeakWeeks).
 	Peaks PeakWeeks `json:"peak_weeks,omitempty"`
+	// Pairs is how much slower each area pair is than its carrier's
+	// service, learned from the train slice (AreaPairs); absent from an
+	// artifact trained before it, whose features do not read it.
+	Pairs AreaPairs `json:"area_pairs,omitempty"`
+	// LaneDays is each carrier×service's working days in its area pair's
+	// excess (LaneDays); absent from an artifact trained before it.
+	LaneDays LaneDays `json:"lane_days,omitempty"`
+	// LabelDelay dates a label not yet picked up (LabelDelay).
+	LabelDelay LabelDelay `json:"label_delay,omitempty"`
 	// DayWindows is the delivery-day window (DayWindow); nil in an
 	// artifact trained before it.
 	DayWindows *DayWindows `json:"day_windows,omitempty"`
@@ -469,6 +485,7 @@ func Decode(b []byte) (*Model, error) {
 	}
 	m.enc = NewEncoder(m.Features)
 	m.enc.peaks = m.Peaks
+	m.enc.pairs, m.enc.laneDays, m.enc.labelDelay = m.Pairs, m.LaneDays, m.LabelDelay
 	if err := m.checkFinite(); err != nil {
 		return nil, err
 	}

@@ -161,7 +161,7 @@ func TestPromiseSpline(t *testing.T) {
 		{math.Expm1((math.Log1p(48) + math.Log1p(72)) / 2), map[string]float64{"promk:48": 0.5, "promk:72": 0.5}},
 	} {
 		var r Row
-		e.setPromiseSpline(&r, math.Log1p(c.hours))
+		e.setSpline(&r, &e.promk, math.Log1p(c.hours))
 		got := map[string]float64{}
 		for k, i := range r.Idx {
 			got[names[i]] = r.Val[k]

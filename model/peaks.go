@@ -20,6 +20,9 @@ type PeakWeeks map[string]map[int]float64
 // does.
 var peakLearning = true
 
+// pairLearning is off only where a test measures what the area pairs do.
+var pairLearning = true
+
 // excess is the peak feature of a snapshot on a civil day in a country:
 // the learned excess of the same ISO week of the year before.
 func (p PeakWeeks) excess(country string, day int32) float64 {
@@ -47,11 +50,17 @@ type peakSum struct{ n, sum, sumSq float64 }
 type peakWorker struct {
 	weeks   map[peakKey]*peakSum
 	regions map[string]*peakSum // by destination region, for the promise's spread
+	pairs   [pairFolds]pairSums // by fold (journeyFold), carrier×service and area pair (AreaPairs)
+	labels  labelSums           // LabelDelay
 	n       int
 }
 
 func newPeakWorker() *peakWorker {
-	return &peakWorker{weeks: map[peakKey]*peakSum{}, regions: map[string]*peakSum{}}
+	w := &peakWorker{weeks: map[peakKey]*peakSum{}, regions: map[string]*peakSum{}, labels: labelSums{}}
+	for i := range w.pairs {
+		w.pairs[i] = pairSums{}
+	}
+	return w
 }
 
 func (w *peakWorker) journey(j *Journey) {
@@ -67,6 +76,12 @@ func (w *peakWorker) journey(j *Journey) {
 	yr, wk := first.UTC().ISOWeek()
 	a := Areas(j.Destination)
 	w.add(peakKey{areasCountry(a), yr*100 + wk}, y)
+	o := Areas(j.Origin)
+	cal := calendarOf(areasCountry(a))
+	w.labels.add(j, cal)
+	days, sat, _ := workingDaysTaken(j, cal)
+	w.pairs[journeyFold(j)-1].add(j.Carrier+"|"+j.Service, &o, &a, y,
+		[2]float64{math.Log1p(float64(days[0])), math.Log1p(float64(days[1]))}, sat)
 	r := a[areaRegion]
 	s := w.regions[r]
 	if s == nil {
@@ -104,6 +119,10 @@ func (w *peakWorker) merge(o *peakWorker) {
 			w.regions[k] = t
 		}
 		t.n, t.sum, t.sumSq = t.n+s.n, t.sum+s.sum, t.sumSq+s.sumSq
+	}
+	w.labels.merge(o.labels)
+	for i := range w.pairs {
+		w.pairs[i].merge(o.pairs[i])
 	}
 	w.n += o.n
 }

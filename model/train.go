@@ -147,8 +147,9 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	cfg.Log.Info("training", "shipments", n, "features", len(m.Features), "workers", nw,
 		"train_from", w.TrainFrom, "train_to", w.TrainTo, "test_from", w.CalibTo)
 
-	// Pass 0, train slice: the peak weeks, which the fit pass's features
-	// need. One log transit time per shipment, no features.
+	// Pass 0, train slice: the peak weeks, the area pairs, the lane days
+	// and the label delays, which the fit pass's features need. One log
+	// transit time per shipment, no features.
 	pk, err := runWorkers(ctx, src, cfg, "peaks", nw, w.TrainFrom, w.TrainTo, w.CalibTo, newPeakWorker)
 	if err != nil {
 		return nil, fmt.Errorf("peak pass: %w", err)
@@ -156,6 +157,11 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if peakLearning {
 		m.Peaks = pk.finish()
 		m.enc.peaks = m.Peaks
+	}
+	if pairLearning {
+		m.Pairs, m.enc.foldPairs, m.LaneDays = pairsOf(&pk.pairs)
+		m.LabelDelay = pk.labels.finish()
+		m.enc.pairs, m.enc.laneDays, m.enc.labelDelay = m.Pairs, m.LaneDays, m.LabelDelay
 	}
 	if promiseNormalizing {
 		m.PromiseSpread = pk.spreads()
@@ -176,6 +182,15 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// ones' sums with the promise features taken out.
 	fits := fit.fits
 	fits[laneFit].merge(fits[promiseFit].withoutFeatures(m.enc.promiseFeatures()))
+	// Each fit is also solved without the area pairs and the lane date
+	// (the same sums with their rows and columns zeroed): the calibration
+	// slice chooses between them as it chooses the penalty.
+	var plain perFit[*fitAcc]
+	if drop := m.enc.laneDateFeatures(); len(m.Pairs) > 0 && len(drop) > 0 {
+		for k, f := range fits {
+			plain[k] = f.withoutFeatures(drop)
+		}
+	}
 	m.Metrics.TrainRows = fits[laneFit].ridge.Rows() // every train snapshot
 	if m.Metrics.TrainRows == 0 {
 		return nil, fmt.Errorf("%w: no shipment first scanned %s to %s was delivered before %s", ErrEmptySlice,
@@ -189,7 +204,17 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	var solveErrs perFit[error]
 	var wg sync.WaitGroup
 	for k, f := range fits {
-		wg.Go(func() { solveErrs[k] = f.solve(cfg, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo)) })
+		wg.Go(func() {
+			solveErrs[k] = f.solve(cfg, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo))
+			if p := plain[k]; p != nil && solveErrs[k] == nil {
+				for _, c := range f.cands {
+					c.laneDate = true
+				}
+				if p.solve(cfg, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo)) == nil {
+					f.cands = append(f.cands, p.cands...)
+				}
+			}
+		})
 	}
 	wg.Wait()
 	if solveErrs[laneFit] != nil { // the promise fit is optional
@@ -232,7 +257,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 			m.Metrics.Lambdas = append(m.Metrics.Lambdas, sc)
 		}
 		cfg.Log.Info("penalty and target scale chosen on the calibration slice", "fit", k.String(),
-			"lambda", best.Lambda, "target_scale_hours", best.TargetScale, "half_life_days", best.HalfLifeDays)
+			"lambda", best.Lambda, "target_scale_hours", best.TargetScale, "half_life_days", best.HalfLifeDays, "lane_date", best.LaneDate)
 	}
 	if m.Lane == nil {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)

@@ -48,6 +48,15 @@ func TestTrainBeatsBaselineWithCalibratedInterval(t *testing.T) {
 	if mt.WithoutPromise.N != mt.TestRows || mt.WithoutPromise.MAEHours <= mt.MAEHours {
 		t.Errorf("without promise: %d rows, MAE %.2fh; with: %d rows, MAE %.2fh", mt.WithoutPromise.N, mt.WithoutPromise.MAEHours, mt.TestRows, mt.MAEHours)
 	}
+	// With the promise hidden the area pairs and the lane date carry the
+	// distance and the calendar: 40% below the lane median.
+	wp := mt.WithoutPromise
+	t.Logf("promise hidden: MAE %.2fh, lane median %.2fh (%.1f%% below), coverage %.3f; lane date chosen: lane fit %v, promise fit %v",
+		wp.MAEHours, wp.Baselines[model.BaselineLaneMedian].MAEHours, 100*wp.Reduction(model.BaselineLaneMedian), wp.Coverage80,
+		m.Lane.LaneDate, m.Promise.LaneDate)
+	if r := wp.Reduction(model.BaselineLaneMedian); r < 0.40 {
+		t.Errorf("promise hidden: MAE %.2fh is %.1f%% below the lane median, want 40%%", wp.MAEHours, 100*r)
+	}
 }
 
 // TestSplitHasNoLeak checks that no shipment of the test slice is trained
