@@ -10,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/parcelcast/parcelcast/ingest/carrier/zone"
 	"github.com/parcelcast/parcelcast/model"
 	"github.com/parcelcast/parcelcast/predict"
 	"github.com/parcelcast/parcelcast/schemas"
@@ -87,11 +88,11 @@ func (c Config) Detect(sh *predict.Shipment, in Inputs) []Finding {
 	}
 	if attempt != nil && !done {
 		out = append(out, Finding{Type: DeliveryFailed, OpenedAt: attempt.Time,
-			Reason: "a delivery was attempted on " + attempt.Time.UTC().Format("2 Jan") + " and the parcel is not delivered yet",
+			Reason: "a delivery was attempted on " + zone.In(attempt.Time, sh.Destination).Format("2 Jan") + " and the parcel is not delivered yet",
 			Detail: detailAfter(sh, attempt.Time, schemas.StatusDeliveryAttempted)})
 	}
 	if !done && (last.Status == schemas.StatusException || last.Status == schemas.StatusDeliveryAttempted) {
-		if f, ok := exceptionScan(lastTL, last); ok {
+		if f, ok := exceptionScan(lastTL, last, sh.Destination); ok {
 			out = append(out, f)
 		}
 	}
@@ -121,11 +122,11 @@ func firstOfEach(fs []Finding) []Finding {
 
 // exceptionScan reads the carrier's exception scan: customs, address, a
 // parcel the carrier itself declared lost, or its own exception.
-func exceptionScan(tl predict.TimelineScan, sc model.Scan) (Finding, bool) {
+func exceptionScan(tl predict.TimelineScan, sc model.Scan, dest schemas.Location) (Finding, bool) {
 	words := carrierWords(tl)
 	switch tl.StatusDetail {
 	case "customs":
-		return Finding{Type: CustomsHold, OpenedAt: sc.Time, Reason: "held in customs since " + day(sc.Time), Detail: words}, true
+		return Finding{Type: CustomsHold, OpenedAt: sc.Time, Reason: "held in customs since " + day(sc.Time, dest), Detail: words}, true
 	case "address_issue":
 		return Finding{Type: AddressIssue, OpenedAt: sc.Time, Reason: "the carrier cannot deliver to the address as given", Detail: words}, true
 	case "lost":
@@ -150,7 +151,7 @@ func (c Config) late(sh *predict.Shipment, in Inputs, last model.Scan) (Finding,
 		return Finding{}, false
 	}
 	if in.Now.After(p) {
-		return Finding{Type: Late, OpenedAt: p, Reason: "the promised delivery (" + day(p) + ") has passed and the parcel is not delivered"}, true
+		return Finding{Type: Late, OpenedAt: p, Reason: "the promised delivery (" + day(p, sh.Destination) + ") has passed and the parcel is not delivered"}, true
 	}
 	if in.Model == nil || in.SkipETA {
 		return Finding{}, false
@@ -164,7 +165,7 @@ func (c Config) late(sh *predict.Shipment, in Inputs, last model.Scan) (Finding,
 		return Finding{}, false
 	}
 	return Finding{Type: Late, OpenedAt: last.Time,
-		Reason: "expected on " + day(eta) + ", after the promised " + day(p)}, true
+		Reason: "expected on " + day(eta, sh.Destination) + ", after the promised " + day(p, sh.Destination)}, true
 }
 
 // etaQuantile reads quantile q of a prediction's hours, linearly between
@@ -245,7 +246,7 @@ func (c Config) behind(sh *predict.Shipment, in Inputs) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Type: Stalled, OpenedAt: by, Reason: "not out for delivery " + span(lead) + " before the promised " +
-		day(sh.Promised) + ", when parcels that arrive on time are; last scan " + span(in.Now.Sub(sh.Scans[len(sh.Scans)-1].Time)) + " ago"}, true
+		day(sh.Promised, sh.Destination) + ", when parcels that arrive on time are; last scan " + span(in.Now.Sub(sh.Scans[len(sh.Scans)-1].Time)) + " ago"}, true
 }
 
 // leadQuantile reads a low quantile of a lead from the three the model
@@ -394,7 +395,9 @@ func humanDetail(d string) string {
 	return string(b)
 }
 
-func day(t time.Time) string { return t.UTC().Format("Mon 2 Jan") }
+// day is a date in the destination's time zone (UTC where its place
+// resolves to none): a promise of Monday evening is said as Monday there.
+func day(t time.Time, dest schemas.Location) string { return zone.In(t, dest).Format("Mon 2 Jan") }
 
 // span is a duration in words: hours under two days, else days.
 func span(d time.Duration) string {

@@ -217,7 +217,7 @@ func TestDetectLegAndSchedule(t *testing.T) {
 			sh:  shipment(promised, arrived),
 			now: us(2026, 11, 19, 10),
 			typ: []string{exceptions.Stalled}, opened: us(2026, 11, 19, 9),
-			reason: "not out for delivery 11 hours before the promised Fri 20 Nov",
+			reason: "not out for delivery 11 hours before the promised Thu 19 Nov", // Thursday in Georgia, Friday in UTC
 		},
 		"before the promised morning": {
 			sh:  shipment(promised, arrived),
