@@ -223,9 +223,9 @@ func (p *Page) headline(sh *predict.Shipment, v *predict.ShipmentResponse, zone 
 func (p *Page) relDay(t, now time.Time) string {
 	switch {
 	case sameDay(t, now):
-		return strings.ToLower(strings.TrimPrefix(p.loc.T("arriving_today"), p.loc.T("arriving")+" "))
+		return p.loc.T("today")
 	case sameDay(t, now.AddDate(0, 0, 1)):
-		return strings.ToLower(strings.TrimPrefix(p.loc.T("arriving_tomorrow"), p.loc.T("arriving")+" "))
+		return p.loc.T("tomorrow")
 	}
 	return p.loc.Day(t)
 }
@@ -235,7 +235,7 @@ func (p *Page) relDay(t, now time.Time) string {
 func (p *Page) when(t, now time.Time) string {
 	day := p.loc.Day(t)
 	if sameDay(t, now) {
-		day = strings.TrimPrefix(p.loc.T("arriving_today"), p.loc.T("arriving")+" ")
+		day = p.loc.T("today")
 	}
 	return day + ", " + p.loc.Clock(t)
 }
