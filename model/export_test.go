@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	"github.com/parcelcast/parcelcast/schemas"
 )
 
 // SetCensorWeighting turns the calibration's censoring weights on or off
@@ -87,4 +89,37 @@ func SetStageSegments(on bool) (restore func()) {
 	was := stageSegments
 	stageSegments = on
 	return func() { stageSegments = was }
+}
+
+// OnFitRow has fn called with every train row the fit pass adds: its
+// shipment and the value the row gives the named feature (0 when it sets
+// none). fn is called from every worker at once. It returns a func that
+// stops the calls.
+func OnFitRow(feature string, fn func(j *Journey, v float64)) (restore func()) {
+	was := fitRowSeen
+	fitRowSeen = func(e *Encoder, j *Journey, r *Row) {
+		v := 0.0
+		if i, ok := e.index[feature]; ok {
+			for k, x := range r.Idx {
+				if int(x) == i {
+					v = r.Val[k]
+				}
+			}
+		}
+		fn(j, v)
+	}
+	return func() { fitRowSeen = was }
+}
+
+// JourneyFold is the fold (1 or 2) a train shipment's area pairs are
+// learned out of, from its tracking number.
+func JourneyFold(trackingNumber string) int {
+	return journeyFold(&Journey{TrackingNumber: trackingNumber})
+}
+
+// PairOf is the area pair's excess over every carrier and service
+// between two places (the cspair features' value as served).
+func (p AreaPairs) PairOf(o, d schemas.Location) float64 {
+	oa, da := Areas(o), Areas(d)
+	return p.of(pairAll, &oa, &da)
 }

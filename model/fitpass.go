@@ -67,6 +67,9 @@ func (w *fitWorker) journey(j *Journey) {
 	w.row.Fold = journeyFold(j)
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
+		if fitRowSeen != nil {
+			fitRowSeen(w.m.enc, j, &w.row)
+		}
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
 		acc.add(&w.row, w.ys, w.laneSums, week, s.inPeak(), w.weights)
 		if s.Scans == 1 {
@@ -76,6 +79,11 @@ func (w *fitWorker) journey(j *Journey) {
 		}
 	})
 }
+
+// fitRowSeen, set only by tests, gets every train row as the fit pass
+// encodes it, with its shipment: what the fit's sums are made of. It is
+// called from every worker at once.
+var fitRowSeen func(e *Encoder, j *Journey, r *Row)
 
 func (w *fitWorker) merge(o *fitWorker) {
 	for i := range w.fits {
