@@ -73,19 +73,10 @@ func (w *commitWorker) add(k fitKind, row *Row, lane *laneKeys, s *Snapshot, wee
 	f := w.fits[k]
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
-	addWeek(w.all[k], week, r)
+	addResidual(w.all[k], week, r)
 	if s.Scans == 1 {
-		addWeek(w.first[k], week, r/w.m.promiseScale(s))
+		addResidual(w.first[k], week, r/w.m.promiseScale(s))
 	}
-}
-
-func addWeek(m map[int64]*hist, week int64, r float64) {
-	h, ok := m[week]
-	if !ok {
-		h = newResidualHist()
-		m[week] = h
-	}
-	h.add(r, 1)
 }
 
 func (w *commitWorker) merge(o *commitWorker) {

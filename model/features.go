@@ -484,17 +484,7 @@ func (e *Encoder) promiseFeatures() []int {
 	for _, b := range e.cs {
 		out = append(out, b+csOffPromise)
 	}
-	for _, i := range e.promk {
-		if i >= 0 {
-			out = append(out, i)
-		}
-	}
-	for _, i := range e.stprom {
-		if i >= 0 {
-			out = append(out, i)
-		}
-	}
-	return out
+	return appendSet(appendSet(out, e.promk[:]...), e.stprom[:]...)
 }
 
 // encodeBoth encodes s into row and returns the row the lane fit reads:
@@ -562,12 +552,12 @@ func (e *Encoder) laneDateFeatures() []int {
 	for _, b := range e.cs {
 		out = append(out, b+csOffPair, b+csOffSvcPair, b+csOffStd)
 	}
-	for _, i := range e.stdk {
-		if i >= 0 {
-			out = append(out, i)
-		}
-	}
-	for _, i := range e.ststd {
+	return appendSet(appendSet(out, e.stdk[:]...), e.ststd[:]...)
+}
+
+// appendSet appends the feature indexes that are set (not negative).
+func appendSet(out []int, idx ...int) []int {
+	for _, i := range idx {
 		if i >= 0 {
 			out = append(out, i)
 		}

@@ -132,7 +132,9 @@ func (w *calibWorker) add(to, first perFit[map[segID]*hist], k fitKind, row *Row
 	}
 }
 
-func addResidual(m map[segID]*hist, id segID, r float64) {
+// addResidual adds a residual to the histogram of its key (a segment, a
+// week), made on first use.
+func addResidual[K comparable](m map[K]*hist, id K, r float64) {
 	h, ok := m[id]
 	if !ok {
 		h = newResidualHist()
