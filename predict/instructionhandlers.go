@@ -357,38 +357,54 @@ func (s *Server) handleDeleteInstruction(w http.ResponseWriter, r *http.Request)
 		writeProblem(w, problemNoInstructions)
 		return
 	}
-	id := r.PathValue("id")
+	resp, p := s.cancel(r.Context(), &sh, r.PathValue("id"))
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	writeJSON(w, 200, resp)
+}
+
+// CancelInstruction cancels an instruction as DELETE
+// /v1/shipments/{tracking_number}/instructions/{id} does.
+func (s *Server) CancelInstruction(ctx context.Context, trackingNumber, id string) (InstructionResponse, *Problem) {
+	sh, _, p := s.findShipment(ctx, trackingNumber, false)
+	if p != nil {
+		return InstructionResponse{}, p
+	}
+	if s.instrStore == nil {
+		return InstructionResponse{}, problemNoInstructions
+	}
+	return s.cancel(ctx, &sh, id)
+}
+
+func (s *Server) cancel(ctx context.Context, sh *Shipment, id string) (InstructionResponse, *Problem) {
 	unlock := s.instructions.lock(sh.TrackingNumber)
 	defer unlock()
-	for _, in := range s.instructions.of(&sh) {
+	for _, in := range s.instructions.of(sh) {
 		if in.ID != id {
 			continue
 		}
-		switch state, _ := instructionStatus(&in, &sh); state {
+		switch state, _ := instructionStatus(&in, sh); state {
 		case string(schemas.InstructionCancelled):
 			if s.instructions.isUnpublished(in.ID) {
-				if p := s.publish(r.Context(), in); p != nil {
-					writeProblem(w, p)
-					return
+				if p := s.publish(ctx, in); p != nil {
+					return InstructionResponse{}, p
 				}
 			}
-			writeJSON(w, 200, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
-			return
+			return InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, sh)}, nil
 		case InstructionActedOn:
-			writeError(w, http.StatusConflict, "instruction_acted_on", "instruction "+id+" was acted on by the carrier")
-			return
+			return InstructionResponse{}, &Problem{Status: http.StatusConflict, Code: "instruction_acted_on", Message: "instruction " + id + " was acted on by the carrier"}
 		}
 		now := s.now()
 		at := now.UTC()
 		in.State, in.CancelledAt = schemas.InstructionCancelled, &at
-		if p := s.store(r.Context(), in, now); p != nil {
-			writeProblem(w, p)
-			return
+		if p := s.store(ctx, in, now); p != nil {
+			return InstructionResponse{}, p
 		}
-		writeJSON(w, 200, InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, &sh)})
-		return
+		return InstructionResponse{TrackingNumber: sh.TrackingNumber, Instruction: viewOf(&in, sh)}, nil
 	}
-	writeError(w, http.StatusNotFound, "instruction_not_found", "no instruction "+id+" for tracking number "+sh.TrackingNumber)
+	return InstructionResponse{}, &Problem{Status: http.StatusNotFound, Code: "instruction_not_found", Message: "no instruction " + id + " for tracking number " + sh.TrackingNumber}
 }
 
 // store writes an instruction as it stands now, holds it in memory and

@@ -35,6 +35,7 @@ type Views interface {
 	OrderShipments(ctx context.Context, orderRef string, keep func(*predict.Shipment) bool) ([]predict.OrderView, *predict.Problem)
 	OptionsOf(sh *predict.Shipment) predict.OptionsResponse
 	GiveInstruction(ctx context.Context, trackingNumber, key string, req predict.InstructionRequest) (predict.InstructionResponse, *predict.Problem)
+	CancelInstruction(ctx context.Context, trackingNumber, id string) (predict.InstructionResponse, *predict.Problem)
 	TakesInstructions() bool
 	Now() time.Time
 }
@@ -335,6 +336,14 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if id := f.Get("cancel"); id != "" {
+		if _, prob := p.views.CancelInstruction(r.Context(), v.TrackingNumber, id); prob != nil && prob.Code != "publish_failed" {
+			refuse(prob.Status, p.refusal(prob))
+			return
+		}
+		p.redirectBack(w, r, back, v.TrackingNumber)
+		return
+	}
 	req, bad := p.request(sh.Carrier, f)
 	if bad != "" {
 		refuse(http.StatusUnprocessableEntity, bad+".")
@@ -354,15 +363,21 @@ func (p *Page) handleInstruction(w http.ResponseWriter, r *http.Request) {
 		refuse(prob.Status, p.refusal(prob))
 		return
 	}
+	p.redirectBack(w, r, back, v.TrackingNumber)
+}
+
+// redirectBack answers a form taken: 303 to the page it came from, which
+// says so and shows the request in the history.
+func (p *Page) redirectBack(w http.ResponseWriter, r *http.Request, back, number string) {
 	sep := "?"
 	if strings.Contains(back, "?") {
 		sep = "&"
 	}
 	done := "1"
 	if strings.HasPrefix(back, "/track?") {
-		done = url.QueryEscape(v.TrackingNumber)
+		done = url.QueryEscape(number)
 	}
-	http.Redirect(w, r, back+sep+"done="+done+"#history-"+url.PathEscape(v.TrackingNumber), http.StatusSeeOther)
+	http.Redirect(w, r, back+sep+"done="+done+"#history-"+url.PathEscape(number), http.StatusSeeOther)
 }
 
 // refusal says in the page's words why an instruction was refused: the
@@ -372,6 +387,10 @@ func (p *Page) refusal(prob *predict.Problem) string {
 	switch prob.Code {
 	case "invalid_date", "invalid_address", "invalid_request":
 		return sentence(prob.Message) + "."
+	case "instruction_acted_on":
+		return p.loc.T("acted_on_already")
+	case "instruction_not_found":
+		return p.loc.T("unreadable")
 	case "instruction_pending":
 		return p.loc.T("pending_request")
 	case "idempotency_key_reused":

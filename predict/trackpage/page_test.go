@@ -218,9 +218,24 @@ func TestInstructionForm(t *testing.T) {
 	if strings.Count(after, `class="instr"`) != 1 {
 		t.Errorf("%d instructions in the timeline, want 1", strings.Count(after, `class="instr"`))
 	}
-	// A pending instruction closes the other options.
-	if strings.Contains(after, `name="csrf"`) {
-		t.Errorf("forms offered while an instruction is pending")
+	// A pending instruction closes the other options, and can be cancelled.
+	if strings.Contains(after, `name="type"`) || !strings.Contains(after, "Cancel this request") {
+		t.Fatalf("options offered while an instruction is pending, or no way to cancel it")
+	}
+	cancelTok := regexp.MustCompile(`name="csrf" value="([^"]+)"><input type="hidden" name="cancel" value="([^"]+)"`).FindStringSubmatch(after)
+	if cancelTok == nil {
+		t.Fatal("no cancel form")
+	}
+	cancel := url.Values{"csrf": {cancelTok[1]}, "cancel": {cancelTok[2]}, "back": {"/track/" + n}, "confirm_postal_code": {"60601"}}
+	if code, _, body := post(t, f.handler(), path, cancel, nil); code != http.StatusSeeOther {
+		t.Fatalf("cancel: %d\n%s", code, firstLines(body))
+	}
+	_, _, cancelled := get(t, f.handler(), "/track/"+n)
+	if !strings.Contains(cancelled, "<span class=\"status\">cancelled</span>") || !strings.Contains(cancelled, `name="type"`) {
+		t.Errorf("after the cancel: the request not shown cancelled, or the options not open again")
+	}
+	if code, _, _ := post(t, f.handler(), path, cancel, nil); code != http.StatusSeeOther {
+		t.Errorf("the cancel again: %d, want the same answer", code)
 	}
 }
 

@@ -33,10 +33,11 @@ type shipmentData struct {
 	Problems    []problem
 	Timeline    []row
 	Forms       []form
-	NoForms     string // why no option is offered, when none is
-	Done        bool   // an instruction was just given
-	Back        string // where a form returns to
-	Order       bool   // shown as one of an order's shipments
+	Pending     *pending // the request waiting for the carrier, which may be cancelled
+	NoForms     string   // why no option is offered, when none is
+	Done        bool     // an instruction was just given
+	Back        string   // where a form returns to
+	Order       bool     // shown as one of an order's shipments
 	FormError   string
 }
 
@@ -56,6 +57,13 @@ type problem struct {
 type row struct {
 	When, ISO, Place, Words, Status string
 	Instruction                     bool
+}
+
+// pending is the shipment's request waiting for the carrier, as a form
+// that cancels it.
+type pending struct {
+	ID, Words, Token string
+	Confirm          bool
 }
 
 // form is one delivery option the customer can take now.
@@ -162,6 +170,12 @@ func (p *Page) build(sh *predict.Shipment, v *predict.ShipmentResponse, opts *pr
 	d.Timeline = p.timeline(v, zone, now, verified)
 	if opts != nil {
 		d.Forms, d.NoForms = p.forms(sh, opts, v.Instructions, zone, now, verified)
+		for _, in := range v.Instructions {
+			if in.State == string(schemas.InstructionPending) {
+				d.Pending = &pending{ID: in.ID, Words: p.instructionWords(in, zone, verified),
+					Token: p.tokens.issue(sh.TrackingNumber, verified, now), Confirm: !verified}
+			}
+		}
 	}
 	return d
 }
