@@ -19,10 +19,16 @@ import (
 // model.Source training reads and the journeys predict looks up.
 type History struct {
 	conn driver.Conn
+	// chunk is how many days of first scans one query of Delivered
+	// groups, so the server holds one chunk's numbers at a time.
+	chunk time.Duration
 }
 
+// deliveredChunk is History.chunk's default.
+const deliveredChunk = 30 * 24 * time.Hour
+
 // NewHistory returns a reader on a migrated parcelcast database.
-func NewHistory(db *DB) *History { return &History{conn: db.conn} }
+func NewHistory(db *DB) *History { return &History{conn: db.conn, chunk: deliveredChunk} }
 
 // journeyColumns selects one row per carrier, tracking number and
 // shipment key with its scans as arrays. Every scan is read once: FINAL
@@ -112,28 +118,66 @@ func (r *journeyRow) journeys(fn func(model.Journey) error) error {
 
 // Delivered calls fn for every delivered journey whose first scan is in
 // [from, to) and whose delivery happened before deliveredBefore. Rows
-// stream: memory does not grow with the number of shipments.
+// stream: memory does not grow with the number of shipments, on the
+// server either: [from, to) is read in chunks of first scans (History.chunk),
+// so a query groups one chunk's numbers, not the whole slice's. A journey
+// belongs to the chunk of its first scan, so each is given once.
 func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*model.Journey) error) error {
-	// The numbers of the slice are found first, from three columns and
-	// without FINAL (duplicates change neither a first scan nor whether
-	// there was a delivery), so that the grouping of every column and of
-	// the scans' arrays holds the slice's numbers, not the whole
-	// history's. The scans read start model.JourneyGap before the slice:
-	// a journey of the slice is told from an earlier one under its number
-	// by that one's delivery or by the silence between them, and a journey
-	// begun before the slice must be seen to begin there. Older partitions
-	// are skipped.
-	since := from.Add(-model.JourneyGap).Unix()
-	rows, err := h.conn.Query(ctx, journeyColumns+`
-WHERE toUnixTimestamp(event_time) >= ? AND tracking_number IN (
+	step := h.chunk
+	if step <= 0 || to.Sub(from)/step > 1000 {
+		step = to.Sub(from) // an open-ended slice: one query
+	}
+	for lo := from; lo.Before(to); {
+		hi := lo.Add(step)
+		if step <= 0 || hi.After(to) || !hi.After(lo) {
+			hi = to
+		}
+		if err := h.deliveredChunk(ctx, lo, hi, deliveredBefore, fn); err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// deliveredChunk is Delivered over one chunk of first scans.
+func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*model.Journey) error) error {
+	// The numbers of the chunk are found first, from two columns and
+	// without FINAL (duplicates change neither a scan's time nor whether
+	// there was a delivery): those with a scan in the chunk, and of those
+	// the ones delivered between the chunk's start and deliveredBefore.
+	// Both are sets bounded by time on either side. Their scans are then
+	// read from model.JourneyGap before the chunk, so a journey of the
+	// chunk is told from an earlier one under its number (by that one's
+	// delivery or by the silence between them) and one begun before the
+	// chunk is seen to begin there; and up to model.JourneyGap after the
+	// chunk's last delivery, which bounds the parts the server reads: a
+	// scan later than that could only be the tail of a journey after its
+	// delivery, or a later journey. Partitions outside are skipped.
+	const numbers = `
 	SELECT tracking_number FROM scan_events
-	WHERE toUnixTimestamp(event_time) >= ?
-	GROUP BY tracking_number
-	HAVING countIf(status = 'delivered') > 0
-	   AND toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?
-	   AND toUnixTimestamp(minIf(event_time, status = 'delivered')) < ?)
+	WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
+	  AND tracking_number IN (
+		SELECT tracking_number FROM scan_events
+		WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?)`
+	var last int64
+	var n uint64
+	err := h.conn.QueryRow(ctx, `SELECT toInt64(max(toUnixTimestamp(event_time))), count() FROM scan_events
+WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
+  AND tracking_number IN (`+numbers+`)`,
+		from.Unix(), deliveredBefore.Unix(), from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix()).Scan(&last, &n)
+	if err != nil {
+		return fmt.Errorf("query the last delivery of %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	if n == 0 {
+		return nil
+	}
+	since := from.Add(-model.JourneyGap).Unix()
+	until := time.Unix(last, 0).Add(model.JourneyGap).Unix() + 1
+	rows, err := h.conn.Query(ctx, journeyColumns+`
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (`+numbers+`)
 `+journeyGroup,
-		since, since, from.Unix(), to.Unix(), deliveredBefore.Unix())
+		since, until, from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix())
 	return streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool {
 		first := j.Scans[0].Time
 		at, ok := j.DeliveredAt()

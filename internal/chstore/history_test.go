@@ -93,6 +93,18 @@ func TestHistoryReusedNumbers(t *testing.T) {
 	if !slices.Equal(all, want) {
 		t.Errorf("delivered journeys\n got %v\nwant %v", all, want)
 	}
+	// Read in chunks of first scans, a journey whose scans cross a chunk's
+	// end, and a number reused in another chunk, are each given once.
+	for _, chunk := range []time.Duration{day, 2 * day, 5 * day, 13 * day} {
+		h.SetChunk(chunk)
+		if got := read(t0, t0.Add(100*day)); !slices.Equal(got, want) {
+			t.Errorf("delivered journeys in chunks of %s\n got %v\nwant %v", chunk, got, want)
+		}
+	}
+	h.SetChunk(0)
+	if got := read(t0, t0.Add(100*day)); !slices.Equal(got, want) {
+		t.Errorf("delivered journeys in one query\n got %v\nwant %v", got, want)
+	}
 	// A slice that starts after a number's first journey holds its second
 	// only, not the first's tail nor a merge of both.
 	if late := read(t0.Add(5*day), t0.Add(100*day)); !slices.Equal(late, []got{want[1], want[5]}) {

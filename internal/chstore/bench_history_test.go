@@ -1,0 +1,85 @@
+package chstore_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/parcelcast/parcelcast/ingest/sim"
+	"github.com/parcelcast/parcelcast/internal/chstore"
+	"github.com/parcelcast/parcelcast/model"
+	"github.com/parcelcast/parcelcast/schemas"
+)
+
+var (
+	benchHistoryShipments = flag.Int("history.shipments", 100_000, "simulated shipments BenchmarkDeliveredMemory loads")
+	benchHistoryDays      = flag.Int("history.days", 360, "days of history BenchmarkDeliveredMemory spreads them over")
+)
+
+// BenchmarkDeliveredMemory reads the delivered journeys of a history's
+// first 70% (the fit pass's slice) in one query and in chunks of first
+// scans, and reports the server's peak memory of the largest query, from
+// system.query_log.
+func BenchmarkDeliveredMemory(b *testing.B) {
+	ctx := context.Background()
+	_, db := env.Database(b)
+	g := sim.New(sim.Config{Seed: 5, Shipments: *benchHistoryShipments, Days: *benchHistoryDays})
+	w := chstore.NewScanWriter(db)
+	var batch []schemas.ScanEvent
+	for {
+		s, ok := g.Next()
+		if ok {
+			for _, e := range s.Scans {
+				e.EventID = schemas.ComputeEventID(&e)
+				batch = append(batch, e)
+			}
+		}
+		if len(batch) >= 50_000 || !ok && len(batch) > 0 {
+			if err := w.WriteEvents(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+		if !ok {
+			break
+		}
+	}
+	h := chstore.NewHistory(db)
+	win, _, err := h.Split(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	from, to := win.TrainFrom, win.TrainFrom.Add(win.TestTo.Sub(win.TrainFrom)*7/10)
+	for _, c := range []struct {
+		name  string
+		chunk time.Duration
+	}{{"one-query", 0}, {"chunks-30d", 30 * 24 * time.Hour}, {"chunks-7d", 7 * 24 * time.Hour}} {
+		b.Run(c.name, func(b *testing.B) {
+			h.SetChunk(c.chunk)
+			var journeys int
+			id := ""
+			for i := 0; b.Loop(); i++ {
+				id = fmt.Sprintf("bench-delivered-%s-%d-%d", c.name, time.Now().UnixNano(), i)
+				qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(id),
+					clickhouse.WithSettings(clickhouse.Settings{"log_queries": 1}))
+				journeys = 0
+				if err := h.Delivered(qctx, from, to, to, func(*model.Journey) error { journeys++; return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := db.Conn().Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+				b.Fatal(err)
+			}
+			var peak uint64
+			if err := db.Conn().QueryRow(ctx, "SELECT toUInt64(max(memory_usage)) FROM system.query_log WHERE query_id = ? AND type = 2", id).Scan(&peak); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "server-peak-MB")
+			b.ReportMetric(float64(journeys), "journeys")
+		})
+	}
+}
