@@ -12,7 +12,6 @@ import (
 	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/internal/chstore"
 	"github.com/parcelcast/parcelcast/model"
-	"github.com/parcelcast/parcelcast/schemas"
 )
 
 var (
@@ -27,27 +26,7 @@ var (
 func BenchmarkDeliveredMemory(b *testing.B) {
 	ctx := context.Background()
 	_, db := env.Database(b)
-	g := sim.New(sim.Config{Seed: 5, Shipments: *benchHistoryShipments, Days: *benchHistoryDays})
-	w := chstore.NewScanWriter(db)
-	var batch []schemas.ScanEvent
-	for {
-		s, ok := g.Next()
-		if ok {
-			for _, e := range s.Scans {
-				e.EventID = schemas.ComputeEventID(&e)
-				batch = append(batch, e)
-			}
-		}
-		if len(batch) >= 50_000 || !ok && len(batch) > 0 {
-			if err := w.WriteEvents(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
-		}
-		if !ok {
-			break
-		}
-	}
+	storeSimulated(ctx, b, db, sim.Config{Seed: 5, Shipments: *benchHistoryShipments, Days: *benchHistoryDays})
 	h := chstore.NewHistory(db)
 	win, _, err := h.Split(ctx)
 	if err != nil {

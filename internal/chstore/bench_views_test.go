@@ -21,29 +21,7 @@ var benchViewShipments = flag.Int("views.shipments", 100_000, "simulated shipmen
 func BenchmarkViews(b *testing.B) {
 	ctx := context.Background()
 	_, db := env.Database(b)
-	g := sim.New(sim.Config{Seed: 5, Shipments: *benchViewShipments, Days: 180})
-	w := chstore.NewScanWriter(db)
-	var batch []schemas.ScanEvent
-	scans := 0
-	for {
-		s, ok := g.Next()
-		if ok {
-			for _, e := range s.Scans {
-				e.EventID = schemas.ComputeEventID(&e)
-				batch = append(batch, e)
-			}
-		}
-		if len(batch) >= 50_000 || !ok && len(batch) > 0 {
-			if err := w.WriteEvents(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
-			scans += len(batch)
-			batch = batch[:0]
-		}
-		if !ok {
-			break
-		}
-	}
+	scans := storeSimulated(ctx, b, db, sim.Config{Seed: 5, Shipments: *benchViewShipments, Days: 180})
 	migs, err := schemas.Migrations()
 	if err != nil {
 		b.Fatal(err)
@@ -86,4 +64,32 @@ func serverCPU(ctx context.Context, b *testing.B, db *chstore.DB) float64 {
 		b.Fatal(err)
 	}
 	return float64(us) / 1e6
+}
+
+// storeSimulated stores the scans of a simulated history and returns how
+// many it stored.
+func storeSimulated(ctx context.Context, b *testing.B, db *chstore.DB, cfg sim.Config) int {
+	g := sim.New(cfg)
+	w := chstore.NewScanWriter(db)
+	var batch []schemas.ScanEvent
+	scans := 0
+	for {
+		s, ok := g.Next()
+		if ok {
+			for _, e := range s.Scans {
+				e.EventID = schemas.ComputeEventID(&e)
+				batch = append(batch, e)
+			}
+		}
+		if len(batch) >= 50_000 || !ok && len(batch) > 0 {
+			if err := w.WriteEvents(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			scans += len(batch)
+			batch = batch[:0]
+		}
+		if !ok {
+			return scans
+		}
+	}
 }
