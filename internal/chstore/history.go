@@ -154,18 +154,15 @@ func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore 
 	// chunk's last delivery, which bounds the parts the server reads: a
 	// scan later than that could only be the tail of a journey after its
 	// delivery, or a later journey. Partitions outside are skipped.
-	const numbers = `
-	SELECT tracking_number FROM scan_events
+	const delivered = `FROM scan_events
 	WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
 	  AND tracking_number IN (
 		SELECT tracking_number FROM scan_events
 		WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?)`
 	var last int64
 	var n uint64
-	err := h.conn.QueryRow(ctx, `SELECT toInt64(max(toUnixTimestamp(event_time))), count() FROM scan_events
-WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
-  AND tracking_number IN (`+numbers+`)`,
-		from.Unix(), deliveredBefore.Unix(), from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix()).Scan(&last, &n)
+	err := h.conn.QueryRow(ctx, `SELECT toInt64(max(toUnixTimestamp(event_time))), count() `+delivered,
+		from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix()).Scan(&last, &n)
 	if err != nil {
 		return fmt.Errorf("query the last delivery of %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
 	}
@@ -175,7 +172,7 @@ WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimest
 	since := from.Add(-model.JourneyGap).Unix()
 	until := time.Unix(last, 0).Add(model.JourneyGap).Unix() + 1
 	rows, err := h.conn.Query(ctx, journeyColumns+`
-WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (`+numbers+`)
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+delivered+`)
 `+journeyGroup,
 		since, until, from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix())
 	return streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool {
