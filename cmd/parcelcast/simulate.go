@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -39,6 +40,7 @@ func addSimFlags(fs *flag.FlagSet, shipments, days int, until string) *simFlags 
 	fs.Float64Var(&f.cfg.ReturnRate, "return-rate", r.ReturnRate, "share of parcels returned to the sender after failed attempts")
 	fs.Float64Var(&f.cfg.LostRate, "lost-rate", r.LostRate, "share of parcels lost")
 	fs.Float64Var(&f.cfg.Disruptions, "disruptions", r.Disruptions, "regional weather disruptions per 30 days")
+	fs.Float64Var(&f.cfg.BrazilShare, "brazil-share", 0, "share of shipments sent within Brazil by its post (correios, generic JSON), 0 to 1")
 	return f
 }
 
@@ -66,6 +68,9 @@ func (f *simFlags) config(now time.Time) (sim.Config, error) {
 	}
 	if cfg.Shipments <= 0 {
 		return cfg, errors.New("-shipments must be positive")
+	}
+	if cfg.BrazilShare < 0 || cfg.BrazilShare > 1 || math.IsNaN(cfg.BrazilShare) {
+		return cfg, fmt.Errorf("-brazil-share %v: want a share from 0 to 1", cfg.BrazilShare)
 	}
 	return cfg, nil
 }

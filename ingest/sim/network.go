@@ -99,7 +99,7 @@ type Carrier struct {
 	ShipmentIDs bool
 }
 
-// CarrierNames lists the simulated carriers.
+// CarrierNames lists the simulated carriers of the US network.
 func CarrierNames() []string {
 	names := make([]string, len(carriers))
 	for i, c := range carriers {
@@ -107,6 +107,9 @@ func CarrierNames() []string {
 	}
 	return names
 }
+
+// everyCarrier are the carriers of every country.
+var everyCarrier = append(append([]Carrier{}, carriers...), correios)
 
 var carriers = []Carrier{
 	{Name: "ups", Hub: "Louisville", Prefix: "1Z", Saturday: false, Weight: 0.3, Services: []Service{

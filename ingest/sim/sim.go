@@ -50,6 +50,10 @@ type Config struct {
 	// Disruptions is the number of regional weather disruptions per 30
 	// days; each slows a region for one to three days.
 	Disruptions float64
+	// BrazilShare is the share of shipments sent within Brazil by its
+	// post (brazil.go) instead of within the US; 0, the default, keeps
+	// the history to the US.
+	BrazilShare float64
 }
 
 // DefaultRates are the rates a zero Config field takes.
@@ -167,7 +171,7 @@ func New(cfg Config) *Generator {
 			g.regional = append(g.regional, c)
 		}
 	}
-	for _, c := range abroad {
+	for _, c := range append(append([]City{}, abroad...), brazilCities...) {
 		g.zones[c.Zone] = loc(c.Zone)
 		g.byName[c.Name] = c
 	}
@@ -180,6 +184,7 @@ func New(cfg Config) *Generator {
 			g.holidays[c.Name] = federal
 		}
 	}
+	g.holidays[correios.Name] = holidaySet(brazilHolidays, cfg.Start.Year(), end.Year())
 	// Label volume per day: weekday pattern, and up to 1.8× in the peak.
 	var total float64
 	for d := 0; d < cfg.Days; d++ {
@@ -273,6 +278,12 @@ func (g *Generator) trackingNumber(c Carrier, i int) string {
 	case "ontrac":
 		family = "OnTrac"
 		n = carrier.AppendZeroPadded(append(n, 'C'), uint64(1000000000+int64(i)), 13)
+	case correios.Name: // UPU S10: the check digit before the country
+		n = append(carrier.AppendZeroPadded(append(n, "QB"...), uint64(i%100000000), 8), "0BR"...)
+		if full, ok := trackno.Complete("UPU S10", string(n)); ok {
+			return full
+		}
+		return string(n)
 	default:
 		family = "DHL Express"
 		n = carrier.AppendZeroPadded(n, uint64(300000000+int64(i)), 9)
@@ -389,12 +400,15 @@ func (g *Generator) journey(i int, s *Shipment) {
 
 // build is journey before the shipment's number is offered for reuse.
 func (g *Generator) build(i int, s *Shipment) {
-	car := g.pickCarrier()
+	car, served := g.pickCarrier(), cities
+	if g.cfg.BrazilShare > 0 && g.rng.Float64() < g.cfg.BrazilShare {
+		car, served = correios, brazilCities
+	}
 	svc := g.pickService(car)
-	served := cities
 	if car.Region != nil {
 		served = g.regional
 	}
+	brazil := car.Name == correios.Name
 	o := served[g.rng.IntN(len(served))]
 	var d City
 	if svc.Abroad {
@@ -430,6 +444,9 @@ func (g *Generator) build(i int, s *Shipment) {
 	}
 	pickup := at(pickDay, oz, 17+2*g.rng.Float64())
 	pk := peak(pickDay)
+	if brazil {
+		pk = brazilPeak(pickDay)
+	}
 
 	// Transit: business days by service and distance.
 	km := greatCircleKm(o, d)
@@ -444,6 +461,9 @@ func (g *Generator) build(i int, s *Shipment) {
 		days += 2
 	case !svc.Air:
 		days = max(svc.DaysMin, int(math.Ceil(km/svc.KmPerDay)))
+		if brazil && svc.Name == "pac" && (remoteStates[o.Region] || remoteStates[d.Region]) {
+			days += brazilRemoteDays
+		}
 	}
 	if svc.Handoff {
 		days++ // the post office delivers the day after it receives the parcel
@@ -462,6 +482,9 @@ func (g *Generator) build(i int, s *Shipment) {
 	}
 	if pk > 0 && g.rng.Float64() < 0.3*pk { // peak volume slows sorting
 		extra++
+	}
+	if brazil { // the post slows through the run and more in its peak; its promise does not
+		extra += g.brazilTrend(pickup, g.rng.Float64()) + brazilPeakDays(pk, g.rng.Float64())
 	}
 	delivDay := pickDay
 	for n := 0; n < days+extra; n++ {

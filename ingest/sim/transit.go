@@ -27,7 +27,7 @@ func TransitTable(g *Generator) []TransitRow {
 			continue
 		}
 		var car Carrier
-		for _, c := range carriers {
+		for _, c := range everyCarrier {
 			if c.Name == s.Carrier {
 				car = c
 			}
@@ -53,7 +53,7 @@ func TransitTable(g *Generator) []TransitRow {
 		return xs[int(p*float64(len(xs)-1))]
 	}
 	var rows []TransitRow
-	for _, c := range carriers {
+	for _, c := range everyCarrier {
 		for _, sv := range c.Services {
 			k := key{c.Name, sv.Name}
 			if len(days[k]) == 0 {

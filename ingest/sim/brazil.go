@@ -1,0 +1,93 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/br"
+)
+
+// The second country: Brazil, served by the national post alone. Its
+// history differs from the US one where a model's assumptions would
+// show: other holidays (Carnival), another peak (Black Friday week, then
+// the weeks to Christmas, and Mother's Day in May), four time zones
+// without daylight-saving time, long economy transit, and transit times
+// that grow through the run (Config.BrazilShare).
+
+// brazilCities are Brazilian state capitals with approximate coordinates,
+// a CEP in each and its zone.
+var brazilCities = []City{
+	{"São Paulo", "SP", "01001-000", -23.55, -46.63, "America/Sao_Paulo", "BR"},
+	{"Rio de Janeiro", "RJ", "20010-000", -22.91, -43.17, "America/Sao_Paulo", "BR"},
+	{"Belo Horizonte", "MG", "30110-000", -19.92, -43.94, "America/Sao_Paulo", "BR"},
+	{"Curitiba", "PR", "80010-000", -25.43, -49.27, "America/Sao_Paulo", "BR"},
+	{"Porto Alegre", "RS", "90010-000", -30.03, -51.23, "America/Sao_Paulo", "BR"},
+	{"Brasília", "DF", "70040-000", -15.79, -47.88, "America/Sao_Paulo", "BR"},
+	{"Goiânia", "GO", "74003-000", -16.68, -49.25, "America/Sao_Paulo", "BR"},
+	{"Salvador", "BA", "40010-000", -12.97, -38.50, "America/Bahia", "BR"},
+	{"Recife", "PE", "50010-000", -8.05, -34.88, "America/Recife", "BR"},
+	{"Fortaleza", "CE", "60010-000", -3.73, -38.52, "America/Fortaleza", "BR"},
+	{"Belém", "PA", "66010-000", -1.46, -48.49, "America/Belem", "BR"},
+	{"Campo Grande", "MS", "79002-000", -20.44, -54.65, "America/Campo_Grande", "BR"},
+	{"Cuiabá", "MT", "78005-000", -15.60, -56.10, "America/Cuiaba", "BR"},
+	{"Manaus", "AM", "69005-000", -3.12, -60.02, "America/Manaus", "BR"},
+}
+
+// correios is the Brazilian post: PAC by road, slow; SEDEX by road on
+// short lanes and by air beyond, at about 1,000 km a working day.
+var correios = Carrier{Name: "correios", Hub: "São Paulo", Prefix: "", Saturday: false, Weight: 1, Services: []Service{
+	{Name: "pac", DaysMin: 3, KmPerDay: 350, Weight: 0.7, Standard: [2]int{3, 12}},
+	{Name: "sedex", DaysMin: 1, KmPerDay: 1000, Weight: 0.3, Standard: [2]int{1, 5}},
+}}
+
+// remoteStates are reached by river or air from the south: PAC takes
+// brazilRemoteDays more to them.
+var remoteStates = map[string]bool{"AM": true, "PA": true}
+
+const (
+	brazilRemoteDays = 3
+	// brazilTrendDaysPerYear is how many working days the post's transit
+	// grows by over a year of the run: each parcel's share of it is one
+	// more day with that probability.
+	brazilTrendDaysPerYear = 1.5
+)
+
+// brazilHolidays are the days the post neither picks up nor delivers: the
+// national holidays and both days of Carnival.
+var brazilHolidays = append(append([]*cal.Holiday{}, br.Holidays...),
+	&cal.Holiday{Name: "Carnaval (segunda-feira)", Type: cal.ObservancePublic, Offset: -48, Func: cal.CalcEasterOffset})
+
+// brazilPeak is the share of extra delay a day carries in Brazil: Black
+// Friday's week and the days after it at full, the weeks to Christmas at
+// 0.6, the fortnight before Mother's Day (May's second Sunday) at 0.4.
+func brazilPeak(t time.Time) float64 {
+	m, d := t.Month(), t.Day()
+	switch {
+	case m == time.November && d >= 20, m == time.December && d <= 2:
+		return 1
+	case m == time.December && d <= 22:
+		return 0.6
+	case m == time.May && d <= 12:
+		return 0.4
+	}
+	return 0
+}
+
+// brazilPeakDays is the post's delay in its peak beyond the sorting delay
+// every carrier has: 2·pk working days, the fraction one more day with its
+// probability (u uniform in [0, 1)).
+func brazilPeakDays(pk, u float64) int { return int(2*pk + u) }
+
+// brazilTrend is the extra working days the trend puts on a parcel picked
+// up at t: the whole days of the trend so far, and one more with the
+// probability of its fraction (u uniform in [0, 1)).
+func (g *Generator) brazilTrend(t time.Time, u float64) int {
+	years := math.Max(t.Sub(g.cfg.Start).Hours()/(24*365), 0)
+	slow := brazilTrendDaysPerYear * years
+	n := int(slow)
+	if u < slow-float64(n) {
+		n++
+	}
+	return n
+}
