@@ -171,6 +171,14 @@ func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore 
 	}
 	since := from.Add(-model.JourneyGap).Unix()
 	until := time.Unix(last, 0).Add(model.JourneyGap).Unix() + 1
+	// A journey may have begun before since: its label and pickup more
+	// than JourneyGap before the chunk, its later scans in it. Read from
+	// since, it would look like a journey of the chunk begun at its first
+	// scan there (tailOfEarlier).
+	earlier, err := h.scannedBefore(ctx, since, delivered, from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix())
+	if err != nil {
+		return err
+	}
 	rows, err := h.conn.Query(ctx, journeyColumns+`
 WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+delivered+`)
 `+journeyGroup,
@@ -178,8 +186,44 @@ WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND t
 	return streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool {
 		first := j.Scans[0].Time
 		at, ok := j.DeliveredAt()
-		return ok && !first.Before(from) && first.Before(to) && at.Before(deliveredBefore)
+		return ok && !first.Before(from) && first.Before(to) && at.Before(deliveredBefore) && !tailOfEarlier(j, earlier)
 	}, fn)
+}
+
+// tailOfEarlier reports whether j, read from JourneyGap before a slice,
+// is the rest of a journey begun before that: its number has scans
+// earlier (in earlier) and j begins with neither a label nor a pickup,
+// the only scans that begin a journey after others (model.StartsJourney).
+func tailOfEarlier(j *model.Journey, earlier map[journeyKey]bool) bool {
+	st := j.Scans[0].Status
+	return st != schemas.StatusInfoReceived && st != schemas.StatusPickedUp && earlier[journeyKey{j.Carrier, j.TrackingNumber, j.ShipmentKey}]
+}
+
+// journeyKey is what journeyColumns groups by.
+type journeyKey struct{ carrier, number, key string }
+
+// scannedBefore returns the carriers, numbers and shipment keys of the
+// numbers the query tail numbers (FROM … selecting tracking_number, with
+// its args) that have a scan before since.
+func (h *History) scannedBefore(ctx context.Context, since int64, numbers string, args ...any) (map[journeyKey]bool, error) {
+	rows, err := h.conn.Query(ctx, `SELECT DISTINCT carrier, tracking_number, shipment_key FROM scan_events
+WHERE toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+numbers+`)`, append([]any{since}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("query the numbers scanned before %s: %w", time.Unix(since, 0).UTC().Format(time.DateOnly), err)
+	}
+	defer rows.Close()
+	out := map[journeyKey]bool{}
+	for rows.Next() {
+		var k journeyKey
+		if err := rows.Scan(&k.carrier, &k.number, &k.key); err != nil {
+			return nil, fmt.Errorf("scan a number scanned before %s: %w", time.Unix(since, 0).UTC().Format(time.DateOnly), err)
+		}
+		out[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the numbers scanned before %s: %w", time.Unix(since, 0).UTC().Format(time.DateOnly), err)
+	}
+	return out, nil
 }
 
 // streamJourneys splits the rows of a journeyColumns query into journeys
@@ -217,19 +261,23 @@ func (h *History) InFlight(ctx context.Context, from, to, asOf time.Time, fn fun
 	// As in Delivered: the slice's numbers first, from three columns; a
 	// number delivered before asOf may still hold a later journey in
 	// flight, so journeys decides each one. No scan from asOf on is read.
-	since := from.Add(-model.JourneyGap).Unix()
-	rows, err := h.conn.Query(ctx, journeyColumns+`
-WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (
-	SELECT tracking_number FROM scan_events
+	const numbers = `FROM scan_events
 	WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
 	GROUP BY tracking_number
-	HAVING toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?)
-`+journeyGroup,
-		since, asOf.Unix(), since, asOf.Unix(), from.Unix(), to.Unix())
+	HAVING toUnixTimestamp(max(event_time)) >= ? AND toUnixTimestamp(min(event_time)) < ?`
+	since := from.Add(-model.JourneyGap).Unix()
+	args := []any{since, asOf.Unix(), from.Unix(), to.Unix()}
+	earlier, err := h.scannedBefore(ctx, since, numbers, args...)
+	if err != nil {
+		return err
+	}
+	rows, err := h.conn.Query(ctx, journeyColumns+`
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+numbers+`)
+`+journeyGroup, append([]any{since, asOf.Unix()}, args...)...)
 	return streamJourneys(rows, err, "journeys in flight", func(j *model.Journey) bool {
-		first := j.Scans[0].Time
+		first := j.Scans[0]
 		_, delivered := j.DeliveredAt()
-		return !delivered && !first.Before(from) && first.Before(to)
+		return !delivered && !first.Time.Before(from) && first.Time.Before(to) && !tailOfEarlier(j, earlier)
 	}, fn)
 }
 

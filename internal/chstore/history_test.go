@@ -2,6 +2,7 @@ package chstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -54,6 +55,12 @@ func TestHistoryReusedNumbers(t *testing.T) {
 	events = append(events, journey("fedex", "799531274483", "2461~799531274483~FDEG", "TN", "GA", 2*day, trip...)...)
 	// A number with one journey.
 	events = append(events, journey("ups", "1Z999AA10123456793", "", "OH", "MI", day, trip...)...)
+	// A slow journey: picked up the day after its label, then silent for
+	// longer than JourneyGap, several chunks on: in transit on day 42,
+	// delivered on day 50.
+	events = append(events, journey("acme", "ACME0000000001", "", "NV", "AZ", 3*day,
+		scan{0, schemas.StatusInfoReceived}, scan{day, schemas.StatusPickedUp}, scan{39 * day, schemas.StatusInTransit},
+		scan{47 * day, schemas.StatusDelivered})...)
 	if err := chstore.NewScanWriter(db).WriteEvents(ctx, events); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +96,7 @@ func TestHistoryReusedNumbers(t *testing.T) {
 		{"799531274483", "2460~799531274483~FDEG", "TN", "CO", 2 * day, 4},
 		{"799531274483", "2461~799531274483~FDEG", "TN", "GA", 2 * day, 4},
 		{"9400100000000000000000", "", "FL", "GA", 43 * day, 3},
+		{"ACME0000000001", "", "NV", "AZ", 3 * day, 4},
 	}
 	if !slices.Equal(all, want) {
 		t.Errorf("delivered journeys\n got %v\nwant %v", all, want)
@@ -107,8 +115,34 @@ func TestHistoryReusedNumbers(t *testing.T) {
 	}
 	// A slice that starts after a number's first journey holds its second
 	// only, not the first's tail nor a merge of both.
+	// The slow journey, begun before, is not given as its delivery alone.
 	if late := read(t0.Add(5*day), t0.Add(100*day)); !slices.Equal(late, []got{want[1], want[5]}) {
 		t.Errorf("journeys from day 5\n got %v\nwant %v", late, []got{want[1], want[5]})
+	}
+	// Nor from day 40, when its label and pickup are over JourneyGap
+	// before the slice.
+	if late := read(t0.Add(40*day), t0.Add(100*day)); !slices.Equal(late, []got{want[5]}) {
+		t.Errorf("journeys from day 40\n got %v\nwant %v", late, []got{want[5]})
+	}
+	// In flight on day 45, the slow journey is one of the slice it began
+	// in (label, pickup, in transit), and not of a later one.
+	flying := func(from time.Time) (out []string) {
+		err := h.InFlight(ctx, from, t0.Add(100*day), t0.Add(45*day), func(j *model.Journey) error {
+			out = append(out, fmt.Sprintf("%s %s %d", j.TrackingNumber, j.Scans[0].Time.Sub(t0), len(j.Scans)))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out)
+		return out
+	}
+	usps := []string{"9400100000000000000000 0s 3", "9400100000000000000000 1032h0m0s 2"}
+	if got, want := flying(t0), append(usps, "ACME0000000001 72h0m0s 3"); !slices.Equal(got, want) {
+		t.Errorf("in flight on day 45: %v, want %v", got, want)
+	}
+	if got := flying(t0.Add(40 * day)); !slices.Equal(got, usps[1:]) {
+		t.Errorf("in flight on day 45 of journeys begun from day 40: %v, want %v", got, usps[1:])
 	}
 
 	w, n, err := h.Split(ctx)
