@@ -15,8 +15,8 @@ import (
 // without daylight-saving time, long economy transit, and transit times
 // that grow through the run (Config.BrazilShare).
 
-// brazilCities are Brazilian state capitals with approximate coordinates,
-// a CEP in each and its zone.
+// brazilCities are Brazilian state capitals and inland cities with
+// approximate coordinates, a CEP in each and its zone.
 var brazilCities = []City{
 	{"São Paulo", "SP", "01001-000", -23.55, -46.63, "America/Sao_Paulo", "BR"},
 	{"Rio de Janeiro", "RJ", "20010-000", -22.91, -43.17, "America/Sao_Paulo", "BR"},
@@ -32,6 +32,22 @@ var brazilCities = []City{
 	{"Campo Grande", "MS", "79002-000", -20.44, -54.65, "America/Campo_Grande", "BR"},
 	{"Cuiabá", "MT", "78005-000", -15.60, -56.10, "America/Cuiaba", "BR"},
 	{"Manaus", "AM", "69005-000", -3.12, -60.02, "America/Manaus", "BR"},
+	{"Florianópolis", "SC", "88010-000", -27.60, -48.55, "America/Sao_Paulo", "BR"},
+	// Inland cities of the larger states: a state is many postal areas,
+	// as a US ZIP region is.
+	{"Campinas", "SP", "13010-000", -22.91, -47.06, "America/Sao_Paulo", "BR"},
+	{"Ribeirão Preto", "SP", "14010-000", -21.18, -47.81, "America/Sao_Paulo", "BR"},
+	{"São José do Rio Preto", "SP", "15010-000", -20.82, -49.38, "America/Sao_Paulo", "BR"},
+	{"Uberlândia", "MG", "38400-000", -18.92, -48.28, "America/Sao_Paulo", "BR"},
+	{"Juiz de Fora", "MG", "36010-000", -21.76, -43.35, "America/Sao_Paulo", "BR"},
+	{"Londrina", "PR", "86010-000", -23.31, -51.16, "America/Sao_Paulo", "BR"},
+	{"Caxias do Sul", "RS", "95020-000", -29.17, -51.18, "America/Sao_Paulo", "BR"},
+	{"Joinville", "SC", "89201-000", -26.30, -48.85, "America/Sao_Paulo", "BR"},
+	{"Feira de Santana", "BA", "44001-000", -12.27, -38.97, "America/Bahia", "BR"},
+	{"Vitória da Conquista", "BA", "45000-000", -14.86, -40.84, "America/Bahia", "BR"},
+	{"Caruaru", "PE", "55002-000", -8.28, -35.98, "America/Recife", "BR"},
+	{"Juazeiro do Norte", "CE", "63010-000", -7.21, -39.31, "America/Fortaleza", "BR"},
+	{"Santarém", "PA", "68005-000", -2.44, -54.71, "America/Santarem", "BR"},
 }
 
 // correios is the Brazilian post: PAC by road, slow; SEDEX by road on
@@ -47,10 +63,9 @@ var remoteStates = map[string]bool{"AM": true, "PA": true}
 
 const (
 	brazilRemoteDays = 3
-	// brazilTrendDaysPerYear is how many working days the post's transit
-	// grows by over a year of the run: each parcel's share of it is one
-	// more day with that probability.
-	brazilTrendDaysPerYear = 1.5
+	// brazilSlowdownPerYear is how much longer the post takes on a long
+	// lane after a year of the run (brazilTrendDays).
+	brazilSlowdownPerYear = 0.3
 )
 
 // brazilHolidays are the days the post neither picks up nor delivers: the
@@ -79,15 +94,13 @@ func brazilPeak(t time.Time) float64 {
 // probability (u uniform in [0, 1)).
 func brazilPeakDays(pk, u float64) int { return int(2*pk + u) }
 
-// brazilTrend is the extra working days the trend puts on a parcel picked
-// up at t: the whole days of the trend so far, and one more with the
-// probability of its fraction (u uniform in [0, 1)).
-func (g *Generator) brazilTrend(t time.Time, u float64) int {
+// brazilTrendDays is the working days the trend adds to a lane of km
+// kilometres at t: the post's road speed falls by brazilSlowdownPerYear of
+// itself a year from the start of the run, so long lanes take longer
+// while short ones stay at their minimum. The promise keeps the old speed.
+func (g *Generator) brazilTrendDays(svc Service, km float64, t time.Time) int {
 	years := math.Max(t.Sub(g.cfg.Start).Hours()/(24*365), 0)
-	slow := brazilTrendDaysPerYear * years
-	n := int(slow)
-	if u < slow-float64(n) {
-		n++
-	}
-	return n
+	base := max(svc.DaysMin, int(math.Ceil(km/svc.KmPerDay)))
+	slow := max(svc.DaysMin, int(math.Ceil(km*(1+brazilSlowdownPerYear*years)/svc.KmPerDay)))
+	return slow - base
 }

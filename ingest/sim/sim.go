@@ -484,7 +484,7 @@ func (g *Generator) build(i int, s *Shipment) {
 		extra++
 	}
 	if brazil { // the post slows through the run and more in its peak; its promise does not
-		extra += g.brazilTrend(pickup, g.rng.Float64()) + brazilPeakDays(pk, g.rng.Float64())
+		extra += g.brazilTrendDays(svc, km, pickup) + brazilPeakDays(pk, g.rng.Float64())
 	}
 	delivDay := pickDay
 	for n := 0; n < days+extra; n++ {
