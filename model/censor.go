@@ -29,6 +29,11 @@ const minCensorSurvival = 0.1
 // seen alone.
 var censorWeighting = true
 
+// selectWeighting is off only in the test that shows what weighing the
+// penalty choice's errors by the censoring changes: off, every delivery
+// seen counts once.
+var selectWeighting = true
+
 // followDay is the follow-up bin of a span of hours.
 func followDay(hours float64) int {
 	return min(censorDays-1, max(0, int(hours/24)))

@@ -17,6 +17,14 @@ func SetCensorWeighting(on bool) (restore func()) {
 	return func() { censorWeighting = was }
 }
 
+// SetSelectWeighting turns the censoring weights of the penalty choice
+// on or off and returns a func that restores them.
+func SetSelectWeighting(on bool) (restore func()) {
+	was := selectWeighting
+	selectWeighting = on
+	return func() { selectWeighting = was }
+}
+
 // SetPeakLearning turns the learned peak weeks on or off (off, the peak
 // feature is 0) and returns a func that restores them.
 func SetPeakLearning(on bool) (restore func()) {

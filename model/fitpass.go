@@ -261,17 +261,19 @@ func (f *fitAcc) merge(o *fitAcc) {
 
 // best is the candidate with the lowest calibration MAE, as a Fit without
 // its residuals (the calibration pass sets them).
-func (f *fitAcc) best() (*Fit, []LambdaScore) {
+func (f *fitAcc) best(wt *[censorDays]float64) (*Fit, []LambdaScore) {
 	var best *candidate
+	var bestMAE float64
 	var scores []LambdaScore
 	for _, c := range f.cands {
 		if c.n == 0 {
 			continue
 		}
+		mae := c.mae(wt)
 		scores = append(scores, LambdaScore{Lambda: c.lambda, TargetScale: c.scale, HalfLifeDays: c.halfLife, LaneDate: c.laneDate,
-			MAEHours: c.absErr / float64(c.n)})
-		if best == nil || c.absErr < best.absErr {
-			best = c
+			MAEHours: mae})
+		if best == nil || mae < bestMAE {
+			best, bestMAE = c, mae
 		}
 	}
 	if best == nil {
@@ -291,18 +293,52 @@ type candidate struct {
 	offsets       map[string]float64
 	spread        float64 // peak-season residual scale
 	drift         float64 // the drift margin's standard deviation
-	absErr        float64
-	n             int
+	// The calibration errors: in all, and by the snapshot's follow-up
+	// day (hours to its delivery), which the censoring weighs.
+	absErr float64
+	n      int
+	errDay [censorDays]float64
+	nDay   [censorDays]float64
 }
 
 // clone is a candidate with the same fit and empty counters.
 func (c *candidate) clone() *candidate {
 	d := *c
-	d.absErr, d.n = 0, 0
+	d.absErr, d.n, d.errDay, d.nDay = 0, 0, [censorDays]float64{}, [censorDays]float64{}
 	return &d
 }
 
 func (c *candidate) merge(o *candidate) {
 	c.absErr += o.absErr
 	c.n += o.n
+	for d := range c.errDay {
+		c.errDay[d] += o.errDay[d]
+		c.nDay[d] += o.nDay[d]
+	}
+}
+
+// add counts one calibration snapshot's error; day is its follow-up bin.
+func (c *candidate) add(absErr float64, day int) {
+	c.n++
+	c.absErr += absErr
+	c.errDay[day] += absErr
+	c.nDay[day]++
+}
+
+// mae is the candidate's calibration MAE, each delivery weighed by the
+// inverse of the chance that one as far off was seen before the cut-off
+// (censoring.weights); nil weights count every delivery once.
+func (c *candidate) mae(wt *[censorDays]float64) float64 {
+	if wt == nil {
+		return c.absErr / float64(c.n)
+	}
+	var e, n float64
+	for d, w := range wt {
+		e += w * c.errDay[d]
+		n += w * c.nDay[d]
+	}
+	if n == 0 {
+		return c.absErr / float64(c.n)
+	}
+	return e / n
 }

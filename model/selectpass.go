@@ -3,6 +3,7 @@ package model
 import (
 	"hash/crc32"
 	"math"
+	"time"
 )
 
 // selectShipments is how many calibration shipments are enough to choose
@@ -17,6 +18,9 @@ type selectWorker struct {
 	offs     perFit[[]float64] // the candidates' offsets of the current lane
 	row, hid Row
 	every    uint32 // scores the shipments whose tracking number hashes to 0 mod every
+	// cens is the scored snapshots' follow-up, delivered and in flight at
+	// the cut-off: the weights of the deliveries' errors (candidate.mae).
+	cens censoring
 }
 
 func newSelectWorker(m *Model, fits perFit[*fitAcc], every uint32) *selectWorker {
@@ -29,8 +33,21 @@ func newSelectWorker(m *Model, fits perFit[*fitAcc], every uint32) *selectWorker
 	return w
 }
 
+// sampled reports whether the worker scores j.
+func (w *selectWorker) sampled(j *Journey) bool {
+	return w.every <= 1 || crc32.ChecksumIEEE([]byte(j.TrackingNumber))%w.every == 0
+}
+
+// inFlight counts the snapshots of a sampled journey still in flight at
+// the cut-off asOf: censored there.
+func (w *selectWorker) inFlight(j *Journey, asOf time.Time) {
+	if w.sampled(j) {
+		w.cens.inFlight(j, asOf)
+	}
+}
+
 func (w *selectWorker) journey(j *Journey) {
-	if w.every > 1 && crc32.ChecksumIEEE([]byte(j.TrackingNumber))%w.every != 0 {
+	if !w.sampled(j) {
 		return
 	}
 	key := laneKeysOf(j)
@@ -45,14 +62,17 @@ func (w *selectWorker) journey(j *Journey) {
 	}
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		laneRow := w.m.enc.encodeBoth(s, &w.row, &w.hid)
+		w.cens.seen(hoursLeft)
+		day := followDay(hoursLeft)
 		if promised {
-			score(w.cands[promiseFit], &w.row, offs[promiseFit], hoursLeft)
+			score(w.cands[promiseFit], &w.row, offs[promiseFit], hoursLeft, day)
 		}
-		score(w.cands[laneFit], laneRow, offs[laneFit], hoursLeft)
+		score(w.cands[laneFit], laneRow, offs[laneFit], hoursLeft, day)
 	})
 }
 
 func (w *selectWorker) merge(o *selectWorker) {
+	w.cens.merge(&o.cens)
 	for k, cands := range w.cands {
 		for i, c := range cands {
 			c.merge(o.cands[k][i])
@@ -64,11 +84,11 @@ func (w *selectWorker) merge(o *selectWorker) {
 func (w *selectWorker) rows() int { return w.cands[laneFit][0].n }
 
 // score adds one calibration snapshot's error to every candidate. offs
-// are the candidates' offsets of the snapshot's lane.
-func score(cands []*candidate, row *Row, offs []float64, hoursLeft float64) {
+// are the candidates' offsets of the snapshot's lane, day its follow-up
+// bin.
+func score(cands []*candidate, row *Row, offs []float64, hoursLeft float64, day int) {
 	for k, c := range cands {
 		y := row.Dot(c.coef) + offs[k]
-		c.n++
-		c.absErr += math.Abs(fromTarget(y, c.scale) - hoursLeft)
+		c.add(math.Abs(fromTarget(y, c.scale)-hoursLeft), day)
 	}
 }

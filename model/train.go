@@ -242,8 +242,21 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: %w: calibration slice %s to %s is empty", ErrNotEnoughHistory, ErrEmptySlice,
 			w.TrainTo.Format(time.DateOnly), w.CalibTo.Format(time.DateOnly))
 	}
+	// The deliveries seen are the fast ones: each error weighs as many
+	// snapshots as its delivery's follow-up stands for (censoring).
+	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
+		sel.inFlight(j, w.CalibTo)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("selection pass: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
+	}
+	var selWeights *[censorDays]float64
+	if selectWeighting {
+		wt := sel.cens.weights()
+		selWeights = &wt
+	}
 	for k := range fitKinds {
-		best, scores := fits[k].best()
+		best, scores := fits[k].best(selWeights)
 		if best == nil {
 			continue
 		}
