@@ -25,6 +25,14 @@ func SetSelectWeighting(on bool) (restore func()) {
 	return func() { selectWeighting = was }
 }
 
+// SetPeakOwnWeek turns the train rows' own-week peak feature on or off
+// and returns a func that restores it.
+func SetPeakOwnWeek(on bool) (restore func()) {
+	was := peakOwnWeek
+	peakOwnWeek = on
+	return func() { peakOwnWeek = was }
+}
+
 // SetPeakLearning turns the learned peak weeks on or off (off, the peak
 // feature is 0) and returns a func that restores them.
 func SetPeakLearning(on bool) (restore func()) {

@@ -156,15 +156,15 @@ type Encoder struct {
 	dwell  [len(stages)]int // by stageIndex
 	stprom [len(stages)]int
 	promk  [len(promiseKnots)]int
-	// promise marks the features a promise sets.
-	promise []bool
-	hol     [holidayDays]int
-	status  [schemas.StatusCount]statusFeatures // by Status.Ordinal
-	wd      [7]int
-	cs      map[[2]string]int // carrier, service → block start
-	orig    map[string]int
-	dest    map[string]int
-	lanes   map[[2]string]int
+	// promise marks the features a promise sets, peakFeature the peak's.
+	promise, peakFeature []bool
+	hol                  [holidayDays]int
+	status               [schemas.StatusCount]statusFeatures // by Status.Ordinal
+	wd                   [7]int
+	cs                   map[[2]string]int // carrier, service → block start
+	orig                 map[string]int
+	dest                 map[string]int
+	lanes                map[[2]string]int
 	// peaks gives the peak feature's value (the model's PeakWeeks).
 	peaks PeakWeeks
 	// pairs gives the area pair's feature (the model's AreaPairs);
@@ -240,6 +240,13 @@ func NewEncoder(names []string) *Encoder {
 	for _, i := range e.promiseFeatures() {
 		e.promise[i] = true
 	}
+	e.peakFeature = make([]bool, len(names))
+	if e.global.peak >= 0 {
+		e.peakFeature[e.global.peak] = true
+	}
+	for _, b := range e.cs {
+		e.peakFeature[b+csOffPeak] = true
+	}
 	return e
 }
 
@@ -291,6 +298,10 @@ type Row struct {
 	// so a train row never reads its own outcome (out-of-fold encoding).
 	// 0, as served, reads every train shipment's.
 	Fold int
+	// ownPeak, in the fit pass only, gives a row whose week a year back
+	// the history lacks its own week's peak excess (PeakWeeks.ownWeek);
+	// readOwnPeak says the last Encode did.
+	ownPeak, readOwnPeak bool
 
 	pairCached    bool
 	pairKey       pairCacheKey
@@ -349,6 +360,11 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
 	peak := e.peaks.excess(r.country, day)
+	r.readOwnPeak = false
+	if r.ownPeak && peak == 0 {
+		peak = e.peaks.ownWeek(r.country, day)
+		r.readOwnPeak = peak != 0
+	}
 	hol5 := 0.0
 
 	g := e.global
@@ -485,6 +501,23 @@ func (e *Encoder) promiseFeatures() []int {
 		out = append(out, b+csOffPromise)
 	}
 	return appendSet(appendSet(out, e.promk[:]...), e.stprom[:]...)
+}
+
+// servedPeak copies src into dst as served: without the peak features
+// when src read its own week's excess (Row.ownPeak), as is otherwise.
+func (e *Encoder) servedPeak(src, dst *Row) *Row {
+	if !src.readOwnPeak {
+		return src
+	}
+	dst.Idx, dst.Val = dst.Idx[:0], dst.Val[:0]
+	for k, i := range src.Idx {
+		if e.peakFeature[i] {
+			continue
+		}
+		dst.Idx = append(dst.Idx, i)
+		dst.Val = append(dst.Val, src.Val[k])
+	}
+	return dst
 }
 
 // encodeBoth encodes s into row and returns the row the lane fit reads:

@@ -16,6 +16,7 @@ type fitWorker struct {
 	dwell     *dwellAcc
 	day       *dayAcc
 	row       Row
+	served    Row       // a peak-season row as served, for the peak spread
 	ys        []float64 // a row's target on every scale
 	logScales []float64
 	trainTo   time.Time // the end of the train slice, which ages are counted to
@@ -64,14 +65,14 @@ func (w *fitWorker) journey(j *Journey) {
 	for i, h := range acc.halfLives {
 		w.weights[i] = decayWeight(age, h)
 	}
-	w.row.Fold = journeyFold(j)
+	w.row.Fold, w.row.ownPeak = journeyFold(j), peakOwnWeek
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		if fitRowSeen != nil {
 			fitRowSeen(w.m.enc, j, &w.row)
 		}
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
-		acc.add(&w.row, w.ys, w.laneSums, week, s.inPeak(), w.weights)
+		acc.add(&w.row, w.m.enc.servedPeak(&w.row, &w.served), s.inPeak(), w.ys, w.laneSums, week, w.weights)
 		if s.Scans == 1 {
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -123,16 +124,18 @@ type fitAcc struct {
 	// residuals. The peak spread stays unweighted.
 	decayed []*Ridge
 	lanes   []*laneStats
-	peak    *Ridge     // the peak-season rows again, for their residual spread
-	weeks   *laneStats // the rows' sums by destination country and week, for the drift margin
-	cands   []*candidate
+	peak    *Ridge // the peak-season rows again, for their residual spread
+	// peakServed is the same rows encoded as served (peakOwnWeek).
+	peakServed *Ridge
+	weeks      *laneStats // the rows' sums by destination country and week, for the drift margin
+	cands      []*candidate
 }
 
 // newFitAcc accumulates p features, of which the first shared may be set
 // by rows of any lane.
 func newFitAcc(p, shared int, scales, halfLives []float64) *fitAcc {
 	k := len(scales)
-	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k),
+	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k), peakServed: NewRidge(p, k),
 		weeks:   newLaneStats(p, k), // dense: a week's rows set every column
 		decayed: make([]*Ridge, len(halfLives)), lanes: make([]*laneStats, len(halfLives))}
 	for i, h := range halfLives {
@@ -154,9 +157,12 @@ func (f *fitAcc) ridgeOf(i int) *Ridge {
 
 // add adds a row with its target on every scale (ys) and its weight per
 // half-life.
-func (f *fitAcc) add(row *Row, ys []float64, lanes []*laneSum, week *laneSum, peak bool, weights []float64) {
+// add adds a train row; served is the same row with the peak feature as
+// served (Encoder.servedPeak), which the week sums of the drift margin
+// and the peak spread read: the residuals a served model has.
+func (f *fitAcc) add(row, served *Row, peak bool, ys []float64, lanes []*laneSum, week *laneSum, weights []float64) {
 	f.ridge.AddRow(row, ys)
-	week.add(row, ys, 1)
+	week.add(served, ys, 1)
 	for i, r := range f.decayed {
 		if r != nil {
 			r.AddWeightedRow(row, ys, weights[i])
@@ -164,6 +170,7 @@ func (f *fitAcc) add(row *Row, ys []float64, lanes []*laneSum, week *laneSum, pe
 	}
 	if peak {
 		f.peak.AddRow(row, ys)
+		f.peakServed.AddRow(served, ys)
 	}
 	for i, l := range lanes {
 		l.add(row, ys, weights[i])
@@ -179,9 +186,10 @@ func (f *fitAcc) peakSpread(coef []float64, t int) float64 {
 	if np < 1000 || n-np < 1000 {
 		return 1
 	}
-	peak := f.peak.RSS(coef, t)
-	vp := peak / float64(np)
-	vo := (f.ridge.RSS(coef, t) - peak) / float64(n-np)
+	// The peak rows' residuals as served: the peak feature then is the
+	// forecast from a year back, not the week's own excess.
+	vp := f.peakServed.RSS(coef, t) / float64(np)
+	vo := (f.ridge.RSS(coef, t) - f.peak.RSS(coef, t)) / float64(n-np)
 	if vo <= 0 || vp <= vo {
 		return 1
 	}
@@ -219,7 +227,7 @@ func (f *fitAcc) solve(cfg TrainConfig, calibWeeks, testWeeks int) error {
 // withoutFeatures is a copy of the sums with the given features' rows
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
-	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop),
+	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop), peakServed: f.peakServed.without(drop),
 		weeks:   newLaneStats(f.weeks.shared, len(f.scales)),
 		decayed: make([]*Ridge, len(f.decayed)), lanes: make([]*laneStats, len(f.lanes))}
 	for i, r := range f.decayed {
@@ -253,6 +261,7 @@ func (f *fitAcc) merge(o *fitAcc) {
 		}
 	}
 	f.peak.merge(o.peak)
+	f.peakServed.merge(o.peakServed)
 	f.weeks.merge(o.weeks)
 	for i, l := range f.lanes {
 		l.merge(o.lanes[i])

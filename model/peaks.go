@@ -34,6 +34,24 @@ func (p PeakWeeks) excess(country string, day int32) float64 {
 	return weeks[(y-1)*100+w]
 }
 
+// peakOwnWeek: in the fit pass, a train row whose week a year back the
+// history does not hold reads its own week's excess instead, so that the
+// peak feature's coefficient is learned from the peak weeks the train
+// slice has, not only from the rows with a year before them (when the
+// history is a year and a little more, those are weeks outside any
+// peak). Every other pass reads the feature as served.
+var peakOwnWeek = true
+
+// ownWeek is the learned excess of the ISO week of a civil day itself.
+func (p PeakWeeks) ownWeek(country string, day int32) float64 {
+	weeks := p[country]
+	if weeks == nil {
+		return 0
+	}
+	y, w := time.Unix(int64(day)*86400, 0).UTC().ISOWeek()
+	return weeks[y*100+w]
+}
+
 // peakKey is a destination country's ISO week.
 type peakKey struct {
 	country string
