@@ -85,7 +85,8 @@ func TestFollow(t *testing.T) {
 	if err := pub.PublishEvents(ctx, before); err != nil {
 		t.Fatal(err)
 	}
-	raw := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Topic: topic, Balancer: &kafka.Hash{}}
+	raw := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Topic: topic, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll}
 	defer raw.Close()
 	if err := raw.WriteMessages(ctx, kafka.Message{Key: []byte("x"), Value: []byte("{not json")},
 		kafka.Message{Key: []byte("y"), Value: []byte(`{"event_id":"e","tracking_number":"1"}`)}); err != nil {
@@ -191,7 +192,9 @@ func TestPartitionMatchesTheHashBalancer(t *testing.T) {
 		if err := localenv.EnsureTopics(ctx, env.Kafka.Brokers, parts, topic); err != nil {
 			t.Fatal(err)
 		}
-		w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Topic: topic, Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond}
+		// Acknowledged, so the last offsets read next count every message.
+		w := &kafka.Writer{Addr: kafka.TCP(env.Kafka.Brokers...), Topic: topic, Balancer: &kafka.Hash{}, BatchTimeout: time.Millisecond,
+			RequiredAcks: kafka.RequireAll}
 		var msgs []kafka.Message
 		for i := range 400 {
 			k := fmt.Sprintf("%d-%x-1Z%08d", i, i*7919, i*104729)
