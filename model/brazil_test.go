@@ -126,6 +126,9 @@ func TestSelectionCountsCensored(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if m.Promise == nil {
+			t.Fatal("no promise fit: every simulated shipment has a promise")
+		}
 		t.Logf("weighted %v: promise fit λ %v, target scale %v h; test MAE %.2f h, Brazil %.2f h; coverage %.3f",
 			weighted, m.Promise.Lambda, m.Promise.TargetScale, m.Metrics.MAEHours, m.Metrics.ByCarrier["correios"].MAEHours, m.Metrics.Coverage80)
 		return m.Metrics

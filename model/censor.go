@@ -26,7 +26,7 @@ const minCensorSurvival = 0.1
 
 // censorWeighting is off only in the test that shows what counting the
 // snapshots in flight changes: off, the interval reads the deliveries
-// seen alone.
+// seen alone (the penalty choice has selectWeighting).
 var censorWeighting = true
 
 // selectWeighting is off only in the test that shows what weighing the
@@ -75,12 +75,6 @@ func (c *censoring) weights() [censorDays]float64 {
 		atRisk += c.censored[d] + c.delivered[d]
 	}
 	var w [censorDays]float64
-	if !censorWeighting {
-		for d := range w {
-			w[d] = 1
-		}
-		return w
-	}
 	g := 1.0
 	for d := range c.censored {
 		w[d] = 1 / math.Max(g, minCensorSurvival)

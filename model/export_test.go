@@ -43,7 +43,8 @@ func SetPeakLearning(on bool) (restore func()) {
 
 // PeakExcess is the peak feature of a day in a country.
 func (p PeakWeeks) PeakExcess(country string, day time.Time) float64 {
-	return p.excess(country, civilDay(day))
+	v, _ := p.excess(country, civilDay(day))
+	return v
 }
 
 // CensorWeights are the censoring weights, per follow-up day, of the

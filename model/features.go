@@ -359,9 +359,9 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	day, secs := s.localDay()
 	hs, hc := hourSinCos[secs/60][0], hourSinCos[secs/60][1]
 	elapsed := math.Log1p(math.Max(s.ElapsedHours, 0))
-	peak := e.peaks.excess(r.country, day)
+	peak, yearBack := e.peaks.excess(r.country, day)
 	r.readOwnPeak = false
-	if r.ownPeak && peak == 0 {
+	if r.ownPeak && !yearBack {
 		peak = e.peaks.ownWeek(r.country, day)
 		r.readOwnPeak = peak != 0
 	}

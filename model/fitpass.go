@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"hash/crc32"
 	"math"
 	"time"
 )
@@ -16,7 +17,7 @@ type fitWorker struct {
 	dwell     *dwellAcc
 	day       *dayAcc
 	row       Row
-	served    Row       // a peak-season row as served, for the peak spread
+	served    Row       // a row that read its own week's peak, as served (Encoder.servedPeak)
 	ys        []float64 // a row's target on every scale
 	logScales []float64
 	trainTo   time.Time // the end of the train slice, which ages are counted to
@@ -66,13 +67,21 @@ func (w *fitWorker) journey(j *Journey) {
 		w.weights[i] = decayWeight(age, h)
 	}
 	w.row.Fold, w.row.ownPeak = journeyFold(j), peakOwnWeek
+	offSample := crc32.ChecksumIEEE([]byte(j.TrackingNumber))%spreadSample == 0
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
 		if fitRowSeen != nil {
 			fitRowSeen(w.m.enc, j, &w.row)
 		}
 		toTargets(hoursLeft, acc.scales, w.logScales, w.ys)
-		acc.add(&w.row, w.m.enc.servedPeak(&w.row, &w.served), s.inPeak(), w.ys, w.laneSums, week, w.weights)
+		var spread *Ridge
+		switch {
+		case s.inPeak():
+			spread = acc.peak
+		case offSample:
+			spread = acc.off
+		}
+		acc.add(&w.row, w.m.enc.servedPeak(&w.row, &w.served), spread, w.ys, w.laneSums, week, w.weights)
 		if s.Scans == 1 {
 			hidden := *s
 			hidden.Promised = time.Time{}
@@ -124,18 +133,19 @@ type fitAcc struct {
 	// residuals. The peak spread stays unweighted.
 	decayed []*Ridge
 	lanes   []*laneStats
-	peak    *Ridge // the peak-season rows again, for their residual spread
-	// peakServed is the same rows encoded as served (peakOwnWeek).
-	peakServed *Ridge
-	weeks      *laneStats // the rows' sums by destination country and week, for the drift margin
-	cands      []*candidate
+	// peak and off are the peak-season rows, and one journey in
+	// spreadSample of the others, again as served (Encoder.servedPeak):
+	// the peak spread compares their residuals.
+	peak, off *Ridge
+	weeks     *laneStats // the rows' sums by destination country and week, for the drift margin
+	cands     []*candidate
 }
 
 // newFitAcc accumulates p features, of which the first shared may be set
 // by rows of any lane.
 func newFitAcc(p, shared int, scales, halfLives []float64) *fitAcc {
 	k := len(scales)
-	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k), peakServed: NewRidge(p, k),
+	f := &fitAcc{scales: scales, halfLives: halfLives, ridge: NewRidge(p, k), peak: NewRidge(p, k), off: NewRidge(p, k),
 		weeks:   newLaneStats(p, k), // dense: a week's rows set every column
 		decayed: make([]*Ridge, len(halfLives)), lanes: make([]*laneStats, len(halfLives))}
 	for i, h := range halfLives {
@@ -147,6 +157,11 @@ func newFitAcc(p, shared int, scales, halfLives []float64) *fitAcc {
 	return f
 }
 
+// spreadSample: one journey in spreadSample gives its rows out of season
+// to the peak spread's comparison, which needs their variance, not all of
+// them.
+const spreadSample = 8
+
 // ridgeOf is the normal equations of half-life i.
 func (f *fitAcc) ridgeOf(i int) *Ridge {
 	if f.decayed[i] == nil {
@@ -155,12 +170,12 @@ func (f *fitAcc) ridgeOf(i int) *Ridge {
 	return f.decayed[i]
 }
 
-// add adds a row with its target on every scale (ys) and its weight per
-// half-life.
-// add adds a train row; served is the same row with the peak feature as
+// add adds a train row with its target on every scale (ys) and its
+// weight per half-life; served is the same row with the peak feature as
 // served (Encoder.servedPeak), which the week sums of the drift margin
-// and the peak spread read: the residuals a served model has.
-func (f *fitAcc) add(row, served *Row, peak bool, ys []float64, lanes []*laneSum, week *laneSum, weights []float64) {
+// read, and spread the season's accumulator of the peak spread that
+// takes it (nil for none).
+func (f *fitAcc) add(row, served *Row, spread *Ridge, ys []float64, lanes []*laneSum, week *laneSum, weights []float64) {
 	f.ridge.AddRow(row, ys)
 	week.add(served, ys, 1)
 	for i, r := range f.decayed {
@@ -168,9 +183,8 @@ func (f *fitAcc) add(row, served *Row, peak bool, ys []float64, lanes []*laneSum
 			r.AddWeightedRow(row, ys, weights[i])
 		}
 	}
-	if peak {
-		f.peak.AddRow(row, ys)
-		f.peakServed.AddRow(served, ys)
+	if spread != nil {
+		spread.AddRow(served, ys)
 	}
 	for i, l := range lanes {
 		l.add(row, ys, weights[i])
@@ -182,14 +196,14 @@ func (f *fitAcc) add(row, served *Row, peak bool, ys []float64, lanes []*laneSum
 // normalized conformal interval, so a calibration slice without a peak
 // still covers one.
 func (f *fitAcc) peakSpread(coef []float64, t int) float64 {
-	np, n := f.peak.Rows(), f.ridge.Rows()
-	if np < 1000 || n-np < 1000 {
+	np, no := f.peak.Rows(), f.off.Rows()
+	if np < 1000 || no < 1000 {
 		return 1
 	}
-	// The peak rows' residuals as served: the peak feature then is the
-	// forecast from a year back, not the week's own excess.
-	vp := f.peakServed.RSS(coef, t) / float64(np)
-	vo := (f.ridge.RSS(coef, t) - f.peak.RSS(coef, t)) / float64(n-np)
+	// Both as served: the peak feature then is the forecast from a year
+	// back, not the week's own excess.
+	vp := f.peak.RSS(coef, t) / float64(np)
+	vo := f.off.RSS(coef, t) / float64(no)
 	if vo <= 0 || vp <= vo {
 		return 1
 	}
@@ -227,7 +241,7 @@ func (f *fitAcc) solve(cfg TrainConfig, calibWeeks, testWeeks int) error {
 // withoutFeatures is a copy of the sums with the given features' rows
 // and columns zeroed: the same rows, encoded without those features.
 func (f *fitAcc) withoutFeatures(drop []int) *fitAcc {
-	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop), peakServed: f.peakServed.without(drop),
+	c := &fitAcc{scales: f.scales, halfLives: f.halfLives, ridge: f.ridge.without(drop), peak: f.peak.without(drop), off: f.off.without(drop),
 		weeks:   newLaneStats(f.weeks.shared, len(f.scales)),
 		decayed: make([]*Ridge, len(f.decayed)), lanes: make([]*laneStats, len(f.lanes))}
 	for i, r := range f.decayed {
@@ -261,7 +275,7 @@ func (f *fitAcc) merge(o *fitAcc) {
 		}
 	}
 	f.peak.merge(o.peak)
-	f.peakServed.merge(o.peakServed)
+	f.off.merge(o.off)
 	f.weeks.merge(o.weeks)
 	for i, l := range f.lanes {
 		l.merge(o.lanes[i])

@@ -183,6 +183,11 @@ func (w *calibWorker) finish() float64 {
 		f.PromiseResiduals, f.PromiseCommits = quantiles(w.first[k], firstBounds, f.DriftSpread, f.PromiseCommitLevel, minPromiseRows, segID.promiseKeys)
 	}
 	wt := w.cens.weights()
+	if !censorWeighting {
+		for d := range wt {
+			wt[d] = 1
+		}
+	}
 	return w.cens.seenShare(&wt)
 }
 

@@ -11,9 +11,11 @@ import (
 // PeakWeeks is the peak season learned from the train slice: by
 // destination country, by ISO week (ISO year×100 + week), the mean excess
 // of the shipments' log transit time over their country's mean, shrunk
-// toward zero by empirical Bayes. A snapshot's peak feature is the excess
-// of its own local week a year before, so a train row never sees its own
-// week's outcomes, and a week the history does not hold a year back is 0.
+// toward zero by empirical Bayes. A served snapshot's peak feature is the
+// excess of its own local week a year before, and 0 for a week the
+// history does not hold a year back; in the fit pass such a train row
+// reads its own week's instead (peakOwnWeek), an in-sample mean over the
+// week's shipments as the lane offsets are.
 type PeakWeeks map[string]map[int]float64
 
 // peakLearning is off only in the test that shows what the learned peak
@@ -24,14 +26,16 @@ var peakLearning = true
 var pairLearning = true
 
 // excess is the peak feature of a snapshot on a civil day in a country:
-// the learned excess of the same ISO week of the year before.
-func (p PeakWeeks) excess(country string, day int32) float64 {
+// the learned excess of the same ISO week of the year before, and
+// whether the history holds that week.
+func (p PeakWeeks) excess(country string, day int32) (float64, bool) {
 	weeks := p[country]
 	if weeks == nil {
-		return 0
+		return 0, false
 	}
 	y, w := time.Unix(int64(day)*86400, 0).UTC().ISOWeek()
-	return weeks[(y-1)*100+w]
+	v, ok := weeks[(y-1)*100+w]
+	return v, ok
 }
 
 // peakOwnWeek: in the fit pass, a train row whose week a year back the

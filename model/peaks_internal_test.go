@@ -47,14 +47,15 @@ func TestPeakWeeksFindsSlowWeekAndShrinksSparse(t *testing.T) {
 		country string
 		day     int32
 		want    float64
+		held    bool
 	}{
-		{"a year after the slow week", "BR", day(2017, 11, 22), p["BR"][slow]}, // 2017-W47
-		{"the slow week itself reads 2015", "BR", day(2016, 11, 23), 0},
-		{"another country", "US", day(2017, 11, 22), 0},
+		{"a year after the slow week", "BR", day(2017, 11, 22), p["BR"][slow], true}, // 2017-W47
+		{"the slow week itself reads 2015", "BR", day(2016, 11, 23), 0, false},
+		{"another country", "US", day(2017, 11, 22), 0, false},
 	}
 	for _, c := range lookups {
-		if got := p.excess(c.country, c.day); got != c.want {
-			t.Errorf("%s: excess %.3f, want %.3f", c.name, got, c.want)
+		if got, held := p.excess(c.country, c.day); got != c.want || held != c.held {
+			t.Errorf("%s: excess %.3f (held %v), want %.3f (%v)", c.name, got, held, c.want, c.held)
 		}
 	}
 }

@@ -11,9 +11,10 @@ import (
 // The second country: Brazil, served by the national post alone. Its
 // history differs from the US one where a model's assumptions would
 // show: other holidays (Carnival), another peak (Black Friday week, then
-// the weeks to Christmas, and Mother's Day in May), four time zones
+// the weeks to Christmas, and early May), zones at UTC−3 and UTC−4
 // without daylight-saving time, long economy transit, and transit times
-// that grow through the run (Config.BrazilShare).
+// that grow through the run (Config.BrazilShare). Label times follow the
+// same volume curve as the US ones; Brazil's peak adds delay only.
 
 // brazilCities are Brazilian state capitals and inland cities with
 // approximate coordinates, a CEP in each and its zone.
@@ -50,8 +51,9 @@ var brazilCities = []City{
 	{"Santarém", "PA", "68005-000", -2.44, -54.71, "America/Santarem", "BR"},
 }
 
-// correios is the Brazilian post: PAC by road, slow; SEDEX by road on
-// short lanes and by air beyond, at about 1,000 km a working day.
+// correios is the Brazilian post: PAC, its economy service, at 350 km a
+// working day; SEDEX, its express one, at 1,000 km (both move by
+// distance, as the US ground services do).
 var correios = Carrier{Name: "correios", Hub: "São Paulo", Prefix: "", Saturday: false, Weight: 1, Services: []Service{
 	{Name: "pac", DaysMin: 3, KmPerDay: 350, Weight: 0.7, Standard: [2]int{3, 12}},
 	{Name: "sedex", DaysMin: 1, KmPerDay: 1000, Weight: 0.3, Standard: [2]int{1, 5}},
@@ -62,9 +64,11 @@ var correios = Carrier{Name: "correios", Hub: "São Paulo", Prefix: "", Saturday
 var remoteStates = map[string]bool{"AM": true, "PA": true}
 
 const (
+	// brazilRemoteDays are the working days PAC adds to or from
+	// remoteStates.
 	brazilRemoteDays = 3
-	// brazilSlowdownPerYear is how much longer the post takes on a long
-	// lane after a year of the run (brazilTrendDays).
+	// brazilSlowdownPerYear is how much longer, as a share, the post
+	// takes on a long lane after a year of the run (brazilTrendDays).
 	brazilSlowdownPerYear = 0.3
 )
 
@@ -75,7 +79,8 @@ var brazilHolidays = append(append([]*cal.Holiday{}, br.Holidays...),
 
 // brazilPeak is the share of extra delay a day carries in Brazil: Black
 // Friday's week and the days after it at full, the weeks to Christmas at
-// 0.6, the fortnight before Mother's Day (May's second Sunday) at 0.4.
+// 0.6, 1 to 12 May (Mother's Day, May's second Sunday, and the days
+// around it) at 0.4.
 func brazilPeak(t time.Time) float64 {
 	m, d := t.Month(), t.Day()
 	switch {
@@ -95,9 +100,10 @@ func brazilPeak(t time.Time) float64 {
 func brazilPeakDays(pk, u float64) int { return int(2*pk + u) }
 
 // brazilTrendDays is the working days the trend adds to a lane of km
-// kilometres at t: the post's road speed falls by brazilSlowdownPerYear of
-// itself a year from the start of the run, so long lanes take longer
-// while short ones stay at their minimum. The promise keeps the old speed.
+// kilometres at t: a lane takes brazilSlowdownPerYear longer a year from
+// the start of the run (as if the distance grew), so long lanes slow
+// while short ones stay at their minimum, for both services. The promise
+// keeps the old time.
 func (g *Generator) brazilTrendDays(svc Service, km float64, t time.Time) int {
 	years := math.Max(t.Sub(g.cfg.Start).Hours()/(24*365), 0)
 	base := max(svc.DaysMin, int(math.Ceil(km/svc.KmPerDay)))

@@ -24,11 +24,11 @@ type History struct {
 	chunk time.Duration
 }
 
-// deliveredChunk is History.chunk's default.
-const deliveredChunk = 30 * 24 * time.Hour
+// defaultChunk is History.chunk's default.
+const defaultChunk = 30 * 24 * time.Hour
 
 // NewHistory returns a reader on a migrated parcelcast database.
-func NewHistory(db *DB) *History { return &History{conn: db.conn, chunk: deliveredChunk} }
+func NewHistory(db *DB) *History { return &History{conn: db.conn, chunk: defaultChunk} }
 
 // journeyColumns selects one row per carrier, tracking number and
 // shipment key with its scans as arrays. Every scan is read once: FINAL
@@ -142,7 +142,7 @@ func (h *History) Delivered(ctx context.Context, from, to, deliveredBefore time.
 
 // deliveredChunk is Delivered over one chunk of first scans.
 func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore time.Time, fn func(*model.Journey) error) error {
-	// The numbers of the chunk are found first, from two columns and
+	// The numbers of the chunk are found first, from three columns and
 	// without FINAL (duplicates change neither a scan's time nor whether
 	// there was a delivery): those with a scan in the chunk, and of those
 	// the ones delivered between the chunk's start and deliveredBefore.
@@ -204,7 +204,9 @@ type journeyKey struct{ carrier, number, key string }
 
 // scannedBefore returns the carriers, numbers and shipment keys of the
 // numbers the query tail numbers (FROM … selecting tracking_number, with
-// its args) that have a scan before since.
+// its args) that have a scan before since. It reads every partition before
+// since, two columns of them: a scan that is neither a label nor a pickup
+// joins an earlier journey however old.
 func (h *History) scannedBefore(ctx context.Context, since int64, numbers string, args ...any) (map[journeyKey]bool, error) {
 	rows, err := h.conn.Query(ctx, `SELECT DISTINCT carrier, tracking_number, shipment_key FROM scan_events
 WHERE toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+numbers+`)`, append([]any{since}, args...)...)
@@ -258,7 +260,7 @@ func streamJourneys(rows driver.Rows, err error, what string, keep func(*model.J
 // and that was not delivered before asOf, with only its scans before asOf:
 // the shipments a model trained at asOf knew to be still on their way.
 func (h *History) InFlight(ctx context.Context, from, to, asOf time.Time, fn func(*model.Journey) error) error {
-	// As in Delivered: the slice's numbers first, from three columns; a
+	// As in Delivered: the slice's numbers first, from two columns; a
 	// number delivered before asOf may still hold a later journey in
 	// flight, so journeys decides each one. No scan from asOf on is read.
 	const numbers = `FROM scan_events
