@@ -20,15 +20,23 @@ import (
 type History struct {
 	conn driver.Conn
 	// chunk is how many days of first scans one query of Delivered
-	// groups, so the server holds one chunk's numbers at a time.
-	chunk time.Duration
+	// groups, so the server holds one chunk's numbers at a time; horizon
+	// how far after a chunk that query reads, the journeys delivered later
+	// being read apart (0: to the chunk's last delivery).
+	chunk, horizon time.Duration
 }
 
-// defaultChunk is History.chunk's default.
-const defaultChunk = 30 * 24 * time.Hour
+// defaultChunk and defaultHorizon are History.chunk's and History.horizon's
+// defaults.
+const (
+	defaultChunk   = 30 * 24 * time.Hour
+	defaultHorizon = 60 * 24 * time.Hour
+)
 
 // NewHistory returns a reader on a migrated parcelcast database.
-func NewHistory(db *DB) *History { return &History{conn: db.conn, chunk: defaultChunk} }
+func NewHistory(db *DB) *History {
+	return &History{conn: db.conn, chunk: defaultChunk, horizon: defaultHorizon}
+}
 
 // journeyColumns selects one row per carrier, tracking number and
 // shipment key with its scans as arrays. Every scan is read once: FINAL
@@ -153,7 +161,11 @@ func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore 
 	// chunk is seen to begin there; and up to model.JourneyGap after the
 	// chunk's last delivery, which bounds the parts the server reads: a
 	// scan later than that could only be the tail of a journey after its
-	// delivery, or a later journey. Partitions outside are skipped.
+	// delivery, or a later journey. Partitions outside are skipped. One
+	// parcel delivered months late would widen that span for the whole
+	// chunk, so it ends at most History.horizon after the chunk: the
+	// journeys delivered later are read by a second query of their numbers
+	// alone (a few), which their long span costs little.
 	const delivered = `FROM scan_events
 	WHERE status = 'delivered' AND toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ?
 	  AND tracking_number IN (
@@ -171,6 +183,12 @@ func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore 
 	}
 	since := from.Add(-model.JourneyGap).Unix()
 	until := time.Unix(last, 0).Add(model.JourneyGap).Unix() + 1
+	late := false // deliveries after until are read apart
+	if h.horizon > 0 {
+		if cut := to.Add(h.horizon).Add(model.JourneyGap).Unix(); cut < until {
+			until, late = cut, true
+		}
+	}
 	// A journey may have begun before since: its label and pickup more
 	// than JourneyGap before the chunk, its later scans in it. Read from
 	// since, it would look like a journey of the chunk begun at its first
@@ -179,15 +197,29 @@ func (h *History) deliveredChunk(ctx context.Context, from, to, deliveredBefore 
 	if err != nil {
 		return err
 	}
+	keep := func(j *model.Journey, lo, hi int64) bool {
+		first := j.Scans[0].Time
+		at, ok := j.DeliveredAt()
+		return ok && !first.Before(from) && first.Before(to) && at.Before(deliveredBefore) &&
+			at.Unix() >= lo && at.Unix() < hi && !tailOfEarlier(j, earlier)
+	}
 	rows, err := h.conn.Query(ctx, journeyColumns+`
 WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+delivered+`)
 `+journeyGroup,
 		since, until, from.Unix(), deliveredBefore.Unix(), from.Unix(), to.Unix())
-	return streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool {
-		first := j.Scans[0].Time
-		at, ok := j.DeliveredAt()
-		return ok && !first.Before(from) && first.Before(to) && at.Before(deliveredBefore) && !tailOfEarlier(j, earlier)
-	}, fn)
+	// A journey delivered from until on lacks its delivery here.
+	err = streamJourneys(rows, err, "delivered journeys", func(j *model.Journey) bool { return keep(j, 0, until) }, fn)
+	if err != nil || !late {
+		return err
+	}
+	// The journeys delivered from until on: their numbers' scans from since
+	// to JourneyGap after the last delivery.
+	lateEnd := time.Unix(last, 0).Add(model.JourneyGap).Unix() + 1
+	rows, err = h.conn.Query(ctx, journeyColumns+`
+WHERE toUnixTimestamp(event_time) >= ? AND toUnixTimestamp(event_time) < ? AND tracking_number IN (SELECT tracking_number `+delivered+`)
+`+journeyGroup,
+		since, lateEnd, until, deliveredBefore.Unix(), from.Unix(), to.Unix())
+	return streamJourneys(rows, err, "journeys delivered late", func(j *model.Journey) bool { return keep(j, until, lateEnd) }, fn)
 }
 
 // tailOfEarlier reports whether j, read from JourneyGap before a slice,

@@ -103,10 +103,16 @@ func TestHistoryReusedNumbers(t *testing.T) {
 	}
 	// Read in chunks of first scans, a journey whose scans cross a chunk's
 	// end, and a number reused in another chunk, are each given once.
-	for _, chunk := range []time.Duration{day, 2 * day, 5 * day, 13 * day} {
-		h.SetChunk(chunk)
-		if got := read(t0, t0.Add(100*day)); !slices.Equal(got, want) {
-			t.Errorf("delivered journeys in chunks of %s\n got %v\nwant %v", chunk, got, want)
+	// With a horizon of a day or two after each chunk, the journeys
+	// delivered later (the slow one, the reused numbers' second ones) are
+	// read by the second query; with none, by the first.
+	for _, horizon := range []time.Duration{0, day, 2 * day, 60 * day} {
+		h.SetHorizon(horizon)
+		for _, chunk := range []time.Duration{day, 2 * day, 5 * day, 13 * day} {
+			h.SetChunk(chunk)
+			if got := read(t0, t0.Add(100*day)); !slices.Equal(got, want) {
+				t.Errorf("delivered journeys in chunks of %s, horizon %s\n got %v\nwant %v", chunk, horizon, got, want)
+			}
 		}
 	}
 	h.SetChunk(0)
