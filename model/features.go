@@ -509,14 +509,7 @@ func (e *Encoder) servedPeak(src, dst *Row) *Row {
 	if !src.readOwnPeak {
 		return src
 	}
-	dst.Idx, dst.Val = dst.Idx[:0], dst.Val[:0]
-	for k, i := range src.Idx {
-		if e.peakFeature[i] {
-			continue
-		}
-		dst.Idx = append(dst.Idx, i)
-		dst.Val = append(dst.Val, src.Val[k])
-	}
+	copyWithout(src, dst, e.peakFeature)
 	return dst
 }
 
@@ -534,10 +527,13 @@ func (e *Encoder) encodeBoth(s *Snapshot, row, hid *Row) *Row {
 
 // dropPromise copies src into dst without the promise features: the row
 // of the same snapshot had the carrier made no promise.
-func (e *Encoder) dropPromise(src, dst *Row) {
+func (e *Encoder) dropPromise(src, dst *Row) { copyWithout(src, dst, e.promise) }
+
+// copyWithout copies src into dst without the features drop marks.
+func copyWithout(src, dst *Row, drop []bool) {
 	dst.Idx, dst.Val = dst.Idx[:0], dst.Val[:0]
 	for k, i := range src.Idx {
-		if e.promise[i] {
+		if drop[i] {
 			continue
 		}
 		dst.Idx = append(dst.Idx, i)

@@ -47,14 +47,8 @@ func TestImportFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts, err := f.options()
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("options() = %v, want an error with %q", err, tc.err)
-				}
+			if !wantErr(t, "options()", err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := opts.Map.String(); !strings.HasPrefix(got, tc.mapping) {
 				t.Errorf("mapping %q, want %q", got, tc.mapping)

@@ -33,14 +33,8 @@ func TestIngestTopicFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg, err := f.config()
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("config() = %v, want an error with %q", err, tc.err)
-				}
+			if !wantErr(t, "config()", err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(cfg.Feeds) != tc.feeds || len(cfg.Patterns) != tc.patterns {
 				t.Errorf("%d topics and %d patterns, want %d and %d", len(cfg.Feeds), len(cfg.Patterns), tc.feeds, tc.patterns)

@@ -47,14 +47,8 @@ func TestPageFlags(t *testing.T) {
 			}
 			srv := predict.NewServer(nil, nil, predict.Options{})
 			err := pf.mount(srv, slog.New(slog.DiscardHandler))
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("mount: %v, want an error with %q", err, tc.err)
-				}
+			if !wantErr(t, "mount", err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, httptest.NewRequest("GET", "/track", nil))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -35,14 +34,8 @@ func TestSimFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg, err := f.config(until)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("config() = %v, want an error with %q", err, tc.err)
-				}
+			if !wantErr(t, "config()", err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if cfg.BrazilShare != tc.share || !cfg.Start.Equal(tc.start) {
 				t.Errorf("share %v, start %v; want %v, %v", cfg.BrazilShare, cfg.Start, tc.share, tc.start)
