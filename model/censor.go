@@ -29,6 +29,18 @@ const minCensorSurvival = 0.1
 // seen alone (the penalty choice has selectWeighting).
 var censorWeighting = true
 
+// followShare is the seen share (censoring.seenShare) of the calibration
+// snapshots from which the interval weighs each delivered residual by its
+// follow-up's censoring weight rather than estimating the residuals'
+// distribution by Kaplan–Meier. The weights are unbiased when the slice
+// shows the deliveries its snapshots will have, and cannot stand for those
+// later than the slice is long; Kaplan–Meier on the residuals places those
+// above their bounds, but takes the bounds as independent of the residuals,
+// which they are not where a segment mixes near and far deliveries (a
+// far one is censored at a lower residual, and its residuals spread less
+// on the log scale), and then widens the interval.
+var followShare = 0.85
+
 // selectWeighting is off only in the test that shows what weighing the
 // penalty choice's errors by the censoring changes: off, every delivery
 // seen counts once.

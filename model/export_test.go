@@ -17,6 +17,23 @@ func SetCensorWeighting(on bool) (restore func()) {
 	return func() { censorWeighting = was }
 }
 
+// SetRobustRefit turns the least-absolute-deviations refit on or off and
+// returns a func that restores it.
+func SetRobustRefit(on bool) (restore func()) {
+	was := robustRefitting
+	robustRefitting = on
+	return func() { robustRefitting = was }
+}
+
+// SetFollowShare sets the seen share from which the interval weighs the
+// residuals by their follow-up (above 1: never) and returns a func that
+// restores it.
+func SetFollowShare(share float64) (restore func()) {
+	was := followShare
+	followShare = share
+	return func() { followShare = was }
+}
+
 // SetSelectWeighting turns the censoring weights of the penalty choice
 // on or off and returns a func that restores them.
 func SetSelectWeighting(on bool) (restore func()) {

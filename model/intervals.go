@@ -32,8 +32,11 @@ type calibWorker struct {
 	// snapshots alone, by carrier and service: the promise's segments.
 	first, firstBounds perFit[map[segID]*hist]
 	cens               censoring // the snapshots' follow-up, for the seen share
-	row, hid           Row
-	nrows              int
+	// follow, when set, weighs each delivered residual by its follow-up
+	// day's censoring weight instead of Kaplan–Meier on the residuals.
+	follow   *[censorDays]float64
+	row, hid Row
+	nrows    int
 	// day counts the deliveries the day windows are calibrated on; nil
 	// when the model learns none.
 	dayLearned *dayLearned
@@ -72,6 +75,9 @@ func (w *calibWorker) inFlight(j *Journey, asOf time.Time) {
 		return
 	}
 	w.cens.inFlight(j, asOf)
+	if w.follow != nil {
+		return
+	}
 	key := laneKeysOf(j)
 	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
 	s := j.snapshot()
@@ -126,21 +132,28 @@ func (w *calibWorker) add(to, first perFit[map[segID]*hist], k fitKind, row *Row
 	f := w.fits[k]
 	y := row.Dot(f.Coef) + offsetOf(f.LaneOffsets, lane)
 	r := (toTarget(hoursLeft, f.TargetScale) - y) / f.scale(s)
-	addResidual(to[k], segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}, r)
+	wt := 1.0
+	if w.follow != nil {
+		wt = w.follow[followDay(hoursLeft)]
+	}
+	addWeighted(to[k], segID{s.Carrier, s.Service, int8(stageIndex(s.Status)), int8(horizonIndex(fromTarget(y, f.TargetScale)))}, r, wt)
 	if s.Scans == 1 {
-		addResidual(first[k], segID{carrier: s.Carrier, service: s.Service}, r/w.m.promiseScale(s))
+		addWeighted(first[k], segID{carrier: s.Carrier, service: s.Service}, r/w.m.promiseScale(s), wt)
 	}
 }
 
 // addResidual adds a residual to the histogram of its key (a segment, a
 // week), made on first use.
-func addResidual[K comparable](m map[K]*hist, id K, r float64) {
+func addResidual[K comparable](m map[K]*hist, id K, r float64) { addWeighted(m, id, r, 1) }
+
+// addWeighted is addResidual with a weight.
+func addWeighted[K comparable](m map[K]*hist, id K, r, weight float64) {
 	h, ok := m[id]
 	if !ok {
 		h = newResidualHist()
 		m[id] = h
 	}
-	h.add(r, 1)
+	h.add(r, weight)
 }
 
 func (w *calibWorker) merge(o *calibWorker) {

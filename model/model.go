@@ -117,8 +117,12 @@ type Fit struct {
 	// LaneDate is set when the fit reads the area pairs and the lane date;
 	// the calibration slice chose it over the same fit without them, whose
 	// coefficients of those features are 0.
-	LaneDate bool      `json:"lane_date,omitempty"`
-	Coef     []float64 `json:"coef"`
+	LaneDate bool `json:"lane_date,omitempty"`
+	// Robust is set when the coefficients are the least absolute
+	// deviations refit's (robustpass.go), which the calibration slice
+	// chose over the least-squares fit's.
+	Robust bool      `json:"robust,omitempty"`
+	Coef   []float64 `json:"coef"`
 	// LaneOffsets are empirical-Bayes shrunk mean residuals per
 	// carrier|service|origin>destination lane at each area level
 	// (country, region, postal prefix), each shrunk toward the level

@@ -41,7 +41,7 @@ func (w *selectWorker) sampled(j *Journey) bool {
 // inFlight counts the snapshots of a sampled journey still in flight at
 // the cut-off asOf: censored there.
 func (w *selectWorker) inFlight(j *Journey, asOf time.Time) {
-	if w.sampled(j) {
+	if w.sampled(j) && len(j.Scans) > 0 && !w.m.abandoned(j, asOf) {
 		w.cens.inFlight(j, asOf)
 	}
 }

@@ -80,12 +80,12 @@ func TestTrainWithTestFrom(t *testing.T) {
 	for i, c := range spy.calls {
 		t.Logf("pass %d reads first scans %s to %s", i, c[0], c[1])
 	}
-	for i, name := range map[int]string{0: "peak", 1: "fit", 3: "commit"} {
+	for i, name := range map[int]string{0: "peak", 1: "fit", 3: "robust", 4: "robust", 5: "robust", 7: "commit"} {
 		if c := spy.calls[i]; !c[1].Equal(w.TrainTo) || !c[2].Equal(w.CalibTo) {
 			t.Errorf("%s pass reads %v, want first scans before %s delivered before %s", name, c, w.TrainTo, w.CalibTo)
 		}
 	}
-	if c := spy.calls[5]; !c[0].Equal(w.CalibTo) {
+	if c := spy.calls[9]; !c[0].Equal(w.CalibTo) {
 		t.Errorf("test pass reads %v, want first scans from %s", c, w.CalibTo)
 	}
 

@@ -275,6 +275,11 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	if m.Lane == nil {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)
 	}
+	if robustRefitting {
+		if err := m.chooseRobust(ctx, src, cfg, nw, every); err != nil {
+			return nil, err
+		}
+	}
 
 	// Pass 3, train slice again: the chosen fits' residuals by week, to
 	// find the level the commit is read at so it holds the promise target
@@ -302,13 +307,25 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 	// above the one a delivery at the cut-off would have, and a
 	// Kaplan–Meier estimate per segment takes both in (kmHist). The
 	// quantiles are widened by each fit's drift margin (driftSpread).
+	// Where the calibration slice shows nearly every delivery its
+	// snapshots will have, each delivered residual is weighed by its
+	// follow-up's censoring weight; where it does not, Kaplan–Meier on
+	// the residuals places the in-flight snapshots (censorMethod).
+	followWt := sel.cens.weights()
+	var follow *[censorDays]float64
+	if share := sel.cens.seenShare(&followWt); censorWeighting && share >= followShare {
+		follow = &followWt
+	}
 	calib, err := runWorkers(ctx, src, cfg, "calibrate", nw, w.TrainTo, w.CalibTo, w.CalibTo, func() *calibWorker {
-		return newCalibWorker(m, dayLearned)
+		c := newCalibWorker(m, dayLearned)
+		c.follow = follow
+		return c
 	})
 	if err != nil {
 		return nil, fmt.Errorf("calibration pass: %w", err)
 	}
 	flying := newCalibWorker(m, nil)
+	flying.follow = follow
 	dayInFlight := newDayCalib()
 	if err := src.InFlight(ctx, w.TrainTo, w.CalibTo, w.CalibTo, func(j *Journey) error {
 		flying.inFlight(j, w.CalibTo)

@@ -68,8 +68,10 @@ func TestSplitHasNoLeak(t *testing.T) {
 	if _, err := model.Train(context.Background(), spy, model.DefaultTrainConfig()); err != nil {
 		t.Fatal(err)
 	}
-	if len(spy.calls) != 6 { // peaks, fit, select, commit, calibrate, test
-		t.Fatalf("%d passes, want 6", len(spy.calls))
+	// peaks, fit, select, three robust refit passes, the robust choice,
+	// commit, calibrate, test
+	if len(spy.calls) != 10 {
+		t.Fatalf("%d passes, want 10", len(spy.calls))
 	}
 	if len(spy.seen[0]) != len(spy.seen[1]) { // the peak pass reads what the fit pass reads
 		t.Fatalf("peak pass read %d shipments, fit pass %d", len(spy.seen[0]), len(spy.seen[1]))
@@ -84,17 +86,19 @@ func TestSplitHasNoLeak(t *testing.T) {
 	for _, j := range spy.seen[1] {
 		trained[j.TrackingNumber] = true
 	}
-	for _, j := range spy.seen[3] { // the commit pass reads the train slice only
-		if !trained[j.TrackingNumber] {
-			t.Fatalf("commit pass read %s, which the fit pass did not", j.TrackingNumber)
+	for _, p := range []int{3, 4, 5, 7} { // the robust and commit passes read the train slice only
+		for _, j := range spy.seen[p] {
+			if !trained[j.TrackingNumber] {
+				t.Fatalf("pass %d read %s, which the fit pass did not", p, j.TrackingNumber)
+			}
 		}
 	}
-	for _, j := range spy.seen[5] {
+	for _, j := range spy.seen[9] {
 		if trained[j.TrackingNumber] {
 			t.Fatalf("test shipment %s was trained on", j.TrackingNumber)
 		}
 	}
-	if len(spy.seen[5]) == 0 {
+	if len(spy.seen[9]) == 0 {
 		t.Fatal("empty test slice")
 	}
 }
