@@ -61,6 +61,40 @@ func TestSplitOf(t *testing.T) {
 	}
 }
 
+// The default split gives the calibration slice a week where the
+// history's 10% is shorter (a busy week's two days), unless the train
+// slice would keep less than half of what precedes the test slice.
+func TestSplitOfShortCalibration(t *testing.T) {
+	d := func(s string) time.Time {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	for _, tt := range []struct {
+		name     string
+		h        model.Window
+		wantFrom time.Time // the calibration slice's start
+	}{
+		{"two days widened to a week", model.Window{TrainFrom: d("2026-10-28"), TrainTo: d("2026-11-19"), CalibTo: d("2026-11-21"), TestTo: d("2026-11-30")}, d("2026-11-14")},
+		{"a week kept", model.Window{TrainFrom: d("2026-10-01"), TrainTo: d("2026-11-10"), CalibTo: d("2026-11-21"), TestTo: d("2026-11-30")}, d("2026-11-10")},
+		{"too short a history to widen", model.Window{TrainFrom: d("2026-11-10"), TrainTo: d("2026-11-19"), CalibTo: d("2026-11-21"), TestTo: d("2026-11-30")}, d("2026-11-19")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := model.DefaultTrainConfig().SplitOf(tt.h)
+			if err != nil || !got.TrainTo.Equal(tt.wantFrom) || !got.CalibTo.Equal(tt.h.CalibTo) || !got.TrainFrom.Equal(tt.h.TrainFrom) {
+				t.Errorf("SplitOf = %+v, %v; want calibration from %s to %s", got, err, tt.wantFrom, tt.h.CalibTo)
+			}
+			cfg := model.DefaultTrainConfig()
+			cfg.CalibrationDays = 2 // set: taken as given
+			if got, err := cfg.SplitOf(tt.h); err != nil || !got.TrainTo.Equal(tt.h.CalibTo.AddDate(0, 0, -2)) {
+				t.Errorf("with 2 calibration days: %+v, %v", got, err)
+			}
+		})
+	}
+}
+
 // Train reads the slices SplitOf chose, and refuses a split that leaves
 // one empty.
 func TestTrainWithTestFrom(t *testing.T) {
