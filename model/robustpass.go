@@ -48,6 +48,9 @@ func newRobustWorker(m *Model, coefs perFit[[]float64], trainTo time.Time) *robu
 }
 
 func (w *robustWorker) journey(j *Journey) {
+	if len(j.Scans) == 0 {
+		return
+	}
 	key := laneKeysOf(j)
 	promised := !j.Promised.IsZero() && w.fits[promiseFit] != nil
 	age := w.trainTo.Sub(j.Scans[0].Time).Hours() / 24
