@@ -11,52 +11,28 @@ import (
 
 // SetCensorWeighting turns the calibration's censoring weights on or off
 // and returns a func that restores them, so a test can show what they do.
-func SetCensorWeighting(on bool) (restore func()) {
-	was := censorWeighting
-	censorWeighting = on
-	return func() { censorWeighting = was }
-}
+func SetCensorWeighting(on bool) (restore func()) { return swap(&censorWeighting, on) }
 
 // SetRobustRefit turns the least-absolute-deviations refit on or off and
 // returns a func that restores it.
-func SetRobustRefit(on bool) (restore func()) {
-	was := robustRefitting
-	robustRefitting = on
-	return func() { robustRefitting = was }
-}
+func SetRobustRefit(on bool) (restore func()) { return swap(&robustRefitting, on) }
 
 // SetFollowShare sets the seen share from which the interval weighs the
 // residuals by their follow-up (above 1: never) and returns a func that
 // restores it.
-func SetFollowShare(share float64) (restore func()) {
-	was := followShare
-	followShare = share
-	return func() { followShare = was }
-}
+func SetFollowShare(share float64) (restore func()) { return swap(&followShare, share) }
 
 // SetSelectWeighting turns the censoring weights of the penalty choice
 // on or off and returns a func that restores them.
-func SetSelectWeighting(on bool) (restore func()) {
-	was := selectWeighting
-	selectWeighting = on
-	return func() { selectWeighting = was }
-}
+func SetSelectWeighting(on bool) (restore func()) { return swap(&selectWeighting, on) }
 
 // SetPeakOwnWeek turns the train rows' own-week peak feature on or off
 // and returns a func that restores it.
-func SetPeakOwnWeek(on bool) (restore func()) {
-	was := peakOwnWeek
-	peakOwnWeek = on
-	return func() { peakOwnWeek = was }
-}
+func SetPeakOwnWeek(on bool) (restore func()) { return swap(&peakOwnWeek, on) }
 
 // SetPeakLearning turns the learned peak weeks on or off (off, the peak
 // feature is 0) and returns a func that restores them.
-func SetPeakLearning(on bool) (restore func()) {
-	was := peakLearning
-	peakLearning = on
-	return func() { peakLearning = was }
-}
+func SetPeakLearning(on bool) (restore func()) { return swap(&peakLearning, on) }
 
 // PeakExcess is the peak feature of a day in a country.
 func (p PeakWeeks) PeakExcess(country string, day time.Time) float64 {
@@ -103,27 +79,15 @@ func ArtifactOf(body []byte) ([]byte, error) {
 
 // SetDriftMargin turns the interval's drift margin on or off and returns
 // a func that restores it.
-func SetDriftMargin(on bool) (restore func()) {
-	was := driftMargin
-	driftMargin = on
-	return func() { driftMargin = was }
-}
+func SetDriftMargin(on bool) (restore func()) { return swap(&driftMargin, on) }
 
 // SetPromiseNormalizing turns the promise residuals' scaling by region on
 // or off and returns a func that restores it.
-func SetPromiseNormalizing(on bool) (restore func()) {
-	was := promiseNormalizing
-	promiseNormalizing = on
-	return func() { promiseNormalizing = was }
-}
+func SetPromiseNormalizing(on bool) (restore func()) { return swap(&promiseNormalizing, on) }
 
 // SetStageSegments turns the residual segments shared by every carrier
 // at a stage and horizon on or off and returns a func that restores them.
-func SetStageSegments(on bool) (restore func()) {
-	was := stageSegments
-	stageSegments = on
-	return func() { stageSegments = was }
-}
+func SetStageSegments(on bool) (restore func()) { return swap(&stageSegments, on) }
 
 // OnFitRow has fn called with every train row the fit pass adds: its
 // shipment and the value the row gives the named feature (0 when it sets
@@ -156,4 +120,12 @@ func JourneyFold(trackingNumber string) int {
 func (p AreaPairs) PairOf(o, d schemas.Location) float64 {
 	oa, da := Areas(o), Areas(d)
 	return p.of(pairAll, &oa, &da)
+}
+
+// swap sets *p to v and returns a func that puts the old value back: the
+// Set functions' restore.
+func swap[T any](p *T, v T) (restore func()) {
+	was := *p
+	*p = v
+	return func() { *p = was }
 }

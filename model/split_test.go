@@ -13,13 +13,7 @@ import (
 )
 
 func TestSplitOf(t *testing.T) {
-	d := func(s string) time.Time {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			panic(err)
-		}
-		return t
-	}
+	d := date
 	// The history's own cuts: 70% and 80% of shipments.
 	h := model.Window{TrainFrom: d("2016-09-04"), TrainTo: d("2017-07-01"), CalibTo: d("2017-08-01"), TestTo: d("2017-12-01")}
 	for _, tt := range []struct {
@@ -65,13 +59,7 @@ func TestSplitOf(t *testing.T) {
 // history's 10% is shorter (a busy week's two days), unless the train
 // slice would keep less than half of what precedes the test slice.
 func TestSplitOfShortCalibration(t *testing.T) {
-	d := func(s string) time.Time {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			panic(err)
-		}
-		return t
-	}
+	d := date
 	for _, tt := range []struct {
 		name     string
 		h        model.Window
@@ -127,4 +115,13 @@ func TestTrainWithTestFrom(t *testing.T) {
 	if _, err := model.Train(context.Background(), src, cfg); !errors.Is(err, model.ErrEmptySlice) {
 		t.Errorf("a test slice after the history: err = %v, want ErrEmptySlice", err)
 	}
+}
+
+// date is a day, midnight UTC.
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
