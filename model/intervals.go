@@ -377,9 +377,11 @@ func newResidualHist() *hist { return newHist(-5, 5, 0.005) }
 // upper levels are.
 func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float64, keysOf func(segID) []string) (map[string][]float64, map[string]float64) {
 	groups, censored := groupHists(resid, keysOf), groupHists(bounds, keysOf)
+	// Rows are counted as their effective number (hist.effectiveN): the
+	// same as their count unless each weighs its follow-up's weight.
 	var rows float64 // every delivered residual of the slice
 	if all, ok := groups["*"]; ok {
-		rows = all.total
+		rows = all.effectiveN()
 	}
 	out := map[string][]float64{}
 	var commits map[string]float64
@@ -387,10 +389,14 @@ func quantiles(resid, bounds map[segID]*hist, drift, commitLevel, minRows float6
 		commits = map[string]float64{}
 	}
 	for k, h := range groups {
+		// A segment's own quantiles need minRows snapshots behind them,
+		// counted as the snapshots its deliveries stand for (their weights'
+		// sum); the margin counts the deliveries' effective number, what
+		// was seen.
 		if h.total < minRows && k != "*" {
 			continue
 		}
-		n := h.total // the delivered residuals: the margin counts only what was seen
+		n := h.effectiveN()
 		km := kmHist(h, censored[k])
 		wide := km.blurred(drift)
 		if commits != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -27,18 +28,26 @@ const robustPasses = 3
 const robustFloor = 0.05
 
 type robustWorker struct {
-	m       *Model
-	fits    perFit[*Fit]
-	coefs   perFit[[]float64] // the coefficients the weights come from
-	ridges  perFit[*Ridge]
-	row     Row
-	hid     Row
-	trainTo time.Time
-	n       int
+	m      *Model
+	fits   perFit[*Fit]
+	coefs  perFit[[]float64] // the coefficients the weights come from
+	ridges perFit[*Ridge]
+	decay  perFit[float64] // the rows' decay weights added up, which the penalty was against
+	// noLaneDate marks the area-pair and lane-date features, which a fit
+	// chosen without them (Fit.LaneDate false) must not get back.
+	noLaneDate []bool
+	row, hid   Row
+	masked     Row
+	trainTo    time.Time
+	n          int
 }
 
 func newRobustWorker(m *Model, coefs perFit[[]float64], trainTo time.Time) *robustWorker {
-	w := &robustWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, coefs: coefs, trainTo: trainTo}
+	w := &robustWorker{m: m, fits: perFit[*Fit]{m.Lane, m.Promise}, coefs: coefs, trainTo: trainTo,
+		noLaneDate: make([]bool, len(m.Features))}
+	for _, i := range m.enc.laneDateFeatures() {
+		w.noLaneDate[i] = true
+	}
 	for k, f := range w.fits {
 		if f != nil {
 			w.ridges[k] = NewRidge(len(m.Features), 1)
@@ -67,10 +76,15 @@ func (w *robustWorker) journey(j *Journey) {
 
 func (w *robustWorker) add(k fitKind, row *Row, lane *laneKeys, hoursLeft, age float64) {
 	f := w.fits[k]
+	if !f.LaneDate {
+		copyWithout(row, &w.masked, w.noLaneDate)
+		row = &w.masked
+	}
 	y := toTarget(hoursLeft, f.TargetScale) - offsetOf(f.LaneOffsets, lane)
 	r := y - row.Dot(w.coefs[k])
-	wt := decayWeight(age, f.HalfLifeDays) / math.Max(math.Abs(r), robustFloor)
-	w.ridges[k].AddWeightedRow(row, []float64{y}, wt)
+	d := decayWeight(age, f.HalfLifeDays)
+	w.decay[k] += d
+	w.ridges[k].AddWeightedRow(row, []float64{y}, d/math.Max(math.Abs(r), robustFloor))
 }
 
 func (w *robustWorker) merge(o *robustWorker) {
@@ -78,6 +92,7 @@ func (w *robustWorker) merge(o *robustWorker) {
 		if r != nil {
 			r.merge(o.ridges[k])
 		}
+		w.decay[k] += o.decay[k]
 	}
 	w.n += o.n
 }
@@ -107,9 +122,10 @@ func (m *Model) robustRefit(ctx context.Context, src Source, cfg TrainConfig, nw
 				continue
 			}
 			// The weights sum to about the rows' absolute residuals, not
-			// their squares: the penalty is scaled to the same share.
+			// their squares: the penalty is scaled to the same share of
+			// them as it had of the decay weights.
 			r := rw.ridges[k]
-			lambda := f.Lambda * r.Weight() / float64(max(r.Rows(), 1))
+			lambda := f.Lambda * r.Weight() / math.Max(rw.decay[k], 1e-12)
 			sol, err := r.Solve(lambda)
 			if err != nil {
 				return coefs, fmt.Errorf("robust refit, pass %d: %w", pass+1, err)
@@ -124,7 +140,10 @@ func (m *Model) robustRefit(ctx context.Context, src Source, cfg TrainConfig, nw
 // and keeps, fit by fit, whichever of the two does better on the
 // calibration slice, its deliveries weighed by the censoring as the
 // penalty choice weighs them.
-func (m *Model) chooseRobust(ctx context.Context, src Source, cfg TrainConfig, nw int, every uint32) error {
+// fits and plain are the fit pass's sums, with and without the lane-date
+// features, from which a kept refit's drift margin and peak spread are
+// measured again.
+func (m *Model) chooseRobust(ctx context.Context, src Source, cfg TrainConfig, nw int, every uint32, fits, plain perFit[*fitAcc], calibWeeks, testWeeks int) error {
 	coefs, err := m.robustRefit(ctx, src, cfg, nw)
 	if err != nil {
 		return err
@@ -153,16 +172,38 @@ func (m *Model) chooseRobust(ctx context.Context, src Source, cfg TrainConfig, n
 	}); err != nil {
 		return fmt.Errorf("robust choice: in flight at %s: %w", w.CalibTo.Format(time.DateOnly), err)
 	}
-	wt := sel.cens.weights()
+	var wt *[censorDays]float64
+	if selectWeighting {
+		w := sel.cens.weights()
+		wt = &w
+	}
 	for k, f := range chosen {
 		if f == nil || len(sel.cands[k]) < 2 || sel.cands[k][0].n == 0 {
 			continue
 		}
-		plain, robust := sel.cands[k][0].mae(&wt), sel.cands[k][1].mae(&wt)
-		cfg.Log.Info("robust refit scored on the calibration slice", "fit", fitKind(k).String(), "least_squares_mae_hours", plain, "robust_mae_hours", robust)
-		if robust < plain {
+		ls, robust := sel.cands[k][0].mae(wt), sel.cands[k][1].mae(wt)
+		cfg.Log.Info("robust refit scored on the calibration slice", "fit", fitKind(k).String(), "least_squares_mae_hours", ls, "robust_mae_hours", robust)
+		if robust < ls {
 			f.Coef, f.Robust = coefs[k], true
+			acc := fits[k]
+			if !f.LaneDate && plain[k] != nil {
+				acc = plain[k]
+			}
+			acc.respread(f, calibWeeks, testWeeks)
 		}
 	}
 	return nil
+}
+
+// respread measures f's drift margin and peak spread again for its
+// coefficients, from the sums of the fit pass it was chosen from.
+func (f *fitAcc) respread(fit *Fit, calibWeeks, testWeeks int) {
+	t, i := slices.Index(f.scales, fit.TargetScale), slices.Index(f.halfLives, fit.HalfLifeDays)
+	if t < 0 || i < 0 {
+		return
+	}
+	r := f.ridgeOf(i)
+	sigma2 := r.RSS(fit.Coef, t) / r.Weight()
+	fit.DriftSpread = f.weeks.driftSpread(fit.Coef, t, sigma2, calibWeeks, testWeeks)
+	fit.PeakSpread = f.peakSpread(fit.Coef, t)
 }

@@ -31,8 +31,9 @@ type TrainConfig struct {
 	// TestFrom starts the test slice (the backtest's cut-off); zero
 	// leaves the newest 20% of shipments, by first scan, to it.
 	// CalibrationDays is the calibration slice's length before it; 0
-	// leaves it the 10% of shipments before the test slice. The train
-	// slice is everything earlier. See SplitOf.
+	// leaves it the 10% of shipments before the test slice, or a week
+	// where that is shorter and the history allows. The train slice is
+	// everything earlier. See SplitOf.
 	TestFrom        time.Time
 	CalibrationDays int
 	// PromiseTarget is the on-time rate the commit is calibrated for,
@@ -276,7 +277,7 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: no calibration rows for the lane fit", ErrNotEnoughHistory)
 	}
 	if robustRefitting {
-		if err := m.chooseRobust(ctx, src, cfg, nw, every); err != nil {
+		if err := m.chooseRobust(ctx, src, cfg, nw, every, fits, plain, spanWeeks(w.TrainTo, w.CalibTo), spanWeeks(w.CalibTo, w.TestTo)); err != nil {
 			return nil, err
 		}
 	}
