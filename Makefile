@@ -31,7 +31,7 @@ fmt-check:
 # Every test, unit and integration, against a real ClickHouse server and the
 # in-process Kafka broker, with the race detector.
 test: deps vet lint fmt-check
-	$(GO) test -race -count=1 $(TEST_ARGS) ./...
+	$(GO) test -race -count=1 -timeout 30m $(TEST_ARGS) ./...
 
 # The crash test at full size: over 200k records, ingest killed with
 # SIGKILL 25 times. `make test` runs it smaller.

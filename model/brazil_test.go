@@ -13,12 +13,6 @@ import (
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
-// mixedHistory is the simulated history of the main tests (seed 11, 120
-// days from March) with a quarter of its shipments in Brazil.
-func mixedHistory() *modeltest.Mem {
-	return modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), BrazilShare: 0.25})
-}
-
 // TestSecondCountry trains on US and Brazilian history together: the
 // model is 60% below the lane median and 30% below the carrier's promise,
 // beats the lane median on the Brazilian post's lanes, the interval holds
@@ -26,10 +20,7 @@ func mixedHistory() *modeltest.Mem {
 // Tiradentes (21 April, a working day in the US) is expected a day later
 // than one picked up the week before.
 func TestSecondCountry(t *testing.T) {
-	m, err := model.Train(context.Background(), mixedHistory(), model.DefaultTrainConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainedOn(t, "mixed")
 	mt := m.Metrics
 	t.Logf("MAE %.2f h, lane median %.2f h (%.1f%% below), carrier's promise %.2f h (%.1f%% below); promise hidden %.1f%% below the lane median; coverage %.3f; p95 on time %.3f",
 		mt.MAEHours, mt.BaselineMAEHours, 100*mt.Overall.Reduction(model.BaselineLaneMedian),
@@ -155,22 +146,19 @@ func TestSelectionCountsCensored(t *testing.T) {
 // slice agrees.
 func TestRobustRefit(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		src  *modeltest.Mem
+		name, history string
+		src           func() *modeltest.Mem
 	}{
-		{"US", modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})},
-		{"with Brazil", mixedHistory()},
+		{"US", "us", usHistory},
+		{"with Brazil", "mixed", mixedHistory},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			train := func(on bool) *model.Model {
-				defer model.SetRobustRefit(on)()
-				m, err := model.Train(context.Background(), tc.src, model.DefaultTrainConfig())
-				if err != nil {
-					t.Fatal(err)
-				}
-				return m
+			on := trainedOn(t, tc.history)
+			defer model.SetRobustRefit(false)()
+			off, err := model.Train(context.Background(), tc.src(), model.DefaultTrainConfig())
+			if err != nil {
+				t.Fatal(err)
 			}
-			on, off := train(true), train(false)
 			t.Logf("least squares: MAE %.2f h (%.1f%% below the lane median, %.1f%% below the carrier's promise); refit: %.2f h (%.1f%%, %.1f%%), chosen for the promise fit %v, the lane fit %v",
 				off.Metrics.MAEHours, 100*off.Metrics.Overall.Reduction(model.BaselineLaneMedian), 100*off.Metrics.Overall.Reduction(model.BaselineStandard),
 				on.Metrics.MAEHours, 100*on.Metrics.Overall.Reduction(model.BaselineLaneMedian), 100*on.Metrics.Overall.Reduction(model.BaselineStandard),
@@ -188,16 +176,13 @@ func TestRobustRefit(t *testing.T) {
 // holds; Kaplan–Meier on the residuals there over-covers. The real
 // history's slices see less, and keep Kaplan–Meier (TestOlistIntervalHolds).
 func TestIntervalFollowWeights(t *testing.T) {
-	src := mixedHistory()
-	train := func(share float64) model.Metrics {
-		defer model.SetFollowShare(share)()
-		m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m.Metrics
+	follow := trainedOn(t, "mixed").Metrics
+	defer model.SetFollowShare(2)()
+	m, err := model.Train(context.Background(), mixedHistory(), model.DefaultTrainConfig())
+	if err != nil {
+		t.Fatal(err)
 	}
-	follow, km := train(0.85), train(2)
+	km := m.Metrics
 	t.Logf("seen share %.2f; follow-up weights: coverage %.3f (Brazil %.3f); Kaplan–Meier: %.3f (%.3f)", follow.CalibSeenShare,
 		follow.Coverage80, follow.ByCarrier["correios"].Coverage80, km.Coverage80, km.ByCarrier["correios"].Coverage80)
 	if follow.Coverage80 < 0.77 || follow.Coverage80 > 0.83 || km.Coverage80 <= follow.Coverage80 {

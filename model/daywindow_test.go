@@ -1,7 +1,6 @@
 package model_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parcelcast/parcelcast/ingest/sim"
 	"github.com/parcelcast/parcelcast/model"
-	"github.com/parcelcast/parcelcast/model/modeltest"
 	"github.com/parcelcast/parcelcast/schemas"
 )
 
@@ -22,11 +19,7 @@ import (
 // later: the windows learned on the train slice must hold 80 ± 5% of the
 // test slice's deliveries once out, and be far narrower than the day.
 func TestDayWindowOnSimulatedHistory(t *testing.T) {
-	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainedOn(t, "us")
 	dw := m.Metrics.DayWindow
 	b, _ := json.MarshalIndent(dw, "", "  ")
 	t.Logf("day windows: out for delivery mass %.2f (calibration %.3f), eta day mass %.2f (calibration %.3f)\n%s",

@@ -17,11 +17,7 @@ import (
 )
 
 func TestTrainBeatsBaselineWithCalibratedInterval(t *testing.T) {
-	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainedOn(t, "us")
 	mt := m.Metrics
 	t.Logf("MAE %.2fh baseline %.2fh coverage %.3f p95 on time %.3f (train %d, test %d rows)",
 		mt.MAEHours, mt.BaselineMAEHours, mt.Coverage80, mt.P95OnTime, mt.TrainRows, mt.TestRows)
@@ -190,12 +186,7 @@ func TestArtifactRoundTripAndRefusals(t *testing.T) {
 // segments of their stage and horizon, which every carrier shares, so
 // none is left far outside the 80% the whole slice gets.
 func TestCoverageByCarrier(t *testing.T) {
-	src := modeltest.NewMem(sim.Config{Seed: 11, Shipments: 12000, Days: 120, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	m, err := model.Train(context.Background(), src, model.DefaultTrainConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt := m.Metrics
+	mt := trainedOn(t, "us").Metrics
 	t.Logf("coverage %.3f over %d test snapshots", mt.Coverage80, mt.TestRows)
 	if mt.Coverage80 < 0.77 || mt.Coverage80 > 0.83 {
 		t.Errorf("p10–p90 coverage %.3f, want 0.80 ± 0.03", mt.Coverage80)
