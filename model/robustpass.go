@@ -27,6 +27,8 @@ const robustPasses = 3
 // that a row fitted exactly does not take the whole fit.
 const robustFloor = 0.05
 
+// robustWorker is one goroutine's share of a reweighted pass: each fit's
+// weighted normal equations.
 type robustWorker struct {
 	m      *Model
 	fits   perFit[*Fit]
