@@ -191,7 +191,12 @@ func newFixture(t testing.TB) *fixture {
 		events = append(events, journey(f.numbers[c], promised, order, legs...)...)
 	}
 	add(caseInFlight, promise, "", start)
-	add(caseOut, promise, "", with(atDest, leg{2, schemas.StatusOutForDelivery, chicago, "Out for delivery today"}))
+	// Out for delivery, it is promised for today, as the simulated
+	// history the fixture's model learns from has its parcels out on
+	// their promised day: a promise ten days off would be a case that
+	// history never shows, and the model has nothing to say of it.
+	today := time.Date(2026, 12, 2, 5, 59, 0, 0, time.UTC) // the end of Tuesday, 1 December, in Chicago
+	add(caseOut, today, "", with(atDest, leg{2, schemas.StatusOutForDelivery, chicago, "Out for delivery today"}))
 	// The delivery's text names who signed, and carries markup: neither
 	// reaches a page by number alone as it came.
 	add(caseDelivered, promise, "", with(atDest, leg{3, schemas.StatusOutForDelivery, chicago, "Out for delivery <img src=x onerror=alert(1)>"},
