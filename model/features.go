@@ -175,6 +175,9 @@ type Encoder struct {
 	// laneDays turns a lane into its date (the model's LaneDays).
 	laneDays   LaneDays
 	labelDelay LabelDelay
+	// ranges, once the fit pass has measured them, bound every row not
+	// encoded for training (Row.Fold 0): FeatureRanges.
+	ranges *FeatureRanges
 	// The lane date's features: log1p hours to it, passed, its spline's
 	// tents, and by stage.
 	stdLog, stdPassed int
@@ -381,7 +384,10 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	var promLog float64
 	if !s.Promised.IsZero() {
 		left := s.Promised.Sub(s.At).Hours()
-		promLog = math.Log1p(math.Max(left, 0))
+		// The hours to the promise, and below to the lane date, are read
+		// within the range their stage had on the train slice, so every
+		// feature made of them says the same thing.
+		promLog = e.bound(r, e.stprom[si], math.Log1p(math.Max(left, 0)))
 		r.set(g.promised, 1)
 		r.set(g.promLog, promLog)
 		r.set(e.stprom[si], promLog)
@@ -397,7 +403,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 			days += e.labelDelay.of(s.Carrier, labelSlotOf(s, r.cal))
 		}
 		left := hoursToLaneDate(s, r.cal, days, r.saturday)
-		stdLog = math.Log1p(math.Max(left, 0))
+		stdLog = e.bound(r, e.ststd[si], math.Log1p(math.Max(left, 0)))
 		r.set(e.stdLog, stdLog)
 		r.set(e.ststd[si], stdLog)
 		e.setSpline(r, &e.stdk, stdLog)
@@ -443,6 +449,19 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(r.d, 1)
 	r.set(r.lane, 1)
 	r.sort()
+	if e.ranges != nil && r.Fold == 0 {
+		e.ranges.clamp(r)
+	}
+}
+
+// bound is v within feature i's train range (FeatureRanges), for a row
+// not encoded for training; v itself for a training row, before the
+// ranges are known, or for 0, which sets no feature.
+func (e *Encoder) bound(r *Row, i int, v float64) float64 {
+	if e.ranges == nil || r.Fold != 0 || i < 0 || v == 0 {
+		return v
+	}
+	return min(max(v, e.ranges.Min[i]), e.ranges.Max[i])
 }
 
 // setSpline sets the two tents around x (log1p hours to a promise or

@@ -23,6 +23,7 @@ type fitWorker struct {
 	trainTo   time.Time // the end of the train slice, which ages are counted to
 	weights   []float64 // the current journey's weight per half-life
 	laneSums  []*laneSum
+	ranges    *rangeAcc
 }
 
 func newFitWorker(m *Model, trainTo time.Time, scales, halfLives []float64) *fitWorker {
@@ -30,7 +31,7 @@ func newFitWorker(m *Model, trainTo time.Time, scales, halfLives []float64) *fit
 	sh := m.enc.sharedFeatures()
 	w := &fitWorker{m: m, fits: perFit[*fitAcc]{newFitAcc(p, sh, scales, halfLives), newFitAcc(p, sh, scales, halfLives)}, base: newBaselineAcc(trainTo),
 		dwell: newDwellAcc(), day: newDayAcc(), ys: make([]float64, len(scales)), logScales: make([]float64, len(scales)),
-		trainTo: trainTo, weights: make([]float64, len(halfLives))}
+		trainTo: trainTo, weights: make([]float64, len(halfLives)), ranges: newRangeAcc(p)}
 	for t, c := range scales {
 		w.logScales[t] = math.Log(c)
 	}
@@ -70,6 +71,7 @@ func (w *fitWorker) journey(j *Journey) {
 	offSample := crc32.ChecksumIEEE([]byte(j.TrackingNumber))%spreadSample == 0
 	eachSnapshot(j, func(s *Snapshot, hoursLeft float64) {
 		w.m.enc.Encode(s, &w.row)
+		w.ranges.add(&w.row)
 		if fitRowSeen != nil {
 			fitRowSeen(w.m.enc, j, &w.row)
 		}
@@ -102,6 +104,7 @@ func (w *fitWorker) merge(o *fitWorker) {
 	w.base.merge(o.base)
 	w.dwell.merge(o.dwell)
 	w.day.merge(o.day)
+	w.ranges.merge(o.ranges)
 }
 
 // rows is how many train snapshots the worker saw.

@@ -207,7 +207,10 @@ type Model struct {
 	// DayWindows is the delivery-day window (DayWindow); nil in an
 	// artifact trained before it.
 	DayWindows *DayWindows `json:"day_windows,omitempty"`
-	Metrics    Metrics     `json:"metrics"`
+	// Ranges bound the features of a served snapshot (FeatureRanges); nil
+	// in an artifact trained before them, which serves unbounded.
+	Ranges  *FeatureRanges `json:"feature_ranges,omitempty"`
+	Metrics Metrics        `json:"metrics"`
 
 	enc *Encoder
 }
@@ -487,7 +490,13 @@ func Decode(b []byte) (*Model, error) {
 	if err := checkLayout(m.Features); err != nil {
 		return nil, err
 	}
+	if m.Ranges != nil {
+		if err := m.Ranges.check(m.Features); err != nil {
+			return nil, err
+		}
+	}
 	m.enc = NewEncoder(m.Features)
+	m.enc.ranges = m.Ranges
 	m.enc.peaks = m.Peaks
 	m.enc.pairs, m.enc.laneDays, m.enc.labelDelay = m.Pairs, m.LaneDays, m.LabelDelay
 	if err := m.checkFinite(); err != nil {

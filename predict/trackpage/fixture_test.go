@@ -194,7 +194,8 @@ func newFixture(t testing.TB) *fixture {
 	// Out for delivery, it is promised for today, as the simulated
 	// history the fixture's model learns from has its parcels out on
 	// their promised day: a promise ten days off would be a case that
-	// history never shows, and the model has nothing to say of it.
+	// history never shows, which the model reads within the ranges it
+	// does show (model.FeatureRanges).
 	today := time.Date(2026, 12, 2, 5, 59, 0, 0, time.UTC) // the end of Tuesday, 1 December, in Chicago
 	add(caseOut, today, "", with(atDest, leg{2, schemas.StatusOutForDelivery, chicago, "Out for delivery today"}))
 	// The delivery's text names who signed, and carries markup: neither
