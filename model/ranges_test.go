@@ -58,8 +58,8 @@ func TestRangesRefused(t *testing.T) {
 		t.Fatalf("trained model has ranges %v for %d features", m.Ranges != nil, len(m.Features))
 	}
 	for name, broken := range map[string]func(r *model.FeatureRanges){
-		"short":    func(r *model.FeatureRanges) { r.Min = r.Min[1:] },
-		"reversed": func(r *model.FeatureRanges) { r.Min[0], r.Max[0] = 1, 0 },
+		"short":     func(r *model.FeatureRanges) { r.Min = r.Min[1:] },
+		"reversed":  func(r *model.FeatureRanges) { r.Min[0], r.Max[0] = 1, 0 },
 		"no maxima": func(r *model.FeatureRanges) { r.Max = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
