@@ -456,12 +456,17 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 
 // bound is v within feature i's train range (FeatureRanges), for a row
 // not encoded for training; v itself for a training row, before the
-// ranges are known, or for 0, which sets no feature.
+// ranges are known, for 0, which sets no feature, and where the train
+// slice never set feature i, which then says nothing of v's range.
 func (e *Encoder) bound(r *Row, i int, v float64) float64 {
 	if e.ranges == nil || r.Fold != 0 || i < 0 || v == 0 {
 		return v
 	}
-	return min(max(v, e.ranges.Min[i]), e.ranges.Max[i])
+	lo, hi := e.ranges.Min[i], e.ranges.Max[i]
+	if lo == 0 && hi == 0 {
+		return v
+	}
+	return min(max(v, lo), hi)
 }
 
 // setSpline sets the two tents around x (log1p hours to a promise or
