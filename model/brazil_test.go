@@ -108,6 +108,19 @@ func TestSecondCountryPeak(t *testing.T) {
 	if brMay <= brOct+0.02 || brMay <= usMay+0.02 {
 		t.Errorf("early May: Brazil %.3f (October %.3f), the US %.3f: want Mother's Day in Brazil alone", brMay, brOct, usMay)
 	}
+
+	// A time decay keeps last year's peak: a row's age is counted from the
+	// nearer of the cut and a year before it, so the weeks the peak is
+	// learned from weigh as the present does.
+	cfg.HalfLives = []float64{90}
+	d, err := model.Train(context.Background(), src, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("with a 90-day half-life: MAE %.2f h (Brazil %.2f h), coverage %.3f", d.Metrics.MAEHours, d.Metrics.ByCarrier["correios"].MAEHours, d.Metrics.Coverage80)
+	if d.Metrics.MAEHours > 1.03*mt.MAEHours {
+		t.Errorf("with a 90-day half-life the test MAE is %.2f h against %.2f h without decay: want the peak kept, within 3%%", d.Metrics.MAEHours, mt.MAEHours)
+	}
 }
 
 // TestSelectionCountsCensored: the penalty and target scale are chosen on

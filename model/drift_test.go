@@ -23,12 +23,21 @@ func TestDecayWeight(t *testing.T) {
 		{"two half-lives", 180, 90, 0.25},
 		{"a tenth of one", 3, 30, math.Pow(0.5, 0.1)},
 		{"after the end", -5, 30, 1},
+		{"half a year back, the farthest", 182.625, 30, math.Pow(0.5, 182.625/30)},
+		{"a year back weighs as the end", 365.25, 30, 1},
+		{"a half-life from a year back", 395.25, 30, 0.5},
+		{"a half-life before a year back", 335.25, 30, 0.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := model.DecayWeight(tc.age, tc.halfLife); math.Abs(got-tc.want) > 1e-12 {
 				t.Errorf("DecayWeight(%g, %g) = %g, want %g", tc.age, tc.halfLife, got, tc.want)
 			}
 		})
+	}
+	// Counted from the end alone, a year back is twelve half-lives gone.
+	defer model.SetSeasonalDecay(false)()
+	if got, want := model.DecayWeight(365.25, 30), math.Pow(0.5, 365.25/30); math.Abs(got-want) > 1e-12 {
+		t.Errorf("without the seasonal age DecayWeight(365.25, 30) = %g, want %g", got, want)
 	}
 }
 

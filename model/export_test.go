@@ -141,3 +141,8 @@ func WithoutRanges(m *Model) *Model {
 	e.ranges, c.Ranges, c.enc = nil, nil, &e
 	return &c
 }
+
+// SetSeasonalDecay turns counting a row's age from the nearer of the
+// train slice's end and a year before it on or off and returns a func
+// that restores it.
+func SetSeasonalDecay(on bool) (restore func()) { return swap(&seasonalDecay, on) }

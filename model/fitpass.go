@@ -114,14 +114,28 @@ func (w *fitWorker) rows() int {
 
 // decayWeight is the weight of a training row ageDays old at the end of
 // the train slice under a time decay of halfLife days: 1 at the end,
-// halving every halfLife days before it. A half-life of 0 is no decay;
-// a row dated after the end weighs 1.
+// halving every halfLife days before it. The age is counted from the
+// nearer of the end and the same day a year before it, so the season a
+// year back weighs as the present does: a peak learned from last year's
+// weeks is not decayed away. A half-life of 0 is no decay; a row dated
+// after the end weighs 1.
 func decayWeight(ageDays, halfLife float64) float64 {
 	if halfLife <= 0 || ageDays <= 0 {
 		return 1
 	}
-	return math.Exp(-ageDays / halfLife * math.Ln2)
+	age := ageDays
+	if seasonalDecay {
+		age = math.Min(ageDays, math.Abs(ageDays-daysPerYear))
+	}
+	return math.Exp(-age / halfLife * math.Ln2)
 }
+
+// seasonalDecay is off only in the tests that show what counting the age
+// from a year back changes.
+var seasonalDecay = true
+
+// daysPerYear is a year's mean length in days.
+const daysPerYear = 365.25
 
 // fitAcc accumulates one fit: its normal equations and lane sums for
 // every target scale, then one candidate per half-life, penalty and
