@@ -66,8 +66,10 @@ func TestSecondCountry(t *testing.T) {
 	}
 	before, week := eta(time.Date(2026, 4, 20, 18, 0, 0, 0, sp)), eta(time.Date(2026, 4, 13, 18, 0, 0, 0, sp))
 	t.Logf("SEDEX São Paulo → Rio picked up Monday 13 April: %.1f h; Monday 20 April, the eve of Tiradentes: %.1f h", week, before)
-	if before < week+12 {
-		t.Errorf("picked up before Tiradentes the estimate is %.1f h, the week before %.1f h: want the holiday counted", before, week)
+	// Counted, the holiday moves the estimate by most of a working day
+	// (11.8 h here); with another country's calendar it moves it by none.
+	if before < week+8 {
+		t.Errorf("picked up before Tiradentes the estimate is %.1f h, the week before %.1f h: want the holiday counted, 8 h or more later", before, week)
 	}
 }
 

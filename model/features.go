@@ -17,7 +17,7 @@ const featureRules = `v6: bias; log1p elapsed hours; log1p scans; local hour sin
 peak: the learned excess of log transit time of the destination country's ISO week a year before the local day;
 promise: has, log1p hours to it (0 once passed), passed; by carrier|service and by stage too;
 a linear spline of log1p hours to promise: tent functions at promiseKnots (two nonzero per row);
-lane date: log1p hours to the end of the lane days' working days after the start day (label day plus label delay before it), passed, its tents at promiseKnots, by stage;
+lane date: log1p hours to the end of the lane days' working days after the start day (label day plus label delay before it), passed, its tents at laneDateKnots, by stage;
 log1p hours since the scan before, by stage; attempts and exceptions so far;
 hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by status; stel: log1p elapsed hours by status; wd:local weekday;
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed, csprom,
@@ -57,13 +57,21 @@ const (
 // of them set, so the spline costs the normal equations little.
 var promiseKnots = [...]float64{0, 12, 24, 36, 48, 72, 96, 144, 192, 336}
 
-// promiseKnotLogs are log1p of promiseKnots.
-var promiseKnotLogs = func() (l [len(promiseKnots)]float64) {
-	for i, h := range promiseKnots {
+// laneDateKnots are the lane date's: the promise's, then three and six
+// weeks, for lanes that take longer than a carrier's promise reaches (a
+// national post's economy service, a marketplace's far states).
+var laneDateKnots = [...]float64{0, 12, 24, 36, 48, 72, 96, 144, 192, 336, 504, 1008}
+
+// promiseKnotLogs and laneDateKnotLogs are log1p of the knots.
+var promiseKnotLogs, laneDateKnotLogs = knotLogs(promiseKnots[:]), knotLogs(laneDateKnots[:])
+
+func knotLogs(hours []float64) []float64 {
+	l := make([]float64, len(hours))
+	for i, h := range hours {
 		l[i] = math.Log1p(h)
 	}
 	return l
-}()
+}
 
 // Vocabulary lists the categories seen in training.
 type Vocabulary struct {
@@ -108,7 +116,7 @@ func featureNames(v Vocabulary) []string {
 	for _, k := range promiseKnots {
 		names = append(names, "promk:"+strconv.Itoa(int(k)))
 	}
-	for _, k := range promiseKnots {
+	for _, k := range laneDateKnots {
 		names = append(names, "stdk:"+strconv.Itoa(int(k)))
 	}
 	for k := 1; k <= holidayDays; k++ {
@@ -181,7 +189,7 @@ type Encoder struct {
 	// The lane date's features: log1p hours to it, passed, its spline's
 	// tents, and by stage.
 	stdLog, stdPassed int
-	stdk              [len(promiseKnots)]int
+	stdk              [len(laneDateKnots)]int
 	ststd             [len(stages)]int
 }
 
@@ -217,6 +225,8 @@ func NewEncoder(names []string) *Encoder {
 	}
 	for k, h := range promiseKnots {
 		e.promk[k] = at("promk:" + strconv.Itoa(int(h)))
+	}
+	for k, h := range laneDateKnots {
 		e.stdk[k] = at("stdk:" + strconv.Itoa(int(h)))
 	}
 	for i, st := range schemas.Statuses {
@@ -391,7 +401,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		r.set(g.promised, 1)
 		r.set(g.promLog, promLog)
 		r.set(e.stprom[si], promLog)
-		e.setSpline(r, &e.promk, promLog)
+		setSpline(r, e.promk[:], promiseKnotLogs, promLog)
 		if left < 0 {
 			r.set(g.promPassed, 1)
 		}
@@ -406,7 +416,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 		stdLog = e.bound(r, e.ststd[si], math.Log1p(math.Max(left, 0)))
 		r.set(e.stdLog, stdLog)
 		r.set(e.ststd[si], stdLog)
-		e.setSpline(r, &e.stdk, stdLog)
+		setSpline(r, e.stdk[:], laneDateKnotLogs, stdLog)
 		if left < 0 {
 			r.set(e.stdPassed, 1)
 		}
@@ -470,9 +480,8 @@ func (e *Encoder) bound(r *Row, i int, v float64) float64 {
 }
 
 // setSpline sets the two tents around x (log1p hours to a promise or
-// lane date) among the tents at idx.
-func (e *Encoder) setSpline(r *Row, idx *[len(promiseKnots)]int, x float64) {
-	k := promiseKnotLogs
+// lane date) among the tents at idx, whose knots are k (log1p hours).
+func setSpline(r *Row, idx []int, k []float64, x float64) {
 	last := len(k) - 1
 	if x >= k[last] {
 		r.set(idx[last], 1)

@@ -146,33 +146,41 @@ func TestSnapshotCalendar(t *testing.T) {
 	}
 }
 
-// The promise spline's tents: at most two set, summing to 1, and
-// interpolating linearly between knots on the log1p scale.
+// The promise's and the lane date's splines: at most two tents set,
+// summing to 1, interpolating linearly between knots on the log1p scale,
+// the last one beyond its knot; the lane date's reach six weeks.
 func TestPromiseSpline(t *testing.T) {
 	names := featureNames(Vocabulary{})
 	e := NewEncoder(names)
+	mid := func(a, b float64) float64 { return math.Expm1((math.Log1p(a) + math.Log1p(b)) / 2) }
 	for _, c := range []struct {
+		name  string
+		idx   []int
+		knots []float64
 		hours float64
 		want  map[string]float64
 	}{
-		{0, map[string]float64{"promk:0": 1}},
-		{24, map[string]float64{"promk:24": 1}},
-		{5000, map[string]float64{"promk:336": 1}},
-		{math.Expm1((math.Log1p(48) + math.Log1p(72)) / 2), map[string]float64{"promk:48": 0.5, "promk:72": 0.5}},
+		{"promise now", e.promk[:], promiseKnotLogs, 0, map[string]float64{"promk:0": 1}},
+		{"promise at a knot", e.promk[:], promiseKnotLogs, 24, map[string]float64{"promk:24": 1}},
+		{"promise beyond the last knot", e.promk[:], promiseKnotLogs, 5000, map[string]float64{"promk:336": 1}},
+		{"promise between knots", e.promk[:], promiseKnotLogs, mid(48, 72), map[string]float64{"promk:48": 0.5, "promk:72": 0.5}},
+		{"lane date between knots", e.stdk[:], laneDateKnotLogs, mid(48, 72), map[string]float64{"stdk:48": 0.5, "stdk:72": 0.5}},
+		{"lane date in its fourth week", e.stdk[:], laneDateKnotLogs, mid(504, 1008), map[string]float64{"stdk:504": 0.5, "stdk:1008": 0.5}},
+		{"lane date beyond six weeks", e.stdk[:], laneDateKnotLogs, 5000, map[string]float64{"stdk:1008": 1}},
 	} {
 		var r Row
-		e.setSpline(&r, &e.promk, math.Log1p(c.hours))
+		setSpline(&r, c.idx, c.knots, math.Log1p(c.hours))
 		got := map[string]float64{}
 		for k, i := range r.Idx {
 			got[names[i]] = r.Val[k]
 		}
 		if len(got) != len(c.want) {
-			t.Errorf("%g h: tents %v, want %v", c.hours, got, c.want)
+			t.Errorf("%s, %g h: tents %v, want %v", c.name, c.hours, got, c.want)
 			continue
 		}
 		for n, v := range c.want {
 			if math.Abs(got[n]-v) > 1e-9 {
-				t.Errorf("%g h: %s = %g, want %g", c.hours, n, got[n], v)
+				t.Errorf("%s, %g h: %s = %g, want %g", c.name, c.hours, n, got[n], v)
 			}
 		}
 	}
