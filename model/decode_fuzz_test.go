@@ -21,6 +21,17 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(body)
+	ranged := smallModel()
+	n := len(ranged.Features)
+	ranged.Ranges = &model.FeatureRanges{Min: make([]float64, n), Max: make([]float64, n)}
+	for _, r := range []*model.FeatureRanges{ranged.Ranges, {Min: make([]float64, n-1), Max: make([]float64, n)}} {
+		ranged.Ranges = r
+		b, err := json.Marshal(ranged)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(`{"format_version":3,"features":["bias","cs:x|y"],"lane_fit":{"coef":[1,2],"target_scale_hours":1,"residual_quantiles":{"*":[]}}}`))
 	f.Add([]byte(`{"format":"parcelcast-eta-model","format_version":3,"sha256":"00","model":{}}`))
 	f.Add([]byte(`null`))

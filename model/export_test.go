@@ -130,10 +130,6 @@ func swap[T any](p *T, v T) (restore func()) {
 	return func() { *p = was }
 }
 
-// SetRangeClamping turns the bounding of served features to their train
-// ranges on or off and returns a func that restores it.
-func SetRangeClamping(on bool) (restore func()) { return swap(&rangeClamping, on) }
-
 // WithoutRanges is m serving without its feature ranges, as an artifact
 // trained before them would.
 func WithoutRanges(m *Model) *Model {

@@ -23,7 +23,8 @@ hol:k federal holiday k=1..7 local days ahead; st:status; sthour sin/cos by stat
 per carrier|service: cs, csst:status, cswd:weekday, cshol:holidays in the next 5 days, cspeak, cselapsed, csprom,
 cspair and cssvcpair (the area pair's excess over every service and over the service, out of fold in training), csstd (the lane date);
 o:area; d:area; lane:o>d, areas being regions (US: first ZIP digit; elsewhere country-region);
-then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country > region > postal prefix`
+then empirical-Bayes offsets per carrier|service|o>d lane, shrunk along country > region > postal prefix;
+a row not encoded for training reads the hours to the promise and the lane date within their stage's train range, then every feature but the tents within its own`
 
 // FeatureSchema is the hash of the feature rules in this build.
 func FeatureSchema() string {
@@ -186,6 +187,9 @@ type Encoder struct {
 	// ranges, once the fit pass has measured them, bound every row not
 	// encoded for training (Row.Fold 0): FeatureRanges.
 	ranges *FeatureRanges
+	// tent marks the splines' tents, which their bounded hours keep in
+	// [0, 1] summing to 1: clamped one by one they would not sum to 1.
+	tent []bool
 	// The lane date's features: log1p hours to it, passed, its spline's
 	// tents, and by stage.
 	stdLog, stdPassed int
@@ -252,6 +256,10 @@ func NewEncoder(names []string) *Encoder {
 	e.promise = make([]bool, len(names))
 	for _, i := range e.promiseFeatures() {
 		e.promise[i] = true
+	}
+	e.tent = make([]bool, len(names))
+	for _, i := range appendSet(appendSet(nil, e.promk[:]...), e.stdk[:]...) {
+		e.tent[i] = true
 	}
 	e.peakFeature = make([]bool, len(names))
 	if e.global.peak >= 0 {
@@ -460,7 +468,7 @@ func (e *Encoder) Encode(s *Snapshot, r *Row) {
 	r.set(r.lane, 1)
 	r.sort()
 	if e.ranges != nil && r.Fold == 0 {
-		e.ranges.clamp(r)
+		e.ranges.clamp(r, e.tent)
 	}
 }
 

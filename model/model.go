@@ -111,7 +111,8 @@ type Fit struct {
 	TargetScale float64 `json:"target_scale_hours"`
 	// HalfLifeDays is the time decay the fit was trained with: a
 	// snapshot weighed exp(−age/half-life·ln 2), age from its journey's
-	// first scan to the end of the train slice; 0 is no decay. The
+	// first scan to the end of the train slice or to the same day a year
+	// before it, whichever is nearer (decayWeight); 0 is no decay. The
 	// calibration slice chooses it with the penalty.
 	HalfLifeDays float64 `json:"half_life_days"`
 	// LaneDate is set when the fit reads the area pairs and the lane date;

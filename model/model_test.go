@@ -149,7 +149,7 @@ func TestSnapshotCalendar(t *testing.T) {
 // The promise's and the lane date's splines: at most two tents set,
 // summing to 1, interpolating linearly between knots on the log1p scale,
 // the last one beyond its knot; the lane date's reach six weeks.
-func TestPromiseSpline(t *testing.T) {
+func TestSplines(t *testing.T) {
 	names := featureNames(Vocabulary{})
 	e := NewEncoder(names)
 	mid := func(a, b float64) float64 { return math.Expm1((math.Log1p(a) + math.Log1p(b)) / 2) }
@@ -165,7 +165,7 @@ func TestPromiseSpline(t *testing.T) {
 		{"promise beyond the last knot", e.promk[:], promiseKnotLogs, 5000, map[string]float64{"promk:336": 1}},
 		{"promise between knots", e.promk[:], promiseKnotLogs, mid(48, 72), map[string]float64{"promk:48": 0.5, "promk:72": 0.5}},
 		{"lane date between knots", e.stdk[:], laneDateKnotLogs, mid(48, 72), map[string]float64{"stdk:48": 0.5, "stdk:72": 0.5}},
-		{"lane date in its fourth week", e.stdk[:], laneDateKnotLogs, mid(504, 1008), map[string]float64{"stdk:504": 0.5, "stdk:1008": 0.5}},
+		{"lane date between three and six weeks", e.stdk[:], laneDateKnotLogs, mid(504, 1008), map[string]float64{"stdk:504": 0.5, "stdk:1008": 0.5}},
 		{"lane date beyond six weeks", e.stdk[:], laneDateKnotLogs, 5000, map[string]float64{"stdk:1008": 1}},
 	} {
 		var r Row

@@ -11,15 +11,13 @@ import (
 // delivery whose promise is ten days off, where every train parcel went
 // out on its promised day) would otherwise be extrapolated along a
 // coefficient learned near zero. A feature never set on the train slice
-// has the range [0, 0], and its coefficient is the penalty's zero.
+// has the range [0, 0], and its coefficient is the penalty's zero. The
+// area pairs' features are ranged as the fit read them, out of fold; a
+// served row reads every fold's pairs, within that range.
 type FeatureRanges struct {
 	Min []float64 `json:"min"`
 	Max []float64 `json:"max"`
 }
-
-// rangeClamping is off only in the tests that show what the clamp
-// changes.
-var rangeClamping = true
 
 // rangeAcc gathers FeatureRanges over encoded rows.
 type rangeAcc struct{ lo, hi []float64 }
@@ -55,7 +53,7 @@ func (a *rangeAcc) finish() *FeatureRanges {
 	return r
 }
 
-// check refuses ranges that do not fit p features or are not ranges.
+// check refuses ranges that do not fit features or are not ranges.
 func (r *FeatureRanges) check(features []string) error {
 	if len(r.Min) != len(features) || len(r.Max) != len(features) {
 		return fmt.Errorf("%w: feature ranges for %d and %d features, the model has %d", ErrBadArtifact, len(r.Min), len(r.Max), len(features))
@@ -69,9 +67,13 @@ func (r *FeatureRanges) check(features []string) error {
 	return nil
 }
 
-// clamp moves every value of r into its feature's range.
-func (r *FeatureRanges) clamp(row *Row) {
+// clamp moves every value of row into its feature's range, but for the
+// features skip marks (nil for none).
+func (r *FeatureRanges) clamp(row *Row, skip []bool) {
 	for k, i := range row.Idx {
+		if skip != nil && skip[i] {
+			continue
+		}
 		row.Val[k] = min(max(row.Val[k], r.Min[i]), r.Max[i])
 	}
 }

@@ -50,6 +50,37 @@ func TestServedWithinTrainRanges(t *testing.T) {
 	}
 }
 
+// TestArtifactWithoutRanges: an artifact trained before the ranges loads
+// and serves unbounded, as it was trained to.
+func TestArtifactWithoutRanges(t *testing.T) {
+	m := trainedOn(t, "us")
+	c := *m
+	c.Ranges = nil
+	path := t.TempDir() + "/model.json"
+	if _, err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	old, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Ranges != nil {
+		t.Fatalf("loaded ranges %v from an artifact without them", old.Ranges)
+	}
+	for _, j := range usHistory().Journeys {
+		if len(j.Scans) < 2 || j.Promised.IsZero() {
+			continue
+		}
+		s := j.SnapshotAt(1)
+		s.Promised = s.At.Add(2000 * time.Hour) // beyond any train row's
+		got, want, bounded := old.Predict(s).P50, model.WithoutRanges(m).Predict(s).P50, m.Predict(s).P50
+		if got != want || got == bounded {
+			t.Errorf("without ranges the estimate is %.2f h: want %.2f h as unbounded, not %.2f h as bounded", got, want, bounded)
+		}
+		break
+	}
+}
+
 // TestRangesRefused: an artifact whose ranges do not fit its features,
 // or are no ranges, is refused.
 func TestRangesRefused(t *testing.T) {

@@ -197,10 +197,8 @@ func Train(ctx context.Context, src Source, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("%w: no shipment first scanned %s to %s was delivered before %s", ErrEmptySlice,
 			w.TrainFrom.Format(time.DateOnly), w.TrainTo.Format(time.DateOnly), w.CalibTo.Format(time.DateOnly))
 	}
-	if rangeClamping {
-		m.Ranges = fit.ranges.finish()
-		m.enc.ranges = m.Ranges
-	}
+	m.Ranges = fit.ranges.finish()
+	m.enc.ranges = m.Ranges
 	m.Baselines = fit.base.finish()
 	m.Dwell = fit.dwell.finish()
 	m.DwellLegs, m.OutForDelivery = fit.dwell.finishLegs(), fit.dwell.finishLeads()
