@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"errors"
 	"sort"
 	"testing"
 	"time"
@@ -56,11 +57,7 @@ func TestArtifactWithoutRanges(t *testing.T) {
 	m := trainedOn(t, "us")
 	c := *m
 	c.Ranges = nil
-	path := t.TempDir() + "/model.json"
-	if _, err := c.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	old, err := model.Load(path)
+	old, err := model.Decode(encode(t, &c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +95,8 @@ func TestRangesRefused(t *testing.T) {
 			r := model.FeatureRanges{Min: append([]float64(nil), m.Ranges.Min...), Max: append([]float64(nil), m.Ranges.Max...)}
 			broken(&r)
 			c.Ranges = &r
-			path := t.TempDir() + "/model.json"
-			if _, err := c.Save(path); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := model.Load(path); err == nil {
-				t.Errorf("an artifact with %s ranges loaded", name)
+			if _, err := model.Decode(encode(t, &c)); !errors.Is(err, model.ErrBadArtifact) {
+				t.Errorf("an artifact with %s ranges: %v, want it refused as a bad artifact", name, err)
 			}
 		})
 	}
